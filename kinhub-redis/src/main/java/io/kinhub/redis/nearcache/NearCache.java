@@ -1,0 +1,162 @@
+package io.kinhub.redis.nearcache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.kinhub.redis.events.Delivery;
+import io.kinhub.redis.events.EventBus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * An in-process cache in front of Redis whose entries are dropped on every node when
+ * {@link #invalidateEverywhere} returns, and which is never read while the node may have missed an
+ * invalidation.
+ *
+ * <p>Entries are served only while the {@link EventBus} trusts itself; otherwise every read goes to the
+ * loader (Redis). Deafness flushes the whole cache. Every entry also expires after a short maximum age.
+ * A load races an invalidation of the same key: the value is stored, then kept only if no invalidation
+ * or flush happened since the load began (the generation counter), so a value read from Redis before a
+ * revocation is never resurrected after it. Loads begun while the bus did not trust itself are not stored.
+ *
+ * @param <V> immutable cached values
+ */
+public final class NearCache<V> {
+  private static final String ALL = "*";
+
+  private final String name;
+  private final String topic;
+  private final EventBus bus;
+  private final Cache<String, V> cache;
+  private final AtomicLong generation = new AtomicLong();
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter bypasses;
+  private final Counter invalidations;
+
+  private NearCache(String name, EventBus bus, long maximumSize, Duration maximumAge, MeterRegistry meters) {
+    this.name = name;
+    this.topic = "nearcache:" + name;
+    this.bus = bus;
+    this.cache = Caffeine.newBuilder().maximumSize(maximumSize).expireAfterWrite(maximumAge).build();
+    this.hits = counter(meters, "hit");
+    this.misses = counter(meters, "miss");
+    this.bypasses = counter(meters, "bypass");
+    this.invalidations = Counter.builder("kinhub_nearcache_invalidations_total").tag("cache", name).register(meters);
+    Gauge.builder("kinhub_nearcache_size", cache, Cache::estimatedSize).tag("cache", name).register(meters);
+  }
+
+  private static Counter counter(MeterRegistry meters, String result) {
+    return Counter.builder("kinhub_nearcache_requests_total")
+        .description("near cache reads by result: hit, miss, or bypass (cache not trusted)")
+        .tag("result", result).register(meters);
+  }
+
+  /**
+   * Creates a cache whose invalidations travel on {@code bus}.
+   *
+   * @param name        unique per bus; also the metrics tag
+   * @param maximumSize entries kept at most
+   * @param maximumAge  safety net: no entry is served older than this
+   */
+  public static <V> NearCache<V> create(String name, EventBus bus, long maximumSize, Duration maximumAge, MeterRegistry meters) {
+    if (name.isEmpty() || name.contains("|")) {
+      throw new IllegalArgumentException("near cache name must be non-empty and free of '|' but was '" + name + "'");
+    }
+    NearCache<V> nearCache = new NearCache<>(name, bus, maximumSize, maximumAge, meters);
+    bus.subscribe(nearCache.topic, nearCache::onInvalidation);
+    bus.onDeafness(reason -> nearCache.invalidateAllLocally());
+    return nearCache;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Returns the cached value when the cache is trusted, else loads it. {@code loader} returns null for
+   * "absent", which is not cached.
+   */
+  public V get(String key, Function<String, V> loader) {
+    boolean trusted = bus.trusted();
+    if (trusted) {
+      V cached = cache.getIfPresent(key);
+      if (cached != null) {
+        hits.increment();
+        return cached;
+      }
+      misses.increment();
+    } else {
+      bypasses.increment();
+    }
+    long generationAtStart = generation.get();
+    long epochAtStart = bus.epoch();
+    V loaded = loader.apply(key);
+    if (loaded != null && trusted) {
+      cache.put(key, loaded);
+      if (generation.get() != generationAtStart || bus.epoch() != epochAtStart) {
+        cache.invalidate(key);
+      }
+    }
+    return loaded;
+  }
+
+  /** Replaces a cached value only if the key is still cached (never re-adds an invalidated key). */
+  public void updateIfPresent(String key, UnaryOperator<V> update) {
+    cache.asMap().computeIfPresent(key, (k, v) -> update.apply(v));
+  }
+
+  /** Drops keys on this node only. */
+  public void invalidateLocally(Collection<String> keys) {
+    generation.incrementAndGet();
+    cache.invalidateAll(keys);
+  }
+
+  /**
+   * Drops keys here and on every node, returning once no node can serve them from its cache any more.
+   * Call it after the source of truth in Redis has changed.
+   *
+   * @throws io.kinhub.redis.RedisUnavailableException when the invalidation could not be published
+   */
+  public Delivery invalidateEverywhere(Collection<String> keys) {
+    for (String key : keys) {
+      if (key.isEmpty() || key.contains("\n") || ALL.equals(key)) {
+        throw new IllegalArgumentException("near cache key must be non-empty, one line, and not '*' but was '" + key + "'");
+      }
+    }
+    invalidateLocally(keys);
+    invalidations.increment(keys.size());
+    return bus.publishAndAwait(topic, String.join("\n", keys));
+  }
+
+  /** Drops everything here and on every node. */
+  public Delivery invalidateAllEverywhere() {
+    invalidateAllLocally();
+    return bus.publishAndAwait(topic, ALL);
+  }
+
+  private void onInvalidation(String payload) {
+    if (ALL.equals(payload)) {
+      invalidateAllLocally();
+      return;
+    }
+    List<String> keys = List.of(payload.split("\n"));
+    invalidateLocally(keys);
+  }
+
+  private void invalidateAllLocally() {
+    generation.incrementAndGet();
+    cache.invalidateAll();
+  }
+
+  /** Approximate number of cached entries. */
+  public long size() {
+    return cache.estimatedSize();
+  }
+}

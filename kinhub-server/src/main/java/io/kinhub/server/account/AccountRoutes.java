@@ -1,0 +1,86 @@
+package io.kinhub.server.account;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.kinhub.server.session.Authentication;
+import io.kinhub.server.session.LoginBody;
+import io.kinhub.server.session.Session;
+import io.kinhub.server.session.SessionRoutes;
+import io.kinhub.server.session.Sessions;
+import io.kinhub.server.system.Json;
+import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.system.Problem;
+import java.util.Map;
+
+/** Registration and password change. */
+public final class AccountRoutes {
+  private static final int MIN_PASSWORD = 8;
+  private static final int MAX_PASSWORD = 128;
+  private static final int MAX_DISPLAY_NAME = 64;
+
+  private final AccountStore accounts;
+  private final PasswordHasher hasher;
+  private final Sessions sessions;
+  private final Authentication auth;
+
+  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth) {
+    this.accounts = accounts;
+    this.hasher = hasher;
+    this.sessions = sessions;
+    this.auth = auth;
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.post("/api/v1/accounts", this::create);
+    routes.put("/api/v1/me/password", this::changePassword);
+  }
+
+  private void create(Context ctx) {
+    JsonBody body = JsonBody.read(ctx);
+    String login = Logins.normalize("login", body.requiredString("login", 254));
+    String password = password(body, "password");
+    String displayName = body.requiredString("displayName", MAX_DISPLAY_NAME).strip();
+    if (displayName.isEmpty()) {
+      throw Problem.invalid("displayName", "'displayName' must not be empty.");
+    }
+    if (displayName.chars().anyMatch(Character::isISOControl)) {
+      throw Problem.invalid("displayName", "'displayName' must not contain control characters.");
+    }
+    if (accounts.findByLogin(login).isPresent()) {
+      throw accountExists();
+    }
+    Account account = accounts.create(login, displayName, hasher.hash(password)).orElseThrow(AccountRoutes::accountExists);
+    Json.respond(ctx, 201, Map.of("id", account.publicId(), "login", account.login(), "displayName", account.displayName()));
+  }
+
+  private static Problem accountExists() {
+    return Problem.of(409, Problem.ACCOUNT_EXISTS, "An account with this login exists already.");
+  }
+
+  private static String password(JsonBody body, String field) {
+    String password = body.requiredString(field, MAX_PASSWORD);
+    if (password.codePointCount(0, password.length()) < MIN_PASSWORD) {
+      throw Problem.invalid(field, "'" + field + "' must be 8 to 128 characters long.");
+    }
+    return password;
+  }
+
+  private void changePassword(Context ctx) {
+    Session session = auth.require(ctx);
+    JsonBody body = JsonBody.read(ctx);
+    String current = body.requiredString("currentPassword", MAX_PASSWORD);
+    String next = password(body, "newPassword");
+    Account account = accounts.findById(session.userId()).orElseThrow(Problem::unauthenticated);
+    if (!hasher.verify(current, account.passwordHash())) {
+      throw SessionRoutes.invalidCredentials();
+    }
+    long version = accounts.changePassword(account.id(), account.passwordHash(), hasher.hash(next))
+        .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The password was changed by another request; try again."));
+    // every session ends on every node before the caller gets its new one
+    sessions.revokeAllAfterCredentialChange(account.id(), version);
+    Account updated = new Account(account.id(), account.login(), account.displayName(), null, version);
+    Sessions.Login login = sessions.create(updated, version, session.device())
+        .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The password was changed again meanwhile; log in anew."));
+    Json.respond(ctx, 200, LoginBody.of(login));
+  }
+}

@@ -1,0 +1,41 @@
+package io.kinhub.server.session;
+
+import io.javalin.http.Context;
+import io.kinhub.server.system.Problem;
+import java.util.Locale;
+
+/** Reads {@code Authorization: Bearer <token>} and resolves it to a live session, or answers 401. */
+public final class Authentication {
+  private static final String ATTRIBUTE = "kinhub.session";
+  private static final String ATTRIBUTE_TOKEN = "kinhub.token";
+
+  private final Sessions sessions;
+
+  public Authentication(Sessions sessions) {
+    this.sessions = sessions;
+  }
+
+  /** The caller's session; {@code 401 unauthenticated} for a missing, malformed, unknown, expired or revoked token. */
+  public Session require(Context ctx) {
+    Session cached = ctx.attribute(ATTRIBUTE);
+    if (cached != null) {
+      return cached;
+    }
+    String token = bearerToken(ctx);
+    if (token == null) {
+      throw Problem.unauthenticated();
+    }
+    Session session = sessions.authenticate(token).orElseThrow(Problem::unauthenticated);
+    ctx.attribute(ATTRIBUTE, session);
+    ctx.attribute(ATTRIBUTE_TOKEN, token);
+    return session;
+  }
+
+  private static String bearerToken(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header == null || header.length() < 8 || !header.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+      return null;
+    }
+    return header.substring(7).strip();
+  }
+}

@@ -1,0 +1,116 @@
+package io.kinhub.server.session;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.kinhub.server.account.Account;
+import io.kinhub.server.account.AccountStore;
+import io.kinhub.server.account.Logins;
+import io.kinhub.server.account.PasswordHasher;
+import io.kinhub.server.system.Json;
+import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.system.Problem;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Password login, the caller's profile and sessions, logout, kick and log-out-everywhere. */
+public final class SessionRoutes {
+  static final int MAX_DEVICE = 128;
+  static final int MAX_PASSWORD = 128;
+
+  private final Sessions sessions;
+  private final Authentication auth;
+  private final AccountStore accounts;
+  private final PasswordHasher hasher;
+
+  public SessionRoutes(Sessions sessions, Authentication auth, AccountStore accounts, PasswordHasher hasher) {
+    this.sessions = sessions;
+    this.auth = auth;
+    this.accounts = accounts;
+    this.hasher = hasher;
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.post("/api/v1/sessions", this::login);
+    routes.get("/api/v1/me", this::me);
+    routes.get("/api/v1/me/sessions", this::list);
+    routes.delete("/api/v1/me/sessions/current", this::logout);
+    routes.delete("/api/v1/me/sessions/{sessionId}", this::kick);
+    routes.delete("/api/v1/me/sessions", this::logoutEverywhere);
+  }
+
+  private void login(Context ctx) {
+    JsonBody body = JsonBody.read(ctx);
+    String rawLogin = body.requiredString("login", 254);
+    String password = body.requiredString("password", MAX_PASSWORD);
+    String device = deviceOf(body, ctx);
+    String login = Logins.normalize("login", rawLogin);
+    Optional<Account> account = accounts.findByLogin(login);
+    // the same Argon2id work whether or not the login exists, so timing does not tell
+    boolean ok = account.isPresent() ? hasher.verify(password, account.get().passwordHash()) : dummy(password);
+    if (!ok) {
+      throw invalidCredentials();
+    }
+    Sessions.Login created = sessions.create(account.get(), account.get().credentialVersion(), device)
+        .orElseThrow(SessionRoutes::invalidCredentials);
+    Json.respond(ctx, 201, LoginBody.of(created));
+  }
+
+  private boolean dummy(String password) {
+    hasher.verifyDummy(password);
+    return false;
+  }
+
+  /** The device label: the body's, else the User-Agent, cut to 128 characters. */
+  public static String deviceOf(JsonBody body, Context ctx) {
+    Optional<String> device = body.optionalString("device", MAX_DEVICE).map(String::strip);
+    if (device.isPresent()) {
+      return device.get();
+    }
+    String agent = ctx.header("User-Agent");
+    if (agent == null) {
+      return "";
+    }
+    String clean = agent.replaceAll("\\p{Cntrl}", "").strip();
+    return clean.codePointCount(0, clean.length()) <= MAX_DEVICE ? clean
+        : clean.substring(0, clean.offsetByCodePoints(0, MAX_DEVICE));
+  }
+
+  public static Problem invalidCredentials() {
+    return Problem.of(401, Problem.INVALID_CREDENTIALS, "The login or the password is wrong.");
+  }
+
+  private void me(Context ctx) {
+    Session s = auth.require(ctx);
+    Json.respond(ctx, 200, Map.of("id", Long.toString(s.userId()), "login", s.login(), "displayName", s.displayName()));
+  }
+
+  private void list(Context ctx) {
+    Session s = auth.require(ctx);
+    List<Map<String, Object>> out = sessions.list(s.userId()).stream()
+        .map(l -> Map.<String, Object>of("id", l.id(), "device", l.device(), "createdAt", Json.time(l.createdAt()),
+            "lastSeenAt", Json.time(l.lastSeenAt()), "current", l.id().equals(s.id())))
+        .toList();
+    Json.respond(ctx, 200, Map.of("sessions", out));
+  }
+
+  private void logout(Context ctx) {
+    Session s = auth.require(ctx);
+    sessions.revoke(s.userId(), s.id());
+    ctx.status(204);
+  }
+
+  private void kick(Context ctx) {
+    Session s = auth.require(ctx);
+    if (!sessions.revoke(s.userId(), ctx.pathParam("sessionId"))) {
+      throw Problem.notFound("You have no session with this id.");
+    }
+    ctx.status(204);
+  }
+
+  private void logoutEverywhere(Context ctx) {
+    Session s = auth.require(ctx);
+    sessions.revokeAll(s.userId());
+    ctx.status(204);
+  }
+}

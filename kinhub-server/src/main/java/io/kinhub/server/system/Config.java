@@ -1,0 +1,188 @@
+package io.kinhub.server.system;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Kinhub's configuration, read once at start-up from {@code KINHUB_*} environment variables and validated:
+ * a bad value stops the server with a message naming the variable. Every variable is listed in
+ * {@link #VARIABLES} with its default and meaning; the README's configuration table mirrors it.
+ */
+public record Config(
+    String httpHost,
+    int httpPort,
+    Optional<String> publicUrl,
+    Optional<String> redisUrl,
+    String redisPrefix,
+    Duration redisTimeout,
+    Optional<String> databaseUrl,
+    int databasePoolSize,
+    Path dataDir,
+    String nodeId,
+    String smsProvider,
+    Duration sessionIdleTimeout,
+    Duration sessionAbsoluteLifetime,
+    int sessionsPerUser,
+    long nearCacheSize,
+    Duration nearCacheMaxAge,
+    int passwordHashConcurrency) {
+
+  /** Every variable: name, default (empty: none), meaning. */
+  public static final Map<String, String[]> VARIABLES = variables();
+
+  private static Map<String, String[]> variables() {
+    Map<String, String[]> v = new LinkedHashMap<>();
+    v.put("KINHUB_HTTP_HOST", new String[] {"127.0.0.1", "address to listen on: an IPv4 or IPv6 literal or a host name; `::` listens on every IPv6 and IPv4 address"});
+    v.put("KINHUB_HTTP_PORT", new String[] {"8080", "HTTP port (0 picks a free one)"});
+    v.put("KINHUB_PUBLIC_URL", new String[] {"", "base URL users reach this deployment at, e.g. `https://kin.example.org`; default `http://<host>:<port>`"});
+    v.put("KINHUB_REDIS_URL", new String[] {"", "Redis URI (`redis://`, `rediss://`, `redis-sentinel://`); unset: start the embedded Redis 7.0.15 under the data dir"});
+    v.put("KINHUB_REDIS_PREFIX", new String[] {"kinhub:", "prefix of every Redis key and channel (Kinhub never uses SELECT)"});
+    v.put("KINHUB_REDIS_TIMEOUT", new String[] {"1s", "upper bound of every Redis command; requests needing Redis fail with 503 after it"});
+    v.put("KINHUB_DATABASE_URL", new String[] {"", "JDBC PostgreSQL URL, e.g. `jdbc:postgresql://127.0.0.1:5432/kinhub?user=kinhub&password=...`; unset: start the embedded PostgreSQL 17 under the data dir"});
+    v.put("KINHUB_DATABASE_POOL_SIZE", new String[] {"10", "maximum PostgreSQL connections of this node"});
+    v.put("KINHUB_DATA_DIR", new String[] {"./data", "where the embedded Redis and PostgreSQL keep their data"});
+    v.put("KINHUB_NODE_ID", new String[] {"", "this node's name in `/health`, logs and the node registry; default: the host name"});
+    v.put("KINHUB_SMS_PROVIDER", new String[] {"outbox", "`outbox` (messages kept in PostgreSQL) or `http`"});
+    v.put("KINHUB_SESSION_IDLE_TIMEOUT", new String[] {"7d", "a session unused for this long ends"});
+    v.put("KINHUB_SESSION_ABSOLUTE_LIFETIME", new String[] {"30d", "a session ends this long after login, used or not"});
+    v.put("KINHUB_SESSIONS_PER_USER", new String[] {"100", "most sessions one user may hold; the one closest to expiry is ended first"});
+    v.put("KINHUB_NEAR_CACHE_SIZE", new String[] {"100000", "sessions each node keeps in its near cache"});
+    v.put("KINHUB_NEAR_CACHE_MAX_AGE", new String[] {"5s", "no near-cache entry is served older than this (safety net behind invalidation)"});
+    v.put("KINHUB_PASSWORD_HASH_CONCURRENCY", new String[] {"", "Argon2id hashes computed at once (19 MiB each); default: the number of CPU cores"});
+    return Map.copyOf(v);
+  }
+
+  /** Reads and validates the configuration from {@code env}. */
+  public static Config from(Map<String, String> env) {
+    Reader r = new Reader(env);
+    String host = r.text("KINHUB_HTTP_HOST");
+    int port = r.integer("KINHUB_HTTP_PORT", 0, 65535);
+    Optional<String> publicUrl = r.optional("KINHUB_PUBLIC_URL").map(u -> r.check("KINHUB_PUBLIC_URL", u, Config::isHttpUrl, "an http(s) URL"));
+    Optional<String> redisUrl = r.optional("KINHUB_REDIS_URL").map(u -> r.check("KINHUB_REDIS_URL", u,
+        s -> s.startsWith("redis://") || s.startsWith("rediss://") || s.startsWith("redis-sentinel://"),
+        "a redis://, rediss:// or redis-sentinel:// URI"));
+    String prefix = r.check("KINHUB_REDIS_PREFIX", r.text("KINHUB_REDIS_PREFIX"),
+        s -> !s.isEmpty() && s.length() <= 64 && s.chars().noneMatch(c -> c <= ' ' || c == '{' || c == '}' || c == '|'),
+        "1 to 64 visible characters without braces or '|'");
+    Duration redisTimeout = r.duration("KINHUB_REDIS_TIMEOUT", Duration.ofMillis(50), Duration.ofMinutes(1));
+    Optional<String> dbUrl = r.optional("KINHUB_DATABASE_URL").map(u -> r.check("KINHUB_DATABASE_URL", u,
+        s -> s.startsWith("jdbc:postgresql:"), "a JDBC URL starting with jdbc:postgresql:"));
+    int pool = r.integer("KINHUB_DATABASE_POOL_SIZE", 1, 1000);
+    Path dataDir = Path.of(r.text("KINHUB_DATA_DIR")).toAbsolutePath().normalize();
+    String nodeId = r.optional("KINHUB_NODE_ID").orElseGet(Config::hostName);
+    r.check("KINHUB_NODE_ID", nodeId, s -> s.matches("[A-Za-z0-9._-]{1,64}"), "1 to 64 of A-Z a-z 0-9 . _ -");
+    String sms = r.check("KINHUB_SMS_PROVIDER", r.text("KINHUB_SMS_PROVIDER").toLowerCase(Locale.ROOT),
+        s -> s.equals("outbox") || s.equals("http"), "outbox or http");
+    Duration idle = r.duration("KINHUB_SESSION_IDLE_TIMEOUT", Duration.ofMinutes(1), Duration.ofDays(3650));
+    Duration absolute = r.duration("KINHUB_SESSION_ABSOLUTE_LIFETIME", Duration.ofMinutes(1), Duration.ofDays(3650));
+    int perUser = r.integer("KINHUB_SESSIONS_PER_USER", 1, 10_000);
+    long cacheSize = r.integer("KINHUB_NEAR_CACHE_SIZE", 0, 100_000_000);
+    Duration maxAge = r.duration("KINHUB_NEAR_CACHE_MAX_AGE", Duration.ofMillis(1), Duration.ofMinutes(10));
+    int hashConcurrency = r.optional("KINHUB_PASSWORD_HASH_CONCURRENCY").isPresent()
+        ? r.integer("KINHUB_PASSWORD_HASH_CONCURRENCY", 1, 1024)
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return new Config(host, port, publicUrl, redisUrl, prefix, redisTimeout, dbUrl, pool, dataDir, nodeId, sms, idle,
+        absolute, perUser, cacheSize, maxAge, hashConcurrency);
+  }
+
+  /** Returns a copy with another HTTP port (tests and several nodes on one host). */
+  public Config withHttpPort(int port) {
+    return new Config(httpHost, port, publicUrl, redisUrl, redisPrefix, redisTimeout, databaseUrl, databasePoolSize,
+        dataDir, nodeId, smsProvider, sessionIdleTimeout, sessionAbsoluteLifetime, sessionsPerUser, nearCacheSize,
+        nearCacheMaxAge, passwordHashConcurrency);
+  }
+
+  private static boolean isHttpUrl(String s) {
+    try {
+      URI uri = URI.create(s);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String hostName() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && env.matches("[A-Za-z0-9._-]{1,64}")) {
+      return env;
+    }
+    try {
+      String name = java.net.InetAddress.getLocalHost().getHostName();
+      return name.matches("[A-Za-z0-9._-]{1,64}") ? name : "kinhub";
+    } catch (java.io.IOException e) {
+      return "kinhub";
+    }
+  }
+
+  /** Thrown for a bad configuration value; the message names the variable and the value. */
+  public static final class InvalidConfigException extends RuntimeException {
+    InvalidConfigException(String message) {
+      super(message);
+    }
+  }
+
+  private static final class Reader {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+    private final Map<String, String> env;
+
+    Reader(Map<String, String> env) {
+      this.env = env;
+    }
+
+    Optional<String> optional(String name) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    String text(String name) {
+      return optional(name).orElse(VARIABLES.get(name)[0]);
+    }
+
+    String check(String name, String value, java.util.function.Predicate<String> ok, String expected) {
+      if (!ok.test(value)) {
+        throw new InvalidConfigException(name + " must be " + expected + " but was '" + value + "'");
+      }
+      return value;
+    }
+
+    int integer(String name, int min, int max) {
+      String value = text(name);
+      try {
+        int parsed = Integer.parseInt(value);
+        if (parsed >= min && parsed <= max) {
+          return parsed;
+        }
+      } catch (NumberFormatException e) {
+        // fall through to the message
+      }
+      throw new InvalidConfigException(name + " must be an integer from " + min + " to " + max + " but was '" + value + "'");
+    }
+
+    Duration duration(String name, Duration min, Duration max) {
+      String value = text(name);
+      Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+        if (d.compareTo(min) >= 0 && d.compareTo(max) <= 0) {
+          return d;
+        }
+      }
+      throw new InvalidConfigException(name + " must be a duration like 500ms, 30s, 15m, 12h or 7d between " + min
+          + " and " + max + " but was '" + value + "'");
+    }
+  }
+}

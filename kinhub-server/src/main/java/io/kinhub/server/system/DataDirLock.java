@@ -1,0 +1,54 @@
+package io.kinhub.server.system;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An exclusive lock on the data directory, held while a Kinhub process runs on it. Holding it proves that
+ * any embedded Redis or PostgreSQL found running on the directory is an orphan of a dead process, never a
+ * live sibling's; failing to get it means another Kinhub uses the directory.
+ */
+final class DataDirLock implements AutoCloseable {
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private DataDirLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  static DataDirLock acquire(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      FileChannel channel = FileChannel.open(dataDir.resolve("kinhub.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        channel.close();
+        throw new IllegalStateException("the data directory " + dataDir + " is in use by another Kinhub process;"
+            + " stop it or set KINHUB_DATA_DIR to another directory");
+      }
+      return new DataDirLock(channel, lock);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot lock the data directory " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      lock.release();
+      channel.close();
+    } catch (IOException ignored) {
+      // the lock dies with the process anyway
+    }
+  }
+}

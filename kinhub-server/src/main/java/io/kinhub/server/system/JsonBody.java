@@ -1,0 +1,142 @@
+package io.kinhub.server.system;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A request's JSON object, read defensively: size-limited, strict UTF-8, {@code application/json} only,
+ * duplicate keys refused. Field accessors fail with {@code 400 invalid_request} naming the field.
+ */
+public final class JsonBody {
+  /** Request bodies above this get {@code 413}. */
+  public static final int MAX_BYTES = 1024 * 1024;
+
+  private static final ObjectMapper STRICT = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private final ObjectNode node;
+
+  private JsonBody(ObjectNode node) {
+    this.node = node;
+  }
+
+  /** Reads the request body as one JSON object. */
+  public static JsonBody read(Context ctx) {
+    String contentType = ctx.header("Content-Type");
+    if (contentType == null || !isJson(contentType)) {
+      throw Problem.of(415, Problem.UNSUPPORTED_MEDIA_TYPE, "Send the body as Content-Type: application/json (UTF-8).");
+    }
+    byte[] bytes = readLimited(ctx);
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw Problem.badRequest("The body is not valid UTF-8.");
+    }
+    if (text.isBlank()) {
+      throw Problem.badRequest("The body must be a JSON object.");
+    }
+    JsonNode parsed;
+    try {
+      parsed = STRICT.readTree(text);
+    } catch (JsonProcessingException e) {
+      long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+      throw Problem.badRequest("The body is not valid JSON" + (line > 0 ? " (line " + line + ", column " + column + ")" : "") + ".");
+    }
+    if (!(parsed instanceof ObjectNode object)) {
+      throw Problem.badRequest("The body must be a JSON object.");
+    }
+    return new JsonBody(object);
+  }
+
+  private static boolean isJson(String contentType) {
+    String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+    if (!parts[0].trim().equals("application/json")) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith("charset=") && !p.substring(8).replace("\"", "").equals("utf-8")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] readLimited(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > MAX_BYTES) {
+      throw tooLarge();
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+      if (bytes.length > MAX_BYTES) {
+        throw tooLarge();
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw Problem.badRequest("The body could not be read.");
+    }
+  }
+
+  static Problem tooLarge() {
+    return Problem.of(413, Problem.TOO_LARGE, "Request bodies are limited to 1 MiB.");
+  }
+
+  /** A required string of 1..max characters (Unicode code points), not blank. */
+  public String requiredString(String field, int max) {
+    return optionalString(field, max).orElseThrow(() -> Problem.invalid(field, "'" + field + "' is required."));
+  }
+
+  /** An optional string of at most {@code max} characters; JSON null counts as absent. */
+  public Optional<String> optionalString(String field, int max) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual()) {
+      throw Problem.invalid(field, "'" + field + "' must be a string.");
+    }
+    String text = value.textValue();
+    if (text.codePointCount(0, text.length()) > max) {
+      throw Problem.invalid(field, "'" + field + "' must be at most " + max + " characters.");
+    }
+    if (text.chars().anyMatch(c -> c == 0) || !wellFormed(text)) {
+      throw Problem.invalid(field, "'" + field + "' must be valid Unicode text without NUL characters.");
+    }
+    return Optional.of(text);
+  }
+
+  private static boolean wellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

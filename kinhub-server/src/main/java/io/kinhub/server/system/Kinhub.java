@@ -1,0 +1,159 @@
+package io.kinhub.server.system;
+
+import io.javalin.Javalin;
+import io.kinhub.redis.connection.RedisConnections;
+import io.kinhub.redis.connection.RedisSettings;
+import io.kinhub.redis.events.BusSettings;
+import io.kinhub.redis.events.EventBus;
+import io.kinhub.server.account.AccountRoutes;
+import io.kinhub.server.account.AccountStore;
+import io.kinhub.server.account.PasswordHasher;
+import io.kinhub.server.session.Authentication;
+import io.kinhub.server.session.SessionRoutes;
+import io.kinhub.server.session.Sessions;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Kinhub node: every part wired explicitly, in start order, and stopped in reverse order
+ * (HTTP first, so requests drain while Redis and PostgreSQL are still there; the embedded servers last).
+ */
+public final class Kinhub implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Kinhub.class);
+
+  private final Deque<AutoCloseable> closeInOrder = new ArrayDeque<>();
+  private final Config config;
+  private Javalin http;
+  private EventBus bus;
+  private boolean closed;
+
+  private Kinhub(Config config) {
+    this.config = config;
+  }
+
+  /** Starts a node; on failure everything started so far is stopped again before the exception leaves. */
+  public static Kinhub start(Config config) {
+    Kinhub kinhub = new Kinhub(config);
+    try {
+      kinhub.startAll();
+      return kinhub;
+    } catch (RuntimeException | Error e) {
+      kinhub.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    long started = System.nanoTime();
+    boolean embedded = config.redisUrl().isEmpty() || config.databaseUrl().isEmpty();
+    if (embedded) {
+      closeInOrder.push(DataDirLock.acquire(config.dataDir()));
+    }
+    String redisUrl = config.redisUrl().orElseGet(() -> {
+      EmbeddedRedis redis = EmbeddedRedis.start(config.dataDir().resolve("redis"));
+      closeInOrder.push(redis);
+      return redis.url();
+    });
+    String databaseUrl = config.databaseUrl().orElseGet(() -> {
+      EmbeddedDatabase db = EmbeddedDatabase.start(config.dataDir().resolve("postgres"));
+      closeInOrder.push(db);
+      return db.jdbcUrl();
+    });
+
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    meters.config().commonTags("node", config.nodeId());
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+
+    Database database = Database.connect(databaseUrl, config.databasePoolSize(), config.nodeId());
+    closeInOrder.push(database);
+
+    ClientResources resources = DefaultClientResources.builder()
+        .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.builder().histogram(false).build()))
+        .build();
+    closeInOrder.push(() -> resources.shutdown().get());
+    RedisConnections redis = RedisConnections.connect(
+        new RedisSettings(redisUrl, config.redisPrefix(), config.redisTimeout()), resources);
+    closeInOrder.push(redis);
+    bus = EventBus.start(redis, BusSettings.defaults(), config.nodeId(), meters);
+    closeInOrder.push(bus);
+
+    PasswordHasher hasher = new PasswordHasher(config.passwordHashConcurrency());
+    AccountStore accounts = new AccountStore(database);
+    Sessions sessions = new Sessions(redis, bus, meters, config.sessionIdleTimeout(), config.sessionAbsoluteLifetime(),
+        config.sessionsPerUser(), config.nearCacheSize(), config.nearCacheMaxAge());
+    Authentication auth = new Authentication(sessions);
+    Health health = new Health(config.nodeId(), redis, bus, database, meters);
+    closeInOrder.push(health);
+
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher);
+    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
+    http = Http.create(config, meters, cfg -> {
+      health.register(cfg.routes);
+      accountRoutes.register(cfg.routes);
+      sessionRoutes.register(cfg.routes);
+    });
+    http.start();
+    closeInOrder.push(http::stop);
+    log.info("Kinhub node {} listening on {} port {} (started in {} ms)", config.nodeId(), config.httpHost(), http.port(),
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The HTTP port actually bound (useful with port 0). */
+  public int port() {
+    return http.port();
+  }
+
+  /** The base URL of this node's HTTP server as reachable from this host. */
+  public String baseUrl() {
+    String host = config.httpHost();
+    if (host.equals("0.0.0.0")) {
+      host = "127.0.0.1";
+    } else if (host.equals("::")) {
+      host = "::1";
+    }
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /** This node's instance id on the event bus. */
+  public String busInstance() {
+    return bus.instanceId();
+  }
+
+  /** Whether this node currently trusts its near caches. */
+  public boolean cacheTrusted() {
+    return bus != null && bus.trusted();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    while (!closeInOrder.isEmpty()) {
+      AutoCloseable next = closeInOrder.pop();
+      try {
+        next.close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+  }
+}

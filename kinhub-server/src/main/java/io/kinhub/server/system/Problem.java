@@ -1,0 +1,90 @@
+package io.kinhub.server.system;
+
+import java.util.Map;
+
+/**
+ * An error answered to the client as RFC 9457 problem details with a stable {@code code}. The detail is
+ * written for the client and never contains internals.
+ */
+public final class Problem extends KinhubException {
+  /** Stable error codes of the API contract. */
+  public static final String INVALID_REQUEST = "invalid_request";
+  public static final String UNAUTHENTICATED = "unauthenticated";
+  public static final String INVALID_CREDENTIALS = "invalid_credentials";
+  public static final String FORBIDDEN = "forbidden";
+  public static final String NOT_FOUND = "not_found";
+  public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
+  public static final String CONFLICT = "conflict";
+  public static final String ACCOUNT_EXISTS = "account_exists";
+  public static final String TOO_LARGE = "too_large";
+  public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+  public static final String UNAVAILABLE = "unavailable";
+  public static final String INTERNAL = "internal";
+
+  private static final Map<Integer, String> TITLES = Map.ofEntries(
+      Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
+      Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"), Map.entry(409, "Conflict"),
+      Map.entry(410, "Gone"), Map.entry(413, "Content Too Large"), Map.entry(415, "Unsupported Media Type"),
+      Map.entry(426, "Upgrade Required"), Map.entry(429, "Too Many Requests"), Map.entry(500, "Internal Server Error"),
+      Map.entry(503, "Service Unavailable"));
+
+  private final int status;
+  private final String code;
+  private final String detail;
+  private final String field;
+
+  private Problem(int status, String code, String detail, String field) {
+    super(code + ": " + detail, null);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.field = field;
+  }
+
+  public static Problem of(int status, String code, String detail) {
+    return new Problem(status, code, detail, null);
+  }
+
+  /** {@code 400 invalid_request} blaming one input field. */
+  public static Problem invalid(String field, String detail) {
+    return new Problem(400, INVALID_REQUEST, detail, field);
+  }
+
+  public static Problem badRequest(String detail) {
+    return new Problem(400, INVALID_REQUEST, detail, null);
+  }
+
+  public static Problem unauthenticated() {
+    return new Problem(401, UNAUTHENTICATED, "A valid bearer token is required.", null);
+  }
+
+  public static Problem notFound(String detail) {
+    return new Problem(404, NOT_FOUND, detail, null);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public String detail() {
+    return detail;
+  }
+
+  /** The input field at fault, or null. */
+  public String field() {
+    return field;
+  }
+
+  public static String title(int status) {
+    return TITLES.getOrDefault(status, "Error");
+  }
+
+  @Override
+  public synchronized Throwable fillInStackTrace() {
+    return this; // expected outcomes, not bugs: no stack trace needed
+  }
+}
