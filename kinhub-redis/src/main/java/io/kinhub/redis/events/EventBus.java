@@ -415,6 +415,9 @@ public final class EventBus implements AutoCloseable {
   }
 
   private void becomeDeaf(String reason) {
+    if (closed) {
+      return;
+    }
     synchronized (hearingLock) {
       if (reason.startsWith("pub/sub")) {
         subscribed = false;
@@ -431,7 +434,7 @@ public final class EventBus implements AutoCloseable {
     lastRegisteredSentAt = NONE;
     trustedUntil = NONE;
     flushes.increment();
-    if (!"subscribed".equals(reason) || epoch > 1) {
+    if (!closed && epoch > 2) {
       log.info("event bus: cache trust reset ({}); flushing near caches until whole again", reason);
     }
     for (Consumer<String> listener : deafnessListeners) {

@@ -127,6 +127,14 @@ public final class Kinhub implements AutoCloseable {
     return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
+  /** Every HTTP route as "METHOD path", for the OpenAPI completeness check. */
+  public java.util.List<String> routes() {
+    return http.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+        .filter(r -> !r.startsWith("BEFORE") && !r.startsWith("AFTER"))
+        .toList();
+  }
+
   public Config config() {
     return config;
   }
