@@ -39,9 +39,9 @@ public final class AccountRoutes {
     JsonBody body = JsonBody.read(ctx);
     String login = Logins.normalize("login", body.requiredString("login", 254));
     String password = password(body, "password");
-    String displayName = body.requiredString("displayName", MAX_DISPLAY_NAME).strip();
-    if (displayName.isEmpty()) {
-      throw Problem.invalid("displayName", "'displayName' must not be empty.");
+    String displayName = body.requiredString("displayName", 4 * MAX_DISPLAY_NAME).strip();
+    if (displayName.codePointCount(0, displayName.length()) > MAX_DISPLAY_NAME) {
+      throw Problem.invalid("displayName", "'displayName' must be 1 to 64 characters.");
     }
     if (displayName.chars().anyMatch(Character::isISOControl)) {
       throw Problem.invalid("displayName", "'displayName' must not contain control characters.");

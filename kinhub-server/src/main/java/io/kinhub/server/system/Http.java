@@ -38,8 +38,14 @@ final class Http {
       cfg.http.maxRequestSize = JsonBody.MAX_BYTES;
       cfg.http.generateEtags = false;
       cfg.router.ignoreTrailingSlashes = true;
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+      cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ProblemErrorHandler()));
       cfg.jetty.modifyHttpConfiguration(http -> {
         http.setSendServerVersion(false);
+        // undecodable UTF-8 in a path reaches the router (and gets a problem+json 404) instead of Jetty's empty 400
+        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT.with("kinhub",
+            org.eclipse.jetty.http.UriCompliance.Violation.BAD_UTF8_ENCODING,
+            org.eclipse.jetty.http.UriCompliance.Violation.TRUNCATED_UTF8_ENCODING));
         http.setSendXPoweredBy(false);
       });
 

@@ -103,7 +103,8 @@ public final class JsonBody {
 
   /** A required string of 1..max characters (Unicode code points), not blank. */
   public String requiredString(String field, int max) {
-    return optionalString(field, max).orElseThrow(() -> Problem.invalid(field, "'" + field + "' is required."));
+    return optionalString(field, max).filter(s -> !s.isBlank())
+        .orElseThrow(() -> Problem.invalid(field, "'" + field + "' is required."));
   }
 
   /** An optional string of at most {@code max} characters; JSON null counts as absent. */
