@@ -39,10 +39,18 @@ final class EmbeddedRedis implements AutoCloseable {
 
   static EmbeddedRedis start(Path dir) {
     try {
+      return start(dir, freePort());
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port for the embedded Redis: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts Redis on a given loopback port (tests restart it on the port it had). */
+  static EmbeddedRedis start(Path dir, int port) {
+    try {
       Files.createDirectories(dir);
       StaleProcesses.stopIfOrphan(dir.resolve("redis.pid"), dir, "redis-server", "TERM");
       Path binary = RedisExecProvider.defaultProvider().get().toPath();
-      int port = freePort();
       List<String> command = new ArrayList<>(List.of(binary.toString(),
           "--port", Integer.toString(port),
           "--bind", "127.0.0.1",
@@ -104,6 +112,10 @@ final class EmbeddedRedis implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
+  }
+
+  int port() {
+    return port;
   }
 
   String url() {
