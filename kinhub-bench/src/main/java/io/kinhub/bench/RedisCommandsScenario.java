@@ -1,0 +1,145 @@
+package io.kinhub.bench;
+
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * 2. Redis commands per authenticated request on a near-cache hit: {@code INFO commandstats} before and after
+ * a fixed number of {@code GET /api/v1/me} with a warm token, minus what Redis executed over the same wall
+ * time right afterwards with no requests (the nodes' heartbeats and health probes).
+ */
+final class RedisCommandsScenario {
+  static final String TITLE = "2. Redis commands per authenticated request (near-cache hit)";
+
+  private final Options options;
+  private final Cluster cluster;
+  private final Api api;
+
+  RedisCommandsScenario(Options options, Cluster cluster, Api api) {
+    this.options = options;
+    this.cluster = cluster;
+    this.api = api;
+  }
+
+  Markdown run(List<Summary> summary) throws InterruptedException {
+    Markdown md = new Markdown().heading(2, TITLE);
+    String base = cluster.a();
+    String login = "redis-count@bench.kinhub.test";
+    api.createAccount(base, login, "Redis Count");
+    String token = api.login(base, login, "bench redis count");
+    HttpRequest me = Api.meRequest(base, token);
+    for (int i = 0; i < 3; i++) {
+      int status = api.status(me);
+      if (status != 200) {
+        throw new IllegalStateException("GET /api/v1/me with a fresh token answered " + status);
+      }
+    }
+    int n = options.meRequests();
+    int concurrency = options.meConcurrency();
+    BenchMain.progress("redis commands: " + n + " GET /api/v1/me on node A, " + concurrency + " concurrent");
+
+    try (RedisStats redis = new RedisStats(cluster.backends().redisUrl())) {
+      Metrics m0 = Metrics.scrape(api, base);
+      Map<String, Long> s0 = redis.snapshot();
+      long t0 = System.nanoTime();
+      long[] outcome = issue(me, n, concurrency);
+      long t1 = System.nanoTime();
+      Map<String, Long> s1 = redis.snapshot();
+      long t1b = System.nanoTime();
+      Metrics m1 = Metrics.scrape(api, base);
+      Duration busy = Duration.ofNanos(t1 - t0);
+      BenchMain.progress("redis commands: " + busy.toMillis() + " ms of requests; now as long without requests");
+      long quietUntil = t1b + (t1 - t0);
+      while (System.nanoTime() - quietUntil < 0) {
+        Thread.sleep(Math.max(1, (quietUntil - System.nanoTime()) / 1_000_000));
+      }
+      Map<String, Long> s2 = redis.snapshot();
+      long t2 = System.nanoTime();
+
+      Map<String, Long> raw = RedisStats.delta(s0, s1);
+      Map<String, Long> background = RedisStats.delta(s1, s2);
+      long rawTotal = RedisStats.total(raw);
+      long backgroundTotal = RedisStats.total(background);
+      long net = rawTotal - backgroundTotal;
+      long ok = outcome[0];
+
+      md.paragraph(n + " × GET /api/v1/me on node A with one token already in A's near cache, " + concurrency
+          + " concurrent clients (java.net.http), took " + busy.toMillis() + " ms (" + Stats.f0(n / (busy.toNanos() / 1e9))
+          + " req/s): " + ok + " × 200, " + outcome[1] + " other statuses, " + outcome[2] + " errors. "
+          + "Redis `INFO commandstats` was read before and after them (\"during\"), and again after as long a quiet "
+          + "period (" + Duration.ofNanos(t2 - t1).toMillis() + " ms, \"background\": node A's and B's heartbeats "
+          + "every 100 ms and health probes every 500 ms, plus this benchmark's one `INFO` per reading, which cancels out).");
+      List<List<String>> rows = new ArrayList<>();
+      for (String cmd : new TreeSet<>(union(raw, background))) {
+        long d = raw.getOrDefault(cmd, 0L);
+        long b = background.getOrDefault(cmd, 0L);
+        rows.add(List.of("`" + cmd + "`", Long.toString(d), Long.toString(b), Long.toString(d - b)));
+      }
+      rows.add(List.of("**total**", "**" + rawTotal + "**", "**" + backgroundTotal + "**", "**" + net + "**"));
+      md.table(List.of("command", "during requests", "background (same wall time)", "difference"), rows);
+      double perRequestNet = ok == 0 ? Double.NaN : (double) net / ok;
+      double perRequestRaw = ok == 0 ? Double.NaN : (double) rawTotal / ok;
+      md.paragraph("Redis commands per request: **" + Stats.f4(perRequestNet) + "** after subtracting the background; "
+          + Stats.f4(perRequestRaw) + " raw (everything Redis executed during the requests, background included). Goal: 0.");
+      long hits = m1.nearCache("hit") - m0.nearCache("hit");
+      long misses = m1.nearCache("miss") - m0.nearCache("miss");
+      long bypasses = m1.nearCache("bypass") - m0.nearCache("bypass");
+      md.paragraph("Node A's session near cache during the requests (from /metrics): " + hits + " hits, " + misses
+          + " misses, " + bypasses + " bypasses. A miss reads Redis twice (`GET` of the token pointer, `HGETALL` of "
+          + "the session); entries are dropped after the configured maximum age (KINHUB_NEAR_CACHE_MAX_AGE, default 5 s) "
+          + "even when nothing changed, so a run longer than that reloads the token at least once.");
+      // the background jitters by a few commands (timer phase); more than that is work caused by the requests
+      long tolerance = Math.max(6, backgroundTotal / 20);
+      String verdict = ok != n ? "invalid (not every request answered 200)"
+          : net <= tolerance && misses + bypasses == 0 ? "met (difference within the background's jitter of ±" + tolerance + ")"
+          : net <= tolerance ? "met within jitter, but " + (misses + bypasses) + " near-cache misses/bypasses"
+          : "missed";
+      summary.add(new Summary("Redis commands per GET /api/v1/me on a near-cache hit (" + n + " requests)",
+          Stats.f4(perRequestNet) + " (" + net + " commands net of background; raw " + Stats.f4(perRequestRaw) + ")",
+          "0", verdict));
+    }
+    return md;
+  }
+
+  private static java.util.Set<String> union(Map<String, Long> a, Map<String, Long> b) {
+    java.util.Set<String> s = new TreeSet<>(a.keySet());
+    s.addAll(b.keySet());
+    return s;
+  }
+
+  /** Sends {@code n} requests from {@code concurrency} workers; returns {200s, other statuses, errors}. */
+  private long[] issue(HttpRequest request, int n, int concurrency) throws InterruptedException {
+    AtomicLong remaining = new AtomicLong(n);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong other = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    List<Thread> workers = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      workers.add(Thread.ofVirtual().name("bench-me-" + i).start(() -> {
+        while (remaining.getAndDecrement() > 0) {
+          try {
+            if (api.status(request) == 200) {
+              ok.incrementAndGet();
+            } else {
+              other.incrementAndGet();
+            }
+          } catch (RuntimeException e) {
+            errors.incrementAndGet();
+          }
+        }
+      }));
+    }
+    Duration limit = Duration.ofSeconds(60 + n / 100);
+    for (Thread t : workers) {
+      if (!t.join(limit)) {
+        throw new IllegalStateException("the requests did not finish within " + limit.toSeconds() + " s");
+      }
+    }
+    return new long[] {ok.get(), other.get(), errors.get()};
+  }
+}
