@@ -134,12 +134,7 @@ final class RedisCommandsScenario {
         }
       }));
     }
-    Duration limit = Duration.ofSeconds(60 + n / 100);
-    for (Thread t : workers) {
-      if (!t.join(limit)) {
-        throw new IllegalStateException("the requests did not finish within " + limit.toSeconds() + " s");
-      }
-    }
+    BenchMain.joinAll(workers, Duration.ofSeconds(60 + n / 100));
     return new long[] {ok.get(), other.get(), errors.get()};
   }
 }

@@ -1,0 +1,258 @@
+package io.kinhub.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Kinhub's benchmark: starts an embedded Redis, an embedded PostgreSQL and two Kinhub nodes in this JVM (all on
+ * 127.0.0.1), then measures in one run
+ * <ol>
+ *   <li>the hot-path ratio: {@code GET /api/v1/me} throughput ÷ {@code GET /health} throughput ({@link HotPathScenario}),</li>
+ *   <li>Redis commands per authenticated request on a near-cache hit ({@link RedisCommandsScenario}),</li>
+ *   <li>revocation across nodes: logout duration, time until the other node refuses the token, stale answers
+ *       ({@link RevocationScenario}),</li>
+ *   <li>password logins per second per core ({@link LoginScenario}),</li>
+ * </ol>
+ * and prints a Markdown report to stdout (and to {@code --out}). Progress goes to stderr. Every step is bounded
+ * in count and time, a watchdog ends the run if the whole takes far longer than planned, and everything started
+ * is stopped at the end, also on failure or Ctrl-C.
+ *
+ * <pre>
+ *   ./mvnw -q -B -o install -DskipTests
+ *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --out docs/bench-results.md
+ *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --quick     # smoke test, about a minute
+ * </pre>
+ */
+public final class BenchMain {
+  private static final long STARTED = System.nanoTime();
+
+  private BenchMain() {}
+
+  public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      // the server's logback.xml logs to stdout, which carries the report: log warnings to stderr instead
+      System.setProperty("logback.configurationFile", "kinhub-bench-logback.xml");
+    }
+    Options options;
+    try {
+      options = Options.parse(List.of(args), Machine.cores());
+    } catch (Options.UsageException e) {
+      if (e.getMessage() == null) {
+        System.out.print(Options.USAGE);
+        return;
+      }
+      System.err.println("bench: " + e.getMessage());
+      System.err.print(Options.USAGE);
+      System.exit(2);
+      return;
+    }
+    int exit = new BenchMain().run(options, args);
+    System.exit(exit);
+  }
+
+  /** Things to stop, most recent first; closed at the end or by the shutdown hook, once. */
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  private synchronized void push(AutoCloseable resource) {
+    resources.push(resource);
+  }
+
+  private synchronized void closeAll() {
+    while (!resources.isEmpty()) {
+      AutoCloseable r = resources.pop();
+      try {
+        r.close();
+      } catch (Exception e) {
+        System.err.println("bench: while stopping: " + e);
+      }
+    }
+  }
+
+  private int run(Options options, String[] args) {
+    Thread hook = new Thread(this::closeAll, "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    startWatchdog(options.timeLimitSeconds());
+
+    Markdown head = new Markdown();
+    String commandLine = Machine.commandLine(args);
+    head.heading(1, "Kinhub benchmark results");
+    head.paragraph("Run " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + (options.quick() ? " in **--quick** mode "
+        + "(tiny counts and durations: a smoke test, not a measurement)." : "."));
+    head.paragraph("Command line:");
+    head.code("sh", commandLine);
+    head.bullet("cores (availableProcessors): " + Machine.cores());
+    head.bullet("CPU: " + Machine.cpuModel());
+    head.bullet("memory: " + Machine.memory() + "; JVM max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+    head.bullet("OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    head.bullet("load average at start (1, 5, 15 min): " + Machine.loadAverage());
+    head.end();
+    head.paragraph("`java -version`:");
+    head.code("", Machine.javaVersion());
+
+    List<Summary> summary = new ArrayList<>();
+    List<Markdown> sections = new ArrayList<>();
+    Markdown setup = new Markdown().heading(2, "Set-up");
+    boolean failed = false;
+    Path tmp = null;
+    try {
+      tmp = Files.createTempDirectory("kinhub-bench-");
+      progress("starting Redis and PostgreSQL under " + tmp);
+      Backends backends = Backends.start(tmp);
+      push(backends);
+      progress("starting nodes A and B");
+      Cluster cluster = Cluster.start(backends, tmp.resolve("nodes"));
+      push(cluster);
+      Api api = new Api();
+      push(api);
+      StringBuilder driverNotes = new StringBuilder();
+      LoadDriver driver = LoadDriver.choose(options, driverNotes);
+      push(driver);
+      setup.bullet(backends.describe());
+      setup.bullet(cluster.describe());
+      setup.bullet("load driver for the hot path: " + driver.describe());
+      if (!driverNotes.isEmpty()) {
+        setup.bullet("**" + driverNotes + "**");
+      }
+      setup.bullet("the benchmark clients, the nodes and the backends share this machine's " + Machine.cores()
+          + " cores; absolute numbers are of this machine only");
+      setup.end();
+
+      failed |= scenario(sections, HotPathScenario.TITLE, () -> new HotPathScenario(options, cluster, api, driver).run(summary));
+      failed |= scenario(sections, RedisCommandsScenario.TITLE, () -> new RedisCommandsScenario(options, cluster, api).run(summary));
+      failed |= scenario(sections, RevocationScenario.TITLE, () -> new RevocationScenario(options, cluster, api).run(summary));
+      failed |= scenario(sections, LoginScenario.TITLE, () -> new LoginScenario(options, cluster, api).run(summary));
+    } catch (Exception | Error e) {
+      failed = true;
+      setup.paragraph("**Set-up failed:** " + e);
+      setup.code("", stackTrace(e));
+      System.err.println("bench: set-up failed: " + e);
+    } finally {
+      progress("stopping nodes, Redis and PostgreSQL");
+      closeAll();
+      if (tmp != null) {
+        deleteRecursively(tmp);
+      }
+    }
+
+    Markdown report = new Markdown().append(head);
+    report.heading(2, "Summary");
+    List<List<String>> rows = new ArrayList<>();
+    for (Summary s : summary) {
+      rows.add(List.of(s.measure(), s.result(), s.goal(), s.verdict()));
+    }
+    if (rows.isEmpty()) {
+      report.paragraph("No measurement completed.");
+    } else {
+      report.table(List.of("measure", "result", "goal / anchor", "verdict"), rows);
+    }
+    report.append(setup);
+    sections.forEach(report::append);
+    report.paragraph("Load average at the end (1, 5, 15 min): " + Machine.loadAverage() + ". Total time: "
+        + Duration.ofNanos(System.nanoTime() - STARTED).toSeconds() + " s.");
+
+    String text = report.toString();
+    System.out.print(text);
+    System.out.flush();
+    if (options.out() != null) {
+      try {
+        Path out = options.out().toAbsolutePath();
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, text, StandardCharsets.UTF_8);
+        progress("report written to " + out);
+      } catch (IOException e) {
+        System.err.println("bench: cannot write " + options.out() + ": " + e);
+        failed = true;
+      }
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
+    return failed ? 1 : 0;
+  }
+
+  private interface Body {
+    Markdown run() throws Exception;
+  }
+
+  /** Runs one scenario; a failure becomes its section and does not stop the others. Returns true on failure. */
+  private static boolean scenario(List<Markdown> sections, String title, Body body) {
+    long t0 = System.nanoTime();
+    try {
+      Markdown md = body.run();
+      md.paragraph("_(" + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + " s)_");
+      sections.add(md);
+      return false;
+    } catch (Exception | Error e) {
+      System.err.println("bench: " + title + " failed: " + e);
+      Markdown md = new Markdown().heading(2, title);
+      md.paragraph("**Failed:** " + e);
+      md.code("", stackTrace(e));
+      sections.add(md);
+      return true;
+    }
+  }
+
+  private static String stackTrace(Throwable e) {
+    StringWriter w = new StringWriter();
+    e.printStackTrace(new PrintWriter(w));
+    return w.toString().lines().limit(25).reduce((a, b) -> a + "\n" + b).orElse("");
+  }
+
+  /** A progress line on stderr with the seconds since start. */
+  static void progress(String message) {
+    System.err.printf(java.util.Locale.ROOT, "[bench %6.1f s] %s%n", (System.nanoTime() - STARTED) / 1e9, message);
+  }
+
+  /** Joins every thread within one overall limit, or fails (the threads are then interrupted). */
+  static void joinAll(List<Thread> threads, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    for (Thread t : threads) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+        threads.forEach(Thread::interrupt);
+        throw new IllegalStateException("workers did not finish within " + limit.toSeconds() + " s");
+      }
+    }
+  }
+
+  private static void startWatchdog(long seconds) {
+    Thread.ofPlatform().daemon().name("bench-watchdog").start(() -> {
+      try {
+        Thread.sleep(Duration.ofSeconds(seconds));
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.err.println("bench: the run exceeded its time limit of " + seconds + " s; stopping everything");
+      System.exit(3);
+    });
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // best effort
+        }
+      });
+    } catch (IOException e) {
+      System.err.println("bench: could not delete " + dir + ": " + e);
+    }
+  }
+}
