@@ -38,9 +38,12 @@ final class Metrics {
     return sum;
   }
 
-  /** Near-cache reads of the sessions cache by result ("hit", "miss", "bypass"). */
+  /**
+   * Near-cache reads by result ("hit", "miss", "bypass"). The series carry no {@code cache} tag (unlike
+   * {@code kinhub_nearcache_size}); the sessions cache is the nodes' only near cache, so all of them count.
+   */
   long nearCache(String result) {
-    return (long) sum("kinhub_nearcache_requests_total", "cache=\"sessions\"", "result=\"" + result + "\"");
+    return (long) sum("kinhub_nearcache_requests_total", "result=\"" + result + "\"");
   }
 
   long invalidations() {

@@ -74,32 +74,66 @@ final class RedisCommandsScenario {
           + "Redis `INFO commandstats` was read before and after them (\"during\"), and again after as long a quiet "
           + "period (" + Duration.ofNanos(t2 - t1).toMillis() + " ms, \"background\": node A's and B's heartbeats "
           + "every 100 ms and health probes every 500 ms, plus this benchmark's one `INFO` per reading, which cancels out).");
-      List<List<String>> rows = new ArrayList<>();
-      for (String cmd : new TreeSet<>(union(raw, background))) {
-        long d = raw.getOrDefault(cmd, 0L);
-        long b = background.getOrDefault(cmd, 0L);
-        rows.add(List.of("`" + cmd + "`", Long.toString(d), Long.toString(b), Long.toString(d - b)));
-      }
-      rows.add(List.of("**total**", "**" + rawTotal + "**", "**" + backgroundTotal + "**", "**" + net + "**"));
-      md.table(List.of("command", "during requests", "background (same wall time)", "difference"), rows);
-      double perRequestNet = ok == 0 ? Double.NaN : (double) net / ok;
-      double perRequestRaw = ok == 0 ? Double.NaN : (double) rawTotal / ok;
-      md.paragraph("Redis commands per request: **" + Stats.f4(perRequestNet) + "** after subtracting the background; "
-          + Stats.f4(perRequestRaw) + " raw (everything Redis executed during the requests, background included). Goal: 0.");
       long hits = m1.nearCache("hit") - m0.nearCache("hit");
       long misses = m1.nearCache("miss") - m0.nearCache("miss");
       long bypasses = m1.nearCache("bypass") - m0.nearCache("bypass");
-      md.paragraph("Node A's session near cache during the requests (from /metrics): " + hits + " hits, " + misses
-          + " misses, " + bypasses + " bypasses. A miss reads Redis twice (`GET` of the token pointer, `HGETALL` of "
-          + "the session); entries are dropped after the configured maximum age (KINHUB_NEAR_CACHE_MAX_AGE, default 5 s) "
-          + "even when nothing changed, so a run longer than that reloads the token at least once.");
-      // the background jitters by a few commands (timer phase); more than that is work caused by the requests
-      long tolerance = Math.max(6, backgroundTotal / 20);
-      String verdict = ok != n ? "invalid (not every request answered 200)"
-          : net <= tolerance && misses + bypasses == 0 ? "met (difference within the background's jitter of ±" + tolerance + ")"
-          : net <= tolerance ? "met within jitter, but " + (misses + bypasses) + " near-cache misses/bypasses"
-          : "missed";
-      summary.add(new Summary("Redis commands per GET /api/v1/me on a near-cache hit (" + n + " requests)",
+
+      // Commands Redis ran in the quiet period are the nodes' background work; the same commands during the
+      // requests are compared by count. Commands that never ran in the quiet period are the requests' own.
+      long requestOnly = 0;
+      long sharedDifference = 0;
+      List<String> requestOnlyNames = new ArrayList<>();
+      List<List<String>> rows = new ArrayList<>();
+      for (String cmd : union(raw, background)) {
+        long d = raw.getOrDefault(cmd, 0L);
+        long b = background.getOrDefault(cmd, 0L);
+        boolean only = b == 0;
+        if (only) {
+          requestOnly += d;
+          requestOnlyNames.add("`" + cmd + "` × " + d);
+        } else {
+          sharedDifference += d - b;
+        }
+        rows.add(List.of("`" + cmd + "`", Long.toString(d), Long.toString(b), Long.toString(d - b),
+            only ? "only during the requests" : "background"));
+      }
+      rows.add(List.of("**total**", "**" + rawTotal + "**", "**" + backgroundTotal + "**", "**" + net + "**", ""));
+      md.table(List.of("command", "during requests", "background (same wall time)", "difference", "kind"), rows);
+
+      // A window of the same length holds one heartbeat more or less per node (EVALSHA and the commands of its
+      // script) and one health probe (INFO) more or less per node: that is the resolution of the difference.
+      long scripts = background.getOrDefault("evalsha", 0L) + background.getOrDefault("eval", 0L);
+      long perHeartbeat = scripts == 0 ? 7 : Math.round((double) (backgroundTotal - background.getOrDefault("info", 0L)) / scripts);
+      long tolerance = 2 * (2 * perHeartbeat + 1);
+      double perRequestNet = ok == 0 ? Double.NaN : (double) net / ok;
+      double perRequestRaw = ok == 0 ? Double.NaN : (double) rawTotal / ok;
+      // a near-cache miss of a live session reads Redis twice: GET of the token pointer, HGETALL of the record
+      long explainedByMisses = 2 * (misses + bypasses);
+      long unexplained = requestOnly + Math.max(0, sharedDifference - tolerance) - explainedByMisses;
+      md.paragraph("Redis commands per request: **" + Stats.f4(perRequestNet) + "** (" + net + " commands) after subtracting "
+          + "the background; " + Stats.f4(perRequestRaw) + " raw (everything Redis executed during the requests, "
+          + "background included). Goal: 0.");
+      md.bullet("commands that ran only during the requests: " + requestOnly
+          + (requestOnlyNames.isEmpty() ? "" : " (" + String.join(", ", requestOnlyNames) + ")"));
+      md.bullet("difference in the background commands: " + sharedDifference + " (resolution ±" + tolerance
+          + ": one heartbeat of " + perHeartbeat + " commands and one probe more or less per node and window)");
+      md.bullet("node A's near cache during the requests (from /metrics): " + hits + " hits, " + misses + " misses, "
+          + bypasses + " bypasses; a miss of a live session costs 2 commands (`GET` of the token pointer, `HGETALL` of the "
+          + "session), so misses explain " + explainedByMisses + ". Entries are dropped after KINHUB_NEAR_CACHE_MAX_AGE "
+          + "(default 5 s) even when nothing changed, and concurrent requests for an expired entry each load it");
+      md.bullet("commands per near-cache hit not explained by misses: " + unexplained);
+      md.end();
+      String verdict;
+      if (ok != n) {
+        verdict = "invalid (not every request answered 200)";
+      } else if (unexplained <= 0 && misses + bypasses == 0) {
+        verdict = "met";
+      } else if (unexplained <= 0) {
+        verdict = "met on hits; " + (misses + bypasses) + " misses (max-age reloads) cost " + explainedByMisses + " commands";
+      } else {
+        verdict = "missed (" + unexplained + " commands not explained by misses)";
+      }
+      summary.add(new Summary("Redis commands per GET /api/v1/me with a warm token (" + n + " requests)",
           Stats.f4(perRequestNet) + " (" + net + " commands net of background; raw " + Stats.f4(perRequestRaw) + ")",
           "0", verdict));
     }

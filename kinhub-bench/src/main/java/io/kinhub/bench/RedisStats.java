@@ -1,6 +1,7 @@
 package io.kinhub.bench;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.Map;
@@ -16,8 +17,9 @@ final class RedisStats implements AutoCloseable {
   private final StatefulRedisConnection<String, String> connection;
 
   RedisStats(String url) {
-    this.client = RedisClient.create(url);
-    this.client.setDefaultTimeout(Duration.ofSeconds(5));
+    RedisURI uri = RedisURI.create(url);
+    uri.setTimeout(Duration.ofSeconds(5));
+    this.client = RedisClient.create(uri);
     this.connection = client.connect();
   }
 

@@ -55,7 +55,7 @@ final class Http {
         ctx.header(REQUEST_ID_HEADER, requestId != null && REQUEST_ID.matcher(requestId).matches()
             ? requestId : UUID.randomUUID().toString());
         if (ctx.req().getContentLengthLong() > JsonBody.MAX_BYTES) {
-          throw JsonBody.tooLarge();
+          throw JsonBody.tooLarge(ctx);
         }
       });
       cfg.routes.after(ctx -> record(meters, ctx));

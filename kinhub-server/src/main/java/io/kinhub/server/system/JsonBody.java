@@ -84,12 +84,12 @@ public final class JsonBody {
   private static byte[] readLimited(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > MAX_BYTES) {
-      throw tooLarge();
+      throw tooLarge(ctx);
     }
     try (InputStream in = ctx.req().getInputStream()) {
       byte[] bytes = in.readNBytes(MAX_BYTES + 1);
       if (bytes.length > MAX_BYTES) {
-        throw tooLarge();
+        throw tooLarge(ctx);
       }
       return bytes;
     } catch (IOException e) {
@@ -97,9 +97,35 @@ public final class JsonBody {
     }
   }
 
-  static Problem tooLarge() {
+  /**
+   * The 413 answer. A moderately oversized body is read and discarded first: closing a connection with unread
+   * data makes the kernel reset it, and the client may never see the 413. Beyond {@link #DRAIN_LIMIT} the
+   * connection is closed instead.
+   */
+  static Problem tooLarge(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared <= DRAIN_LIMIT) {
+      try (InputStream in = ctx.req().getInputStream()) {
+        long skipped = 0;
+        byte[] sink = new byte[64 * 1024];
+        int n;
+        while (skipped <= DRAIN_LIMIT && (n = in.read(sink)) > 0) {
+          skipped += n;
+        }
+        if (skipped > DRAIN_LIMIT) {
+          ctx.header("Connection", "close");
+        }
+      } catch (IOException e) {
+        ctx.header("Connection", "close");
+      }
+    } else {
+      ctx.header("Connection", "close");
+    }
     return Problem.of(413, Problem.TOO_LARGE, "Request bodies are limited to 1 MiB.");
   }
+
+  /** Oversized bodies up to this size are drained before the 413 is sent. */
+  private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
   /** A required string of 1..max characters (Unicode code points), not blank. */
   public String requiredString(String field, int max) {

@@ -44,7 +44,7 @@ class EmbeddedLifecycleTest {
       token = api.login(login, PASSWORD);
       assertThat(embeddedRunning(dataDir)).isTrue();
     }
-    assertThat(embeddedRunning(dataDir)).as("embedded Redis or PostgreSQL still running after stop").isFalse();
+    assertThat(embeddedRunning(dataDir)).as(() -> "still running after stop: " + processesIn(dataDir)).isFalse();
 
     try (Kinhub node = Kinhub.start(embeddedConfig(dataDir))) {
       Api api = Api.of(node);
@@ -97,7 +97,27 @@ class EmbeddedLifecycleTest {
       assertThat(redisProcessesIn(dataDir.resolve("redis"))).hasSize(1);
       assertThat(Api.of(node).get("/api/v1/me", token).status()).isEqualTo(200);
     }
-    assertThat(embeddedRunning(dataDir)).isFalse();
+    assertThat(embeddedRunning(dataDir)).as(() -> "still running: " + processesIn(dataDir)).isFalse();
+  }
+
+  private static String processesIn(Path dataDir) {
+    StringBuilder out = new StringBuilder();
+    try (var procs = Files.list(Path.of("/proc"))) {
+      procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).forEach(n -> {
+        try {
+          Path cwd = Files.readSymbolicLink(Path.of("/proc", n, "cwd"));
+          if (cwd.startsWith(dataDir)) {
+            out.append(n).append(' ').append(Files.readString(Path.of("/proc", n, "cmdline")).replace('\0', ' '))
+                .append(" [").append(Files.readString(Path.of("/proc", n, "stat")).split(" ")[2]).append("]; ");
+          }
+        } catch (IOException | RuntimeException ignored) {
+          // gone meanwhile
+        }
+      });
+    } catch (IOException e) {
+      return e.toString();
+    }
+    return out.toString();
   }
 
   private static List<Long> redisProcessesIn(Path dir) throws IOException {
