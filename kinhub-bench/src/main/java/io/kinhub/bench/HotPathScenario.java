@@ -101,7 +101,9 @@ final class HotPathScenario {
     long bypasses = after.nearCache("bypass") - before.nearCache("bypass");
     long deaf = after.deafness() - before.deafness();
     md.paragraph("Node A's session near cache during the warm-up and the rounds (from /metrics): " + hits + " hits, "
-        + misses + " misses, " + bypasses + " bypasses (bus not trusted), " + deaf + " trust resets.");
+        + misses + " misses, " + bypasses + " bypasses (bus not trusted), " + deaf + " trust resets. Misses come from "
+        + "the entry's maximum age (KINHUB_NEAR_CACHE_MAX_AGE, default 5 s); the " + options.connections()
+        + " concurrent requests that find it expired may each load it from Redis.");
     if (!clean) {
       md.paragraph("**Warning:** some runs had non-2xx answers or socket errors; their throughput is not comparable.");
     }

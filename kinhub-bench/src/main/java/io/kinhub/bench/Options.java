@@ -45,6 +45,10 @@ record Options(
         --help                  this text
       """;
 
+  private static final List<String> KNOWN = List.of("--out", "--rounds", "--duration", "--warmup", "--connections",
+      "--threads", "--driver", "--requests", "--request-concurrency", "--revocations", "--login-concurrency",
+      "--login-duration");
+
   static Options parse(List<String> args, int cores) {
     Path out = null;
     Integer rounds = null;
@@ -72,6 +76,9 @@ record Options(
         case "--help", "-h" -> throw new UsageException(null);
         case "--quick" -> quick = true;
         default -> {
+          if (!KNOWN.contains(name)) {
+            throw new UsageException("unknown option " + name);
+          }
           if (value == null) {
             if (i + 1 >= args.size()) {
               throw new UsageException(name + " needs a value");

@@ -134,7 +134,8 @@ final class RedisCommandsScenario {
         verdict = "missed (" + unexplained + " commands not explained by misses)";
       }
       summary.add(new Summary("Redis commands per GET /api/v1/me with a warm token (" + n + " requests)",
-          Stats.f4(perRequestNet) + " (" + net + " commands net of background; raw " + Stats.f4(perRequestRaw) + ")",
+          Stats.f4(perRequestNet) + " ± " + Stats.f4((double) tolerance / Math.max(1, ok)) + " (" + net
+              + " commands net of background; raw " + Stats.f4(perRequestRaw) + ")",
           "0", verdict));
     }
     return md;

@@ -105,7 +105,8 @@ public final class EventBus implements AutoCloseable {
     this.registryKey = redis.key("bus:nodes");
     this.flushes = Counter.builder("kinhub_bus_deafness_total")
         .description("times this node stopped trusting what it heard and flushed its caches").register(meters);
-    this.received = Counter.builder("kinhub_bus_messages_received_total").register(meters);
+    this.received = Counter.builder("kinhub_bus_messages_received_total")
+        .description("messages this node received on the event bus").register(meters);
     this.acksMissing = Counter.builder("kinhub_bus_acks_missing_total")
         .description("live nodes that did not acknowledge within the wait").register(meters);
     this.ackWait = Timer.builder("kinhub_bus_ack_wait").description("time a publisher waited for acknowledgements")

@@ -45,17 +45,19 @@ public final class NearCache<V> {
     this.topic = "nearcache:" + name;
     this.bus = bus;
     this.cache = Caffeine.newBuilder().maximumSize(maximumSize).expireAfterWrite(maximumAge).build();
-    this.hits = counter(meters, "hit");
-    this.misses = counter(meters, "miss");
-    this.bypasses = counter(meters, "bypass");
-    this.invalidations = Counter.builder("kinhub_nearcache_invalidations_total").tag("cache", name).register(meters);
-    Gauge.builder("kinhub_nearcache_size", cache, Cache::estimatedSize).tag("cache", name).register(meters);
+    this.hits = counter(meters, name, "hit");
+    this.misses = counter(meters, name, "miss");
+    this.bypasses = counter(meters, name, "bypass");
+    this.invalidations = Counter.builder("kinhub_nearcache_invalidations_total")
+        .description("keys invalidated on every node").tag("cache", name).register(meters);
+    Gauge.builder("kinhub_nearcache_size", cache, Cache::estimatedSize).description("entries held on this node")
+        .tag("cache", name).register(meters);
   }
 
-  private static Counter counter(MeterRegistry meters, String result) {
+  private static Counter counter(MeterRegistry meters, String name, String result) {
     return Counter.builder("kinhub_nearcache_requests_total")
         .description("near cache reads by result: hit, miss, or bypass (cache not trusted)")
-        .tag("result", result).register(meters);
+        .tag("cache", name).tag("result", result).register(meters);
   }
 
   /**

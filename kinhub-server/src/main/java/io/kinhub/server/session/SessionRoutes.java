@@ -2,6 +2,8 @@ package io.kinhub.server.session;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.abuse.Lockout;
 import io.kinhub.server.account.Account;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.Logins;
@@ -22,12 +24,17 @@ public final class SessionRoutes {
   private final Authentication auth;
   private final AccountStore accounts;
   private final PasswordHasher hasher;
+  private final Lockout lockout;
+  private final ClientIp clientIp;
 
-  public SessionRoutes(Sessions sessions, Authentication auth, AccountStore accounts, PasswordHasher hasher) {
+  public SessionRoutes(Sessions sessions, Authentication auth, AccountStore accounts, PasswordHasher hasher,
+      Lockout lockout, ClientIp clientIp) {
     this.sessions = sessions;
     this.auth = auth;
     this.accounts = accounts;
     this.hasher = hasher;
+    this.lockout = lockout;
+    this.clientIp = clientIp;
   }
 
   public void register(RoutesConfig routes) {
@@ -45,12 +52,16 @@ public final class SessionRoutes {
     String password = body.requiredString("password", MAX_PASSWORD);
     String device = deviceOf(body, ctx);
     String login = Logins.normalize("login", rawLogin);
+    // locked logins are refused before any password check, known or unknown alike
+    lockout.checkNotLocked(login);
     Optional<Account> account = accounts.findByLogin(login);
     // the same Argon2id work whether or not the login exists, so timing does not tell
     boolean ok = account.isPresent() ? hasher.verify(password, account.get().passwordHash()) : dummy(password);
     if (!ok) {
+      lockout.failed(login, clientIp.of(ctx));
       throw invalidCredentials();
     }
+    lockout.succeeded(login);
     Sessions.Login created = sessions.create(account.get(), account.get().credentialVersion(), device)
         .orElseThrow(SessionRoutes::invalidCredentials);
     Json.respond(ctx, 201, LoginBody.of(created));

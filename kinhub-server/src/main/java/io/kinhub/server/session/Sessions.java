@@ -28,11 +28,13 @@ public final class Sessions {
   private final SessionStore store;
   private final NearCache<Session> cache;
   private final Set<String> touching = ConcurrentHashMap.newKeySet();
+  private final java.time.Clock clock;
 
-  public Sessions(RedisConnections redis, EventBus bus, MeterRegistry meters, Duration idleTimeout,
+  public Sessions(RedisConnections redis, EventBus bus, MeterRegistry meters, java.time.Clock clock, Duration idleTimeout,
       Duration absoluteLifetime, int perUser, long cacheSize, Duration cacheMaxAge) {
     this.store = new SessionStore(redis, idleTimeout, absoluteLifetime, perUser);
     this.cache = NearCache.create("sessions", bus, cacheSize, cacheMaxAge, meters);
+    this.clock = clock;
   }
 
   /** A new session and its token, which is shown to the client once and never stored. */
@@ -64,7 +66,7 @@ public final class Sessions {
     if (session == null) {
       return Optional.empty();
     }
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     if (now >= session.expiresAt()) {
       cache.invalidateLocally(List.of(hash));
       return Optional.empty();

@@ -3,7 +3,13 @@ package io.kinhub.server.system;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.abuse.Lockout;
+import io.kinhub.server.abuse.RateLimitPolicy;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +38,10 @@ public record Config(
     int sessionsPerUser,
     long nearCacheSize,
     Duration nearCacheMaxAge,
-    int passwordHashConcurrency) {
+    int passwordHashConcurrency,
+    String trustedProxies,
+    List<RateLimitPolicy> rateLimits,
+    Lockout.Settings lockout) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -56,7 +65,21 @@ public record Config(
     v.put("KINHUB_NEAR_CACHE_SIZE", new String[] {"100000", "sessions each node keeps in its near cache"});
     v.put("KINHUB_NEAR_CACHE_MAX_AGE", new String[] {"5s", "no near-cache entry is served older than this (safety net behind invalidation)"});
     v.put("KINHUB_PASSWORD_HASH_CONCURRENCY", new String[] {"", "Argon2id hashes computed at once (19 MiB each); default: the number of CPU cores"});
+    v.put("KINHUB_TRUSTED_PROXIES", new String[] {"", "comma-separated CIDRs of reverse proxies whose `X-Forwarded-For` is believed, e.g. `127.0.0.1/32,10.0.0.0/8`; from anyone else the header is ignored"});
+    for (RateLimitPolicy p : RateLimitPolicy.defaults()) {
+      v.put(rateLimitVariable(p.name()), new String[] {p.spec(), "rate limits of `" + p.method() + " " + p.path()
+          + "`: `dimension:count/period[+count/period]`, comma-separated; dimensions `ip`, `login`, `phone`"});
+    }
+    v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`)"});
+    v.put("KINHUB_LOCKOUT_FAILURES", new String[] {"5", "consecutive failed password logins after which a login is locked"});
+    v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
+    v.put("KINHUB_LOCKOUT_MAX_WAIT", new String[] {"15m", "longest lock"});
+    v.put("KINHUB_LOCKOUT_RESET_AFTER", new String[] {"12h", "failures are forgotten after this long without one"});
     return Map.copyOf(v);
+  }
+
+  private static String rateLimitVariable(String policy) {
+    return "KINHUB_RATE_LIMIT_" + policy.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
   /** Reads and validates the configuration from {@code env}. */
@@ -88,15 +111,34 @@ public record Config(
     int hashConcurrency = r.optional("KINHUB_PASSWORD_HASH_CONCURRENCY").isPresent()
         ? r.integer("KINHUB_PASSWORD_HASH_CONCURRENCY", 1, 1024)
         : Math.max(1, Runtime.getRuntime().availableProcessors());
+    String proxies = r.optional("KINHUB_TRUSTED_PROXIES").orElse("");
+    try {
+      ClientIp.trusting(proxies);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException("KINHUB_TRUSTED_PROXIES: " + e.getMessage());
+    }
+    Set<String> failOpen = Set.of(r.text("KINHUB_RATE_LIMIT_FAIL_OPEN").split("\\s*,\\s*"));
+    List<RateLimitPolicy> policies = new ArrayList<>();
+    for (RateLimitPolicy p : RateLimitPolicy.defaults()) {
+      String variable = rateLimitVariable(p.name());
+      try {
+        policies.add(RateLimitPolicy.parse(p.name(), p.method(), p.path(), r.text(variable), failOpen.contains(p.name())));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidConfigException(variable + ": " + e.getMessage());
+      }
+    }
+    for (String name : failOpen) {
+      if (!name.isEmpty() && RateLimitPolicy.defaults().stream().noneMatch(p -> p.name().equals(name))) {
+        throw new InvalidConfigException("KINHUB_RATE_LIMIT_FAIL_OPEN names an unknown policy '" + name + "'");
+      }
+    }
+    Lockout.Settings lockout = new Lockout.Settings(
+        r.integer("KINHUB_LOCKOUT_FAILURES", 1, 1000),
+        r.duration("KINHUB_LOCKOUT_WAIT_INCREMENT", Duration.ofMillis(100), Duration.ofDays(1)),
+        r.duration("KINHUB_LOCKOUT_MAX_WAIT", Duration.ofMillis(100), Duration.ofDays(30)),
+        r.duration("KINHUB_LOCKOUT_RESET_AFTER", Duration.ofSeconds(1), Duration.ofDays(365)));
     return new Config(host, port, publicUrl, redisUrl, prefix, redisTimeout, dbUrl, pool, dataDir, nodeId, sms, idle,
-        absolute, perUser, cacheSize, maxAge, hashConcurrency);
-  }
-
-  /** Returns a copy with another HTTP port (tests and several nodes on one host). */
-  public Config withHttpPort(int port) {
-    return new Config(httpHost, port, publicUrl, redisUrl, redisPrefix, redisTimeout, databaseUrl, databasePoolSize,
-        dataDir, nodeId, smsProvider, sessionIdleTimeout, sessionAbsoluteLifetime, sessionsPerUser, nearCacheSize,
-        nearCacheMaxAge, passwordHashConcurrency);
+        absolute, perUser, cacheSize, maxAge, hashConcurrency, proxies, List.copyOf(policies), lockout);
   }
 
   private static boolean isHttpUrl(String s) {

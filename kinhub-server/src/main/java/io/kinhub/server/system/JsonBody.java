@@ -34,8 +34,43 @@ public final class JsonBody {
     this.node = node;
   }
 
-  /** Reads the request body as one JSON object. */
+  private static final String CACHED = "kinhub.body";
+
+  /** Reads the request body as one JSON object (once per request; later calls get the same result). */
   public static JsonBody read(Context ctx) {
+    Object cached = ctx.attribute(CACHED);
+    if (cached instanceof JsonBody body) {
+      return body;
+    }
+    if (cached instanceof Problem problem) {
+      throw problem;
+    }
+    try {
+      JsonBody body = parse(ctx);
+      ctx.attribute(CACHED, body);
+      return body;
+    } catch (Problem problem) {
+      ctx.attribute(CACHED, problem);
+      throw problem;
+    }
+  }
+
+  /** The body if it is a readable JSON object; a bad body is left for the route to report. */
+  public static Optional<JsonBody> peek(Context ctx) {
+    try {
+      return Optional.of(read(ctx));
+    } catch (Problem problem) {
+      return Optional.empty();
+    }
+  }
+
+  /** The raw text of a field if it is a string, without validation (for rate-limit keys). */
+  public Optional<String> rawString(String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isTextual() ? Optional.of(value.textValue()) : Optional.empty();
+  }
+
+  private static JsonBody parse(Context ctx) {
     String contentType = ctx.header("Content-Type");
     if (contentType == null || !isJson(contentType)) {
       throw Problem.of(415, Problem.UNSUPPORTED_MEDIA_TYPE, "Send the body as Content-Type: application/json (UTF-8).");

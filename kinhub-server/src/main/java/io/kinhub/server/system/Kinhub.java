@@ -5,6 +5,10 @@ import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.events.BusSettings;
 import io.kinhub.redis.events.EventBus;
+import io.kinhub.redis.ratelimit.RateLimiter;
+import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.abuse.Lockout;
+import io.kinhub.server.abuse.RateLimits;
 import io.kinhub.server.account.AccountRoutes;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.PasswordHasher;
@@ -34,17 +38,27 @@ public final class Kinhub implements AutoCloseable {
 
   private final Deque<AutoCloseable> closeInOrder = new ArrayDeque<>();
   private final Config config;
+  private final java.time.Clock clock;
   private Javalin http;
   private EventBus bus;
   private boolean closed;
 
-  private Kinhub(Config config) {
+  private Kinhub(Config config, java.time.Clock clock) {
     this.config = config;
+    this.clock = clock;
   }
 
   /** Starts a node; on failure everything started so far is stopped again before the exception leaves. */
   public static Kinhub start(Config config) {
-    Kinhub kinhub = new Kinhub(config);
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * Starts a node whose own clock is {@code clock}. Only local bookkeeping reads it (near-cache expiry checks);
+   * every decision that must agree across nodes (rate limits, lockouts, session expiry) takes its time from Redis.
+   */
+  public static Kinhub start(Config config, java.time.Clock clock) {
+    Kinhub kinhub = new Kinhub(config, clock);
     try {
       kinhub.startAll();
       return kinhub;
@@ -92,15 +106,19 @@ public final class Kinhub implements AutoCloseable {
 
     PasswordHasher hasher = new PasswordHasher(config.passwordHashConcurrency());
     AccountStore accounts = new AccountStore(database);
-    Sessions sessions = new Sessions(redis, bus, meters, config.sessionIdleTimeout(), config.sessionAbsoluteLifetime(),
+    Sessions sessions = new Sessions(redis, bus, meters, clock, config.sessionIdleTimeout(), config.sessionAbsoluteLifetime(),
         config.sessionsPerUser(), config.nearCacheSize(), config.nearCacheMaxAge());
     Authentication auth = new Authentication(sessions);
     Health health = new Health(config.nodeId(), redis, bus, database, meters);
     closeInOrder.push(health);
 
-    SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher);
+    ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
+    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters);
+    Lockout lockout = new Lockout(redis, config.lockout());
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
     http = Http.create(config, meters, cfg -> {
+      rateLimits.register(cfg.routes);
       health.register(cfg.routes);
       accountRoutes.register(cfg.routes);
       sessionRoutes.register(cfg.routes);

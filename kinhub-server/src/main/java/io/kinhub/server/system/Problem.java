@@ -19,6 +19,8 @@ public final class Problem extends KinhubException {
   public static final String TOO_LARGE = "too_large";
   public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
   public static final String UNAVAILABLE = "unavailable";
+  public static final String RATE_LIMITED = "rate_limited";
+  public static final String TOO_MANY_ATTEMPTS = "too_many_attempts";
   public static final String INTERNAL = "internal";
 
   private static final Map<Integer, String> TITLES = Map.ofEntries(
@@ -32,13 +34,29 @@ public final class Problem extends KinhubException {
   private final String code;
   private final String detail;
   private final String field;
+  private final Map<String, String> headers;
 
-  private Problem(int status, String code, String detail, String field) {
+  private Problem(int status, String code, String detail, String field, Map<String, String> headers) {
     super(code + ": " + detail, null);
     this.status = status;
     this.code = code;
     this.detail = detail;
     this.field = field;
+    this.headers = headers;
+  }
+
+  private Problem(int status, String code, String detail, String field) {
+    this(status, code, detail, field, Map.of());
+  }
+
+  /** The same problem, answered with these extra response headers. */
+  public Problem withHeaders(Map<String, String> extra) {
+    return new Problem(status, code, detail, field, Map.copyOf(extra));
+  }
+
+  /** Response headers that belong to this problem (e.g. {@code Retry-After}). */
+  public Map<String, String> headers() {
+    return headers;
   }
 
   public static Problem of(int status, String code, String detail) {

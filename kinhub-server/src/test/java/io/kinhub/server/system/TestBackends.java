@@ -73,6 +73,11 @@ public final class TestBackends {
     env.put("KINHUB_NODE_ID", "node" + NODES.incrementAndGet());
     env.put("KINHUB_DATA_DIR", dir.resolve("unused").toString());
     env.put("KINHUB_DATABASE_POOL_SIZE", "4");
+    // every test client is 127.0.0.1: tests about rate limits set their own
+    env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:1000000/1s,login:1000000/1s");
+    env.put("KINHUB_RATE_LIMIT_ACCOUNTS", "ip:1000000/1s");
+    env.put("KINHUB_RATE_LIMIT_SMS_CODES", "phone:1000000/1s,ip:1000000/1s");
+    env.put("KINHUB_RATE_LIMIT_QR_LOGINS", "ip:1000000/1s");
     return env;
   }
 

@@ -1,0 +1,118 @@
+package io.kinhub.server.abuse;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.kinhub.redis.RedisUnavailableException;
+import io.kinhub.redis.ratelimit.Bandwidth;
+import io.kinhub.redis.ratelimit.Bucket;
+import io.kinhub.redis.ratelimit.Decision;
+import io.kinhub.redis.ratelimit.RateLimiter;
+import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.system.Problem;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the rate-limit policies in one place: a before-handler per limited endpoint makes one decision
+ * over all of the endpoint's buckets (one Lua call), answers {@code 429 rate_limited} with
+ * {@code Retry-After}, {@code RateLimit-Policy} and {@code RateLimit} when any bucket is empty, and puts the
+ * two {@code RateLimit*} fields on successful responses too.
+ */
+public final class RateLimits {
+  private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
+
+  private final RateLimiter limiter;
+  private final ClientIp clientIp;
+  private final List<RateLimitPolicy> policies;
+  private final MeterRegistry meters;
+
+  public RateLimits(RateLimiter limiter, ClientIp clientIp, List<RateLimitPolicy> policies, MeterRegistry meters) {
+    this.limiter = limiter;
+    this.clientIp = clientIp;
+    this.policies = policies;
+    this.meters = meters;
+  }
+
+  public void register(RoutesConfig routes) {
+    for (RateLimitPolicy policy : policies) {
+      routes.before(policy.path(), ctx -> {
+        if (ctx.method().name().equals(policy.method())) {
+          apply(policy, ctx);
+        }
+      });
+    }
+  }
+
+  private void apply(RateLimitPolicy policy, Context ctx) {
+    List<Bucket> buckets = buckets(policy, ctx);
+    Decision decision;
+    try {
+      decision = limiter.tryConsume(policy.name(), buckets, 1);
+    } catch (RedisUnavailableException e) {
+      count(policy, "error");
+      if (policy.failOpen()) {
+        log.warn("rate limit {} could not be checked ({}); failing open", policy.name(), e.getMessage());
+        return;
+      }
+      throw e;
+    }
+    ctx.header("RateLimit-Policy", RateLimitHeaders.policy(decision.buckets()));
+    ctx.header("RateLimit", RateLimitHeaders.state(decision.buckets()));
+    if (!decision.allowed()) {
+      count(policy, "refused");
+      ctx.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
+      throw Problem.of(429, Problem.RATE_LIMITED, "Too many requests; retry after " + decision.retryAfterSeconds() + " s.");
+    }
+    count(policy, "allowed");
+  }
+
+  private void count(RateLimitPolicy policy, String outcome) {
+    Counter.builder("kinhub_ratelimit_decisions_total").tag("policy", policy.name()).tag("outcome", outcome)
+        .register(meters).increment();
+  }
+
+  private List<Bucket> buckets(RateLimitPolicy policy, Context ctx) {
+    Optional<JsonBody> body = policy.needsBody() ? JsonBody.peek(ctx) : Optional.empty();
+    List<Bucket> buckets = new ArrayList<>();
+    for (RateLimitPolicy.Limit limit : policy.limits()) {
+      String subject = switch (limit.dimension()) {
+        case IP -> clientIp.of(ctx);
+        case LOGIN -> body.flatMap(b -> b.rawString("login")).map(l -> l.strip().toLowerCase(Locale.ROOT)).orElse("");
+        case PHONE -> body.flatMap(b -> b.rawString("phone")).map(String::strip).orElse("");
+      };
+      for (Bandwidth bandwidth : limit.bandwidths()) {
+        String name = policy.name() + "-" + limit.dimension().label() + "-" + windowLabel(bandwidth);
+        buckets.add(new Bucket(name, keyPart(subject), bandwidth));
+      }
+    }
+    return buckets;
+  }
+
+  private static String windowLabel(Bandwidth bandwidth) {
+    long ms = bandwidth.period().toMillis();
+    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+  }
+
+  /** Short subjects are kept readable; long or odd ones are hashed so keys stay small and printable. */
+  private static String keyPart(String subject) {
+    if (subject.length() <= 64 && subject.chars().allMatch(c -> c > ' ' && c < 127 && c != '{' && c != '}')) {
+      return subject;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(subject.getBytes(StandardCharsets.UTF_8));
+      return "h" + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
