@@ -75,7 +75,7 @@ public record Config(
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
     v.put("KINHUB_LOCKOUT_MAX_WAIT", new String[] {"15m", "longest lock"});
     v.put("KINHUB_LOCKOUT_RESET_AFTER", new String[] {"12h", "failures are forgotten after this long without one"});
-    return Map.copyOf(v);
+    return java.util.Collections.unmodifiableMap(v);
   }
 
   private static String rateLimitVariable(String policy) {
