@@ -51,7 +51,8 @@ public final class RedisConnections implements AutoCloseable {
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+        // each connection's own timeout (the URI's, or a longer one for blocking reads), applied to every command
+        .timeoutOptions(TimeoutOptions.enabled())
         .socketOptions(SocketOptions.builder()
             .connectTimeout(settings.commandTimeout())
             .keepAlive(SocketOptions.KeepAliveOptions.builder()
@@ -123,6 +124,20 @@ public final class RedisConnections implements AutoCloseable {
 
   public ClientResources resources() {
     return resources;
+  }
+
+  /**
+   * A connection of its own, for blocking reads ({@code XREADGROUP BLOCK}) that must not hold up the shared
+   * one. Its command timeout is {@code timeout}, which must exceed the longest {@code BLOCK} used on it.
+   */
+  public StatefulRedisConnection<String, String> connectDedicated(Duration timeout) {
+    try {
+      StatefulRedisConnection<String, String> dedicated = client.connect(StringCodec.UTF8);
+      dedicated.setTimeout(timeout);
+      return dedicated;
+    } catch (RedisException e) {
+      throw new RedisUnavailableException("cannot open a connection to Redis: " + e.getMessage(), e);
+    }
   }
 
   public void addLinkListener(LinkListener listener) {

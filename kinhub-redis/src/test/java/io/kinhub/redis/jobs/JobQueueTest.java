@@ -1,0 +1,168 @@
+package io.kinhub.redis.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kinhub.redis.TestRedis;
+import io.kinhub.redis.connection.RedisConnections;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.XReadArgs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Redis Streams job queue on a real Redis. */
+class JobQueueTest {
+  private RedisConnections nodeA;
+  private RedisConnections nodeB;
+  private final List<JobWorker> workers = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void connect() {
+    String prefix = TestRedis.newPrefix();
+    nodeA = TestRedis.get().connect(prefix);
+    nodeB = TestRedis.get().connect(prefix);
+  }
+
+  @AfterEach
+  void close() {
+    workers.forEach(w -> w.close(Duration.ofSeconds(2)));
+    nodeA.close();
+    nodeB.close();
+  }
+
+  private JobQueue queue(RedisConnections redis, QueueSettings settings) {
+    return new JobQueue("test", redis, settings, new SimpleMeterRegistry());
+  }
+
+  private JobWorker work(JobQueue queue, String name, JobHandler handler) {
+    JobWorker w = queue.startWorker(name, handler);
+    workers.add(w);
+    return w;
+  }
+
+  @Test
+  void enqueuedJobs_areHandledAndAcknowledged_duplicatesByKeyAreNoOps() {
+    JobQueue q = queue(nodeA, QueueSettings.defaults());
+    Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+    work(q, "a", job -> runs.computeIfAbsent(job.payload(), p -> new AtomicInteger()).incrementAndGet());
+
+    String first = q.enqueue("one", Duration.ZERO, "key-1", Duration.ofMinutes(1));
+    String duplicate = q.enqueue("one again", Duration.ZERO, "key-1", Duration.ofMinutes(1));
+    q.enqueue("two");
+
+    assertThat(duplicate).isEqualTo(first);
+    await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("one") && runs.containsKey("two") && q.pending() == 0);
+    assertThat(runs).doesNotContainKey("one again");
+    assertThat(runs.get("one").get()).isEqualTo(1);
+    assertThat(nodeA.sync().xlen(nodeA.key("{q:test}:stream"))).isZero();
+  }
+
+  @Test
+  void failingJob_isRetriedWithBackoff_thenDeadLettered_andCanBeRequeued() {
+    JobQueue q = queue(nodeA, QueueSettings.defaults().withRetries(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
+    List<Long> attemptsAt = new CopyOnWriteArrayList<>();
+    AtomicInteger succeedFrom = new AtomicInteger(Integer.MAX_VALUE);
+    work(q, "a", job -> {
+      attemptsAt.add(System.nanoTime());
+      if (attemptsAt.size() < succeedFrom.get()) {
+        throw new IllegalStateException("provider said no (attempt " + job.attempt() + ")");
+      }
+    });
+
+    q.enqueue("doomed");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.dead(10).size() == 1);
+    assertThat(attemptsAt).hasSize(3);
+    // backoff 100 ms then 200 ms, each with jitter in [0.5, 1.5): never earlier than half of it
+    assertThat(attemptsAt.get(1) - attemptsAt.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
+    assertThat(attemptsAt.get(2) - attemptsAt.get(1)).isGreaterThanOrEqualTo(Duration.ofMillis(95).toNanos());
+    DeadJob dead = q.dead(10).get(0);
+    assertThat(dead.payload()).isEqualTo("doomed");
+    assertThat(dead.attempts()).isEqualTo(3);
+    assertThat(dead.error()).contains("provider said no (attempt 3)");
+
+    succeedFrom.set(4);
+    assertThat(q.requeueDead(dead.entryId())).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> attemptsAt.size() == 4 && q.pending() == 0);
+    assertThat(q.dead(10)).isEmpty();
+    assertThat(q.requeueDead(dead.entryId())).isFalse();
+  }
+
+  @Test
+  void delayedJob_neverRunsEarly_andRunsOnceWithTwoNodesPromoting() {
+    JobQueue a = queue(nodeA, QueueSettings.defaults());
+    JobQueue b = queue(nodeB, QueueSettings.defaults());
+    List<Long> ranAt = new CopyOnWriteArrayList<>();
+    work(a, "a", job -> ranAt.add(System.currentTimeMillis()));
+    work(b, "b", job -> ranAt.add(System.currentTimeMillis()));
+
+    long enqueuedAt = System.currentTimeMillis();
+    for (int i = 0; i < 20; i++) {
+      a.enqueue("later-" + i, Duration.ofMillis(800), null, Duration.ZERO);
+    }
+    for (int i = 0; i < 50; i++) { // both nodes race to move the due jobs
+      a.promoteDue();
+      b.promoteDue();
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> ranAt.size() >= 20 && a.pending() == 0);
+    assertThat(ranAt).hasSize(20).allSatisfy(t -> assertThat(t - enqueuedAt).isGreaterThanOrEqualTo(790));
+  }
+
+  @Test
+  void jobOfAConsumerThatDied_isReclaimedAfterTheVisibilityTimeout() {
+    JobQueue q = queue(nodeA, QueueSettings.defaults().withVisibilityTimeout(Duration.ofSeconds(1)));
+    q.enqueue("orphan");
+    // a consumer takes the job and dies without acknowledging it
+    var taken = nodeB.sync().xreadgroup(JobQueue.consumer("crashed"), XReadArgs.Builder.count(1),
+        XReadArgs.StreamOffset.lastConsumed(nodeB.key("{q:test}:stream")));
+    assertThat(taken).hasSize(1);
+    List<String> handled = new CopyOnWriteArrayList<>();
+
+    work(q, "survivor", job -> handled.add(job.payload()));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains("orphan") && q.pending() == 0);
+  }
+
+  @Test
+  void blockedWorkerWhoseConnectionIsKilled_recoversAndKeepsConsuming() {
+    JobQueue q = queue(nodeA, QueueSettings.defaults());
+    List<String> handled = new CopyOnWriteArrayList<>();
+    work(q, "a", job -> handled.add(job.payload()));
+    q.enqueue("before");
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains("before"));
+
+    // every normal client but this one, the worker's blocked XREADGROUP connection included
+    long killed = nodeB.sync().clientKill(KillArgs.Builder.typeNormal().skipme());
+    assertThat(killed).isPositive();
+    // the producer's own connection was killed too: it reconnects by itself
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> q.enqueue("after") != null);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> handled.contains("after"));
+  }
+
+  @Test
+  void gracefulClose_letsRunningJobsFinish() {
+    JobQueue q = queue(nodeA, QueueSettings.defaults());
+    List<String> finished = new CopyOnWriteArrayList<>();
+    JobWorker w = q.startWorker("a", job -> {
+      Thread.sleep(300);
+      finished.add(job.payload());
+    });
+    q.enqueue("slow");
+    await().atMost(Duration.ofSeconds(5)).until(() -> w.inFlight() == 1);
+
+    w.close(Duration.ofSeconds(5));
+
+    assertThat(finished).containsExactly("slow");
+    assertThat(q.pending()).isZero();
+  }
+}
