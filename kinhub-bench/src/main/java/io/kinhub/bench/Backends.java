@@ -33,6 +33,18 @@ final class Backends implements AutoCloseable {
     this.dir = dir;
   }
 
+  /** Starts Redis alone, for runs without the nodes (only the rate-limiter scenario). */
+  static Backends startRedisOnly(Path dir) throws IOException {
+    Backends backends = new Backends(dir);
+    try {
+      backends.startRedis();
+      return backends;
+    } catch (IOException | RuntimeException e) {
+      backends.close();
+      throw e;
+    }
+  }
+
   /** Starts both; on failure whatever was started is stopped before the exception leaves. */
   static Backends start(Path dir) throws IOException {
     Backends backends = new Backends(dir);
@@ -108,12 +120,16 @@ final class Backends implements AutoCloseable {
 
   /** The JDBC URL of the {@code kinhub} database, by IP literal (zonky's own URL says "localhost"). */
   String jdbcUrl() {
+    if (postgres == null) {
+      throw new IllegalStateException("PostgreSQL was not started in this run");
+    }
     return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/kinhub?user=postgres";
   }
 
   String describe() {
     return "Redis 7.0.15 (org.signal:embedded-redis binary, no persistence) on " + redisUrl()
-        + "; PostgreSQL (zonky embedded) on 127.0.0.1:" + postgres.getPort();
+        + (postgres == null ? "; no PostgreSQL (not needed by the chosen scenarios)"
+            : "; PostgreSQL (zonky embedded) on 127.0.0.1:" + postgres.getPort());
   }
 
   static int freePort() throws IOException {

@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  *   <li>revocation across nodes: logout duration, time until the other node refuses the token, stale answers
  *       ({@link RevocationScenario}),</li>
  *   <li>password logins per second per core ({@link LoginScenario}),</li>
+ *   <li>rate-limit decisions per second, Redis round trips per decision and over-grants of Kinhub's
+ *       {@code RateLimiter} against Bucket4j's compare-and-swap proxy manager on the same Redis ({@link LimiterScenario}),</li>
  * </ol>
  * and prints a Markdown report to stdout (and to {@code --out}). Progress goes to stderr. Every step is bounded
  * in count and time, a watchdog ends the run if the whole takes far longer than planned, and everything started
@@ -34,6 +36,7 @@ import java.util.stream.Stream;
  *   ./mvnw -q -B -o install -DskipTests
  *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --out docs/bench-results.md
  *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --quick     # smoke test, about a minute
+ *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --only limiter   # Redis only, no nodes
  * </pre>
  */
 public final class BenchMain {
@@ -109,31 +112,64 @@ public final class BenchMain {
     Path tmp = null;
     try {
       tmp = Files.createTempDirectory("kinhub-bench-");
-      progress("starting Redis and PostgreSQL under " + tmp);
-      Backends backends = Backends.start(tmp);
-      push(backends);
-      progress("starting nodes A and B");
-      Cluster cluster = Cluster.start(backends, tmp.resolve("nodes"));
-      push(cluster);
-      Api api = new Api();
-      push(api);
-      StringBuilder driverNotes = new StringBuilder();
-      LoadDriver driver = LoadDriver.choose(options, driverNotes);
-      push(driver);
-      setup.bullet(backends.describe());
-      setup.bullet(cluster.describe());
-      setup.bullet("load driver for the hot path: " + driver.describe());
-      if (!driverNotes.isEmpty()) {
-        setup.bullet("**" + driverNotes + "**");
-      }
-      setup.bullet("the benchmark clients, the nodes and the backends share this machine's " + Machine.cores()
-          + " cores; absolute numbers are of this machine only");
-      setup.end();
+      setup.bullet("scenarios: " + String.join(", ", options.scenarios()));
+      Backends backends;
+      Cluster cluster = null;
+      if (options.needsNodes()) {
+        progress("starting Redis and PostgreSQL under " + tmp);
+        backends = Backends.start(tmp);
+        push(backends);
+        progress("starting nodes A and B");
+        cluster = Cluster.start(backends, tmp.resolve("nodes"));
+        push(cluster);
+        Api api = new Api();
+        push(api);
+        StringBuilder driverNotes = new StringBuilder();
+        LoadDriver driver = LoadDriver.choose(options, driverNotes);
+        push(driver);
+        setup.bullet(backends.describe());
+        setup.bullet(cluster.describe());
+        setup.bullet("load driver for the hot path: " + driver.describe());
+        if (!driverNotes.isEmpty()) {
+          setup.bullet("**" + driverNotes + "**");
+        }
+        setup.bullet("the benchmark clients, the nodes and the backends share this machine's " + Machine.cores()
+            + " cores; absolute numbers are of this machine only");
+        setup.end();
 
-      failed |= scenario(sections, HotPathScenario.TITLE, () -> new HotPathScenario(options, cluster, api, driver).run(summary));
-      failed |= scenario(sections, RedisCommandsScenario.TITLE, () -> new RedisCommandsScenario(options, cluster, api).run(summary));
-      failed |= scenario(sections, RevocationScenario.TITLE, () -> new RevocationScenario(options, cluster, api).run(summary));
-      failed |= scenario(sections, LoginScenario.TITLE, () -> new LoginScenario(options, cluster, api).run(summary));
+        Cluster nodes = cluster;
+        if (options.runs("hotpath")) {
+          failed |= scenario(sections, HotPathScenario.TITLE, () -> new HotPathScenario(options, nodes, api, driver).run(summary));
+        }
+        if (options.runs("commands")) {
+          failed |= scenario(sections, RedisCommandsScenario.TITLE, () -> new RedisCommandsScenario(options, nodes, api).run(summary));
+        }
+        if (options.runs("revocation")) {
+          failed |= scenario(sections, RevocationScenario.TITLE, () -> new RevocationScenario(options, nodes, api).run(summary));
+        }
+        if (options.runs("login")) {
+          failed |= scenario(sections, LoginScenario.TITLE, () -> new LoginScenario(options, nodes, api).run(summary));
+        }
+      } else {
+        progress("starting Redis under " + tmp + " (no PostgreSQL and no nodes: the chosen scenarios need Redis only)");
+        backends = Backends.startRedisOnly(tmp);
+        push(backends);
+        setup.bullet(backends.describe());
+        setup.bullet("no Kinhub nodes (not needed by the chosen scenarios)");
+        setup.bullet("the benchmark clients and Redis share this machine's " + Machine.cores()
+            + " cores; absolute numbers are of this machine only");
+        setup.end();
+      }
+      if (options.runs("limiter")) {
+        if (cluster != null) {
+          // the nodes' heartbeats and health probes would otherwise share Redis with the limiter cases
+          progress("stopping nodes A and B before the rate-limiter scenario, so Redis serves it alone");
+          cluster.close();
+        }
+        boolean nodesStopped = cluster != null;
+        failed |= scenario(sections, LimiterScenario.TITLE,
+            () -> new LimiterScenario(options, backends, nodesStopped).run(summary));
+      }
     } catch (Exception | Error e) {
       failed = true;
       setup.paragraph("**Set-up failed:** " + e);

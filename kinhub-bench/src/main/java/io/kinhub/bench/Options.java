@@ -21,13 +21,24 @@ record Options(
     int revocations,
     int loginConcurrency,
     int loginDurationSeconds,
+    List<String> scenarios,
+    int limiterDurationSeconds,
+    int limiterWarmupSeconds,
+    int limiterRounds,
+    int limiterKeys,
+    List<Integer> limiterCallers,
     boolean quick) {
+
+  /** Every scenario, in the order they run: the default of {@code --scenarios}. */
+  static final List<String> SCENARIOS = List.of("hotpath", "commands", "revocation", "login", "limiter");
+  /** The scenarios that need the Kinhub nodes (and PostgreSQL); {@code limiter} needs Redis only. */
+  static final List<String> NODE_SCENARIOS = List.of("hotpath", "commands", "revocation", "login");
 
   static final String USAGE = """
       Usage: java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain [options]
 
       Starts an embedded Redis and PostgreSQL and two Kinhub nodes (A and B) in this JVM, all on 127.0.0.1,
-      runs four measurements and prints a Markdown summary (also written to --out).
+      runs five measurements and prints a Markdown summary (also written to --out).
 
         --out FILE              also write the Markdown summary to FILE (parent directories are created)
         --rounds N              hot-path rounds, each one /health run and one /me run (default 5)
@@ -41,13 +52,23 @@ record Options(
         --revocations N         revocation iterations across nodes A and B (default 1000)
         --login-concurrency N   concurrent password-login clients (default: number of cores)
         --login-duration S      seconds of the password-login run (default: --duration)
-        --quick                 tiny values for a smoke test (2 rounds of 2 s, 2000 requests, 20 revocations)
+        --scenarios LIST        comma-separated subset of hotpath,commands,revocation,login,limiter (default all);
+                                without any of the first four, neither PostgreSQL nor the nodes are started
+        --only NAME             the same as --scenarios NAME
+        --limiter-duration S    seconds per rate-limiter case (default 5)
+        --limiter-warmup S      seconds of warm-up before each rate-limiter case, first round only (default 2)
+        --limiter-rounds N      rounds of all rate-limiter cases; medians are reported (default 3)
+        --limiter-keys N        keys of the "many keys" rate-limiter cases (default 10000)
+        --limiter-callers LIST  comma-separated concurrent callers of the rate-limiter cases (default 1,8,64)
+        --quick                 tiny values for a smoke test (2 rounds of 2 s, 2000 requests, 20 revocations,
+                                one round of 1 s rate-limiter cases after 1 s warm-ups)
         --help                  this text
       """;
 
   private static final List<String> KNOWN = List.of("--out", "--rounds", "--duration", "--warmup", "--connections",
       "--threads", "--driver", "--requests", "--request-concurrency", "--revocations", "--login-concurrency",
-      "--login-duration");
+      "--login-duration", "--scenarios", "--only", "--limiter-duration", "--limiter-warmup", "--limiter-rounds",
+      "--limiter-keys", "--limiter-callers");
 
   static Options parse(List<String> args, int cores) {
     Path out = null;
@@ -62,6 +83,12 @@ record Options(
     Integer revocations = null;
     Integer loginConcurrency = null;
     Integer loginDuration = null;
+    List<String> scenarios = SCENARIOS;
+    Integer limiterDuration = null;
+    Integer limiterWarmup = null;
+    Integer limiterRounds = null;
+    int limiterKeys = 10_000;
+    List<Integer> limiterCallers = List.of(1, 8, 64);
     boolean quick = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -103,6 +130,12 @@ record Options(
             case "--revocations" -> revocations = positive(name, value, 1_000_000);
             case "--login-concurrency" -> loginConcurrency = positive(name, value, 10_000);
             case "--login-duration" -> loginDuration = positive(name, value, 3600);
+            case "--scenarios", "--only" -> scenarios = scenarios(name, value);
+            case "--limiter-duration" -> limiterDuration = positive(name, value, 3600);
+            case "--limiter-warmup" -> limiterWarmup = nonNegative(name, value, 3600);
+            case "--limiter-rounds" -> limiterRounds = positive(name, value, 100);
+            case "--limiter-keys" -> limiterKeys = positive(name, value, 10_000_000);
+            case "--limiter-callers" -> limiterCallers = callers(name, value);
             default -> throw new UsageException("unknown option " + name);
           }
         }
@@ -116,16 +149,58 @@ record Options(
     }
     return new Options(out, or(rounds, quick ? 2 : 5), d, or(warmup, quick ? 1 : 5), c, t, driver,
         or(requests, quick ? 2000 : 20_000), or(requestConcurrency, 8), or(revocations, quick ? 20 : 1000),
-        or(loginConcurrency, cores), or(loginDuration, d), quick);
+        or(loginConcurrency, cores), or(loginDuration, d), scenarios, or(limiterDuration, quick ? 1 : 5),
+        or(limiterWarmup, quick ? 1 : 2), or(limiterRounds, quick ? 1 : 3), limiterKeys, limiterCallers, quick);
+  }
+
+  boolean runs(String scenario) {
+    return scenarios.contains(scenario);
+  }
+
+  /** Whether a selected scenario needs the nodes A and B (and so PostgreSQL). */
+  boolean needsNodes() {
+    return scenarios.stream().anyMatch(NODE_SCENARIOS::contains);
+  }
+
+  private static List<String> scenarios(String name, String value) {
+    java.util.Set<String> chosen = new java.util.HashSet<>();
+    for (String part : value.split(",")) {
+      String s = part.trim().toLowerCase(Locale.ROOT);
+      if (s.isEmpty()) {
+        continue;
+      }
+      if (!SCENARIOS.contains(s)) {
+        throw new UsageException(name + ": unknown scenario '" + s + "' (known: " + String.join(",", SCENARIOS) + ")");
+      }
+      chosen.add(s);
+    }
+    if (chosen.isEmpty()) {
+      throw new UsageException(name + " needs at least one scenario");
+    }
+    return SCENARIOS.stream().filter(chosen::contains).toList();
+  }
+
+  private static List<Integer> callers(String name, String value) {
+    java.util.TreeSet<Integer> chosen = new java.util.TreeSet<>();
+    for (String part : value.split(",")) {
+      if (!part.isBlank()) {
+        chosen.add(positive(name, part, 1024));
+      }
+    }
+    if (chosen.isEmpty()) {
+      throw new UsageException(name + " needs at least one number");
+    }
+    return List.copyOf(chosen);
   }
 
   /** A generous upper bound of the whole run, for the watchdog. */
   long timeLimitSeconds() {
-    long hot = 2L * warmupSeconds + 2L * rounds * durationSeconds + 30L * (2L * rounds + 2);
-    long me = 2L * (meRequests / 100 + 10);
-    long revocation = revocations / 4 + revocations / 5 + 60; // logins at >= 4/s, iterations at >= 5/s
-    long login = warmupSeconds + loginDurationSeconds + 120;
-    return 2 * (hot + me + revocation + login) + 300;
+    long hot = runs("hotpath") ? 2L * warmupSeconds + 2L * rounds * durationSeconds + 30L * (2L * rounds + 2) : 0;
+    long me = runs("commands") ? 2L * (meRequests / 100 + 10) : 0;
+    long revocation = runs("revocation") ? revocations / 4 + revocations / 5 + 60 : 0; // logins >= 4/s, iterations >= 5/s
+    long login = runs("login") ? warmupSeconds + loginDurationSeconds + 120 : 0;
+    long limiter = runs("limiter") ? LimiterScenario.plannedSeconds(this) + 120 : 0;
+    return 2 * (hot + me + revocation + login + limiter) + 300;
   }
 
   private static int or(Integer value, int fallback) {

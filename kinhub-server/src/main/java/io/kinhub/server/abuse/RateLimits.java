@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class RateLimits {
   private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
 
+  private static final String DECISION = "kinhub.ratelimit";
+
   private final RateLimiter limiter;
   private final ClientIp clientIp;
   private final List<RateLimitPolicy> policies;
@@ -53,6 +55,11 @@ public final class RateLimits {
     }
   }
 
+  /** The rate-limit decision taken for this request, if its endpoint is limited and Redis could decide. */
+  public static Optional<Decision> decisionOf(Context ctx) {
+    return Optional.ofNullable(ctx.attribute(DECISION));
+  }
+
   private void apply(RateLimitPolicy policy, Context ctx) {
     List<Bucket> buckets = buckets(policy, ctx);
     Decision decision;
@@ -66,6 +73,7 @@ public final class RateLimits {
       }
       throw e;
     }
+    ctx.attribute(DECISION, decision);
     ctx.header("RateLimit-Policy", RateLimitHeaders.policy(decision.buckets()));
     ctx.header("RateLimit", RateLimitHeaders.state(decision.buckets()));
     if (!decision.allowed()) {

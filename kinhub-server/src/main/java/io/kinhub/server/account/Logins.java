@@ -13,6 +13,15 @@ public final class Logins {
 
   private Logins() {}
 
+  /** Returns an E.164 phone number, or fails with {@code 400} on {@code field}. */
+  public static String normalizePhone(String field, String raw) {
+    String phone = raw.strip();
+    if (PHONE.matcher(phone).matches()) {
+      return phone;
+    }
+    throw Problem.invalid(field, "'" + field + "' must be a phone number in E.164 form (+4915112345678).");
+  }
+
   /** Returns the canonical form of a login, or fails with {@code 400} on {@code field}. */
   public static String normalize(String field, String raw) {
     String login = raw.strip();

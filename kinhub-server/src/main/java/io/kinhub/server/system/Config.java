@@ -3,6 +3,7 @@ package io.kinhub.server.system;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.kinhub.redis.jobs.QueueSettings;
 import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.abuse.Lockout;
 import io.kinhub.server.abuse.RateLimitPolicy;
@@ -41,7 +42,12 @@ public record Config(
     int passwordHashConcurrency,
     String trustedProxies,
     List<RateLimitPolicy> rateLimits,
-    Lockout.Settings lockout) {
+    Lockout.Settings lockout,
+    Optional<URI> smsHttpUrl,
+    String smsHttpSecret,
+    int smsHttpConnections,
+    Duration smsCodeTtl,
+    QueueSettings jobSettings) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -59,6 +65,13 @@ public record Config(
     v.put("KINHUB_DATA_DIR", new String[] {"./data", "where the embedded Redis and PostgreSQL keep their data"});
     v.put("KINHUB_NODE_ID", new String[] {"", "this node's name in `/health`, logs and the node registry; default: the host name"});
     v.put("KINHUB_SMS_PROVIDER", new String[] {"outbox", "`outbox` (messages kept in PostgreSQL) or `http`"});
+    v.put("KINHUB_SMS_HTTP_URL", new String[] {"", "with `KINHUB_SMS_PROVIDER=http`: the gateway Kinhub POSTs `{\"id\", \"to\", \"text\"}` to"});
+    v.put("KINHUB_SMS_HTTP_SECRET", new String[] {"", "with `KINHUB_SMS_PROVIDER=http`: sent as `Authorization: Bearer <secret>`"});
+    v.put("KINHUB_SMS_HTTP_CONNECTIONS", new String[] {"2", "most concurrent requests (and so keep-alive connections) to the SMS gateway per node"});
+    v.put("KINHUB_SMS_CODE_TTL", new String[] {"5m", "how long an SMS login code is valid"});
+    v.put("KINHUB_JOB_MAX_ATTEMPTS", new String[] {"10", "attempts of a background job before it goes to the dead-letter stream"});
+    v.put("KINHUB_JOB_RETRY_BASE", new String[] {"1s", "delay before a job's second attempt; doubles per attempt (with jitter), at most 10 min"});
+    v.put("KINHUB_JOB_VISIBILITY_TIMEOUT", new String[] {"30s", "a job held this long by a worker that stopped renewing it (crashed) is taken over by another"});
     v.put("KINHUB_SESSION_IDLE_TIMEOUT", new String[] {"7d", "a session unused for this long ends"});
     v.put("KINHUB_SESSION_ABSOLUTE_LIFETIME", new String[] {"30d", "a session ends this long after login, used or not"});
     v.put("KINHUB_SESSIONS_PER_USER", new String[] {"100", "most sessions one user may hold; the one closest to expiry is ended first"});
@@ -137,8 +150,20 @@ public record Config(
         r.duration("KINHUB_LOCKOUT_WAIT_INCREMENT", Duration.ofMillis(100), Duration.ofDays(1)),
         r.duration("KINHUB_LOCKOUT_MAX_WAIT", Duration.ofMillis(100), Duration.ofDays(30)),
         r.duration("KINHUB_LOCKOUT_RESET_AFTER", Duration.ofSeconds(1), Duration.ofDays(365)));
+    Optional<URI> smsUrl = r.optional("KINHUB_SMS_HTTP_URL").map(u -> URI.create(r.check("KINHUB_SMS_HTTP_URL", u, Config::isHttpUrl, "an http(s) URL")));
+    String smsSecret = r.optional("KINHUB_SMS_HTTP_SECRET").orElse("");
+    if (sms.equals("http") && (smsUrl.isEmpty() || smsSecret.isEmpty())) {
+      throw new InvalidConfigException("KINHUB_SMS_PROVIDER=http needs KINHUB_SMS_HTTP_URL and KINHUB_SMS_HTTP_SECRET");
+    }
+    int smsConnections = r.integer("KINHUB_SMS_HTTP_CONNECTIONS", 1, 64);
+    Duration codeTtl = r.duration("KINHUB_SMS_CODE_TTL", Duration.ofSeconds(10), Duration.ofHours(1));
+    QueueSettings jobs = QueueSettings.defaults()
+        .withRetries(r.integer("KINHUB_JOB_MAX_ATTEMPTS", 1, 100),
+            r.duration("KINHUB_JOB_RETRY_BASE", Duration.ofMillis(10), Duration.ofHours(1)), Duration.ofMinutes(10))
+        .withVisibilityTimeout(r.duration("KINHUB_JOB_VISIBILITY_TIMEOUT", Duration.ofMillis(200), Duration.ofHours(1)));
     return new Config(host, port, publicUrl, redisUrl, prefix, redisTimeout, dbUrl, pool, dataDir, nodeId, sms, idle,
-        absolute, perUser, cacheSize, maxAge, hashConcurrency, proxies, List.copyOf(policies), lockout);
+        absolute, perUser, cacheSize, maxAge, hashConcurrency, proxies, List.copyOf(policies), lockout, smsUrl, smsSecret,
+        smsConnections, codeTtl, jobs);
   }
 
   private static boolean isHttpUrl(String s) {

@@ -5,7 +5,11 @@ import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.events.BusSettings;
 import io.kinhub.redis.events.EventBus;
+import io.kinhub.redis.jobs.JobQueue;
+import io.kinhub.redis.jobs.JobWorker;
 import io.kinhub.redis.ratelimit.RateLimiter;
+import io.kinhub.server.sms.SmsRoutes;
+import io.kinhub.server.sms.SmsSender;
 import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.abuse.Lockout;
 import io.kinhub.server.abuse.RateLimits;
@@ -116,12 +120,21 @@ public final class Kinhub implements AutoCloseable {
     RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters);
     Lockout lockout = new Lockout(redis, config.lockout());
     SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
+
+    JobQueue smsQueue = new JobQueue("sms", redis, config.jobSettings().withConcurrency(8), meters);
+    SmsSender smsSender = SmsRoutes.sender(config.smsProvider(), database, config.smsHttpUrl().orElse(null),
+        config.smsHttpSecret(), config.smsHttpConnections());
+    JobWorker smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
+    closeInOrder.push(smsWorker);
+    SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
+        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty());
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
     http = Http.create(config, meters, cfg -> {
       rateLimits.register(cfg.routes);
       health.register(cfg.routes);
       accountRoutes.register(cfg.routes);
       sessionRoutes.register(cfg.routes);
+      smsRoutes.register(cfg.routes);
     });
     http.start();
     closeInOrder.push(http::stop);

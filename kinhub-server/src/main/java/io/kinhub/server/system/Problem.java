@@ -11,6 +11,7 @@ public final class Problem extends KinhubException {
   public static final String INVALID_REQUEST = "invalid_request";
   public static final String UNAUTHENTICATED = "unauthenticated";
   public static final String INVALID_CREDENTIALS = "invalid_credentials";
+  public static final String INVALID_CODE = "invalid_code";
   public static final String FORBIDDEN = "forbidden";
   public static final String NOT_FOUND = "not_found";
   public static final String METHOD_NOT_ALLOWED = "method_not_allowed";

@@ -1,0 +1,31 @@
+package io.kinhub.server.sms;
+
+import io.kinhub.server.system.Database;
+import java.util.List;
+import java.util.Map;
+
+/** The built-in provider: messages are stored in PostgreSQL and shown by {@code GET /api/v1/dev/sms-outbox}. */
+final class OutboxSender implements SmsSender {
+  private final Database db;
+
+  OutboxSender(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public void send(String messageId, String phone, String text) {
+    db.withHandle(h -> h.createUpdate("INSERT INTO sms_outbox (job_id, phone, text) VALUES (:id, :phone, :text)"
+            + " ON CONFLICT (job_id) DO NOTHING")
+        .bind("id", messageId).bind("phone", phone).bind("text", text).execute());
+  }
+
+  /** The newest messages to a phone, newest first. */
+  List<Map<String, Object>> messages(String phone, int limit) {
+    return db.withHandle(h -> h.createQuery("SELECT phone, text, sent_at FROM sms_outbox WHERE phone = :phone"
+            + " ORDER BY sent_at DESC, id DESC LIMIT :limit")
+        .bind("phone", phone).bind("limit", limit)
+        .map((rs, ctx) -> Map.<String, Object>of("phone", rs.getString(1), "text", rs.getString(2),
+            "sentAt", io.kinhub.server.system.Json.time(rs.getTimestamp(3).toInstant())))
+        .list());
+  }
+}

@@ -1,0 +1,136 @@
+package io.kinhub.server.sms;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.kinhub.redis.jobs.Job;
+import io.kinhub.redis.jobs.JobQueue;
+import io.kinhub.redis.ratelimit.Decision;
+import io.kinhub.server.abuse.RateLimits;
+import io.kinhub.server.account.Account;
+import io.kinhub.server.account.AccountStore;
+import io.kinhub.server.account.Logins;
+import io.kinhub.server.session.LoginBody;
+import io.kinhub.server.session.SessionRoutes;
+import io.kinhub.server.session.Sessions;
+import io.kinhub.server.system.Json;
+import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.system.Problem;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** SMS codes and SMS login; sending is a job on the {@code sms} queue. */
+public final class SmsRoutes {
+  private final SmsCodes codes;
+  private final JobQueue queue;
+  private final AccountStore accounts;
+  private final Sessions sessions;
+  private final OutboxSender outbox;
+  private final Duration codeTtl;
+
+  private SmsRoutes(SmsCodes codes, JobQueue queue, AccountStore accounts, Sessions sessions, OutboxSender outbox, Duration codeTtl) {
+    this.codes = codes;
+    this.queue = queue;
+    this.accounts = accounts;
+    this.sessions = sessions;
+    this.outbox = outbox;
+    this.codeTtl = codeTtl;
+  }
+
+  /** Wires the feature; {@code outbox} is null when another provider sends. */
+  public static SmsRoutes create(io.kinhub.redis.connection.RedisConnections redis, JobQueue queue, AccountStore accounts,
+      Sessions sessions, Duration codeTtl, Optional<io.kinhub.server.system.Database> outboxDatabase) {
+    return new SmsRoutes(new SmsCodes(redis, codeTtl), queue, accounts, sessions,
+        outboxDatabase.map(OutboxSender::new).orElse(null), codeTtl);
+  }
+
+  /** The sender that the {@code sms} queue's handler calls, for the configured provider. */
+  public static SmsSender sender(String provider, io.kinhub.server.system.Database db, java.net.URI url, String secret,
+      int connections) {
+    return provider.equals("http") ? new HttpSmsSender(url, secret, connections, Duration.ofSeconds(10)) : new OutboxSender(db);
+  }
+
+  /** The {@code sms} queue's job handler: payload {@code {"phone", "text"}}; the job id de-duplicates. */
+  public static io.kinhub.redis.jobs.JobHandler handler(SmsSender sender) {
+    return (Job job) -> {
+      JsonNode p = Json.MAPPER.readTree(job.payload());
+      sender.send(job.id(), p.get("phone").asText(), p.get("text").asText());
+    };
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.post("/api/v1/sms-codes", this::requestCode);
+    routes.post("/api/v1/sessions/sms", this::login);
+    routes.get("/api/v1/dev/sms-outbox", this::outbox);
+  }
+
+  private void requestCode(Context ctx) {
+    JsonBody body = JsonBody.read(ctx);
+    String phone = Logins.normalizePhone("phone", body.requiredString("phone", 16));
+    String purpose = body.requiredString("purpose", 32);
+    if (!purpose.equals("login")) {
+      throw Problem.invalid("purpose", "'purpose' must be \"login\".");
+    }
+    SmsCodes.Issued issued = codes.issue(phone);
+    String text = "Your Kinhub login code is " + issued.code() + ". It expires in " + codeTtl.toMinutes()
+        + " minutes. Never share it.";
+    try {
+      queue.enqueue(Json.MAPPER.writeValueAsString(Map.of("phone", phone, "text", text)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    long now = System.currentTimeMillis();
+    long resendAfter = now + RateLimits.decisionOf(ctx).map(SmsRoutes::untilNextToken).orElse(0L);
+    Json.respond(ctx, 202, Map.of("expiresAt", Json.time(issued.expiresAt()), "resendAfter", Json.time(resendAfter)));
+  }
+
+  /** Milliseconds until every phone bucket of the decision has a token again. */
+  private static long untilNextToken(Decision decision) {
+    long wait = 0;
+    for (Decision.BucketState s : decision.buckets()) {
+      if (s.bucket().name().contains("-phone-") && s.remaining() == 0) {
+        long interval = s.bucket().bandwidth().period().toMillis() / s.bucket().bandwidth().capacity();
+        wait = Math.max(wait, s.untilFull().toMillis() - (s.bucket().bandwidth().capacity() - 1) * interval);
+      }
+    }
+    return Math.max(0, wait);
+  }
+
+  private void login(Context ctx) {
+    JsonBody body = JsonBody.read(ctx);
+    String phone = Logins.normalizePhone("phone", body.requiredString("phone", 16));
+    String code = body.requiredString("code", 16);
+    String device = SessionRoutes.deviceOf(body, ctx);
+    if (!codes.verify(phone, code.strip())) {
+      throw Problem.of(401, Problem.INVALID_CODE, "The code is wrong, expired, used or burned; request a new one.");
+    }
+    Account account = accounts.findByLogin(phone)
+        .or(() -> accounts.create(phone, masked(phone), null))
+        .or(() -> accounts.findByLogin(phone))
+        .orElseThrow(() -> new IllegalStateException("account for a verified phone neither found nor created"));
+    Sessions.Login login = sessions.create(account, account.credentialVersion(), device)
+        .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The account's credentials changed meanwhile; try again."));
+    Json.respond(ctx, 201, LoginBody.of(login));
+  }
+
+  /** The display name of an account made by SMS login: the phone with its middle hidden. */
+  static String masked(String phone) {
+    int keepEnd = 2;
+    int keepStart = Math.min(3, phone.length() - keepEnd);
+    return phone.substring(0, keepStart) + "•".repeat(phone.length() - keepStart - keepEnd) + phone.substring(phone.length() - keepEnd);
+  }
+
+  private void outbox(Context ctx) {
+    if (outbox == null) {
+      throw Problem.notFound("The SMS outbox exists only with the built-in outbox provider.");
+    }
+    String raw = ctx.queryParam("phone");
+    if (raw == null || raw.isBlank()) {
+      throw Problem.invalid("phone", "Query parameter 'phone' is required.");
+    }
+    String phone = Logins.normalizePhone("phone", raw);
+    Json.respond(ctx, 200, Map.of("messages", outbox.messages(phone, 50)));
+  }
+}
