@@ -134,7 +134,7 @@ record Options(
             case "--limiter-duration" -> limiterDuration = positive(name, value, 3600);
             case "--limiter-warmup" -> limiterWarmup = nonNegative(name, value, 3600);
             case "--limiter-rounds" -> limiterRounds = positive(name, value, 100);
-            case "--limiter-keys" -> limiterKeys = positive(name, value, 10_000_000);
+            case "--limiter-keys" -> limiterKeys = positive(name, value, 1_000_000);
             case "--limiter-callers" -> limiterCallers = callers(name, value);
             default -> throw new UsageException("unknown option " + name);
           }

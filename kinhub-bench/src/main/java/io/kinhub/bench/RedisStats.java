@@ -25,8 +25,17 @@ final class RedisStats implements AutoCloseable {
 
   /** Calls per command name ({@code get}, {@code evalsha}, {@code client|setinfo}, ...). */
   Map<String, Long> snapshot() {
+    return read().calls();
+  }
+
+  /** One {@code INFO commandstats} reading: calls and microseconds spent, per command name. */
+  record Reading(Map<String, Long> calls, Map<String, Long> usec) {}
+
+  /** Calls and microseconds per command name, from one {@code INFO commandstats}. */
+  Reading read() {
     String info = connection.sync().info("commandstats");
     Map<String, Long> calls = new TreeMap<>();
+    Map<String, Long> usec = new TreeMap<>();
     for (String line : info.split("\r?\n")) {
       // cmdstat_get:calls=12,usec=34,usec_per_call=2.83,rejected_calls=0,failed_calls=0
       if (!line.startsWith("cmdstat_")) {
@@ -37,10 +46,12 @@ final class RedisStats implements AutoCloseable {
       for (String field : line.substring(colon + 1).split(",")) {
         if (field.startsWith("calls=")) {
           calls.put(name, Long.parseLong(field.substring("calls=".length())));
+        } else if (field.startsWith("usec=")) {
+          usec.put(name, Long.parseLong(field.substring("usec=".length())));
         }
       }
     }
-    return calls;
+    return new Reading(calls, usec);
   }
 
   /** after - before, per command, leaving out zeros. */

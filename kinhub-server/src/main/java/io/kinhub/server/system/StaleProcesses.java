@@ -85,11 +85,16 @@ final class StaleProcesses {
     }
   }
 
+  /** Whether the process has exited (a zombie waiting for its parent to reap it counts as exited). */
+  static boolean gone(long pid) {
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    return handle.isEmpty() || !handle.get().isAlive() || isZombie(pid);
+  }
+
   static boolean waitForExit(long pid, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-      if (handle.isEmpty() || !handle.get().isAlive() || isZombie(pid)) {
+      if (gone(pid)) {
         return true;
       }
       try {
