@@ -49,6 +49,10 @@ class BadInputPropertyTest {
       new Endpoint("DELETE", "/api/v1/me/sessions/" + "x".repeat(300), List.of()),
       new Endpoint("DELETE", "/api/v1/me/sessions", List.of()),
       new Endpoint("POST", "/api/v1/me", List.of("x")),
+      new Endpoint("POST", "/api/v1/sms-codes", List.of("phone", "purpose")),
+      new Endpoint("POST", "/api/v1/sessions/sms", List.of("phone", "code", "device")),
+      new Endpoint("GET", "/api/v1/dev/sms-outbox?phone=%2B49", List.of()),
+      new Endpoint("GET", "/api/v1/dev/sms-outbox?phone=" + "9".repeat(500), List.of()),
       new Endpoint("GET", "/health", List.of()));
 
   private static synchronized void ensureNode() {
@@ -136,7 +140,9 @@ class BadInputPropertyTest {
         Arbitraries.just("\ud800 lone surrogate"),
         Arbitraries.just("+491512345678"),
         Arbitraries.just("someone@example.org"),
-        Arbitraries.just("current"));
+        Arbitraries.just("current"),
+        Arbitraries.just("login"),
+        Arbitraries.just("123456"));
     return Arbitraries.subsetOf(fields).flatMap(chosen -> {
       List<String> keys = new ArrayList<>(chosen);
       return value.list().ofSize(keys.size()).map(values -> {

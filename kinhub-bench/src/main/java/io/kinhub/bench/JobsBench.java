@@ -1,0 +1,267 @@
+package io.kinhub.bench;
+
+import io.kinhub.redis.connection.RedisConnections;
+import io.kinhub.redis.connection.RedisSettings;
+import io.kinhub.redis.jobs.JobQueue;
+import io.kinhub.redis.jobs.JobWorker;
+import io.kinhub.redis.jobs.QueueSettings;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import redis.embedded.RedisExecProvider;
+
+/**
+ * Job queue throughput and latency against a bare Redis Streams loop, on one embedded Redis 7.0.15, in one run.
+ *
+ * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench [jobs] [rounds] [--out file]</pre>
+ */
+public final class JobsBench {
+  private static final int PRODUCERS = 16;
+
+  public static void main(String[] args) throws Exception {
+    int jobs = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 100_000;
+    int rounds = args.length > 1 && !args[1].startsWith("--") ? Integer.parseInt(args[1]) : 3;
+    Path out = null;
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--out")) {
+        out = Path.of(args[i + 1]);
+      }
+    }
+    Path dir = Files.createTempDirectory("kinhub-jobs-bench");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Process redis = new ProcessBuilder(RedisExecProvider.defaultProvider().get().getAbsolutePath(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    ClientResources resources = DefaultClientResources.create();
+    StringBuilder report = new StringBuilder();
+    try {
+      awaitPort(port);
+      String url = "redis://127.0.0.1:" + port;
+      report.append("## Jobs: end-to-end throughput and latency\n\n")
+          .append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench ").append(jobs).append(' ')
+          .append(rounds).append("`. One embedded Redis 7.0.15 (no persistence), producers, workers and Redis on the same ")
+          .append(Runtime.getRuntime().availableProcessors()).append(" cores. ").append(jobs).append(" jobs per run, ")
+          .append(PRODUCERS).append(" concurrent producers, no-op handler; a run ends when the last job is acknowledged.\n\n")
+          .append("| round | bare XADD / XREADGROUP / XACK loop (jobs/s) | JobQueue, 1 worker node (jobs/s) | JobQueue, 2 worker nodes (jobs/s) |\n|---|---|---|---|\n");
+      List<Double> bare = new ArrayList<>();
+      List<Double> one = new ArrayList<>();
+      List<Double> two = new ArrayList<>();
+      bareLoop(url, resources, jobs / 5, "warm"); // warm-up
+      queueRun(url, resources, jobs / 5, 1, "warm");
+      for (int r = 1; r <= rounds; r++) {
+        bare.add(bareLoop(url, resources, jobs, "bare" + r));
+        one.add(queueRun(url, resources, jobs, 1, "one" + r));
+        two.add(queueRun(url, resources, jobs, 2, "two" + r));
+        report.append("| ").append(r).append(" | ").append(fmt(bare.getLast())).append(" | ").append(fmt(one.getLast()))
+            .append(" | ").append(fmt(two.getLast())).append(" |\n");
+        System.err.printf("round %d: bare %.0f, one %.0f, two %.0f jobs/s%n", r, bare.getLast(), one.getLast(), two.getLast());
+      }
+      double mb = median(bare);
+      double m1 = median(one);
+      double m2 = median(two);
+      report.append("| **median** | **").append(fmt(mb)).append("** | **").append(fmt(m1)).append("** | **").append(fmt(m2))
+          .append("** |\n\nJobQueue ÷ bare loop (medians): 1 node ").append(String.format("%.2f", m1 / mb)).append(", 2 nodes ")
+          .append(String.format("%.2f", m2 / mb)).append(". Goals: ≥ 25,000 jobs/s and ≥ 0.5 × the bare loop.\n\n");
+      long[] latency = latencyRun(url, resources, 1000, Duration.ofSeconds(10));
+      report.append("Enqueue → handler start at a steady 1,000 jobs/s for 10 s (one worker node, ").append(latency.length)
+          .append(" jobs): p50 ").append(String.format("%.2f", percentile(latency, 50) / 1e6)).append(" ms, p99 ")
+          .append(String.format("%.2f", percentile(latency, 99) / 1e6)).append(" ms, max ")
+          .append(String.format("%.2f", latency[latency.length - 1] / 1e6)).append(" ms.\n\n")
+          .append("Per job the queue makes one `EVALSHA` to enqueue (idempotency/delay logic), one `XREADGROUP` per batch, and one ")
+          .append("`EVALSHA` to settle (XACK + XDEL, or the retry/dead-letter move); the bare loop makes one pipelined `XADD` per ")
+          .append("job and one `XACK` per batch.\n");
+      System.out.println(report);
+      if (out != null) {
+        Files.writeString(out, report.toString());
+      }
+    } finally {
+      resources.shutdown();
+      redis.destroy();
+      redis.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static double bareLoop(String url, ClientResources resources, int jobs, String name) throws Exception {
+    RedisClient client = RedisClient.create(resources, url);
+    try (StatefulRedisConnection<String, String> producer = client.connect();
+         StatefulRedisConnection<String, String> consumer = client.connect()) {
+      String stream = "bare:" + name;
+      producer.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), "g", XGroupCreateArgs.Builder.mkstream());
+      LongAdder acked = new LongAdder();
+      long start = System.nanoTime();
+      Thread reader = Thread.ofPlatform().start(() -> {
+        while (acked.sum() < jobs) {
+          List<StreamMessage<String, String>> batch = consumer.sync().xreadgroup(Consumer.from("g", "c"),
+              XReadArgs.Builder.count(256).block(Duration.ofMillis(500)), XReadArgs.StreamOffset.lastConsumed(stream));
+          if (batch.isEmpty()) {
+            continue;
+          }
+          String[] ids = batch.stream().map(StreamMessage::getId).toArray(String[]::new);
+          consumer.sync().xack(stream, "g", ids);
+          acked.add(ids.length);
+        }
+      });
+      try (ExecutorService producers = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int p = 0; p < PRODUCERS; p++) {
+          int from = p * jobs / PRODUCERS;
+          int to = (p + 1) * jobs / PRODUCERS;
+          producers.submit(() -> {
+            List<RedisFuture<String>> pending = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+              pending.add(producer.async().xadd(stream, Map.of("id", Integer.toString(i), "payload", "x")));
+              if (pending.size() == 64) {
+                pending.forEach(f -> f.toCompletableFuture().join());
+                pending.clear();
+              }
+            }
+            pending.forEach(f -> f.toCompletableFuture().join());
+          });
+        }
+      }
+      reader.join();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      producer.sync().del(stream);
+      return jobs / seconds;
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static double queueRun(String url, ClientResources resources, int jobs, int nodes, String name) throws Exception {
+    String prefix = "jb-" + name + ":";
+    List<RedisConnections> connections = new ArrayList<>();
+    List<JobWorker> workers = new ArrayList<>();
+    LongAdder done = new LongAdder();
+    try {
+      RedisConnections producerSide = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+      connections.add(producerSide);
+      JobQueue producerQueue = new JobQueue("bench", producerSide, QueueSettings.defaults(), new SimpleMeterRegistry());
+      for (int n = 0; n < nodes; n++) {
+        RedisConnections c = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+        connections.add(c);
+        JobQueue q = new JobQueue("bench", c, QueueSettings.defaults().withConcurrency(64), new SimpleMeterRegistry());
+        workers.add(q.startWorker("node" + n, job -> done.increment()));
+      }
+      long start = System.nanoTime();
+      try (ExecutorService producers = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int p = 0; p < PRODUCERS; p++) {
+          int from = p * jobs / PRODUCERS;
+          int to = (p + 1) * jobs / PRODUCERS;
+          producers.submit(() -> {
+            for (int i = from; i < to; i++) {
+              producerQueue.enqueue("x");
+            }
+          });
+        }
+      }
+      while (done.sum() < jobs) {
+        Thread.sleep(2);
+      }
+      while (producerQueue.pending() > 0) {
+        Thread.sleep(2); // the last acknowledgements
+      }
+      return jobs / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      workers.forEach(w -> w.close(Duration.ofSeconds(5)));
+      if (!connections.isEmpty()) {
+        connections.getFirst().sync().del(prefix + "{q:bench}:stream", prefix + "{q:bench}:delayed");
+      }
+      connections.forEach(RedisConnections::close);
+    }
+  }
+
+  private static long[] latencyRun(String url, ClientResources resources, int perSecond, Duration length) throws Exception {
+    String prefix = "jb-latency:";
+    RedisConnections producerSide = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+    RedisConnections workerSide = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+    int total = (int) (perSecond * length.toSeconds());
+    long[] latencies = new long[total];
+    AtomicLong count = new AtomicLong();
+    JobQueue producerQueue = new JobQueue("latency", producerSide, QueueSettings.defaults(), new SimpleMeterRegistry());
+    JobQueue workerQueue = new JobQueue("latency", workerSide, QueueSettings.defaults().withConcurrency(64), new SimpleMeterRegistry());
+    JobWorker worker = workerQueue.startWorker("latency", job -> {
+      long started = System.nanoTime();
+      int i = (int) count.getAndIncrement();
+      if (i < latencies.length) {
+        latencies[i] = started - Long.parseLong(job.payload());
+      }
+    });
+    try {
+      long interval = 1_000_000_000L / perSecond;
+      long next = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        while (System.nanoTime() < next) {
+          Thread.onSpinWait();
+        }
+        producerQueue.enqueue(Long.toString(System.nanoTime()));
+        next += interval;
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (count.get() < total && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+    } finally {
+      worker.close(Duration.ofSeconds(5));
+      producerSide.close();
+      workerSide.close();
+    }
+    long[] measured = Arrays.copyOf(latencies, (int) Math.min(total, count.get()));
+    Arrays.sort(measured);
+    return measured;
+  }
+
+  private static void awaitPort(int port) throws InterruptedException {
+    for (int i = 0; i < 500; i++) {
+      try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return;
+      } catch (IOException e) {
+        Thread.sleep(20);
+      }
+    }
+    throw new IllegalStateException("Redis did not start on port " + port);
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static double percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static String fmt(double jobsPerSecond) {
+    return String.format("%,.0f", jobsPerSecond);
+  }
+}
