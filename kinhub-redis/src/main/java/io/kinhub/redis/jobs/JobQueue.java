@@ -39,6 +39,7 @@ public final class JobQueue {
   private static final LuaScript ENQUEUE = LuaScript.fromResource(JobQueue.class, "/io/kinhub/redis/lua/jobs_enqueue.lua");
   static final LuaScript PROMOTE = LuaScript.fromResource(JobQueue.class, "/io/kinhub/redis/lua/jobs_promote.lua");
   static final LuaScript FINISH = LuaScript.fromResource(JobQueue.class, "/io/kinhub/redis/lua/jobs_finish.lua");
+  static final LuaScript ACK = LuaScript.fromResource(JobQueue.class, "/io/kinhub/redis/lua/jobs_ack.lua");
   private static final LuaScript REQUEUE = LuaScript.fromResource(JobQueue.class, "/io/kinhub/redis/lua/jobs_requeue_dead.lua");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -112,6 +113,13 @@ public final class JobQueue {
   public String enqueue(String payload, Duration delay, String idempotencyKey, Duration keyTtl) {
     String id = newId();
     boolean keyed = idempotencyKey != null;
+    if (!keyed && (delay.isZero() || delay.isNegative())) {
+      // the common case needs no script: one XADD, whose entry id carries Redis' time of enqueue
+      redis.call("XADD", () -> redis.sync().xadd(stream, io.lettuce.core.XAddArgs.Builder.maxlen(settings.streamCap()).approximateTrimming(),
+          Map.of("id", id, "payload", payload, "attempt", "1")));
+      enqueued.increment();
+      return id;
+    }
     if (keyed && (keyTtl.isZero() || keyTtl.isNegative())) {
       throw new IllegalArgumentException("an idempotency key needs a positive TTL");
     }

@@ -51,7 +51,7 @@ result[1] = 1
 for i = 1, count do
   local newTat, capacity, interval = tats[i][2], tats[i][3], tats[i][4]
   -- the key disappears when the bucket would be full again
-  redis.call('SET', KEYS[i], string.format('%.0f', newTat), 'PXAT', math.ceil(newTat / 1000))
+  redis.call('SET', KEYS[i], string.format('%.17g', newTat), 'PXAT', math.ceil(newTat / 1000))
   table.insert(result, math.max(0, math.floor((now + capacity * interval - newTat) / interval)))
   table.insert(result, newTat - now)
 end
