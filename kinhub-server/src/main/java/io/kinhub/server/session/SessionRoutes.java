@@ -72,9 +72,9 @@ public final class SessionRoutes {
     return false;
   }
 
-  /** The device label: the body's, else the User-Agent, cut to 128 characters. */
+  /** The device label: the body's (when there is a body), else the User-Agent, cut to 128 characters. */
   public static String deviceOf(JsonBody body, Context ctx) {
-    Optional<String> device = body.optionalString("device", MAX_DEVICE).map(String::strip);
+    Optional<String> device = body == null ? Optional.empty() : body.optionalString("device", MAX_DEVICE).map(String::strip);
     if (device.isPresent()) {
       return device.get();
     }

@@ -47,7 +47,10 @@ public record Config(
     String smsHttpSecret,
     int smsHttpConnections,
     Duration smsCodeTtl,
-    QueueSettings jobSettings) {
+    QueueSettings jobSettings,
+    Duration qrScanTimeout,
+    Duration qrConfirmTimeout,
+    Duration wsIdleTimeout) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -72,6 +75,9 @@ public record Config(
     v.put("KINHUB_JOB_MAX_ATTEMPTS", new String[] {"10", "attempts of a background job before it goes to the dead-letter stream"});
     v.put("KINHUB_JOB_RETRY_BASE", new String[] {"1s", "delay before a job's second attempt; doubles per attempt (with jitter), at most 10 min"});
     v.put("KINHUB_JOB_VISIBILITY_TIMEOUT", new String[] {"30s", "a job held this long by a worker that stopped renewing it (crashed) is taken over by another"});
+    v.put("KINHUB_QR_SCAN_TIMEOUT", new String[] {"120s", "a QR-login code must be scanned within this"});
+    v.put("KINHUB_QR_CONFIRM_TIMEOUT", new String[] {"60s", "after the scan, the phone must confirm within this"});
+    v.put("KINHUB_WS_IDLE_TIMEOUT", new String[] {"60s", "a WebSocket peer silent this long (no pong, no message) is dropped; pings go out every third of it"});
     v.put("KINHUB_SESSION_IDLE_TIMEOUT", new String[] {"7d", "a session unused for this long ends"});
     v.put("KINHUB_SESSION_ABSOLUTE_LIFETIME", new String[] {"30d", "a session ends this long after login, used or not"});
     v.put("KINHUB_SESSIONS_PER_USER", new String[] {"100", "most sessions one user may hold; the one closest to expiry is ended first"});
@@ -163,7 +169,10 @@ public record Config(
         .withVisibilityTimeout(r.duration("KINHUB_JOB_VISIBILITY_TIMEOUT", Duration.ofMillis(200), Duration.ofHours(1)));
     return new Config(host, port, publicUrl, redisUrl, prefix, redisTimeout, dbUrl, pool, dataDir, nodeId, sms, idle,
         absolute, perUser, cacheSize, maxAge, hashConcurrency, proxies, List.copyOf(policies), lockout, smsUrl, smsSecret,
-        smsConnections, codeTtl, jobs);
+        smsConnections, codeTtl, jobs,
+        r.duration("KINHUB_QR_SCAN_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
+        r.duration("KINHUB_QR_CONFIRM_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
+        r.duration("KINHUB_WS_IDLE_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)));
   }
 
   private static boolean isHttpUrl(String s) {

@@ -39,7 +39,13 @@ final class Http {
       cfg.http.generateEtags = false;
       cfg.router.ignoreTrailingSlashes = true;
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
-      cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ProblemErrorHandler()));
+      cfg.jetty.modifyServletContextHandler(handler -> {
+        handler.setErrorHandler(new ProblemErrorHandler());
+        // Kinhub keeps no servlet sessions: no JSESSIONID cookie on WebSocket upgrades
+        if (handler.getSessionHandler() != null) {
+          handler.getSessionHandler().setUsingCookies(false);
+        }
+      });
       cfg.jetty.modifyHttpConfiguration(http -> {
         http.setSendServerVersion(false);
         // undecodable UTF-8 in a path reaches the router (and gets a problem+json 404) instead of Jetty's empty 400

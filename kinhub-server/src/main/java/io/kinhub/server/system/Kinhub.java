@@ -8,6 +8,7 @@ import io.kinhub.redis.events.EventBus;
 import io.kinhub.redis.jobs.JobQueue;
 import io.kinhub.redis.jobs.JobWorker;
 import io.kinhub.redis.ratelimit.RateLimiter;
+import io.kinhub.server.qrlogin.QrRoutes;
 import io.kinhub.server.sms.SmsRoutes;
 import io.kinhub.server.sms.SmsSender;
 import io.kinhub.server.abuse.ClientIp;
@@ -45,6 +46,7 @@ public final class Kinhub implements AutoCloseable {
   private final java.time.Clock clock;
   private Javalin http;
   private EventBus bus;
+  private QrRoutes qr;
   private boolean closed;
 
   private Kinhub(Config config, java.time.Clock clock) {
@@ -129,12 +131,18 @@ public final class Kinhub implements AutoCloseable {
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
         config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty());
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
+    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, config.publicUrl(), config.qrScanTimeout(),
+        config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
+    closeInOrder.push(qrRoutes);
+    this.qr = qrRoutes;
     http = Http.create(config, meters, cfg -> {
       rateLimits.register(cfg.routes);
       health.register(cfg.routes);
       accountRoutes.register(cfg.routes);
       sessionRoutes.register(cfg.routes);
       smsRoutes.register(cfg.routes);
+      qrRoutes.register(cfg.routes);
+      qrRoutes.configureJetty(cfg);
     });
     http.start();
     closeInOrder.push(http::stop);
@@ -173,6 +181,11 @@ public final class Kinhub implements AutoCloseable {
   /** This node's instance id on the event bus. */
   public String busInstance() {
     return bus.instanceId();
+  }
+
+  /** Open QR-login WebSockets on this node. */
+  public int openQrSockets() {
+    return qr.openSockets();
   }
 
   /** Whether this node currently trusts its near caches. */

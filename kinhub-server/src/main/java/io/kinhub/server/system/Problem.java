@@ -21,6 +21,8 @@ public final class Problem extends KinhubException {
   public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
   public static final String UNAVAILABLE = "unavailable";
   public static final String RATE_LIMITED = "rate_limited";
+  public static final String EXPIRED = "expired";
+  public static final String UPGRADE_REQUIRED = "upgrade_required";
   public static final String TOO_MANY_ATTEMPTS = "too_many_attempts";
   public static final String INTERNAL = "internal";
 

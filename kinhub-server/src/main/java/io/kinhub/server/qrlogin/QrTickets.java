@@ -1,0 +1,120 @@
+package io.kinhub.server.qrlogin;
+
+import io.kinhub.redis.connection.RedisConnections;
+import io.kinhub.redis.script.LuaScript;
+import io.kinhub.redis.script.Scripts;
+import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * QR-login tickets in Redis ({@code <prefix>qr:<id>}), every transition one call of {@code qr.lua}. The
+ * browser's secret is kept only as its SHA-256; the ticket id alone (what the QR code carries) lets nobody
+ * read the ticket.
+ */
+final class QrTickets {
+  private static final LuaScript SCRIPT = LuaScript.fromResource(QrTickets.class, "qr.lua");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
+
+  /** Outcome of an operation. */
+  enum Outcome { OK, NOT_FOUND, FORBIDDEN, CONFLICT, EXPIRED }
+
+  /** A ticket as seen after an operation; {@code changed} when this call moved its state. */
+  record View(Outcome outcome, String state, String device, long createdAt, long deadline, String scannerId,
+      String scannerName, boolean changed) {
+    boolean terminal() {
+      return state.equals("completed") || state.equals("cancelled") || state.equals("expired");
+    }
+  }
+
+  /** A new ticket and its secret (shown to the browser once). */
+  record Created(String id, String secret, View view) {}
+
+  private final RedisConnections redis;
+  private final Scripts scripts;
+  private final Duration scanTimeout;
+  private final Duration confirmTimeout;
+  private final Duration completionWindow;
+
+  QrTickets(RedisConnections redis, Duration scanTimeout, Duration confirmTimeout) {
+    this.redis = redis;
+    this.scripts = new Scripts(redis);
+    this.scanTimeout = scanTimeout;
+    this.confirmTimeout = confirmTimeout;
+    this.completionWindow = confirmTimeout;
+  }
+
+  static boolean wellFormedId(String id) {
+    return id != null && ID.matcher(id).matches();
+  }
+
+  static String hash(String secret) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  Created create(String device) {
+    byte[] id = new byte[16];
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(id);
+    RANDOM.nextBytes(secret);
+    String ticket = B64.encodeToString(id);
+    String secretText = B64.encodeToString(secret);
+    Duration keep = scanTimeout.plus(confirmTimeout).plus(completionWindow).plusMinutes(5);
+    View view = run(ticket, "create", hash(secretText), device, ms(scanTimeout), ms(confirmTimeout), ms(keep));
+    return new Created(ticket, secretText, view);
+  }
+
+  View read(String id, String secretHash) {
+    return run(id, "read", secretHash);
+  }
+
+  View complete(String id, String secretHash) {
+    return run(id, "complete", secretHash, ms(completionWindow));
+  }
+
+  View reopen(String id, String secretHash) {
+    return run(id, "reopen", secretHash);
+  }
+
+  View peek(String id) {
+    return run(id, "peek");
+  }
+
+  View scan(String id, long userId, String displayName) {
+    return run(id, "scan", Long.toString(userId), displayName);
+  }
+
+  View confirm(String id, long userId) {
+    return run(id, "confirm", Long.toString(userId), ms(completionWindow));
+  }
+
+  View cancel(String id, long userId) {
+    return run(id, "cancel", Long.toString(userId));
+  }
+
+  private View run(String id, String op, String... args) {
+    String[] argv = new String[args.length + 1];
+    argv[0] = op;
+    System.arraycopy(args, 0, argv, 1, args.length);
+    List<Object> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(redis.key("qr:" + id)), argv);
+    return new View(Outcome.valueOf(((String) r.get(0)).toUpperCase()), (String) r.get(1), (String) r.get(2), (Long) r.get(3),
+        (Long) r.get(4), (String) r.get(5), (String) r.get(6), ((Long) r.get(7)) == 1L);
+  }
+
+  private static String ms(Duration d) {
+    return Long.toString(d.toMillis());
+  }
+}
