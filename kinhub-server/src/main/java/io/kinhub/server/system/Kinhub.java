@@ -143,6 +143,7 @@ public final class Kinhub implements AutoCloseable {
       smsRoutes.register(cfg.routes);
       qrRoutes.register(cfg.routes);
       qrRoutes.configureJetty(cfg);
+      new io.kinhub.server.web.PageRoutes().register(cfg.routes);
     });
     http.start();
     closeInOrder.push(http::stop);

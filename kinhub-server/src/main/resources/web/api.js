@@ -1,0 +1,47 @@
+// Talks to the Kinhub API; keeps the session token in sessionStorage under "kinhub.token" (API.md, "Web pages").
+export const TOKEN_KEY = "kinhub.token";
+
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value) {
+  sessionStorage.setItem(TOKEN_KEY, value);
+}
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem?.code;
+  }
+}
+
+export async function api(method, path, body, extraHeaders = {}) {
+  const headers = { ...extraHeaders };
+  const t = token();
+  if (t) headers["Authorization"] = `Bearer ${t}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** Sends the user to the login page when there is no token, coming back to this page afterwards. */
+export function requireLogin() {
+  if (!token()) {
+    location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    return false;
+  }
+  return true;
+}
+
+/** A short device label for sessions, from the browser. */
+export function deviceLabel() {
+  const ua = navigator.userAgent;
+  const browser = /Firefox\//.test(ua) ? "Firefox" : /Edg\//.test(ua) ? "Edge" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Windows/.test(ua) ? "Windows" : /Mac OS X/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : "";
+  return os ? `${browser} on ${os}` : browser;
+}

@@ -1,0 +1,156 @@
+package io.kinhub.server.qrlogin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.system.Api;
+import io.kinhub.server.system.ExternalTools;
+import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.system.TestBackends;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The repository's nginx example (deploy/nginx/kinhub.conf) in front of two nodes, with a real nginx: the QR
+ * flow works through it; the same file without {@code proxy_http_version 1.1} gets the 426 explanation.
+ */
+class NginxProxyTest {
+  private static final String PASSWORD = "proxied password";
+  private static Kinhub nodeA;
+  private static Kinhub nodeB;
+
+  @BeforeAll
+  static void nodes() {
+    String prefix = TestBackends.newPrefix();
+    nodeA = TestBackends.get().startNode(prefix);
+    nodeB = TestBackends.get().startNode(prefix);
+  }
+
+  @AfterAll
+  static void stop() {
+    nodeA.close();
+    nodeB.close();
+  }
+
+  /** Starts nginx with the example config, its upstreams and port replaced; returns the process and its port. */
+  private static Process nginx(Path dir, boolean withHttp11, int[] portOut) throws IOException, InterruptedException {
+    Path binary = ExternalTools.nginx();
+    String example = Files.readString(Path.of("..", "deploy", "nginx", "kinhub.conf"));
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    String site = example
+        .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8081;", "        server 127.0.0.1:" + nodeA.port() + ";")
+        .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8082;", "        server 127.0.0.1:" + nodeB.port() + ";")
+        .replace("listen 8080;", "listen 127.0.0.1:" + port + ";");
+    if (!withHttp11) {
+      site = site.replaceAll("(?m)^\\s*proxy_http_version 1\\.1;", "");
+    }
+    assertThat(site).contains(":" + nodeA.port()).contains(":" + nodeB.port());
+    Files.createDirectories(dir.resolve("logs"));
+    Path conf = dir.resolve("nginx.conf");
+    Files.writeString(conf, "daemon off;\nworker_processes 1;\npid " + dir.resolve("nginx.pid") + ";\n"
+        + "error_log " + dir.resolve("logs/error.log") + " warn;\nevents { worker_connections 256; }\n"
+        + "http {\n access_log " + dir.resolve("logs/access.log") + ";\n client_body_temp_path " + dir.resolve("body") + ";\n"
+        + " proxy_temp_path " + dir.resolve("proxy") + ";\n fastcgi_temp_path " + dir.resolve("fcgi") + ";\n"
+        + " uwsgi_temp_path " + dir.resolve("uwsgi") + ";\n scgi_temp_path " + dir.resolve("scgi") + ";\n"
+        + site + "\n}\n");
+    Process p = new ProcessBuilder(binary.toString(), "-c", conf.toString(), "-p", dir.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      assertThat(p.isAlive()).as(() -> read(dir.resolve("logs/stdout.log"))).isTrue();
+      try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    portOut[0] = port;
+    return p;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  @Test
+  void qrFlow_worksThroughNginx_withTheExampleConfig(@TempDir Path dir) throws Exception {
+    int[] port = new int[1];
+    Process nginx = nginx(dir, true, port);
+    try {
+      Api proxy = new Api("http://127.0.0.1:" + port[0]);
+      JsonNode ticket = proxy.post("/api/v1/qr-logins", null, Map.of("device", "Browser behind nginx")).json();
+      assertThat(ticket.get("wsUrl").asText()).startsWith("ws://127.0.0.1:" + port[0] + "/");
+      WsRecorder browser = WsRecorder.connect(ticket.get("wsUrl").asText());
+      assertThat(browser.next().get("state").asText()).isEqualTo("pending");
+      String login = proxy.register(Api.newLogin(), PASSWORD);
+      String phone = proxy.login(login, PASSWORD);
+
+      String id = ticket.get("id").asText();
+      assertThat(proxy.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(200);
+      assertThat(browser.next().get("state").asText()).isEqualTo("scanned");
+      assertThat(proxy.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status()).isEqualTo(200);
+      JsonNode done = browser.next();
+
+      assertThat(done.get("state").asText()).isEqualTo("completed");
+      assertThat(proxy.get("/api/v1/me", done.get("token").asText()).status()).isEqualTo(200);
+      assertThat(browser.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+    } finally {
+      nginx.destroy();
+      nginx.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void withoutProxyHttpVersion11_theClientGets426WithTheExplanation(@TempDir Path dir) throws Exception {
+    int[] port = new int[1];
+    Process nginx = nginx(dir, false, port);
+    try {
+      Api proxy = new Api("http://127.0.0.1:" + port[0]);
+      JsonNode ticket = proxy.post("/api/v1/qr-logins", null, Map.of("device", "Browser behind a bad proxy")).json();
+      String path = ticket.get("wsUrl").asText().replaceFirst("^ws://[^/]+", "");
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port[0])) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port[0] + "\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        // nginx keeps the client connection open: read until the problem body is complete
+        StringBuilder response = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        int n;
+        while (!response.toString().contains("\r\n\r\n") || !response.toString().trim().endsWith("}")) {
+          n = socket.getInputStream().read(buffer);
+          if (n < 0) {
+            break;
+          }
+          response.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        }
+        assertThat(response.toString()).startsWith("HTTP/1.1 426").contains("upgrade_required").contains("proxy_http_version 1.1");
+      }
+      // and a WebSocket client is refused loudly, not connected and silently closed
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> WsRecorder.connect(ticket.get("wsUrl").asText()))
+          .hasStackTraceContaining("426");
+    } finally {
+      nginx.destroy();
+      nginx.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
