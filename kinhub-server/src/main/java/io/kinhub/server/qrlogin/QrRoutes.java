@@ -96,12 +96,8 @@ public final class QrRoutes implements AutoCloseable {
   // ---- browser side ------------------------------------------------------------------------------------
 
   private void create(Context ctx) {
-    String device = "";
-    if (ctx.req().getContentLengthLong() != 0 || ctx.header("Content-Type") != null) {
-      device = SessionRoutes.deviceOf(JsonBody.read(ctx), ctx);
-    } else if (ctx.header("User-Agent") != null) {
-      device = SessionRoutes.deviceOf(null, ctx);
-    }
+    // the body is optional: without a Content-Type there is none, and the device comes from the User-Agent
+    String device = SessionRoutes.deviceOf(ctx.header("Content-Type") == null ? null : JsonBody.read(ctx), ctx);
     QrTickets.Created created = tickets.create(device);
     String base = baseUrl(ctx);
     String wsBase = base.replaceFirst("^http", "ws");
