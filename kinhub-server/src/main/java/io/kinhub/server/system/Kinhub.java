@@ -171,7 +171,7 @@ public final class Kinhub implements AutoCloseable {
   public java.util.List<String> routes() {
     return http.unsafe.internalRouter.allHttpHandlers().stream()
         .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
-        .filter(r -> !r.startsWith("BEFORE") && !r.startsWith("AFTER"))
+        .filter(r -> r.matches("(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) .*"))
         .toList();
   }
 
