@@ -5,11 +5,7 @@ import io.kinhub.redis.script.LuaScript;
 import io.kinhub.redis.script.Scripts;
 import io.kinhub.server.system.Problem;
 import io.lettuce.core.ScriptOutputType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,11 +80,7 @@ public final class Lockout {
   }
 
   private static String hash(String login) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(login.getBytes(StandardCharsets.UTF_8)), 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.kinhub.server.system.Digests.sha256Hex(login, 16);
   }
 
   private static String mask(String login) {

@@ -11,11 +11,7 @@ import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -116,11 +112,6 @@ public final class RateLimits {
     if (subject.length() <= 64 && subject.chars().allMatch(c -> c > ' ' && c < 127 && c != '{' && c != '}')) {
       return subject;
     }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(subject.getBytes(StandardCharsets.UTF_8));
-      return "h" + HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "h" + io.kinhub.server.system.Digests.sha256Hex(subject, 16);
   }
 }

@@ -4,13 +4,9 @@ import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.script.LuaScript;
 import io.kinhub.redis.script.Scripts;
 import io.lettuce.core.ScriptOutputType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -58,11 +54,7 @@ final class QrTickets {
   }
 
   static String hash(String secret) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.kinhub.server.system.Digests.sha256Hex(secret);
   }
 
   Created create(String device) {

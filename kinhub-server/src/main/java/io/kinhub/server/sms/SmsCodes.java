@@ -4,9 +4,6 @@ import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.script.LuaScript;
 import io.kinhub.redis.script.Scripts;
 import io.lettuce.core.ScriptOutputType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -56,11 +53,6 @@ final class SmsCodes {
   }
 
   private String key(String phone) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(phone.getBytes(StandardCharsets.UTF_8));
-      return redis.key("smscode:" + HexFormat.of().formatHex(digest, 0, 16));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return redis.key("smscode:" + io.kinhub.server.system.Digests.sha256Hex(phone, 16));
   }
 }

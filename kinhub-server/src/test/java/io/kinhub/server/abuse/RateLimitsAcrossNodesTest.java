@@ -1,7 +1,6 @@
 package io.kinhub.server.abuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Config;
