@@ -103,6 +103,20 @@ public final class JobQueue {
   }
 
   /**
+   * Enqueues a job to run now without waiting for Redis' answer, so a producer can pipeline many enqueues on
+   * the shared connection. The stage completes with the job's id, or fails with the driver's exception.
+   */
+  public java.util.concurrent.CompletionStage<String> enqueueAsync(String payload) {
+    String id = newId();
+    return redis.async().xadd(stream, io.lettuce.core.XAddArgs.Builder.maxlen(settings.streamCap()).approximateTrimming(),
+            Map.of("id", id, "payload", payload, "attempt", "1"))
+        .thenApply(entry -> {
+          enqueued.increment();
+          return id;
+        });
+  }
+
+  /**
    * Enqueues a job.
    *
    * @param delay          run no earlier than this from now (zero: now)

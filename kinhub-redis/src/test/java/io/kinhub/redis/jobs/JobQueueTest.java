@@ -54,12 +54,15 @@ class JobQueueTest {
     Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     work(q, "a", job -> runs.computeIfAbsent(job.payload(), p -> new AtomicInteger()).incrementAndGet());
 
+    String viaAsync = q.enqueueAsync("async").toCompletableFuture().join();
     String first = q.enqueue("one", Duration.ZERO, "key-1", Duration.ofMinutes(1));
     String duplicate = q.enqueue("one again", Duration.ZERO, "key-1", Duration.ofMinutes(1));
     q.enqueue("two");
 
     assertThat(duplicate).isEqualTo(first);
-    await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("one") && runs.containsKey("two") && q.pending() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("one") && runs.containsKey("two")
+        && runs.containsKey("async") && q.pending() == 0);
+    assertThat(viaAsync).isNotBlank();
     assertThat(runs).doesNotContainKey("one again");
     assertThat(runs.get("one").get()).isEqualTo(1);
     assertThat(nodeA.sync().xlen(nodeA.key("{q:test}:stream"))).isZero();
