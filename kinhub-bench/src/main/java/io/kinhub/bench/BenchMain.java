@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  *   <li>revocation across nodes: logout duration, time until the other node refuses the token, stale answers
  *       ({@link RevocationScenario}),</li>
  *   <li>password logins per second per core ({@link LoginScenario}),</li>
+ *   <li>QR-code logins across nodes (browser WebSocket on A, phone on B) and idle QR WebSockets held open
+ *       ({@link QrScenario}),</li>
  *   <li>rate-limit decisions per second, Redis round trips per decision and over-grants of Kinhub's
  *       {@code RateLimiter} against Bucket4j's compare-and-swap proxy manager on the same Redis ({@link LimiterScenario}),</li>
  * </ol>
@@ -150,6 +152,9 @@ public final class BenchMain {
         if (options.runs("login")) {
           failed |= scenario(sections, LoginScenario.TITLE, () -> new LoginScenario(options, nodes, api).run(summary));
         }
+        if (options.runs("qr")) {
+          failed |= scenario(sections, QrScenario.TITLE, () -> new QrScenario(options, nodes, api).run(summary));
+        }
       } else {
         progress("starting Redis under " + tmp + " (no PostgreSQL and no nodes: the chosen scenarios need Redis only)");
         backends = Backends.startRedisOnly(tmp);
@@ -234,12 +239,30 @@ public final class BenchMain {
       sections.add(md);
       return false;
     } catch (Exception | Error e) {
-      System.err.println("bench: " + title + " failed: " + e);
-      Markdown md = new Markdown().heading(2, title);
-      md.paragraph("**Failed:** " + e);
-      md.code("", stackTrace(e));
+      Throwable cause = e;
+      Markdown md;
+      if (e instanceof PartlyFailed partly) {
+        // what was measured before the failure stays in the report
+        md = partly.section;
+        cause = partly.getCause();
+      } else {
+        md = new Markdown().heading(2, title);
+      }
+      System.err.println("bench: " + title + " failed: " + cause);
+      md.paragraph((e instanceof PartlyFailed ? "**Failed** (the first failure above): " : "**Failed:** ") + cause);
+      md.code("", stackTrace(cause));
       sections.add(md);
       return true;
+    }
+  }
+
+  /** A scenario that failed after measuring part of what it measures: its section so far, and the first failure. */
+  static final class PartlyFailed extends Exception {
+    final transient Markdown section;
+
+    PartlyFailed(Markdown section, Throwable cause) {
+      super(cause.toString(), cause);
+      this.section = section;
     }
   }
 

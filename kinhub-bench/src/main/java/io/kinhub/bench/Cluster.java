@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Two Kinhub nodes, A and B, started in this JVM on free loopback ports and sharing one Redis and one
- * PostgreSQL. Apart from those and the node ids they run with the defaults of {@link Config}.
+ * PostgreSQL. Apart from those, the node ids, the lifted per-IP rate limits and the longer QR scan timeout (see
+ * {@link #env}) they run with the defaults of {@link Config}.
  */
 final class Cluster implements AutoCloseable {
   private final Backends backends;
@@ -45,6 +46,10 @@ final class Cluster implements AutoCloseable {
     // the load driver is one client address: lift the per-IP and per-login limits so they do not shape the figures
     env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:100000000/1s,login:100000000/1s");
     env.put("KINHUB_RATE_LIMIT_ACCOUNTS", "ip:100000000/1s");
+    // the QR scenario creates thousands of tickets from 127.0.0.1 (default ip:30/1m)
+    env.put("KINHUB_RATE_LIMIT_QR_LOGINS", "ip:100000000/1s");
+    // ... and holds up to 10,000 of them open while it measures: they must not expire meanwhile (default 120 s)
+    env.put("KINHUB_QR_SCAN_TIMEOUT", "10m");
     return env;
   }
 
@@ -73,6 +78,16 @@ final class Cluster implements AutoCloseable {
     return b.baseUrl();
   }
 
+  /** Open QR-login WebSockets on node A. */
+  int openQrSocketsA() {
+    return a.openQrSockets();
+  }
+
+  /** Open QR-login WebSockets on node B. */
+  int openQrSocketsB() {
+    return b.openQrSockets();
+  }
+
   boolean bothTrusted() {
     return a.cacheTrusted() && b.cacheTrusted();
   }
@@ -85,7 +100,8 @@ final class Cluster implements AutoCloseable {
     return "node A " + a.baseUrl() + ", node B " + b.baseUrl() + " (in this JVM; default configuration: near cache "
         + a.config().nearCacheSize() + " entries, max age " + a.config().nearCacheMaxAge().toMillis() + " ms, "
         + a.config().sessionsPerUser() + " sessions per user, " + a.config().passwordHashConcurrency()
-        + " concurrent Argon2id hashes per node)";
+        + " concurrent Argon2id hashes per node; rate limits of POST /api/v1/sessions, /accounts and /qr-logins "
+        + "lifted, QR scan timeout " + a.config().qrScanTimeout().toMinutes() + " min instead of 2)";
   }
 
   @Override

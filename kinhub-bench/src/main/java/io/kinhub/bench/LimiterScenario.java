@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.LongAdder;
  * trips and Redis commands per decision, and over-grants of a small bucket under contention.
  */
 final class LimiterScenario {
-  static final String TITLE = "5. Rate limiter: Kinhub RateLimiter vs Bucket4j on the same Redis";
+  static final String TITLE = "6. Rate limiter: Kinhub RateLimiter vs Bucket4j on the same Redis";
 
   /** The throughput bucket: so large and so fast that it never refuses; what is measured is the decision's cost. */
   private static final long BIG_CAPACITY = 1_000_000_000L;

@@ -27,18 +27,21 @@ record Options(
     int limiterRounds,
     int limiterKeys,
     List<Integer> limiterCallers,
+    int qrLogins,
+    int qrIdleSockets,
+    int qrConcurrency,
     boolean quick) {
 
   /** Every scenario, in the order they run: the default of {@code --scenarios}. */
-  static final List<String> SCENARIOS = List.of("hotpath", "commands", "revocation", "login", "limiter");
+  static final List<String> SCENARIOS = List.of("hotpath", "commands", "revocation", "login", "qr", "limiter");
   /** The scenarios that need the Kinhub nodes (and PostgreSQL); {@code limiter} needs Redis only. */
-  static final List<String> NODE_SCENARIOS = List.of("hotpath", "commands", "revocation", "login");
+  static final List<String> NODE_SCENARIOS = List.of("hotpath", "commands", "revocation", "login", "qr");
 
   static final String USAGE = """
       Usage: java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain [options]
 
       Starts an embedded Redis and PostgreSQL and two Kinhub nodes (A and B) in this JVM, all on 127.0.0.1,
-      runs five measurements and prints a Markdown summary (also written to --out).
+      runs six measurements and prints a Markdown summary (also written to --out).
 
         --out FILE              also write the Markdown summary to FILE (parent directories are created)
         --rounds N              hot-path rounds, each one /health run and one /me run (default 5)
@@ -52,23 +55,28 @@ record Options(
         --revocations N         revocation iterations across nodes A and B (default 1000)
         --login-concurrency N   concurrent password-login clients (default: number of cores)
         --login-duration S      seconds of the password-login run (default: --duration)
-        --scenarios LIST        comma-separated subset of hotpath,commands,revocation,login,limiter (default all);
-                                without any of the first four, neither PostgreSQL nor the nodes are started
+        --scenarios LIST        comma-separated subset of hotpath,commands,revocation,login,qr,limiter (default all);
+                                without any of the first five, neither PostgreSQL nor the nodes are started
         --only NAME             the same as --scenarios NAME
         --limiter-duration S    seconds per rate-limiter case (default 5)
         --limiter-warmup S      seconds of warm-up before each rate-limiter case, first round only (default 2)
         --limiter-rounds N      rounds of all rate-limiter cases; medians are reported (default 3)
         --limiter-keys N        keys of the "many keys" rate-limiter cases (default 10000)
         --limiter-callers LIST  comma-separated concurrent callers of the rate-limiter cases (default 1,8,64)
+        --qr-logins N           concurrent QR logins: browser WebSockets on node A, scan and confirm on node B
+                                (default 1000)
+        --qr-idle-sockets M     idle QR WebSockets held open on node A by a client process (default 10000)
+        --qr-concurrency N      concurrent phone-side calls (scan, confirm) and ticket creations (default 32)
         --quick                 tiny values for a smoke test (2 rounds of 2 s, 2000 requests, 20 revocations,
-                                one round of 1 s rate-limiter cases after 1 s warm-ups)
+                                100 QR logins, 1000 idle QR sockets, one round of 1 s rate-limiter cases after
+                                1 s warm-ups)
         --help                  this text
       """;
 
   private static final List<String> KNOWN = List.of("--out", "--rounds", "--duration", "--warmup", "--connections",
       "--threads", "--driver", "--requests", "--request-concurrency", "--revocations", "--login-concurrency",
       "--login-duration", "--scenarios", "--only", "--limiter-duration", "--limiter-warmup", "--limiter-rounds",
-      "--limiter-keys", "--limiter-callers");
+      "--limiter-keys", "--limiter-callers", "--qr-logins", "--qr-idle-sockets", "--qr-concurrency");
 
   static Options parse(List<String> args, int cores) {
     Path out = null;
@@ -89,6 +97,9 @@ record Options(
     Integer limiterRounds = null;
     int limiterKeys = 10_000;
     List<Integer> limiterCallers = List.of(1, 8, 64);
+    Integer qrLogins = null;
+    Integer qrIdleSockets = null;
+    int qrConcurrency = 32;
     boolean quick = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -136,6 +147,9 @@ record Options(
             case "--limiter-rounds" -> limiterRounds = positive(name, value, 100);
             case "--limiter-keys" -> limiterKeys = positive(name, value, 1_000_000);
             case "--limiter-callers" -> limiterCallers = callers(name, value);
+            case "--qr-logins" -> qrLogins = positive(name, value, 100_000);
+            case "--qr-idle-sockets" -> qrIdleSockets = positive(name, value, 1_000_000);
+            case "--qr-concurrency" -> qrConcurrency = positive(name, value, 1024);
             default -> throw new UsageException("unknown option " + name);
           }
         }
@@ -150,7 +164,8 @@ record Options(
     return new Options(out, or(rounds, quick ? 2 : 5), d, or(warmup, quick ? 1 : 5), c, t, driver,
         or(requests, quick ? 2000 : 20_000), or(requestConcurrency, 8), or(revocations, quick ? 20 : 1000),
         or(loginConcurrency, cores), or(loginDuration, d), scenarios, or(limiterDuration, quick ? 1 : 5),
-        or(limiterWarmup, quick ? 1 : 2), or(limiterRounds, quick ? 1 : 3), limiterKeys, limiterCallers, quick);
+        or(limiterWarmup, quick ? 1 : 2), or(limiterRounds, quick ? 1 : 3), limiterKeys, limiterCallers,
+        or(qrLogins, quick ? 100 : 1000), or(qrIdleSockets, quick ? 1000 : 10_000), qrConcurrency, quick);
   }
 
   boolean runs(String scenario) {
@@ -199,8 +214,9 @@ record Options(
     long me = runs("commands") ? 2L * (meRequests / 100 + 10) : 0;
     long revocation = runs("revocation") ? revocations / 4 + revocations / 5 + 60 : 0; // logins >= 4/s, iterations >= 5/s
     long login = runs("login") ? warmupSeconds + loginDurationSeconds + 120 : 0;
+    long qr = runs("qr") ? QrScenario.plannedSeconds(this) : 0;
     long limiter = runs("limiter") ? LimiterScenario.plannedSeconds(this) + 120 : 0;
-    return 2 * (hot + me + revocation + login + limiter) + 300;
+    return 2 * (hot + me + revocation + login + qr + limiter) + 300;
   }
 
   private static int or(Integer value, int fallback) {

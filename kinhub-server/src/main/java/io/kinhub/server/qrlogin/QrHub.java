@@ -6,7 +6,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,8 +23,13 @@ final class QrHub implements AutoCloseable {
   private final EventBus bus;
   private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService wakeups = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("qr-wake-", 0).factory());
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("qr-deadlines").factory());
+  private final java.util.concurrent.ScheduledThreadPoolExecutor timers = timers();
+
+  private static java.util.concurrent.ScheduledThreadPoolExecutor timers() {
+    var executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("qr-deadlines").factory());
+    executor.setRemoveOnCancelPolicy(true); // rescheduled deadlines do not pile up
+    return executor;
+  }
 
   QrHub(EventBus bus) {
     this.bus = bus;
@@ -35,7 +39,7 @@ final class QrHub implements AutoCloseable {
   /** Tells every node (this one included) that a ticket changed. */
   void changed(String ticketId, String state) {
     try {
-      bus.publish(TOPIC, ticketId + ":" + state);
+      bus.publish(TOPIC, ticketId + ":" + state + ":" + bus.instanceId());
     } catch (RuntimeException e) {
       log.warn("could not publish QR ticket change: {}", e.toString());
     }
@@ -43,9 +47,10 @@ final class QrHub implements AutoCloseable {
   }
 
   private void onEvent(String payload) {
-    int colon = payload.indexOf(':');
-    if (colon > 0) {
-      wake(payload.substring(0, colon));
+    String[] parts = payload.split(":", 3);
+    // this node's own changes woke its waiters already, without the bus round trip
+    if (parts.length == 3 && !parts[2].equals(bus.instanceId())) {
+      wake(parts[0]);
     }
   }
 

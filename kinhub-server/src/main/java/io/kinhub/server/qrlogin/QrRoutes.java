@@ -179,7 +179,6 @@ public final class QrRoutes implements AutoCloseable {
     if (v.state().equals("confirmed")) {
       QrTickets.View done = tickets.complete(id, secretHash);
       if (done.outcome() == QrTickets.Outcome.OK) {
-        hub.changed(id, done.state());
         Sessions.Login login;
         try {
           Account account = accounts.findById(Long.parseLong(done.scannerId()))
@@ -188,8 +187,10 @@ public final class QrRoutes implements AutoCloseable {
               .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The account's credentials changed during the QR login."));
         } catch (RuntimeException e) {
           tickets.reopen(id, secretHash); // let the next read try again
+          hub.changed(id, "confirmed");
           throw e;
         }
+        hub.changed(id, done.state()); // announced once the session exists
         Map<String, Object> body = body(done);
         body.putAll(LoginBody.of(login));
         body.remove("expiresAt");
@@ -302,9 +303,13 @@ public final class QrRoutes implements AutoCloseable {
         return null;
       }
       String secretHash = QrTickets.hash(secret.strip());
-      if (tickets.read(id, secretHash).outcome() == QrTickets.Outcome.NOT_FOUND) {
+      QrTickets.View view = tickets.read(id, secretHash);
+      if (view.outcome() == QrTickets.Outcome.NOT_FOUND) {
         res.sendError(404, "No such QR login, or the secret does not match.");
         return null;
+      }
+      if (view.changed()) {
+        hub.changed(id, view.state());
       }
       return new QrSocket(id, secretHash, this);
     } catch (RuntimeException | IOException e) {

@@ -25,6 +25,7 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   private java.util.concurrent.ScheduledFuture<?> timer;
   private String lastSent = "";
   private boolean closed;
+  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
   QrSocket(String id, String secretHash, QrRoutes owner) {
     this.id = id;
@@ -70,7 +71,17 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     stop();
   }
 
-  synchronized void refresh() {
+  void refresh() {
+    // a lock, not synchronized: the refresh does Redis and PostgreSQL I/O, which must not pin a carrier thread
+    lock.lock();
+    try {
+      refreshLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void refreshLocked() {
     if (closed) {
       return;
     }
@@ -78,7 +89,12 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     try {
       body = owner.view(id, secretHash);
     } catch (Problem p) {
-      close(1008, "unknown QR login");
+      if (p.status() == 404) {
+        close(1008, "unknown QR login");
+      } else {
+        log.warn("QR socket {}: {}", id, p.detail());
+        close(1011, "login failed; poll for the state");
+      }
       return;
     } catch (RuntimeException e) {
       log.warn("QR socket {}: cannot read the ticket: {}", id, e.getMessage());
@@ -131,7 +147,16 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  synchronized void stop() {
+  void stop() {
+    lock.lock();
+    try {
+      stopLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void stopLocked() {
     closed = true;
     owner.sockets.remove(key);
     if (timer != null) {
