@@ -483,30 +483,51 @@ public final class EventBus implements AutoCloseable {
     }
   }
 
-  /** Acknowledgements collected for one message; acks may arrive before the list of expected nodes. */
+  /**
+   * Acknowledgements collected for one message; acks may arrive before the list of expected nodes. A lock and
+   * condition rather than a monitor: the publisher waits on a virtual thread, which must not pin its carrier.
+   */
   private static final class PendingAcks {
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition changed = lock.newCondition();
     private final Set<String> acked = new HashSet<>();
 
-    synchronized void add(String instance) {
-      acked.add(instance);
-      notifyAll();
-    }
-
-    synchronized Set<String> await(Set<String> expected, long deadline) throws InterruptedException {
-      while (true) {
-        Set<String> missing = missing(expected);
-        long remaining = deadline - System.nanoTime();
-        if (missing.isEmpty()) {
-          return missing;
-        }
-        if (remaining <= 0) {
-          return missing;
-        }
-        TimeUnit.NANOSECONDS.timedWait(this, remaining);
+    void add(String instance) {
+      lock.lock();
+      try {
+        acked.add(instance);
+        changed.signalAll();
+      } finally {
+        lock.unlock();
       }
     }
 
-    synchronized Set<String> missing(Set<String> expected) {
+    Set<String> await(Set<String> expected, long deadline) throws InterruptedException {
+      lock.lock();
+      try {
+        while (true) {
+          Set<String> missing = missingLocked(expected);
+          long remaining = deadline - System.nanoTime();
+          if (missing.isEmpty() || remaining <= 0) {
+            return missing;
+          }
+          changed.awaitNanos(remaining);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    Set<String> missing(Set<String> expected) {
+      lock.lock();
+      try {
+        return missingLocked(expected);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private Set<String> missingLocked(Set<String> expected) {
       Set<String> missing = new HashSet<>(expected);
       missing.removeAll(acked);
       return missing;
