@@ -190,6 +190,25 @@ class AccountsAndSessionsApiTest {
   }
 
   @Test
+  void sessionsBeyondThePerUserCap_endTheOneClosestToExpiry_atOnce() {
+    java.util.Map<String, String> env = io.kinhub.server.system.TestBackends.get().env(io.kinhub.server.system.TestBackends.newPrefix());
+    env.put("KINHUB_SESSIONS_PER_USER", "2");
+    try (Kinhub capped = Kinhub.start(io.kinhub.server.system.Config.from(env))) {
+      Api c = Api.of(capped);
+      String login = c.register(Api.newLogin(), PASSWORD);
+      String oldest = c.login(login, PASSWORD);
+      String middle = c.login(login, PASSWORD);
+      assertThat(c.get("/api/v1/me", oldest).status()).isEqualTo(200); // warm in the near cache
+
+      String newest = c.login(login, PASSWORD);
+
+      assertThat(c.get("/api/v1/me", oldest).status()).isEqualTo(401);
+      assertThat(c.get("/api/v1/me", middle).status()).isEqualTo(200);
+      assertThat(c.get("/api/v1/me/sessions", newest).json().get("sessions")).hasSize(2);
+    }
+  }
+
+  @Test
   void bodiesOverOneMebibyte_get413_andWrongMediaType415() {
     byte[] big = ("{\"login\":\"" + "a".repeat(1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
     assertProblem(api.raw("POST", "/api/v1/accounts", null, "application/json", big), 413, "too_large");

@@ -65,16 +65,39 @@ class EmbeddedLifecycleTest {
     }
   }
 
-  @Test
-  void afterKill9_orphanedRedisAndPostgresAreStoppedOnStart_andDataSurvives(@TempDir Path dataDir) throws Exception {
-    int port = EmbeddedRedis.freePort();
+  /** Starts {@code kinhub serve} in a JVM of its own on the data directory. */
+  private static Process serveInChild(Path dataDir, int port) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve")
         .redirectErrorStream(true).redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + "-child.log").toFile());
     builder.environment().keySet().removeIf(k -> k.startsWith("KINHUB_"));
     builder.environment().put("KINHUB_DATA_DIR", dataDir.toString());
     builder.environment().put("KINHUB_HTTP_PORT", Integer.toString(port));
-    Process child = builder.start();
+    return builder.start();
+  }
+
+  @Test
+  void sigterm_stopsTheServerAndBothEmbeddedProcesses(@TempDir Path dataDir) throws Exception {
+    int port = EmbeddedRedis.freePort();
+    Process child = serveInChild(dataDir, port);
+    try {
+      Api api = new Api("http://127.0.0.1:" + port);
+      await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> api.get("/health", null).status() == 200);
+      assertThat(embeddedRunning(dataDir)).isTrue();
+
+      child.destroy(); // SIGTERM, as systemd or Ctrl-C would
+      assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      assertThat(embeddedRunning(dataDir)).as(() -> "still running after SIGTERM: " + processesIn(dataDir)).isFalse();
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void afterKill9_orphanedRedisAndPostgresAreStoppedOnStart_andDataSurvives(@TempDir Path dataDir) throws Exception {
+    int port = EmbeddedRedis.freePort();
+    Process child = serveInChild(dataDir, port);
     String token;
     try {
       Api childApi = new Api("http://127.0.0.1:" + port);
