@@ -40,7 +40,9 @@ public record RateLimitPolicy(String name, String method, String path, List<Limi
         parse("sms-codes", "POST", "/api/v1/sms-codes", "phone:1/60s+10/1d,ip:20/1h", false),
         parse("sessions", "POST", "/api/v1/sessions", "ip:10/1m,login:10/1m", false),
         parse("accounts", "POST", "/api/v1/accounts", "ip:10/1h", true),
-        parse("qr-logins", "POST", "/api/v1/qr-logins", "ip:30/1m", true));
+        parse("qr-logins", "POST", "/api/v1/qr-logins", "ip:30/1m", true),
+        parse("invitations", "POST", "/api/v1/invitations/{code}/accept", "ip:30/1m", true),
+        parse("gedcom-imports", "POST", "/api/v1/families/{id}/gedcom", "ip:30/1h", true));
   }
 
   /** The policy written back in its specification syntax. */

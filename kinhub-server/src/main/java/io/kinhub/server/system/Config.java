@@ -50,7 +50,8 @@ public record Config(
     QueueSettings jobSettings,
     Duration qrScanTimeout,
     Duration qrConfirmTimeout,
-    Duration wsIdleTimeout) {
+    Duration wsIdleTimeout,
+    long gedcomMaxBytes) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -81,7 +82,7 @@ public record Config(
     v.put("KINHUB_SESSION_IDLE_TIMEOUT", new String[] {"7d", "a session unused for this long ends"});
     v.put("KINHUB_SESSION_ABSOLUTE_LIFETIME", new String[] {"30d", "a session ends this long after login, used or not"});
     v.put("KINHUB_SESSIONS_PER_USER", new String[] {"100", "most sessions one user may hold; the one closest to expiry is ended first"});
-    v.put("KINHUB_NEAR_CACHE_SIZE", new String[] {"100000", "sessions each node keeps in its near cache"});
+    v.put("KINHUB_NEAR_CACHE_SIZE", new String[] {"100000", "entries each node keeps in each near cache (sessions; permissions per user and family)"});
     v.put("KINHUB_NEAR_CACHE_MAX_AGE", new String[] {"5s", "no near-cache entry is served older than this (safety net behind invalidation)"});
     v.put("KINHUB_PASSWORD_HASH_CONCURRENCY", new String[] {"", "Argon2id hashes computed at once (19 MiB each); default: the number of CPU cores"});
     v.put("KINHUB_TRUSTED_PROXIES", new String[] {"", "comma-separated CIDRs of reverse proxies whose `X-Forwarded-For` is believed, e.g. `127.0.0.1/32,10.0.0.0/8`; from anyone else the header is ignored"});
@@ -89,7 +90,8 @@ public record Config(
       v.put(rateLimitVariable(p.name()), new String[] {p.spec(), "rate limits of `" + p.method() + " " + p.path()
           + "`: `dimension:count/period[+count/period]`, comma-separated; dimensions `ip`, `login`, `phone`"});
     }
-    v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`)"});
+    v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins,invitations,gedcom-imports", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`, `invitations`, `gedcom-imports`)"});
+    v.put("KINHUB_GEDCOM_MAX_MIB", new String[] {"64", "largest GEDCOM file accepted by an import, in MiB"});
     v.put("KINHUB_LOCKOUT_FAILURES", new String[] {"5", "consecutive failed password logins after which a login is locked"});
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
     v.put("KINHUB_LOCKOUT_MAX_WAIT", new String[] {"15m", "longest lock"});
@@ -172,7 +174,8 @@ public record Config(
         smsConnections, codeTtl, jobs,
         r.duration("KINHUB_QR_SCAN_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("KINHUB_QR_CONFIRM_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
-        r.duration("KINHUB_WS_IDLE_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)));
+        r.duration("KINHUB_WS_IDLE_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
+        r.integer("KINHUB_GEDCOM_MAX_MIB", 1, 4096) * 1024L * 1024L);
   }
 
   private static boolean isHttpUrl(String s) {

@@ -42,6 +42,22 @@ final class DataDirLock implements AutoCloseable {
     }
   }
 
+  /** Whether another process holds the lock on {@code dataDir} now. */
+  static boolean held(Path dataDir) {
+    try (FileChannel channel = FileChannel.open(dataDir.resolve("kinhub.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return true; // held by this very process (tests run nodes in-process)
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   @Override
   public void close() {
     try {

@@ -34,6 +34,7 @@ public final class Database implements AutoCloseable {
     config.setPoolName("kinhub-" + nodeId);
     config.addDataSourceProperty("ApplicationName", "kinhub " + nodeId);
     config.addDataSourceProperty("tcpKeepAlive", "true");
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.addDataSourceProperty("socketTimeout", "30");
     config.setInitializationFailTimeout(15_000);
     HikariDataSource dataSource = new HikariDataSource(config);
@@ -63,6 +64,11 @@ public final class Database implements AutoCloseable {
   /** Runs {@code callback} in one transaction. */
   public <R> R inTransaction(HandleCallback<R, RuntimeException> callback) {
     return withHandle(handle -> handle.inTransaction(callback));
+  }
+
+  /** Runs {@code callback} in one transaction at the given isolation level. */
+  public <R> R inTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel level, HandleCallback<R, RuntimeException> callback) {
+    return withHandle(handle -> handle.inTransaction(level, callback));
   }
 
   private static boolean isConnectionFailure(JdbiException e) {

@@ -162,6 +162,71 @@ public final class JsonBody {
   /** Oversized bodies up to this size are drained before the 413 is sent. */
   private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
+  /**
+   * The body as {@link #read} does, but an absent body (no {@code Content-Type}, nothing sent) is an empty
+   * object: for endpoints whose fields are all optional.
+   */
+  public static JsonBody readOptional(Context ctx) {
+    if (ctx.header("Content-Type") == null && ctx.req().getContentLengthLong() <= 0) {
+      return new JsonBody(STRICT.createObjectNode());
+    }
+    return read(ctx);
+  }
+
+  /** Whether the field is present (even as JSON null): PATCH semantics. */
+  public boolean has(String field) {
+    return node.has(field);
+  }
+
+  /** Whether the field is present as JSON null (PATCH: "clear this"). */
+  public boolean isNull(String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isNull();
+  }
+
+  /** An optional boolean; JSON null counts as absent. */
+  public Optional<Boolean> optionalBoolean(String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isBoolean()) {
+      throw Problem.invalid(field, "'" + field + "' must be true or false.");
+    }
+    return Optional.of(value.booleanValue());
+  }
+
+  /** An optional whole number in {@code [min, max]}; JSON null counts as absent. */
+  public Optional<Long> optionalLong(String field, long min, long max) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
+      throw Problem.invalid(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
+    }
+    return Optional.of(value.longValue());
+  }
+
+  /** An optional array of at most {@code maxItems} strings of at most {@code maxLength} characters. */
+  public Optional<java.util.List<String>> optionalStringList(String field, int maxItems, int maxLength) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isArray() || value.size() > maxItems) {
+      throw Problem.invalid(field, "'" + field + "' must be an array of at most " + maxItems + " strings.");
+    }
+    java.util.List<String> out = new java.util.ArrayList<>(value.size());
+    for (JsonNode item : value) {
+      if (!item.isTextual() || item.textValue().isEmpty() || item.textValue().length() > maxLength || !wellFormed(item.textValue())) {
+        throw Problem.invalid(field, "'" + field + "' must be an array of non-empty strings of at most " + maxLength + " characters.");
+      }
+      out.add(item.textValue());
+    }
+    return Optional.of(out);
+  }
+
   /** A required string of 1..max characters (Unicode code points), not blank. */
   public String requiredString(String field, int max) {
     return optionalString(field, max).filter(s -> !s.isBlank())

@@ -8,7 +8,16 @@ import io.kinhub.redis.events.EventBus;
 import io.kinhub.redis.jobs.JobQueue;
 import io.kinhub.redis.jobs.JobWorker;
 import io.kinhub.redis.ratelimit.RateLimiter;
+import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.family.FamilyStore;
+import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.qrlogin.QrRoutes;
+import io.kinhub.server.tree.GedcomExport;
+import io.kinhub.server.tree.GedcomImport;
+import io.kinhub.server.tree.GedcomRoutes;
+import io.kinhub.server.tree.PersonStore;
+import io.kinhub.server.tree.TreeJson;
+import io.kinhub.server.tree.TreeRoutes;
 import io.kinhub.server.sms.SmsRoutes;
 import io.kinhub.server.sms.SmsSender;
 import io.kinhub.server.abuse.ClientIp;
@@ -47,6 +56,7 @@ public final class Kinhub implements AutoCloseable {
   private Javalin http;
   private EventBus bus;
   private QrRoutes qr;
+  private Permissions permissions;
   private boolean closed;
 
   private Kinhub(Config config, java.time.Clock clock) {
@@ -90,6 +100,11 @@ public final class Kinhub implements AutoCloseable {
       closeInOrder.push(db);
       return db.jdbcUrl();
     });
+
+    if (embedded) {
+      Admin.writeEndpoints(config.dataDir(), config.redisUrl().isEmpty() ? redisUrl : null,
+          config.databaseUrl().isEmpty() ? databaseUrl : null);
+    }
 
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.config().commonTags("node", config.nodeId());
@@ -135,6 +150,12 @@ public final class Kinhub implements AutoCloseable {
         config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
+    permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
+    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
+    TreeRoutes treeRoutes = new TreeRoutes(new PersonStore(database), new TreeJson(database), permissions, auth);
+    String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
+    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database), new GedcomExport(database, version), permissions,
+        auth, config.gedcomMaxBytes());
     http = Http.create(config, meters, cfg -> {
       rateLimits.register(cfg.routes);
       health.register(cfg.routes);
@@ -143,6 +164,9 @@ public final class Kinhub implements AutoCloseable {
       smsRoutes.register(cfg.routes);
       qrRoutes.register(cfg.routes);
       qrRoutes.configureJetty(cfg);
+      familyRoutes.register(cfg.routes);
+      treeRoutes.register(cfg.routes);
+      gedcomRoutes.register(cfg.routes);
       new io.kinhub.server.web.PageRoutes().register(cfg.routes);
     });
     http.start();
@@ -187,6 +211,11 @@ public final class Kinhub implements AutoCloseable {
   /** Open QR-login WebSockets on this node. */
   public int openQrSockets() {
     return qr.openSockets();
+  }
+
+  /** This node's permission checks (benchmarks measure them directly). */
+  public Permissions permissions() {
+    return permissions;
   }
 
   /** Whether this node currently trusts its near caches. */

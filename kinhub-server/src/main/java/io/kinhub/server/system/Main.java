@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code kinhub} command line. */
 @Command(name = "kinhub", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Kinhub: family & clan platform with an authentication and session service on Redis and PostgreSQL.",
-    subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
+    subcommands = {Main.Serve.class, Main.AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -62,6 +62,70 @@ public final class Main implements Runnable {
       return 0;
     }
   }
+
+  /** Operator actions on the shared Redis and PostgreSQL. */
+  @Command(name = "admin", mixinStandardHelpOptions = true, description = "Operator actions (configuration as for 'serve').",
+      subcommands = {GrantSuperadmin.class, RevokeSuperadmin.class})
+  static final class AdminCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(System.out);
+    }
+  }
+
+  @Command(name = "grant-superadmin", mixinStandardHelpOptions = true,
+      description = "Make the account with this login a platform superadmin (read and delete any family).")
+  static final class GrantSuperadmin implements Callable<Integer> {
+    @CommandLine.Parameters(paramLabel = "<login>", description = "e-mail address or E.164 phone number")
+    String login;
+
+    @Override
+    public Integer call() {
+      return setSuperadmin(login, true);
+    }
+  }
+
+  @Command(name = "revoke-superadmin", mixinStandardHelpOptions = true, description = "Take the superadmin role away again.")
+  static final class RevokeSuperadmin implements Callable<Integer> {
+    @CommandLine.Parameters(paramLabel = "<login>", description = "e-mail address or E.164 phone number")
+    String login;
+
+    @Override
+    public Integer call() {
+      return setSuperadmin(login, false);
+    }
+  }
+
+  /** Runs the change with the configuration from {@link #environment}; exit code 0, 1 (no such account) or 2. */
+  static int setSuperadmin(String login, boolean superadmin) {
+    Config config;
+    try {
+      config = Config.from(environment);
+    } catch (Config.InvalidConfigException e) {
+      System.err.println("kinhub: " + e.getMessage());
+      return 2;
+    }
+    try (Admin admin = Admin.connect(config)) {
+      if (!admin.setSuperadmin(login, superadmin)) {
+        System.err.println("kinhub: there is no account with the login " + login);
+        return 1;
+      }
+      System.out.println((superadmin ? "granted" : "revoked") + " superadmin: " + login + " (every node enforces it now)");
+      return 0;
+    } catch (Problem e) {
+      System.err.println("kinhub: " + e.detail());
+      return 2;
+    } catch (RuntimeException e) {
+      System.err.println("kinhub: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** The configuration source of the admin commands (tests substitute their own). */
+  static java.util.Map<String, String> environment = System.getenv();
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override

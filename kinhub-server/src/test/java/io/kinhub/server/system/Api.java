@@ -60,6 +60,11 @@ public final class Api {
         .PUT(HttpRequest.BodyPublishers.ofString(json(body))).build());
   }
 
+  public Response patch(String path, String token, Object body) {
+    return send(builder(path, token).header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(json(body))).build());
+  }
+
   /** Sends raw bytes with any method and content type. */
   public Response raw(String method, String path, String token, String contentType, byte[] body) {
     HttpRequest.Builder b = builder(path, token);
@@ -118,6 +123,19 @@ public final class Api {
       throw new IllegalStateException("registration failed: " + r.status() + " " + r.text());
     }
     return login;
+  }
+
+  /** A registered, logged-in test user. */
+  public record User(String login, String token, String id, String displayName) {}
+
+  /** Registers a fresh account with this display name and logs it in. */
+  public User newUser(String displayName) {
+    String login = newLogin();
+    Response r = post("/api/v1/accounts", null, Map.of("login", login, "password", "password " + login, "displayName", displayName));
+    if (r.status() != 201) {
+      throw new IllegalStateException("registration failed: " + r.status() + " " + r.text());
+    }
+    return new User(login, login(login, "password " + login), r.json().get("id").asText(), displayName);
   }
 
   /** Logs in and returns the token. */

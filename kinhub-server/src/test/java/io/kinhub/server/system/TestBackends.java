@@ -78,6 +78,8 @@ public final class TestBackends {
     env.put("KINHUB_RATE_LIMIT_ACCOUNTS", "ip:1000000/1s");
     env.put("KINHUB_RATE_LIMIT_SMS_CODES", "phone:1000000/1s,ip:1000000/1s");
     env.put("KINHUB_RATE_LIMIT_QR_LOGINS", "ip:1000000/1s");
+    env.put("KINHUB_RATE_LIMIT_INVITATIONS", "ip:1000000/1s");
+    env.put("KINHUB_RATE_LIMIT_GEDCOM_IMPORTS", "ip:1000000/1s");
     return env;
   }
 

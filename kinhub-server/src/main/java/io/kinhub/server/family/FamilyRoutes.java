@@ -1,0 +1,268 @@
+package io.kinhub.server.family;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.kinhub.server.family.FamilyStore.Acceptance;
+import io.kinhub.server.permission.MalformedPermissionException;
+import io.kinhub.server.permission.Permission;
+import io.kinhub.server.permission.Permissions;
+import io.kinhub.server.permission.Permissions.Access;
+import io.kinhub.server.permission.Roles.FamilyRole;
+import io.kinhub.server.session.Authentication;
+import io.kinhub.server.session.Session;
+import io.kinhub.server.system.Digests;
+import io.kinhub.server.system.Json;
+import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.system.Problem;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Families, members, invitations, roles and permission checks. Every route asks {@link Permissions} for one
+ * explicit permission and nothing else; changes to memberships and visibility invalidate the permission
+ * caches of every node before they return.
+ */
+public final class FamilyRoutes {
+  private static final int MAX_NAME = 100;
+  private static final int MAX_DESCRIPTION = 2000;
+  private static final int MAX_CHECKS = 100;
+  private static final Duration DEFAULT_INVITATION = Duration.ofDays(7);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final FamilyStore families;
+  private final Permissions permissions;
+  private final Authentication auth;
+
+  public FamilyRoutes(FamilyStore families, Permissions permissions, Authentication auth) {
+    this.families = families;
+    this.permissions = permissions;
+    this.auth = auth;
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.post("/api/v1/families", this::create);
+    routes.get("/api/v1/families", this::list);
+    routes.get("/api/v1/families/{id}", this::read);
+    routes.patch("/api/v1/families/{id}", this::update);
+    routes.delete("/api/v1/families/{id}", this::delete);
+    routes.get("/api/v1/families/{id}/members", this::members);
+    routes.post("/api/v1/families/{id}/invitations", this::invite);
+    routes.post("/api/v1/invitations/{code}/accept", this::accept);
+    routes.put("/api/v1/families/{id}/members/{userId}/role", this::setRole);
+    routes.delete("/api/v1/families/{id}/members/{userId}", this::remove);
+    routes.post("/api/v1/permission-checks", this::check);
+  }
+
+  /** A path id: a positive decimal number; anything else names nothing. */
+  public static long pathId(Context ctx, String param, String what) {
+    String text = ctx.pathParam(param);
+    if (!text.matches("[1-9][0-9]{0,17}")) {
+      throw Problem.notFound("No such " + what + ".");
+    }
+    return Long.parseLong(text);
+  }
+
+  private static Map<String, Object> json(Family f, String myRole) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", Long.toString(f.id()));
+    out.put("name", f.name());
+    out.put("surname", f.surname());
+    out.put("description", f.description());
+    out.put("public", f.isPublic());
+    out.put("myRole", myRole);
+    out.put("memberCount", f.memberCount());
+    out.put("createdAt", Json.time(f.createdAt()));
+    return out;
+  }
+
+  private static String text(JsonBody body, String field, int max) {
+    return body.optionalString(field, 4 * max).map(String::strip).map(s -> checked(field, s, max)).orElse(null);
+  }
+
+  private static String checked(String field, String value, int max) {
+    if (value.isEmpty() || value.codePointCount(0, value.length()) > max) {
+      throw Problem.invalid(field, "'" + field + "' must be 1 to " + max + " characters.");
+    }
+    if (value.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
+      throw Problem.invalid(field, "'" + field + "' must not contain control characters.");
+    }
+    return value;
+  }
+
+  private void create(Context ctx) {
+    Session s = auth.require(ctx);
+    JsonBody body = JsonBody.read(ctx);
+    String name = checked("name", body.requiredString("name", 4 * MAX_NAME).strip(), MAX_NAME);
+    if (name.contains("\n")) {
+      throw Problem.invalid("name", "'name' must be one line.");
+    }
+    Family family = families.create(name, text(body, "surname", MAX_NAME), text(body, "description", MAX_DESCRIPTION),
+        body.optionalBoolean("public").orElse(false), s.userId());
+    Json.respond(ctx, 201, json(family, FamilyRole.ORIGINATOR.apiName()));
+  }
+
+  private void list(Context ctx) {
+    Session s = auth.require(ctx);
+    List<Map<String, Object>> out = families.familiesOf(s.userId()).stream()
+        .map(m -> json(m.family(), m.role().apiName())).toList();
+    Json.respond(ctx, 200, Map.of("families", out));
+  }
+
+  private void read(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    Access access = permissions.require(s, id, "family:read:" + id);
+    Family family = families.find(id).orElseThrow(() -> Problem.notFound("No such family."));
+    Json.respond(ctx, 200, json(family, access.myRole()));
+  }
+
+  private void update(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    Access access = permissions.require(s, id, "family:edit:" + id);
+    JsonBody body = JsonBody.read(ctx);
+    String name = text(body, "name", MAX_NAME);
+    if (body.isNull("name")) {
+      throw Problem.invalid("name", "'name' cannot be removed.");
+    }
+    if (name != null && name.contains("\n")) {
+      throw Problem.invalid("name", "'name' must be one line.");
+    }
+    Optional<Boolean> visibility = body.optionalBoolean("public");
+    Family family = families.update(id, name, text(body, "surname", MAX_NAME), body.isNull("surname"),
+            text(body, "description", MAX_DESCRIPTION), body.isNull("description"), visibility.orElse(null))
+        .orElseThrow(() -> Problem.notFound("No such family."));
+    if (visibility.isPresent() && visibility.get() != access.familyPublic()) {
+      permissions.everythingChanged(); // every visitor's access changes
+    }
+    Json.respond(ctx, 200, json(family, access.myRole()));
+  }
+
+  private void delete(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    permissions.require(s, id, "family:delete:" + id);
+    if (!families.delete(id)) {
+      throw Problem.notFound("No such family.");
+    }
+    permissions.everythingChanged();
+    ctx.status(204);
+  }
+
+  private void members(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    permissions.require(s, id, "family:read:" + id);
+    List<Map<String, Object>> out = families.members(id).stream()
+        .map(m -> Map.<String, Object>of("userId", Long.toString(m.userId()), "displayName", m.displayName(),
+            "role", m.role().apiName(), "joinedAt", Json.time(m.joinedAt())))
+        .toList();
+    Json.respond(ctx, 200, Map.of("members", out));
+  }
+
+  private void invite(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    permissions.require(s, id, "family:member:invite:" + id);
+    JsonBody body = JsonBody.readOptional(ctx);
+    Duration validFor = body.optionalLong("validForHours", 1, 24 * 30).map(Duration::ofHours).orElse(DEFAULT_INVITATION);
+    byte[] secret = new byte[16];
+    RANDOM.nextBytes(secret);
+    String code = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    Instant expiresAt = Instant.now().plus(validFor).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    families.createInvitation(id, s.userId(), Digests.sha256Hex(code), expiresAt);
+    Json.respond(ctx, 201, Map.of("code", code, "expiresAt", Json.time(expiresAt)));
+  }
+
+  private void accept(Context ctx) {
+    Session s = auth.require(ctx);
+    String code = ctx.pathParam("code");
+    if (!code.matches("[A-Za-z0-9_-]{22}")) {
+      throw Problem.notFound("No such invitation.");
+    }
+    Acceptance result = families.accept(Digests.sha256Hex(code), s.userId());
+    switch (result) {
+      case Acceptance.Joined joined -> {
+        permissions.membershipChanged(s.userId(), joined.familyId());
+        Json.respond(ctx, 200, Map.of("familyId", Long.toString(joined.familyId()), "role", FamilyRole.MEMBER.apiName()));
+      }
+      case Acceptance.AlreadyMember member -> throw Problem.of(409, "already_member",
+          "You are a member of this family already; the invitation was not used.");
+      case Acceptance.Unknown unknown -> throw Problem.notFound("No such invitation.");
+      case Acceptance.Expired expired -> throw Problem.of(410, Problem.EXPIRED, "This invitation has expired.");
+      case Acceptance.Used used -> throw Problem.of(410, "invitation_used", "This invitation has been used already.");
+    }
+  }
+
+  private void setRole(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    long userId = pathId(ctx, "userId", "member");
+    permissions.require(s, id, "family:role:assign:" + id);
+    JsonBody body = JsonBody.read(ctx);
+    String name = body.requiredString("role", 32);
+    FamilyRole role = FamilyRole.member(name)
+        .orElseThrow(() -> Problem.invalid("role", "'role' must be \"admin\", \"member\" or \"originator\"."));
+    FamilyRole current = families.roleOf(id, userId).orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
+    if (role == FamilyRole.ORIGINATOR) {
+      long former = families.transferOriginator(id, userId)
+          .orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
+      permissions.membershipChanged(former, id);
+      permissions.membershipChanged(userId, id);
+    } else if (current == FamilyRole.ORIGINATOR) {
+      throw Problem.of(409, Problem.CONFLICT, "The originator keeps the role until it is transferred to another member.");
+    } else {
+      if (!families.setRole(id, userId, role)) {
+        throw Problem.notFound("This user is not a member of the family.");
+      }
+      permissions.membershipChanged(userId, id);
+    }
+    Json.respond(ctx, 200, Map.of("familyId", Long.toString(id), "userId", Long.toString(userId), "role", role.apiName()));
+  }
+
+  private void remove(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    long userId = pathId(ctx, "userId", "member");
+    if (permissions.access(s.userId(), id).isEmpty()) {
+      throw Problem.notFound("No such family.");
+    }
+    Optional<FamilyRole> target = families.roleOf(id, userId);
+    if (userId == s.userId()) {
+      permissions.require(s, id, "family:member:leave:" + id);
+    } else {
+      // which permission removing someone needs depends on the role they hold
+      String resource = target.map(r -> r == FamilyRole.MEMBER ? "member" : r.apiName()).orElse("member");
+      permissions.require(s, id, "family:" + resource + ":delete:" + id);
+    }
+    if (target.isEmpty() || !families.removeMember(id, userId)) {
+      throw Problem.notFound("This user is not a member of the family.");
+    }
+    permissions.membershipChanged(userId, id);
+    ctx.status(204);
+  }
+
+  private void check(Context ctx) {
+    Session s = auth.require(ctx);
+    JsonBody body = JsonBody.read(ctx);
+    List<String> wanted = body.optionalStringList("permissions", MAX_CHECKS, Permission.MAX_LENGTH)
+        .orElseThrow(() -> Problem.invalid("permissions", "'permissions' is required: an array of permission strings."));
+    Map<String, Boolean> results = new LinkedHashMap<>();
+    for (String text : wanted) {
+      Permission permission;
+      try {
+        permission = Permission.parse(text);
+      } catch (MalformedPermissionException e) {
+        throw Problem.invalid("permissions", e.getMessage());
+      }
+      results.put(text, permissions.permits(s.userId(), permission));
+    }
+    Json.respond(ctx, 200, Map.of("results", results));
+  }
+}

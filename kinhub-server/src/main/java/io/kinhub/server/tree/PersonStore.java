@@ -1,0 +1,222 @@
+package io.kinhub.server.tree;
+
+import io.kinhub.server.system.Database;
+import io.kinhub.server.system.Problem;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Persons and their links in PostgreSQL. Every change runs in one transaction that first locks the family
+ * row (so edits of one tree are serialised and a cycle check cannot be raced), and bumps the tree version.
+ */
+public final class PersonStore {
+  private static final String COLUMNS = "id, family_id, name, surname, gender, birth_date, birth_place, death_date, "
+      + "death_place, notes, father_id, mother_id";
+
+  private final Database db;
+
+  public PersonStore(Database db) {
+    this.db = db;
+  }
+
+  /** Locks the family's tree for this transaction; 404 when the family is gone. */
+  static long lockTree(Handle h, long familyId) {
+    return h.createQuery("SELECT tree_version FROM family WHERE id = :id FOR UPDATE").bind("id", familyId)
+        .mapTo(Long.class).findOne().orElseThrow(() -> Problem.notFound("No such family."));
+  }
+
+  static void bumpVersion(Handle h, long familyId) {
+    h.createUpdate("UPDATE family SET tree_version = tree_version + 1 WHERE id = :id").bind("id", familyId).execute();
+  }
+
+  /** The current tree version (the ETag's basis); empty when the family is gone. */
+  public Optional<Long> version(long familyId) {
+    return db.withHandle(h -> h.createQuery("SELECT tree_version FROM family WHERE id = :id").bind("id", familyId)
+        .mapTo(Long.class).findOne());
+  }
+
+  public Optional<Person> find(long familyId, long personId) {
+    return db.withHandle(h -> find(h, familyId, personId));
+  }
+
+  private static Optional<Person> find(Handle h, long familyId, long personId) {
+    return h.createQuery("SELECT " + COLUMNS + " FROM person WHERE family_id = :family AND id = :id")
+        .bind("family", familyId).bind("id", personId)
+        .map((rs, ctx) -> new Person(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+            (Long) rs.getObject(11), (Long) rs.getObject(12), spouses(h, personId), children(h, personId)))
+        .findOne();
+  }
+
+  private static List<Long> spouses(Handle h, long personId) {
+    return h.createQuery("SELECT b FROM spouse WHERE a = :id UNION SELECT a FROM spouse WHERE b = :id ORDER BY 1")
+        .bind("id", personId).mapTo(Long.class).list();
+  }
+
+  private static List<Long> children(Handle h, long personId) {
+    return h.createQuery("SELECT id FROM person WHERE father_id = :id UNION SELECT id FROM person WHERE mother_id = :id ORDER BY 1")
+        .bind("id", personId).mapTo(Long.class).list();
+  }
+
+  /** Adds a person; a new person has no descendants yet, so their parent links cannot close a cycle. */
+  public Person create(long familyId, PersonEdit edit) {
+    return db.inTransaction(h -> {
+      lockTree(h, familyId);
+      checkReferences(h, familyId, null, edit);
+      distinctParents(edit.fatherId(), edit.motherId());
+      Map<String, Object> values = new LinkedHashMap<>(edit.columns());
+      values.put("family_id", familyId);
+      values.put("father_id", edit.fatherId());
+      values.put("mother_id", edit.motherId());
+      String columns = String.join(", ", values.keySet());
+      String params = String.join(", ", values.keySet().stream().map(c -> ":" + c).toList());
+      var insert = h.createQuery("INSERT INTO person (" + columns + ") VALUES (" + params + ") RETURNING id");
+      values.forEach(insert::bind);
+      long id = insert.mapTo(Long.class).one();
+      if (edit.spouseIds() != null) {
+        replaceSpouses(h, familyId, id, edit.spouseIds());
+      }
+      bumpVersion(h, familyId);
+      return find(h, familyId, id).orElseThrow();
+    });
+  }
+
+  /** Changes a person; 404 when absent, {@code 409 cycle} when a parent link would make someone their own ancestor. */
+  public Person update(long familyId, long personId, PersonEdit edit) {
+    return db.inTransaction(h -> {
+      lockTree(h, familyId);
+      Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
+      checkReferences(h, familyId, personId, edit);
+      distinctParents(edit.setFather() ? edit.fatherId() : current.fatherId(), edit.setMother() ? edit.motherId() : current.motherId());
+      Map<String, Object> values = new LinkedHashMap<>(edit.columns());
+      if (edit.setFather()) {
+        refuseCycle(h, personId, edit.fatherId(), "fatherId");
+        values.put("father_id", edit.fatherId());
+      }
+      if (edit.setMother()) {
+        refuseCycle(h, personId, edit.motherId(), "motherId");
+        values.put("mother_id", edit.motherId());
+      }
+      if (!values.isEmpty()) {
+        String sets = String.join(", ", values.keySet().stream().map(c -> c + " = :" + c).toList());
+        var update = h.createUpdate("UPDATE person SET " + sets + " WHERE id = :id AND family_id = :family")
+            .bind("id", personId).bind("family", familyId);
+        values.forEach(update::bind);
+        update.execute();
+      }
+      if (edit.spouseIds() != null) {
+        replaceSpouses(h, familyId, personId, edit.spouseIds());
+      }
+      bumpVersion(h, familyId);
+      return find(h, familyId, personId).orElseThrow();
+    });
+  }
+
+  /**
+   * Deletes a person. With children it is {@code 409 has_children} unless {@code detachChildren}, which
+   * clears the children's link to this parent in the same transaction.
+   */
+  public void delete(long familyId, long personId, boolean detachChildren) {
+    db.inTransaction(h -> {
+      lockTree(h, familyId);
+      find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
+      List<Long> children = children(h, personId);
+      if (!children.isEmpty()) {
+        if (!detachChildren) {
+          throw Problem.of(409, "has_children", "This person has " + children.size()
+              + " child(ren) in the tree; delete with ?cascade=false to detach them, or delete the children first.");
+        }
+        h.createUpdate("UPDATE person SET father_id = NULL WHERE father_id = :id").bind("id", personId).execute();
+        h.createUpdate("UPDATE person SET mother_id = NULL WHERE mother_id = :id").bind("id", personId).execute();
+      }
+      h.createUpdate("DELETE FROM person WHERE id = :id AND family_id = :family").bind("id", personId).bind("family", familyId).execute();
+      bumpVersion(h, familyId);
+      return null;
+    });
+  }
+
+  private static void checkReferences(Handle h, long familyId, Long personId, PersonEdit edit) {
+    Set<Long> wanted = new HashSet<>();
+    if (edit.fatherId() != null) {
+      wanted.add(edit.fatherId());
+    }
+    if (edit.motherId() != null) {
+      wanted.add(edit.motherId());
+    }
+    if (edit.spouseIds() != null) {
+      wanted.addAll(edit.spouseIds());
+    }
+    if (wanted.isEmpty()) {
+      return;
+    }
+    Set<Long> found = new HashSet<>(h.createQuery("SELECT id FROM person WHERE family_id = :family AND id = ANY(:ids)")
+        .bind("family", familyId).bind("ids", wanted.toArray(new Long[0])).mapTo(Long.class).list());
+    missing(edit.fatherId(), found, "fatherId");
+    missing(edit.motherId(), found, "motherId");
+    if (edit.spouseIds() != null) {
+      for (Long spouse : edit.spouseIds()) {
+        missing(spouse, found, "spouseIds");
+        if (spouse.equals(personId)) {
+          throw Problem.invalid("spouseIds", "A person cannot be their own spouse.");
+        }
+      }
+    }
+    if (personId != null && (personId.equals(edit.fatherId()) || personId.equals(edit.motherId()))) {
+      throw Problem.of(409, "cycle", "A person cannot be their own parent.");
+    }
+  }
+
+  private static void distinctParents(Long father, Long mother) {
+    if (father != null && father.equals(mother)) {
+      throw Problem.invalid("motherId", "The father and the mother must be two different persons.");
+    }
+  }
+
+  private static void missing(Long id, Set<Long> found, String field) {
+    if (id != null && !found.contains(id)) {
+      throw Problem.invalid(field, "There is no person " + id + " in this family.");
+    }
+  }
+
+  /** 409 cycle when {@code parentId} is {@code personId} or one of their descendants (walks up from the parent). */
+  private static void refuseCycle(Handle h, long personId, Long parentId, String field) {
+    if (parentId == null) {
+      return;
+    }
+    boolean cycle = h.createQuery("""
+            WITH RECURSIVE up(id) AS (
+              SELECT CAST(:parent AS BIGINT)
+              UNION
+              SELECT v.x FROM person p JOIN up ON p.id = up.id
+                CROSS JOIN LATERAL (VALUES (p.father_id), (p.mother_id)) AS v(x)
+              WHERE v.x IS NOT NULL
+            )
+            SELECT EXISTS (SELECT 1 FROM up WHERE id = :person)""")
+        .bind("parent", parentId).bind("person", personId).mapTo(Boolean.class).one();
+    if (cycle) {
+      throw Problem.of(409, "cycle", "Person " + parentId + " descends from person " + personId
+          + ", so '" + field + "' would make " + personId + " their own ancestor.");
+    }
+  }
+
+  private static void replaceSpouses(Handle h, long familyId, long personId, List<Long> spouseIds) {
+    h.createUpdate("DELETE FROM spouse WHERE a = :id OR b = :id").bind("id", personId).execute();
+    List<long[]> pairs = new ArrayList<>();
+    for (long other : new HashSet<>(spouseIds)) {
+      pairs.add(new long[] {Math.min(personId, other), Math.max(personId, other)});
+    }
+    if (!pairs.isEmpty()) {
+      var batch = h.prepareBatch("INSERT INTO spouse (family_id, a, b) VALUES (:family, :a, :b) ON CONFLICT DO NOTHING");
+      for (long[] pair : pairs) {
+        batch.bind("family", familyId).bind("a", pair[0]).bind("b", pair[1]).add();
+      }
+      batch.execute();
+    }
+  }
+}

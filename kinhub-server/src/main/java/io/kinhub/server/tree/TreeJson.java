@@ -1,0 +1,118 @@
+package io.kinhub.server.tree;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.kinhub.server.system.Database;
+import io.kinhub.server.system.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * The {@code GET /tree} document, built from one consistent snapshot (a repeatable-read transaction reads
+ * the version and the persons together) and kept per family for as long as its version is current, so a
+ * popular tree is serialised once per edit rather than once per request.
+ */
+public final class TreeJson {
+  /** A serialised tree at one version. */
+  public record Document(long version, byte[] body) {
+    public String etag(long familyId) {
+      return "\"tree-" + familyId + "-" + version + "\"";
+    }
+  }
+
+  private final Database db;
+  private final Cache<Long, Document> documents = Caffeine.newBuilder()
+      .maximumWeight(64L * 1024 * 1024).<Long, Document>weigher((k, d) -> d.body().length).build();
+
+  public TreeJson(Database db) {
+    this.db = db;
+  }
+
+  /** The tree at {@code currentVersion} or newer; empty when the family is gone. */
+  public Optional<Document> document(long familyId, long currentVersion) {
+    Document cached = documents.getIfPresent(familyId);
+    if (cached != null && cached.version() >= currentVersion) {
+      return Optional.of(cached);
+    }
+    Optional<Document> built = build(familyId);
+    built.ifPresent(d -> documents.asMap().merge(familyId, d, (old, fresh) -> fresh.version() >= old.version() ? fresh : old));
+    return built;
+  }
+
+  private Optional<Document> build(long familyId) {
+    return db.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+      Optional<Long> version = h.createQuery("SELECT tree_version FROM family WHERE id = :id").bind("id", familyId)
+          .mapTo(Long.class).findOne();
+      if (version.isEmpty()) {
+        return Optional.<Document>empty();
+      }
+      Map<Long, List<Long>> spouses = new HashMap<>();
+      h.createQuery("SELECT a, b FROM spouse WHERE family_id = :family ORDER BY a, b").bind("family", familyId)
+          .setFetchSize(5_000)
+          .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+          .forEach(pair -> {
+            spouses.computeIfAbsent(pair[0], k -> new ArrayList<>(2)).add(pair[1]);
+            spouses.computeIfAbsent(pair[1], k -> new ArrayList<>(2)).add(pair[0]);
+          });
+      ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+      try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+        json.writeStartObject();
+        json.writeStringField("familyId", Long.toString(familyId));
+        json.writeNumberField("version", version.get());
+        json.writeArrayFieldStart("persons");
+        h.createQuery("SELECT id, name, surname, gender, birth_date, birth_place, death_date, death_place, father_id, mother_id "
+                + "FROM person WHERE family_id = :family ORDER BY id")
+            .bind("family", familyId).setFetchSize(5_000)
+            .scanResultSet((rows, ctx) -> {
+              var rs = rows.get();
+              try {
+                while (rs.next()) {
+                  long id = rs.getLong(1);
+                  json.writeStartObject();
+                  json.writeStringField("id", Long.toString(id));
+                  json.writeStringField("name", rs.getString(2));
+                  json.writeStringField("surname", rs.getString(3));
+                  json.writeStringField("gender", rs.getString(4));
+                  json.writeStringField("birthDate", rs.getString(5));
+                  json.writeStringField("birthPlace", rs.getString(6));
+                  json.writeStringField("deathDate", rs.getString(7));
+                  json.writeStringField("deathPlace", rs.getString(8));
+                  writeId(json, "fatherId", rs.getLong(9), rs.wasNull());
+                  writeId(json, "motherId", rs.getLong(10), rs.wasNull());
+                  json.writeArrayFieldStart("spouseIds");
+                  for (long spouse : spouses.getOrDefault(id, List.of())) {
+                    json.writeString(Long.toString(spouse));
+                  }
+                  json.writeEndArray();
+                  json.writeEndObject();
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              return null;
+            });
+        json.writeEndArray();
+        json.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return Optional.of(new Document(version.get(), out.toByteArray()));
+    });
+  }
+
+  private static void writeId(JsonGenerator json, String field, long id, boolean isNull) throws IOException {
+    if (isNull) {
+      json.writeNullField(field);
+    } else {
+      json.writeStringField(field, Long.toString(id));
+    }
+  }
+}

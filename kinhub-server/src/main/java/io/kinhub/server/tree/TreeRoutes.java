@@ -1,0 +1,221 @@
+package io.kinhub.server.tree;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.permission.Permissions;
+import io.kinhub.server.session.Authentication;
+import io.kinhub.server.session.Session;
+import io.kinhub.server.system.Json;
+import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.system.Problem;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Persons, links and the whole tree of a family (GEDCOM lives in {@link GedcomRoutes}). */
+public final class TreeRoutes {
+  private static final int MAX_NAME = 200;
+  private static final int MAX_SURNAME = 100;
+  private static final int MAX_PLACE = 200;
+  private static final int MAX_NOTES = 10_000;
+  private static final int MAX_SPOUSES = 50;
+  private static final Set<String> GENDERS = Set.of("male", "female", "unknown");
+
+  private final PersonStore persons;
+  private final TreeJson trees;
+  private final Permissions permissions;
+  private final Authentication auth;
+
+  public TreeRoutes(PersonStore persons, TreeJson trees, Permissions permissions, Authentication auth) {
+    this.persons = persons;
+    this.trees = trees;
+    this.permissions = permissions;
+    this.auth = auth;
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.post("/api/v1/families/{id}/persons", this::create);
+    routes.get("/api/v1/families/{id}/persons/{personId}", this::read);
+    routes.patch("/api/v1/families/{id}/persons/{personId}", this::update);
+    routes.delete("/api/v1/families/{id}/persons/{personId}", this::delete);
+    routes.get("/api/v1/families/{id}/tree", this::tree);
+  }
+
+  private void create(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    permissions.require(s, family, "family:person:create:" + family);
+    Person person = persons.create(family, edit(JsonBody.read(ctx), true));
+    Json.respond(ctx, 201, json(person));
+  }
+
+  private void read(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    long id = FamilyRoutes.pathId(ctx, "personId", "person");
+    permissions.require(s, family, "family:read:" + family);
+    Json.respond(ctx, 200, json(persons.find(family, id).orElseThrow(() -> Problem.notFound("No such person in this family."))));
+  }
+
+  private void update(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    long id = FamilyRoutes.pathId(ctx, "personId", "person");
+    permissions.require(s, family, "family:person:edit:" + family);
+    Json.respond(ctx, 200, json(persons.update(family, id, edit(JsonBody.read(ctx), false))));
+  }
+
+  private void delete(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    long id = FamilyRoutes.pathId(ctx, "personId", "person");
+    permissions.require(s, family, "family:person:delete:" + family);
+    String cascade = ctx.queryParam("cascade");
+    if (cascade != null && !cascade.equals("false")) {
+      throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
+    }
+    persons.delete(family, id, cascade != null);
+    ctx.status(204);
+  }
+
+  private void tree(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    permissions.require(s, family, "family:read:" + family);
+    long version = persons.version(family).orElseThrow(() -> Problem.notFound("No such family."));
+    String etag = new TreeJson.Document(version, null).etag(family);
+    ctx.header("Cache-Control", "private, no-cache");
+    if (matches(ctx.header("If-None-Match"), etag)) {
+      ctx.header("ETag", etag).status(304);
+      return;
+    }
+    TreeJson.Document document = trees.document(family, version).orElseThrow(() -> Problem.notFound("No such family."));
+    ctx.header("ETag", document.etag(family)).status(200).contentType("application/json").result(document.body());
+  }
+
+  /** RFC 9110 If-None-Match: a list of (possibly weak) entity tags, or {@code *}. */
+  static boolean matches(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    for (String candidate : ifNoneMatch.split(",")) {
+      String tag = candidate.strip();
+      if (tag.equals("*") || tag.equals(etag) || (tag.startsWith("W/") && tag.substring(2).equals(etag))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A person as the API shows it. */
+  static Map<String, Object> json(Person p) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", Long.toString(p.id()));
+    out.put("familyId", Long.toString(p.familyId()));
+    out.put("name", p.name());
+    out.put("surname", p.surname());
+    out.put("gender", p.gender());
+    out.put("birthDate", p.birthDate());
+    out.put("birthPlace", p.birthPlace());
+    out.put("deathDate", p.deathDate());
+    out.put("deathPlace", p.deathPlace());
+    out.put("fatherId", p.fatherId() == null ? null : Long.toString(p.fatherId()));
+    out.put("motherId", p.motherId() == null ? null : Long.toString(p.motherId()));
+    out.put("spouseIds", p.spouseIds().stream().map(String::valueOf).toList());
+    out.put("childrenIds", p.childrenIds().stream().map(String::valueOf).toList());
+    out.put("notes", p.notes());
+    return out;
+  }
+
+  /** Validates a create ({@code complete}) or PATCH body into an edit. */
+  private static PersonEdit edit(JsonBody body, boolean complete) {
+    Map<String, Object> columns = new LinkedHashMap<>();
+    if (complete || body.has("name")) {
+      columns.put("name", line(body, "name", MAX_NAME).orElseThrow(() -> Problem.invalid("name", "'name' is required.")));
+    }
+    text(body, "surname", MAX_SURNAME, true, columns, "surname");
+    if (body.has("gender")) {
+      String gender = body.optionalString("gender", 16).orElse("unknown");
+      if (!GENDERS.contains(gender)) {
+        throw Problem.invalid("gender", "'gender' must be \"male\", \"female\" or \"unknown\".");
+      }
+      columns.put("gender", gender);
+    } else if (complete) {
+      columns.put("gender", "unknown");
+    }
+    date(body, "birthDate", "birth_date", columns);
+    date(body, "deathDate", "death_date", columns);
+    text(body, "birthPlace", MAX_PLACE, true, columns, "birth_place");
+    text(body, "deathPlace", MAX_PLACE, true, columns, "death_place");
+    text(body, "notes", MAX_NOTES, false, columns, "notes");
+    boolean setFather = body.has("fatherId");
+    boolean setMother = body.has("motherId");
+    List<Long> spouses = null;
+    if (body.has("spouseIds")) {
+      spouses = new ArrayList<>();
+      for (String id : body.optionalStringList("spouseIds", MAX_SPOUSES, 20).orElse(List.of())) {
+        spouses.add(personId("spouseIds", id));
+      }
+    }
+    return new PersonEdit(columns, setFather, reference(body, "fatherId"), setMother, reference(body, "motherId"), spouses);
+  }
+
+  private static Long reference(JsonBody body, String field) {
+    return body.optionalString(field, 20).map(id -> personId(field, id)).orElse(null);
+  }
+
+  private static long personId(String field, String id) {
+    if (!id.matches("[1-9][0-9]{0,17}")) {
+      throw Problem.invalid(field, "'" + field + "' must hold person ids (strings of digits).");
+    }
+    return Long.parseLong(id);
+  }
+
+  private static Optional<String> line(JsonBody body, String field, int max) {
+    Optional<String> value = body.optionalString(field, 4 * max).map(String::strip);
+    value.ifPresent(v -> {
+      if (v.isEmpty() || v.codePointCount(0, v.length()) > max) {
+        throw Problem.invalid(field, "'" + field + "' must be 1 to " + max + " characters.");
+      }
+      if (v.codePoints().anyMatch(Character::isISOControl)) {
+        throw Problem.invalid(field, "'" + field + "' must be one line without control characters.");
+      }
+    });
+    return value;
+  }
+
+  private static void text(JsonBody body, String field, int max, boolean oneLine, Map<String, Object> columns, String column) {
+    if (!body.has(field)) {
+      return;
+    }
+    if (oneLine) {
+      columns.put(column, line(body, field, max).orElse(null));
+      return;
+    }
+    String value = body.optionalString(field, max).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+    if (value != null && value.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
+      throw Problem.invalid(field, "'" + field + "' must not contain control characters other than newlines and tabs.");
+    }
+    columns.put(column, value);
+  }
+
+  private static void date(JsonBody body, String field, String column, Map<String, Object> columns) {
+    if (!body.has(field)) {
+      return;
+    }
+    Optional<String> text = body.optionalString(field, 256);
+    if (text.isEmpty() || text.get().isBlank()) {
+      columns.put(column, null);
+      return;
+    }
+    try {
+      columns.put(column, PartialDate.parse(text.get()).toString());
+    } catch (IllegalArgumentException e) {
+      throw Problem.invalid(field, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.kinhub.server.tree.gedcom;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Collects warnings by subject so that a file with 3,000 OCCU tags yields one warning, not 3,000: each subject is
+ * reported once at the end, at its first line, with a count when it occurred more than once.
+ */
+final class Warnings {
+  private final Map<String, int[]> firstLineAndCount = new HashMap<>();
+
+  void add(int line, String subject) {
+    firstLineAndCount.computeIfAbsent(subject, s -> new int[] {line, 0})[1]++;
+  }
+
+  /** Hands every collected warning to the handler, ordered by first line. */
+  void flush(GedcomHandler handler) {
+    firstLineAndCount.entrySet().stream().sorted(Comparator.comparingInt(e -> e.getValue()[0])).forEach(e -> {
+      int count = e.getValue()[1];
+      handler.warning(new GedcomWarning(e.getValue()[0], count == 1 ? e.getKey() : e.getKey() + " (" + count + " times)"));
+    });
+    firstLineAndCount.clear();
+  }
+}
