@@ -26,6 +26,9 @@ final class Http {
   private static final String ANSWERED = "kinhub.answered";
   static final String REQUEST_ID_HEADER = "X-Request-Id";
 
+  /** The one endpoint whose bodies may exceed 1 MiB (up to KINHUB_GEDCOM_MAX_MIB, checked by its route). */
+  private static final java.util.regex.Pattern LARGE_BODY = java.util.regex.Pattern.compile("/api/v1/families/[^/]+/gedcom/?");
+
   private Http() {}
 
   static Javalin create(Config config, MeterRegistry meters, Consumer<JavalinConfig> routes) {
@@ -35,7 +38,8 @@ final class Http {
       cfg.concurrency.useVirtualThreads = true;
       cfg.jetty.host = config.httpHost();
       cfg.jetty.port = config.httpPort();
-      cfg.http.maxRequestSize = JsonBody.MAX_BYTES;
+      // JSON bodies are limited to 1 MiB by JsonBody itself; only GEDCOM imports may be larger
+      cfg.http.maxRequestSize = Math.max(JsonBody.MAX_BYTES, config.gedcomMaxBytes());
       cfg.http.generateEtags = false;
       cfg.router.ignoreTrailingSlashes = true;
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
@@ -60,7 +64,7 @@ final class Http {
         String requestId = ctx.header(REQUEST_ID_HEADER);
         ctx.header(REQUEST_ID_HEADER, requestId != null && REQUEST_ID.matcher(requestId).matches()
             ? requestId : UUID.randomUUID().toString());
-        if (ctx.req().getContentLengthLong() > JsonBody.MAX_BYTES) {
+        if (ctx.req().getContentLengthLong() > JsonBody.MAX_BYTES && !LARGE_BODY.matcher(ctx.path()).matches()) {
           throw JsonBody.tooLarge(ctx);
         }
       });

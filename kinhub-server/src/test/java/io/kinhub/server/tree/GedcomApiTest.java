@@ -232,6 +232,28 @@ class GedcomApiTest {
   }
 
   @Test
+  void aFileFarAboveTheJsonBodyLimitImports() {
+    StringBuilder g = new StringBuilder("0 HEAD\n1 CHAR UTF-8\n");
+    int persons = 20_000;
+    for (int i = 1; i <= persons; i++) {
+      g.append("0 @I").append(i).append("@ INDI\n1 NAME Person ").append(i).append(" /Large/\n1 BIRT\n2 DATE ")
+          .append(1500 + i / 100).append("\n2 PLAC Somewhere in the county of Large\n");
+    }
+    for (int child = 3; child <= persons; child++) {
+      g.append("0 @F").append(child).append("@ FAM\n1 HUSB @I").append(child / 2).append("@\n1 CHIL @I").append(child).append("@\n");
+    }
+    byte[] file = g.append("0 TRLR\n").toString().getBytes(StandardCharsets.UTF_8);
+    assertThat(file.length).isGreaterThan(2 * 1024 * 1024);
+    String family = Families.create(api, owner, "Large", false);
+    Api.Response r = importInto(family, file);
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().get("imported").get("persons").asInt()).isEqualTo(persons);
+    JsonNode tree = api.get("/api/v1/families/" + family + "/tree", owner.token()).json();
+    assertThat(tree.get("persons")).hasSize(persons);
+    assertThat(tree.get("persons").get(persons - 1).get("fatherId").asText()).isEqualTo(tree.get("persons").get(persons / 2 - 1).get("id").asText());
+  }
+
+  @Test
   void filesAboveTheLimitAre413() {
     String prefix = TestBackends.newPrefix();
     Map<String, String> env = new HashMap<>(TestBackends.get().env(prefix));
