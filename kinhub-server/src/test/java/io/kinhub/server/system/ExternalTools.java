@@ -41,6 +41,11 @@ public final class ExternalTools {
         "apt-get install chromium (.ci/run does)");
   }
 
+  /** Node.js (for the layout's property tests and the browser scripts). */
+  public static Path node() {
+    return need("Node.js", List.of(Path.of("/usr/bin/node"), Path.of("/usr/local/bin/node")), "install nodejs (.ci/run does)");
+  }
+
   /** The directory holding {@code node_modules/playwright-core}. */
   public static Path playwright() {
     Path dir = Optional.ofNullable(System.getenv("KINHUB_BROWSER_TOOLS")).map(Path::of)

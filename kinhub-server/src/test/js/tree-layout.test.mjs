@@ -1,0 +1,219 @@
+// Property tests of the tree layout (src/main/resources/web/tree-layout.js) on generated family trees and,
+// when KINHUB_TREE_FIXTURES names a folder of GET /tree documents, on real ones. Run: node --test <this file>
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { layout, BOX_WIDTH, SPOUSE_GAP, ROW_HEIGHT } from "../../main/resources/web/tree-layout.js";
+
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A clan: a few founding couples, generations of children, spouses from outside and from other branches,
+ *  second marriages, single parents and people with no links at all. */
+export function generate(size, seed) {
+  const random = prng(seed);
+  const persons = [];
+  const add = (gender, year, fatherId = null, motherId = null) => {
+    const p = { id: String(persons.length + 1), name: `P${persons.length + 1}`, gender, birthDate: String(year), fatherId, motherId, spouseIds: [] };
+    persons.push(p);
+    return p;
+  };
+  const marry = (a, b) => { a.spouseIds.push(b.id); b.spouseIds.push(a.id); };
+  let couples = [];
+  const founders = 1 + Math.floor(random() * 3);
+  for (let f = 0; f < founders && persons.length < size - 1; f++) {
+    const h = add("male", 1500), w = add("female", 1502);
+    marry(h, w);
+    couples.push([h, w, 1500]);
+  }
+  const unmarried = [];
+  while (persons.length < size && couples.length) {
+    const next = [];
+    for (const [h, w, year] of couples) {
+      const count = Math.floor(random() * 5);
+      for (let c = 0; c < count && persons.length < size; c++) {
+        const single = random() < 0.05;
+        const child = add(random() < 0.5 ? "male" : "female", year + 20 + Math.floor(random() * 20),
+          h && !(single && random() < 0.5) ? h.id : null, w && !single ? w.id : null);
+        const roll = random();
+        if (roll < 0.6 && persons.length < size) {
+          const spouse = add(child.gender === "male" ? "female" : "male", year + 20 + Math.floor(random() * 20));
+          marry(child, spouse);
+          next.push(child.gender === "male" ? [child, spouse, year + 25] : [spouse, child, year + 25]);
+          if (random() < 0.05 && persons.length < size) { // a second marriage
+            const second = add(spouse.gender, year + 30);
+            marry(child, second);
+            next.push(child.gender === "male" ? [child, second, year + 30] : [second, child, year + 30]);
+          }
+        } else if (roll < 0.7 && unmarried.length) { // marriage across branches
+          const other = unmarried.splice(Math.floor(random() * unmarried.length), 1)[0];
+          if (other.gender !== child.gender && other.id !== child.fatherId && other.id !== child.motherId) {
+            marry(child, other);
+            next.push(child.gender === "male" ? [child, other, year + 25] : [other, child, year + 25]);
+          }
+        } else {
+          unmarried.push(child);
+        }
+      }
+    }
+    couples = next;
+    if (!couples.length && persons.length < size) {
+      const h = add("male", 1600), w = add("female", 1601);
+      marry(h, w);
+      couples = [[h, w, 1600]];
+    }
+  }
+  while (persons.length < size) add("unknown", 1700); // isolated people
+  return persons;
+}
+
+function shuffle(list, seed) {
+  const random = prng(seed);
+  const copy = [...list];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+/** Every invariant the layout promises. */
+function checkInvariants(persons, result, label) {
+  const { nodes, units } = result;
+  const byId = new Map(persons.map((p) => [p.id, p]));
+  const at = new Map();
+  for (const node of nodes) {
+    assert.ok(!at.has(node.id), `${label}: ${node.id} placed twice`);
+    at.set(node.id, node);
+  }
+  assert.equal(at.size, persons.length, `${label}: every person placed once`);
+
+  // no two boxes overlap (rows are the generations)
+  const rows = new Map();
+  for (const node of nodes) {
+    if (!rows.has(node.y)) rows.set(node.y, []);
+    rows.get(node.y).push(node);
+  }
+  for (const row of rows.values()) {
+    row.sort((a, b) => a.x - b.x);
+    for (let i = 1; i < row.length; i++) {
+      assert.ok(row[i].x >= row[i - 1].x + row[i - 1].width - 1e-6, `${label}: ${row[i - 1].id} and ${row[i].id} overlap`);
+    }
+  }
+
+  for (const unit of units) {
+    // spouses side by side on one row
+    for (let i = 1; i < unit.members.length; i++) {
+      const a = at.get(unit.members[i - 1]), b = at.get(unit.members[i]);
+      assert.equal(b.y, a.y, `${label}: couple on one row`);
+      assert.ok(Math.abs(b.x - (a.x + BOX_WIDTH + SPOUSE_GAP)) < 1e-6, `${label}: ${a.id} and ${b.id} adjacent`);
+    }
+    // parents centred over their children, children one row below
+    if (unit.children.length) {
+      const first = units[unit.children[0]], last = units[unit.children[unit.children.length - 1]];
+      assert.ok(Math.abs(unit.center - (first.center + last.center) / 2) < 1e-6, `${label}: unit of ${unit.members[0]} centred`);
+      for (const c of unit.children) {
+        assert.equal(units[c].generation, unit.generation + 1);
+        const child = units[c].members.map((id) => byId.get(id))
+          .find((p) => unit.members.includes(p.fatherId) || unit.members.includes(p.motherId));
+        assert.ok(child, `${label}: unit of ${units[c].members[0]} hangs under a parent`);
+        const parents = [child.fatherId, child.motherId].filter((id) => unit.members.includes(id));
+        for (const id of parents) assert.equal(at.get(child.id).y, at.get(id).y + ROW_HEIGHT);
+      }
+    }
+  }
+  // a spouse without parents in the tree and with one marriage sits beside that spouse
+  for (const p of persons) {
+    const spouses = (p.spouseIds || []).filter((id) => byId.has(id));
+    const anchored = byId.has(p.fatherId) || byId.has(p.motherId);
+    if (!anchored && spouses.length === 1) {
+      const other = byId.get(spouses[0]);
+      const otherSpouses = (other.spouseIds || []).filter((id) => byId.has(id));
+      if (otherSpouses.length === 1 && (byId.has(other.fatherId) || byId.has(other.motherId))) {
+        const a = at.get(p.id), b = at.get(other.id);
+        assert.equal(a.y, b.y, `${label}: ${p.id} beside spouse ${other.id}`);
+        assert.ok(Math.abs(Math.abs(a.x - b.x) - (BOX_WIDTH + SPOUSE_GAP)) < 1e-6, `${label}: ${p.id} adjacent to ${other.id}`);
+      }
+    }
+  }
+}
+
+function samePositions(a, b) {
+  const pos = new Map(a.nodes.map((n) => [n.id, `${n.x},${n.y}`]));
+  for (const n of b.nodes) assert.equal(`${n.x},${n.y}`, pos.get(n.id), `position of ${n.id}`);
+}
+
+test("generated trees: invariants hold for sizes 1 to 5000", () => {
+  for (const [size, seed] of [[1, 1], [2, 2], [7, 3], [40, 4], [300, 5], [1000, 6], [5000, 7]]) {
+    const persons = generate(size, seed);
+    checkInvariants(persons, layout(persons), `size ${size}`);
+    checkInvariants(persons, layout(persons, { order: "chinese" }), `size ${size} chinese`);
+  }
+});
+
+test("many small random trees", () => {
+  for (let seed = 100; seed < 400; seed++) {
+    const persons = generate(1 + (seed % 60), seed);
+    checkInvariants(persons, layout(persons), `seed ${seed}`);
+  }
+});
+
+test("the same tree in any input order gives the same layout", () => {
+  const persons = generate(2000, 11);
+  const reference = layout(persons);
+  for (const seed of [1, 2, 3]) samePositions(reference, layout(shuffle(persons, seed)));
+});
+
+test("work grows linearly with the number of persons", () => {
+  const ratios = [1000, 4000, 16000, 50000].map((n) => layout(generate(n, 21)).work / n);
+  const min = Math.min(...ratios), max = Math.max(...ratios);
+  assert.ok(max / min < 1.3, `work per person ${ratios.map((r) => r.toFixed(1)).join(", ")}`);
+  assert.ok(max < 40, `work per person ${max}`);
+});
+
+test("a deep line of 20,000 generations does not overflow the stack", () => {
+  const persons = [];
+  for (let i = 1; i <= 20000; i++) persons.push({ id: String(i), name: `G${i}`, gender: "male", fatherId: i > 1 ? String(i - 1) : null, spouseIds: [] });
+  const result = layout(persons);
+  checkInvariants(persons, result, "deep line");
+  assert.equal(result.bounds.maxY, 19999 * ROW_HEIGHT + result.nodes[0].height);
+});
+
+test("western and chinese orders", () => {
+  const persons = [
+    { id: "1", name: "Father", gender: "male", spouseIds: ["2"] },
+    { id: "2", name: "Mother", gender: "female", spouseIds: ["1"] },
+    { id: "3", name: "Eldest", gender: "male", birthDate: "1900", fatherId: "1", motherId: "2", spouseIds: [] },
+    { id: "4", name: "Youngest", gender: "female", birthDate: "1905", fatherId: "1", motherId: "2", spouseIds: [] },
+  ];
+  const x = (result, id) => result.nodes.find((n) => n.id === id).x;
+  const western = layout(persons);
+  assert.ok(x(western, "1") < x(western, "2"), "husband left of wife");
+  assert.ok(x(western, "3") < x(western, "4"), "eldest on the left");
+  const chinese = layout(persons, { order: "chinese" });
+  assert.ok(x(chinese, "1") > x(chinese, "2"), "husband right of wife");
+  assert.ok(x(chinese, "3") > x(chinese, "4"), "eldest on the right");
+});
+
+test("trees of real GEDCOM files (KINHUB_TREE_FIXTURES)", { skip: !process.env.KINHUB_TREE_FIXTURES && "KINHUB_TREE_FIXTURES not set" }, () => {
+  const dir = process.env.KINHUB_TREE_FIXTURES;
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  assert.ok(files.length > 0, `no tree documents in ${dir}`);
+  for (const file of files) {
+    const persons = JSON.parse(readFileSync(join(dir, file), "utf8")).persons;
+    const result = layout(persons);
+    checkInvariants(persons, result, file);
+    checkInvariants(persons, layout(persons, { order: "chinese" }), `${file} chinese`);
+    samePositions(result, layout(shuffle(persons, 5)));
+    console.log(`${file}: ${persons.length} persons, ${result.units.length} units, work/person ${(result.work / persons.length).toFixed(1)}`);
+  }
+});
