@@ -6,6 +6,7 @@ import io.kinhub.server.system.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,20 +16,28 @@ import java.util.Map;
 public final class PageRoutes {
   private static final Map<String, String> ASSETS = Map.of(
       "kinhub.css", "text/css; charset=utf-8",
+      "tree.css", "text/css; charset=utf-8",
       "api.js", "text/javascript; charset=utf-8",
       "login.js", "text/javascript; charset=utf-8",
       "qr.js", "text/javascript; charset=utf-8",
-      "home.js", "text/javascript; charset=utf-8");
+      "home.js", "text/javascript; charset=utf-8",
+      "tree.js", "text/javascript; charset=utf-8",
+      "tree-layout.js", "text/javascript; charset=utf-8",
+      "tree-worker.js", "text/javascript; charset=utf-8");
   private static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
       + "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
   private final Map<String, byte[]> files;
 
   public PageRoutes() {
-    this.files = Map.of(
-        "login.html", read("login.html"), "qr.html", read("qr.html"), "home.html", read("home.html"),
-        "kinhub.css", read("kinhub.css"), "api.js", read("api.js"), "login.js", read("login.js"), "qr.js", read("qr.js"),
-        "home.js", read("home.js"));
+    Map<String, byte[]> files = new java.util.HashMap<>();
+    for (String name : List.of("login.html", "qr.html", "home.html", "tree.html")) {
+      files.put(name, read(name));
+    }
+    for (String name : ASSETS.keySet()) {
+      files.put(name, read(name));
+    }
+    this.files = Map.copyOf(files);
   }
 
   private static byte[] read(String name) {
@@ -46,6 +55,7 @@ public final class PageRoutes {
     routes.get("/", ctx -> page(ctx, "home.html"));
     routes.get("/login", ctx -> page(ctx, "login.html"));
     routes.get("/qr/{id}", ctx -> page(ctx, "qr.html"));
+    routes.get("/families/{id}/tree", ctx -> page(ctx, "tree.html"));
     routes.get("/assets/{name}", this::asset);
   }
 

@@ -30,6 +30,7 @@ class TreePageBrowserTest {
     Path tools = ExternalTools.playwright();
     Path royal = Path.of("..", "..", "shared", "fixtures", "gedcom", "royal92.ged").toAbsolutePath().normalize();
     Path gedcom = Files.exists(royal) ? royal : generated();
+    String searchName = Files.exists(royal) ? "Victoria Hanover" : "Person17 Generated";
     try (Kinhub node = TestBackends.get().startNode(TestBackends.newPrefix())) {
       Api.User user = Api.of(node).newUser("Tree Viewer");
       Path shots = Path.of("target", "screenshots").toAbsolutePath();
@@ -37,7 +38,7 @@ class TreePageBrowserTest {
       Path script = tools.resolve("kinhub-tree-page.mjs");
       Files.copy(Path.of("src", "test", "browser", "tree-page.mjs"), script, StandardCopyOption.REPLACE_EXISTING);
       Process browser = new ProcessBuilder(List.of("node", script.toString(), chromium.toString(), node.baseUrl(), user.token(),
-          gedcom.toString(), shots.toString())).directory(tools.toFile()).redirectErrorStream(true).start();
+          gedcom.toString(), searchName, shots.toString())).directory(tools.toFile()).redirectErrorStream(true).start();
       String output = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(browser.waitFor(180, TimeUnit.SECONDS)).isTrue();
       assertThat(browser.exitValue()).as(output).isZero();
