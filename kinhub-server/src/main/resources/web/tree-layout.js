@@ -31,6 +31,16 @@ export const ROW_HEIGHT = BOX_HEIGHT + ROW_GAP;
 /** Edge kinds in `edgeKinds`: a couple side by side, parent(s) → child in the same subtree, anything else. */
 export const COUPLE = 0, CHILD = 1, EXTRA = 2;
 
+/** Numeric ids in numeric order, others after them in string order. */
+function compareIds(persons, numeric, a, b) {
+  const na = numeric[a], nb = numeric[b];
+  if (na === na && nb === nb) return na - nb; // both numeric (NaN !== NaN)
+  if (na === na) return -1;
+  if (nb === nb) return 1;
+  const ia = persons[a].id, ib = persons[b].id;
+  return ia < ib ? -1 : ia > ib ? 1 : 0;
+}
+
 function birthYear(p) {
   const m = /(\d{4})/.exec(p.birthDate || "");
   return m ? Number(m[1]) : Number.POSITIVE_INFINITY;
@@ -49,16 +59,23 @@ export function layout(persons, options = {}) {
     year[i] = birthYear(persons[i]);
     numeric[i] = /^\d{1,15}$/.test(id) ? Number(id) : Number.NaN;
   }
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => {
-    if (year[a] !== year[b]) return year[a] < year[b] ? -1 : 1;
-    const na = numeric[a], nb = numeric[b];
-    if (na === na && nb === nb) return na - nb; // both numeric
-    if (na === na) return -1;
-    if (nb === nb) return 1;
-    const ia = persons[a].id, ib = persons[b].id;
-    return ia < ib ? -1 : ia > ib ? 1 : 0;
-  });
+  // by id (the API sends persons in id order, so this is usually a check), then a stable counting sort by
+  // birth year: no comparator runs for the common case
+  let order = Array.from({ length: n }, (_, i) => i);
+  let inIdOrder = true;
+  for (let i = 1; i < n && inIdOrder; i++) inIdOrder = compareIds(persons, numeric, i - 1, i) <= 0;
+  if (!inIdOrder) order.sort((a, b) => compareIds(persons, numeric, a, b));
+  const UNKNOWN_YEAR = 10000;
+  const yearCount = new Int32Array(UNKNOWN_YEAR + 2);
+  for (let i = 0; i < n; i++) {
+    const y = year[i];
+    year[i] = y >= 0 && y < UNKNOWN_YEAR ? y : UNKNOWN_YEAR;
+    yearCount[year[i] + 1]++;
+  }
+  for (let y = 1; y < yearCount.length; y++) yearCount[y] += yearCount[y - 1];
+  const byYear = new Int32Array(n);
+  for (const i of order) byYear[yearCount[year[i]]++] = i;
+  order = byYear;
   const rankOf = new Map();
   const people = new Array(n);
   for (let r = 0; r < n; r++) {
@@ -145,8 +162,14 @@ export function layout(persons, options = {}) {
       }
     }
     const count = memberTop - start;
-    if (count > 1) {
-      // husbands beside their wives: men first in the western order (reversed below for the chinese one)
+    if (count === 2) {
+      // husband beside wife: men first in the western order, to the right in the chinese one
+      const a = members[start], b = members[start + 1];
+      if ((male[b] === 1 && male[a] === 0) !== chinese) {
+        members[start] = b;
+        members[start + 1] = a;
+      }
+    } else if (count > 2) {
       const slice = Array.from(members.subarray(start, memberTop));
       const head = slice[0];
       const arranged = male[head] ? slice : [...slice.slice(1).filter((m) => male[m]), head, ...slice.slice(1).filter((m) => !male[m])];
@@ -371,11 +394,18 @@ export function layout(persons, options = {}) {
   const bounds = n ? { minX, minY: 0, maxX, maxY: maxDepth * ROW_HEIGHT + BOX_HEIGHT } : { minX: 0, minY: 0, maxX: 0, maxY: 0 };
 
   // edges as line segments (x1, y1, x2, y2) in one flat array, with their kinds
-  const segments = [];
-  const kinds = [];
+  // at most: one per couple member, three for a child's connector plus two for parents elsewhere, one per marriage
+  const capacity = 6 * n + spouses.length;
+  const segments = new Float64Array(4 * capacity);
+  const kinds = new Uint8Array(capacity);
+  let edgeCount = 0;
   const segment = (kind, x1, y1, x2, y2) => {
-    segments.push(x1, y1, x2, y2);
-    kinds.push(kind);
+    const o = 4 * edgeCount;
+    segments[o] = x1;
+    segments[o + 1] = y1;
+    segments[o + 2] = x2;
+    segments[o + 3] = y2;
+    kinds[edgeCount++] = kind;
   };
   for (let u = 0; u < units; u++) {
     for (let m = memberStart[u] + 1; m < memberStart[u] + memberCount[u]; m++) {
@@ -421,13 +451,14 @@ export function layout(persons, options = {}) {
     }
   }
 
-  const unitList = new Array(units);
-  for (let u = 0; u < units; u++) {
-    unitList[u] = {
-      members: Array.from(members.subarray(memberStart[u], memberStart[u] + memberCount[u]), (r) => people[r].id),
-      generation: unitDepth[u], center: x[u + 1], width: unitWidth[u], parent: unitParent[u],
-      children: Array.from({ length: childUnits[u] }, (_, i) => firstChild[u] + i),
-    };
-  }
-  return { nodes, edges: Float64Array.from(segments), edgeKinds: Uint8Array.from(kinds), units: unitList, bounds, work };
+  // the units, for tests, built only when asked for
+  const unitList = () => Array.from({ length: units }, (_, u) => ({
+    members: Array.from(members.subarray(memberStart[u], memberStart[u] + memberCount[u]), (r) => people[r].id),
+    generation: unitDepth[u], center: x[u + 1], width: unitWidth[u], parent: unitParent[u],
+    children: Array.from({ length: childUnits[u] }, (_, i) => firstChild[u] + i),
+  }));
+  return {
+    nodes, edges: segments.slice(0, 4 * edgeCount), edgeKinds: kinds.slice(0, edgeCount), bounds, work,
+    get units() { return unitList(); },
+  };
 }

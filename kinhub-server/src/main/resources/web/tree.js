@@ -211,15 +211,20 @@ function drawWorld(c, originX, originY, wx1, wy1, wx2, wy2, fresh) {
   drawNodes(c, hit.nodes, originX, originY, fresh);
 }
 
+/**
+ * Draws persons. Level of detail: no dates below 34 device pixels of box height, no text below 22, a plain
+ * dot below 3. `fresh` (the naive mode) draws everything like the original viewer: a path, a fill, a stroke and
+ * the texts for every person, at any zoom.
+ */
 function drawNodes(c, indices, originX, originY, fresh) {
   const s = camera.scale * dpr;
   const h = BOX_HEIGHT * s;
   const w = BOX_WIDTH * s;
-  const text = h >= 22;
-  const dates = h >= 34;
-  const fontPx = Math.min(14 * s, h * (dates ? 0.3 : 0.45));
-  const maxChars = Math.floor((w - 12 * s) / (fontPx * 0.55));
-  if (h < 3) { // far away: a dot per person
+  const text = fresh || h >= 22;
+  const dates = fresh || h >= 34;
+  const fontPx = Math.max(1, Math.min(14 * s, h * (dates ? 0.3 : 0.45)));
+  const maxChars = Math.max(1, Math.floor((w - 12 * s) / (fontPx * 0.55)));
+  if (h < 3 && !fresh) { // far away: a dot per person
     for (const i of indices) {
       const n = laid.nodes[i];
       c.fillStyle = COLORS[personById.get(n.id).gender]?.stroke || COLORS.unknown.stroke;
@@ -733,6 +738,17 @@ window.kinhubTree = {
   search(name) {
     findMatches(name);
     return nextMatch();
+  },
+  /** The benchmark view: the whole tree if it fits at a tenth of full size or more, else its middle at that size. */
+  overview() {
+    const b = laid.bounds;
+    const fitLevel = Math.floor(Math.log(Math.min(width / (b.maxX - b.minX + 1), height / (b.maxY - b.minY + 1))) / Math.log(ZOOM_STEP));
+    setLevel(Math.max(-10, Math.min(0, fitLevel)), width / 2, height / 2);
+    camera.tx = width / 2 - ((b.minX + b.maxX) / 2) * camera.scale;
+    camera.ty = height / 2 - ((b.minY + b.maxY) / 2) * camera.scale;
+    requestDraw();
+    return { level: camera.level, scale: camera.scale, visible: query(-camera.tx / camera.scale, -camera.ty / camera.scale,
+      (width - camera.tx) / camera.scale, (height - camera.ty) / camera.scale).nodes.length };
   },
   selected: () => selectedId,
   centerOf(id) {
