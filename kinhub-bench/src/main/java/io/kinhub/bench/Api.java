@@ -2,11 +2,13 @@ package io.kinhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -105,12 +107,54 @@ final class Api implements AutoCloseable {
     }
   }
 
-  /** Creates an account with {@link #PASSWORD}; fails unless the answer is 201. */
-  void createAccount(String base, String login, String displayName) {
+  /** Creates an account with {@link #PASSWORD} and returns its id; fails unless the answer is 201. */
+  long createAccount(String base, String login, String displayName) {
     Response r = post(base + "/api/v1/accounts", Map.of("login", login, "password", PASSWORD, "displayName", displayName));
     if (r.status() != 201) {
       throw new IllegalStateException("POST /api/v1/accounts for " + login + " answered " + r.status() + ": "
           + abbreviate(r.body()));
+    }
+    return Long.parseLong(r.json().path("id").asText());
+  }
+
+  /** Creates a private family as the token's user (its originator) and returns its id; fails unless 201. */
+  long createFamily(String base, String token, String name) {
+    Response r = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families")).timeout(TIMEOUT)
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(toJson(Map.of("name", name)))).build());
+    if (r.status() != 201) {
+      throw new IllegalStateException("POST /api/v1/families answered " + r.status() + ": " + abbreviate(r.body()));
+    }
+    return Long.parseLong(r.json().path("id").asText());
+  }
+
+  /**
+   * POSTs a file as an {@code application/octet-stream} body with its {@code Content-Length}, streamed from disk
+   * (the client holds only a buffer of it), with a timeout of {@code timeout}.
+   */
+  Response postFile(String url, String token, Path file, Duration timeout) {
+    try {
+      return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+          .header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
+          .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
+    } catch (FileNotFoundException e) {
+      throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A GET with extra headers whose body is kept as bytes, with its response headers. */
+  HttpResponse<byte[]> getBytes(String url, String token, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET()
+        .header("Authorization", "Bearer " + token);
+    headers.forEach(b::header);
+    HttpRequest request = b.build();
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new IllegalStateException("GET " + url + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 

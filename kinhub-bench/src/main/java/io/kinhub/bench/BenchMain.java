@@ -226,12 +226,13 @@ public final class BenchMain {
     return failed ? 1 : 0;
   }
 
-  private interface Body {
+  /** A scenario's body: measures and returns its section. */
+  interface Body {
     Markdown run() throws Exception;
   }
 
   /** Runs one scenario; a failure becomes its section and does not stop the others. Returns true on failure. */
-  private static boolean scenario(List<Markdown> sections, String title, Body body) {
+  static boolean scenario(List<Markdown> sections, String title, Body body) {
     long t0 = System.nanoTime();
     try {
       Markdown md = body.run();
@@ -289,7 +290,8 @@ public final class BenchMain {
     }
   }
 
-  private static void startWatchdog(long seconds) {
+  /** Ends the process (status 3) if it is still running after {@code seconds}. */
+  static void startWatchdog(long seconds) {
     Thread.ofPlatform().daemon().name("bench-watchdog").start(() -> {
       try {
         Thread.sleep(Duration.ofSeconds(seconds));
@@ -301,7 +303,8 @@ public final class BenchMain {
     });
   }
 
-  private static void deleteRecursively(Path dir) {
+  /** Deletes a directory tree, best effort. */
+  static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {

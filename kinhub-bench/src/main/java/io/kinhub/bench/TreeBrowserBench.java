@@ -59,7 +59,7 @@ public final class TreeBrowserBench {
       List<Map<String, Object>> trees = new ArrayList<>();
       for (int size : new int[] {800, 10_000, 50_000}) {
         Path file = dir.resolve("generated-" + size + ".ged");
-        GeneratedGedcom.write(file, size, 42);
+        GedcomGenerator.write(file, size, 42);
         trees.add(importTree(http, base, token, "generated, " + size + " persons", file));
       }
       Path royal = Path.of(options.get("--fixtures"), "royal92.ged");

@@ -62,11 +62,20 @@ final class Wrk implements LoadDriver {
 
   /** The command line of one run (the token shortened when it is shown). */
   List<String> command(String url, String token, int seconds) {
+    return command(url, token, null, seconds);
+  }
+
+  /** The command line of one run with one more request header ({@code "Name: value"}) when it is not null. */
+  List<String> command(String url, String token, String header, int seconds) {
     List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
         "--timeout", "10s", "--latency"));
     if (token != null) {
       cmd.add("-H");
       cmd.add("Authorization: Bearer " + token);
+    }
+    if (header != null) {
+      cmd.add("-H");
+      cmd.add(header);
     }
     cmd.add(url);
     return cmd;
@@ -74,7 +83,12 @@ final class Wrk implements LoadDriver {
 
   @Override
   public Result run(String url, String token, int seconds) {
-    List<String> cmd = command(url, token, seconds);
+    return run(url, token, null, seconds);
+  }
+
+  /** One run with one more request header ({@code "Name: value"}) when it is not null. */
+  Result run(String url, String token, String header, int seconds) {
+    List<String> cmd = command(url, token, header, seconds);
     String out;
     File log = null;
     try {

@@ -110,15 +110,30 @@ public final class Permissions {
    */
   public boolean permits(long userId, Permission permission) {
     long familyId = PLATFORM;
-    String instance = permission.size() >= 3 ? permission.single(permission.size() - 1) : null;
-    if ("family".equals(permission.single(0)) && instance != null && instance.matches("[1-9][0-9]{0,17}")) {
-      familyId = Long.parseLong(instance);
+    if (permission.size() >= 3 && "family".equals(permission.single(0))) {
+      familyId = familyId(permission.single(permission.size() - 1));
     }
     Optional<Access> access = access(userId, familyId);
     if (access.isEmpty() && familyId != PLATFORM) {
       access = access(userId, PLATFORM);
     }
     return access.map(a -> a.permits(permission)).orElse(false);
+  }
+
+  /** A family id written as a positive decimal of at most 18 digits, else {@link #PLATFORM}. */
+  private static long familyId(String text) {
+    if (text == null || text.isEmpty() || text.length() > 18 || text.charAt(0) == '0') {
+      return PLATFORM;
+    }
+    long id = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return PLATFORM;
+      }
+      id = id * 10 + (c - '0');
+    }
+    return id;
   }
 
   /** After a membership of the user changed: every node forgets it before this returns. */
