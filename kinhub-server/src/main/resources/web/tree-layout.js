@@ -41,9 +41,34 @@ function compareIds(persons, numeric, a, b) {
   return ia < ib ? -1 : ia > ib ? 1 : 0;
 }
 
+/** The first run of four digits in the birth date ("about 1900-05" → 1900), or +∞. */
 function birthYear(p) {
-  const m = /(\d{4})/.exec(p.birthDate || "");
-  return m ? Number(m[1]) : Number.POSITIVE_INFINITY;
+  const d = p.birthDate;
+  if (!d) return Number.POSITIVE_INFINITY;
+  let run = 0;
+  for (let i = 0; i < d.length; i++) {
+    const c = d.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run === 4 && !(i + 1 < d.length && d.charCodeAt(i + 1) >= 48 && d.charCodeAt(i + 1) <= 57)) {
+        return (d.charCodeAt(i - 3) - 48) * 1000 + (d.charCodeAt(i - 2) - 48) * 100 + (d.charCodeAt(i - 1) - 48) * 10 + c - 48;
+      }
+    } else {
+      run = 0;
+    }
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** A decimal id of at most 15 digits as a number, else NaN. */
+function numericId(id) {
+  if (typeof id !== "string" || id.length === 0 || id.length > 15) return Number.NaN;
+  let v = 0;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 export function layout(persons, options = {}) {
@@ -57,11 +82,12 @@ export function layout(persons, options = {}) {
   for (let i = 0; i < n; i++) {
     const id = persons[i].id;
     year[i] = birthYear(persons[i]);
-    numeric[i] = /^\d{1,15}$/.test(id) ? Number(id) : Number.NaN;
+    numeric[i] = numericId(id);
   }
   // by id (the API sends persons in id order, so this is usually a check), then a stable counting sort by
   // birth year: no comparator runs for the common case
-  let order = Array.from({ length: n }, (_, i) => i);
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   let inIdOrder = true;
   for (let i = 1; i < n && inIdOrder; i++) inIdOrder = compareIds(persons, numeric, i - 1, i) <= 0;
   if (!inIdOrder) order.sort((a, b) => compareIds(persons, numeric, a, b));
@@ -370,9 +396,13 @@ export function layout(persons, options = {}) {
   }
 
   // ---- output ------------------------------------------------------------------------------------------
+  // node k: person ids[k] at (x[k], y[k]); nodeX/nodeY by rank for the edges below
   const nodeX = new Float64Array(n);
   const nodeY = new Float64Array(n);
-  const nodes = new Array(n);
+  const ids = new Array(n);
+  const outX = new Float64Array(n);
+  const outY = new Float64Array(n);
+  const generation = new Int32Array(n);
   let minX = Infinity, maxX = -Infinity, maxDepth = 0;
   let k = 0;
   for (let u = 0; u < units; u++) {
@@ -380,13 +410,16 @@ export function layout(persons, options = {}) {
     let left = center - unitWidth[u] / 2;
     const y = unitDepth[u] * ROW_HEIGHT;
     if (unitDepth[u] > maxDepth) maxDepth = unitDepth[u];
-    minX = Math.min(minX, left);
-    maxX = Math.max(maxX, left + unitWidth[u]);
+    if (left < minX) minX = left;
+    if (left + unitWidth[u] > maxX) maxX = left + unitWidth[u];
     for (let m = memberStart[u]; m < memberStart[u] + memberCount[u]; m++) {
       const r = members[m];
       nodeX[r] = left;
       nodeY[r] = y;
-      nodes[k++] = { id: people[r].id, x: left, y, width: BOX_WIDTH, height: BOX_HEIGHT, generation: unitDepth[u] };
+      ids[k] = people[r].id;
+      outX[k] = left;
+      outY[k] = y;
+      generation[k++] = unitDepth[u];
       left += BOX_WIDTH + SPOUSE_GAP;
       work++;
     }
@@ -437,9 +470,8 @@ export function layout(persons, options = {}) {
       segment(CHILD, from, mid, cx, mid);
       segment(CHILD, cx, mid, cx, topY);
     }
-    for (const q of [f, m]) {
-      if (q >= 0 && unitOf[q] !== home) segment(EXTRA, nodeX[q] + BOX_WIDTH / 2, nodeY[q] + BOX_HEIGHT, cx, topY);
-    }
+    if (f >= 0 && unitOf[f] !== home) segment(EXTRA, nodeX[f] + BOX_WIDTH / 2, nodeY[f] + BOX_HEIGHT, cx, topY);
+    if (m >= 0 && unitOf[m] !== home) segment(EXTRA, nodeX[m] + BOX_WIDTH / 2, nodeY[m] + BOX_HEIGHT, cx, topY);
   }
   for (let r = 0; r < n; r++) {
     for (let s = spouseStart[r]; s < spouseStart[r + 1]; s++) {
@@ -458,7 +490,11 @@ export function layout(persons, options = {}) {
     children: Array.from({ length: childUnits[u] }, (_, i) => firstChild[u] + i),
   }));
   return {
-    nodes, edges: segments.slice(0, 4 * edgeCount), edgeKinds: kinds.slice(0, edgeCount), bounds, work,
+    ids, x: outX, y: outY, generation, edges: segments.slice(0, 4 * edgeCount), edgeKinds: kinds.slice(0, edgeCount), bounds, work,
+    /** The nodes as objects {id, x, y, width, height, generation} (built when asked for). */
+    get nodes() {
+      return ids.map((id, i) => ({ id, x: outX[i], y: outY[i], width: BOX_WIDTH, height: BOX_HEIGHT, generation: generation[i] }));
+    },
     get units() { return unitList(); },
   };
 }

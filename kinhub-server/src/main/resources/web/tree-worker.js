@@ -3,7 +3,8 @@ import { layout } from "./tree-layout.js";
 
 self.onmessage = (message) => {
   const started = performance.now();
-  const { nodes, edges, edgeKinds, bounds, work } = layout(message.data.persons, message.data.options);
+  const { ids, x, y, generation, edges, edgeKinds, bounds, work } = layout(message.data.persons, message.data.options);
   const ms = performance.now() - started;
-  self.postMessage({ layout: { nodes, edges, edgeKinds, bounds, work }, ms }, [edges.buffer, edgeKinds.buffer]);
+  self.postMessage({ layout: { ids, x, y, generation, edges, edgeKinds, bounds, work }, ms },
+    [x.buffer, y.buffer, generation.buffer, edges.buffer, edgeKinds.buffer]);
 };

@@ -19,7 +19,7 @@ ready.catch(() => {});
 
 const TILE = 512; // tile edge in CSS pixels
 const ZOOM_STEP = 1.25; // scale = ZOOM_STEP ** level
-const MIN_LEVEL = -24;
+const MIN_LEVEL = -40;
 const MAX_LEVEL = 6;
 const COLORS = {
   male: { fill: "#dde9f7", stroke: "#5b7fa8" },
@@ -31,8 +31,9 @@ const COLORS = {
 let persons = [];
 const personById = new Map();
 const childrenOf = new Map();
-let laid = null; // the layout: nodes, edges, edgeKinds, bounds
-let nodeIndex = new Map(); // id → index in laid.nodes
+let laid = null; // the layout: node k is person ids[k] at (x[k], y[k]); edges, edgeKinds, bounds
+let nodeIndex = new Map(); // id → node index
+let nodePerson = []; // node index → person
 let grid = null;
 const camera = { level: 0, scale: 1, tx: 0, ty: 0 };
 let dpr = window.devicePixelRatio || 1;
@@ -97,11 +98,12 @@ function buildGrid() {
     if (!list) cells.set(k, (list = []));
     list.push(value);
   };
-  laid.nodes.forEach((n, i) => {
-    for (let cx = Math.floor(n.x / CELL_W); cx <= Math.floor((n.x + n.width) / CELL_W); cx++) {
-      for (let cy = Math.floor(n.y / CELL_H); cy <= Math.floor((n.y + n.height) / CELL_H); cy++) put(cx, cy, i);
+  for (let i = 0; i < laid.ids.length; i++) {
+    const x = laid.x[i], y = laid.y[i];
+    for (let cx = Math.floor(x / CELL_W); cx <= Math.floor((x + BOX_WIDTH) / CELL_W); cx++) {
+      for (let cy = Math.floor(y / CELL_H); cy <= Math.floor((y + BOX_HEIGHT) / CELL_H); cy++) put(cx, cy, i);
     }
-  });
+  }
   // edges go into the cells their bounding box covers; very long ones are kept aside and always considered
   const longEdges = [];
   const e = laid.edges;
@@ -131,8 +133,8 @@ function query(x1, y1, x2, y2) {
         if (seen.has(v)) continue;
         seen.add(v);
         if (v >= 0) {
-          const n = laid.nodes[v];
-          if (n.x <= x2 && n.x + n.width >= x1 && n.y <= y2 && n.y + n.height >= y1) nodes.push(v);
+          const x = laid.x[v], y = laid.y[v];
+          if (x <= x2 && x + BOX_WIDTH >= x1 && y <= y2 && y + BOX_HEIGHT >= y1) nodes.push(v);
         } else {
           edges.push(-1 - v);
         }
@@ -226,18 +228,16 @@ function drawNodes(c, indices, originX, originY, fresh) {
   const maxChars = Math.max(1, Math.floor((w - 12 * s) / (fontPx * 0.55)));
   if (h < 3 && !fresh) { // far away: a dot per person
     for (const i of indices) {
-      const n = laid.nodes[i];
-      c.fillStyle = COLORS[personById.get(n.id).gender]?.stroke || COLORS.unknown.stroke;
-      c.fillRect((n.x - originX) * s, (n.y - originY) * s, Math.max(1, w), Math.max(1, h));
+      c.fillStyle = (COLORS[nodePerson[i].gender] || COLORS.unknown).stroke;
+      c.fillRect((laid.x[i] - originX) * s, (laid.y[i] - originY) * s, Math.max(1, w), Math.max(1, h));
     }
     return;
   }
   for (const i of indices) {
-    const n = laid.nodes[i];
-    const p = personById.get(n.id);
+    const p = nodePerson[i];
     const colors = COLORS[p.gender] || COLORS.unknown;
-    const x = (n.x - originX) * s;
-    const y = (n.y - originY) * s;
+    const x = (laid.x[i] - originX) * s;
+    const y = (laid.y[i] - originY) * s;
     if (fresh) {
       boxPath(c, x, y, w, h, Math.min(8 * s, h / 3));
       c.fillStyle = colors.fill;
@@ -314,9 +314,10 @@ function drawNaive() {
   const s = camera.scale;
   const wx1 = -camera.tx / s, wy1 = -camera.ty / s, wx2 = (width - camera.tx) / s, wy2 = (height - camera.ty) / s;
   const visible = [];
-  laid.nodes.forEach((n, i) => {
-    if (n.x <= wx2 && n.x + n.width >= wx1 && n.y <= wy2 && n.y + n.height >= wy1) visible.push(i);
-  });
+  for (let i = 0; i < laid.ids.length; i++) {
+    const x = laid.x[i], y = laid.y[i];
+    if (x <= wx2 && x + BOX_WIDTH >= wx1 && y <= wy2 && y + BOX_HEIGHT >= wy1) visible.push(i);
+  }
   const e = laid.edges;
   baseCtx.strokeStyle = "#9aa3ad";
   baseCtx.lineWidth = Math.max(1, 1.3 * s * dpr);
@@ -336,12 +337,12 @@ function drawOverlay() {
   overlayCtx.clearRect(0, 0, overlay.width, overlay.height);
   for (const [id, color, line] of [[hoverId, "rgba(42,111,78,.45)", 2], [selectedId, "#2a6f4e", 3]]) {
     if (id == null || !nodeIndex.has(id)) continue;
-    const n = laid.nodes[nodeIndex.get(id)];
+    const k = nodeIndex.get(id);
     const s = camera.scale * dpr;
     overlayCtx.lineWidth = line * dpr;
     overlayCtx.strokeStyle = color;
-    boxPath(overlayCtx, (n.x * camera.scale + camera.tx) * dpr - 2 * dpr, (n.y * camera.scale + camera.ty) * dpr - 2 * dpr,
-      n.width * s + 4 * dpr, n.height * s + 4 * dpr, Math.min(10 * s, 8 * dpr));
+    boxPath(overlayCtx, (laid.x[k] * camera.scale + camera.tx) * dpr - 2 * dpr, (laid.y[k] * camera.scale + camera.ty) * dpr - 2 * dpr,
+      BOX_WIDTH * s + 4 * dpr, BOX_HEIGHT * s + 4 * dpr, Math.min(10 * s, 8 * dpr));
     overlayCtx.stroke();
   }
 }
@@ -357,9 +358,10 @@ function drawMinimapBase() {
   miniBaseCtx.setTransform(dpr, 0, 0, dpr, 0, 0);
   miniBaseCtx.fillStyle = "#fff";
   miniBaseCtx.fillRect(0, 0, w, h);
-  for (const n of laid.nodes) {
-    miniBaseCtx.fillStyle = (COLORS[personById.get(n.id).gender] || COLORS.unknown).stroke;
-    miniBaseCtx.fillRect(n.x * scale + mini.ox, n.y * scale + mini.oy, Math.max(1, n.width * scale), Math.max(1, n.height * scale));
+  const w1 = Math.max(1, BOX_WIDTH * scale), h1 = Math.max(1, BOX_HEIGHT * scale);
+  for (let i = 0; i < laid.ids.length; i++) {
+    miniBaseCtx.fillStyle = (COLORS[nodePerson[i].gender] || COLORS.unknown).stroke;
+    miniBaseCtx.fillRect(laid.x[i] * scale + mini.ox, laid.y[i] * scale + mini.oy, w1, h1);
   }
 }
 
@@ -402,9 +404,9 @@ function setLevel(level, anchorX, anchorY) {
 }
 
 function centerOn(id) {
-  const n = laid.nodes[nodeIndex.get(id)];
-  camera.tx = width / 2 - (n.x + n.width / 2) * camera.scale;
-  camera.ty = height / 2 - (n.y + n.height / 2) * camera.scale;
+  const k = nodeIndex.get(id);
+  camera.tx = width / 2 - (laid.x[k] + BOX_WIDTH / 2) * camera.scale;
+  camera.ty = height / 2 - (laid.y[k] + BOX_HEIGHT / 2) * camera.scale;
   requestDraw();
 }
 
@@ -419,8 +421,7 @@ function personAt(px, py) {
   const wx = (px - camera.tx) / camera.scale;
   const wy = (py - camera.ty) / camera.scale;
   for (const i of query(wx, wy, wx, wy).nodes) {
-    const n = laid.nodes[i];
-    if (wx >= n.x && wx <= n.x + n.width && wy >= n.y && wy <= n.y + n.height) return n.id;
+    if (wx >= laid.x[i] && wx <= laid.x[i] + BOX_WIDTH && wy >= laid.y[i] && wy <= laid.y[i] + BOX_HEIGHT) return laid.ids[i];
   }
   return null;
 }
@@ -656,12 +657,17 @@ async function runLayout() {
     result = await layoutInWorker(persons);
   } catch {
     const started = performance.now();
-    const r = layoutHere(persons, { order });
-    result = { layout: r, ms: performance.now() - started };
+    const { ids, x, y, generation, edges, edgeKinds, bounds, work } = layoutHere(persons, { order });
+    result = { layout: { ids, x, y, generation, edges, edgeKinds, bounds, work }, ms: performance.now() - started };
   }
   laid = result.layout;
   window.kinhubTree.layoutMs = result.ms;
-  nodeIndex = new Map(laid.nodes.map((n, i) => [n.id, i]));
+  nodeIndex = new Map();
+  nodePerson = new Array(laid.ids.length);
+  for (let i = 0; i < laid.ids.length; i++) {
+    nodeIndex.set(laid.ids[i], i);
+    nodePerson[i] = personById.get(laid.ids[i]);
+  }
   tiles.clear();
   buildGrid();
   drawMinimapBase();
@@ -696,7 +702,7 @@ async function load() {
     await runLayout();
     camera.level = -1;
     camera.scale = ZOOM_STEP ** camera.level;
-    centerOn(laid.nodes[0].id); // the eldest root line
+    centerOn(laid.ids[0]); // the eldest root line
     drawCached();
     drawOverlay();
     drawMinimapViewport();
@@ -739,11 +745,11 @@ window.kinhubTree = {
     findMatches(name);
     return nextMatch();
   },
-  /** The benchmark view: the whole tree if it fits at a tenth of full size or more, else its middle at that size. */
+  /** The benchmark view (like the original viewer's): the whole tree in the viewport. */
   overview() {
     const b = laid.bounds;
     const fitLevel = Math.floor(Math.log(Math.min(width / (b.maxX - b.minX + 1), height / (b.maxY - b.minY + 1))) / Math.log(ZOOM_STEP));
-    setLevel(Math.max(-10, Math.min(0, fitLevel)), width / 2, height / 2);
+    setLevel(Math.max(MIN_LEVEL, Math.min(0, fitLevel)), width / 2, height / 2);
     camera.tx = width / 2 - ((b.minX + b.maxX) / 2) * camera.scale;
     camera.ty = height / 2 - ((b.minY + b.maxY) / 2) * camera.scale;
     requestDraw();
@@ -752,9 +758,9 @@ window.kinhubTree = {
   },
   selected: () => selectedId,
   centerOf(id) {
-    const n = laid && laid.nodes[nodeIndex.get(id)];
-    if (!n) return null;
-    return { x: (n.x + n.width / 2) * camera.scale + camera.tx, y: (n.y + n.height / 2) * camera.scale + camera.ty };
+    if (!laid || !nodeIndex.has(id)) return null;
+    const k = nodeIndex.get(id);
+    return { x: (laid.x[k] + BOX_WIDTH / 2) * camera.scale + camera.tx, y: (laid.y[k] + BOX_HEIGHT / 2) * camera.scale + camera.ty };
   },
   viewport: () => ({ width, height, scale: camera.scale, x: -camera.tx / camera.scale, y: -camera.ty / camera.scale }),
 };
