@@ -10,7 +10,7 @@ const rounds = Number(roundsArg);
 const browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox"] });
 try {
   for (const tree of trees) {
-    const result = { label: tree.label, persons: tree.persons, readyMs: [], layoutMs: [], cached: [], naive: [], view: null };
+    const result = { label: tree.label, persons: tree.persons, readyMs: [], layoutMs: [], relayoutMs: [], cached: [], naive: [], view: null };
     for (let r = 0; r < rounds; r++) {
       // a fresh page per round: each round lays the tree out anew
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
@@ -22,6 +22,9 @@ try {
       await page.evaluate(() => window.kinhubTree.ready);
       result.readyMs.push(Date.now() - opened);
       result.layoutMs.push(await page.evaluate(() => window.kinhubTree.layoutMs));
+      // the same tree laid out again by the same (now warm) worker: another order, then back
+      await page.evaluate(() => window.kinhubTree.relayout("chinese"));
+      result.relayoutMs.push(await page.evaluate(() => window.kinhubTree.relayout("western")));
       result.view = await page.evaluate(() => window.kinhubTree.overview());
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       result.cached.push(await page.evaluate((n) => window.kinhubTree.benchmark({ redraws: n, mode: "cached" }), redraws));

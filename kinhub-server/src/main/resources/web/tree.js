@@ -614,10 +614,15 @@ searchEl.addEventListener("keydown", (e) => {
   }
 });
 
-document.getElementById("order").addEventListener("change", (e) => {
-  order = e.target.value;
-  runLayout().then(() => requestDraw());
-});
+function relayout(newOrder) {
+  order = newOrder;
+  document.getElementById("order").value = newOrder;
+  return runLayout().then(() => {
+    requestDraw();
+    return window.kinhubTree.layoutMs;
+  });
+}
+document.getElementById("order").addEventListener("change", (e) => relayout(e.target.value));
 
 new ResizeObserver(() => resize()).observe(treeEl);
 
@@ -627,22 +632,20 @@ function progress(text) {
   progressEl.hidden = !text;
 }
 
-/** Lays the tree out in a Web Worker (the page stays responsive), or here when workers are unavailable. */
+/** Lays the tree out in a Web Worker (the page stays responsive), kept for later layouts (e.g. another order). */
+let worker = null;
 function layoutInWorker(list) {
   return new Promise((resolve, reject) => {
-    let worker;
     try {
-      worker = new Worker("/assets/tree-worker.js", { type: "module" });
+      worker = worker || new Worker("/assets/tree-worker.js", { type: "module" });
     } catch (e) {
       reject(e);
       return;
     }
-    worker.onmessage = (m) => {
-      worker.terminate();
-      resolve(m.data);
-    };
+    worker.onmessage = (m) => resolve(m.data);
     worker.onerror = (e) => {
       worker.terminate();
+      worker = null;
       reject(e);
     };
     worker.postMessage({ persons: list, options: { order } });
@@ -756,6 +759,8 @@ window.kinhubTree = {
     return { level: camera.level, scale: camera.scale, visible: query(-camera.tx / camera.scale, -camera.ty / camera.scale,
       (width - camera.tx) / camera.scale, (height - camera.ty) / camera.scale).nodes.length };
   },
+  /** Lays the tree out again in `order` ("western" or "chinese"); resolves to that layout's milliseconds. */
+  relayout: (newOrder) => ready.then(() => relayout(newOrder)),
   selected: () => selectedId,
   centerOf(id) {
     if (!laid || !nodeIndex.has(id)) return null;
