@@ -18,6 +18,7 @@ import io.kinhub.server.tree.GedcomRoutes;
 import io.kinhub.server.tree.PersonStore;
 import io.kinhub.server.tree.TreeJson;
 import io.kinhub.server.tree.TreeRoutes;
+import io.kinhub.server.tree.TreeVersions;
 import io.kinhub.server.sms.SmsRoutes;
 import io.kinhub.server.sms.SmsSender;
 import io.kinhub.server.abuse.ClientIp;
@@ -152,10 +153,12 @@ public final class Kinhub implements AutoCloseable {
     this.qr = qrRoutes;
     permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
     FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
-    TreeRoutes treeRoutes = new TreeRoutes(new PersonStore(database), new TreeJson(database), permissions, auth);
+    PersonStore personStore = new PersonStore(database);
+    TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
+    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database), permissions, auth);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database), new GedcomExport(database, version), permissions,
-        auth, config.gedcomMaxBytes());
+    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database), treeVersions, new GedcomExport(database, version),
+        permissions, auth, config.gedcomMaxBytes());
     http = Http.create(config, meters, cfg -> {
       rateLimits.register(cfg.routes);
       health.register(cfg.routes);

@@ -27,13 +27,16 @@ public final class GedcomRoutes {
   private static final int MAX_WARNINGS = 500;
 
   private final GedcomImport importer;
+  private final TreeVersions versions;
   private final GedcomExport exporter;
   private final Permissions permissions;
   private final Authentication auth;
   private final long maxBytes;
 
-  public GedcomRoutes(GedcomImport importer, GedcomExport exporter, Permissions permissions, Authentication auth, long maxBytes) {
+  public GedcomRoutes(GedcomImport importer, TreeVersions versions, GedcomExport exporter, Permissions permissions,
+      Authentication auth, long maxBytes) {
     this.importer = importer;
+    this.versions = versions;
     this.exporter = exporter;
     this.permissions = permissions;
     this.auth = auth;
@@ -62,6 +65,7 @@ public final class GedcomRoutes {
     GedcomImport.Result result;
     try (InputStream body = new Limited(ctx.req().getInputStream(), maxBytes)) {
       result = importer.run(family, body);
+      versions.changed(family);
     } catch (GedcomFormatException e) {
       throw Problem.badRequest("The GEDCOM file is malformed at line " + e.line() + ": " + e.reason());
     } catch (TooLarge e) {

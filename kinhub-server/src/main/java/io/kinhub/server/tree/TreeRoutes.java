@@ -26,12 +26,14 @@ public final class TreeRoutes {
   private static final Set<String> GENDERS = Set.of("male", "female", "unknown");
 
   private final PersonStore persons;
+  private final TreeVersions versions;
   private final TreeJson trees;
   private final Permissions permissions;
   private final Authentication auth;
 
-  public TreeRoutes(PersonStore persons, TreeJson trees, Permissions permissions, Authentication auth) {
+  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, Permissions permissions, Authentication auth) {
     this.persons = persons;
+    this.versions = versions;
     this.trees = trees;
     this.permissions = permissions;
     this.auth = auth;
@@ -50,6 +52,7 @@ public final class TreeRoutes {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, family, "family:person:create:" + family);
     Person person = persons.create(family, edit(JsonBody.read(ctx), true));
+    versions.changed(family);
     Json.respond(ctx, 201, json(person));
   }
 
@@ -66,7 +69,9 @@ public final class TreeRoutes {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     permissions.require(s, family, "family:person:edit:" + family);
-    Json.respond(ctx, 200, json(persons.update(family, id, edit(JsonBody.read(ctx), false))));
+    Person person = persons.update(family, id, edit(JsonBody.read(ctx), false));
+    versions.changed(family);
+    Json.respond(ctx, 200, json(person));
   }
 
   private void delete(Context ctx) {
@@ -79,6 +84,7 @@ public final class TreeRoutes {
       throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
     }
     persons.delete(family, id, cascade != null);
+    versions.changed(family);
     ctx.status(204);
   }
 
@@ -86,7 +92,7 @@ public final class TreeRoutes {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, family, "family:read:" + family);
-    long version = persons.version(family).orElseThrow(() -> Problem.notFound("No such family."));
+    long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
     String etag = new TreeJson.Document(version, null).etag(family);
     ctx.header("Cache-Control", "private, no-cache");
     if (matches(ctx.header("If-None-Match"), etag)) {
