@@ -8,6 +8,7 @@ import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
 import io.kinhub.server.system.Config;
 import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.system.SharedFixtures;
 import io.kinhub.server.system.TestBackends;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -53,12 +54,6 @@ class GedcomApiTest {
     node.close();
   }
 
-  /** The shared fixtures folder next to the repository (or KINHUB_GEDCOM_FIXTURES). */
-  static Path fixtures() {
-    String override = System.getenv("KINHUB_GEDCOM_FIXTURES");
-    return (override != null ? Path.of(override) : Path.of("..", "..", "shared", "fixtures", "gedcom")).toAbsolutePath().normalize();
-  }
-
   private static Api.Response importInto(String family, byte[] gedcom) {
     return api.raw("POST", "/api/v1/families/" + family + "/gedcom", owner.token(), "application/octet-stream", gedcom);
   }
@@ -74,7 +69,7 @@ class GedcomApiTest {
 
   @TestFactory
   Stream<DynamicTest> everyFixtureImportsWithTheRightCountsAndRoundTrips() throws IOException {
-    Path dir = fixtures();
+    Path dir = SharedFixtures.gedcomDir();
     Assumptions.assumeTrue(Files.isDirectory(dir), "GEDCOM fixtures folder " + dir + " is absent: fixture tests skipped");
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {

@@ -6,6 +6,7 @@ import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.ExternalTools;
 import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.system.SharedFixtures;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class TreeLayoutScriptTest {
   @Test
   void layoutPropertiesHoldOnGeneratedAndRealTrees(@TempDir Path trees) throws Exception {
     Path node = ExternalTools.node();
-    Path fixtures = Path.of("..", "..", "shared", "fixtures", "gedcom").toAbsolutePath().normalize();
+    Path fixtures = SharedFixtures.gedcomDir();
     boolean haveFixtures = Files.isDirectory(fixtures);
     if (haveFixtures) {
       try (Kinhub kinhub = TestBackends.get().startNode(TestBackends.newPrefix()); Stream<Path> files = Files.list(fixtures)) {

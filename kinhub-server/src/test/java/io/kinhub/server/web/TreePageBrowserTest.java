@@ -7,6 +7,7 @@ import io.kinhub.server.system.Api;
 import io.kinhub.server.system.ExternalTools;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.system.SharedFixtures;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class TreePageBrowserTest {
   void importThroughTheHomePageThenSearchAndClickOnTheCanvas() throws Exception {
     Path chromium = ExternalTools.chromium();
     Path tools = ExternalTools.playwright();
-    Path royal = Path.of("..", "..", "shared", "fixtures", "gedcom", "royal92.ged").toAbsolutePath().normalize();
+    Path royal = SharedFixtures.gedcomDir().resolve("royal92.ged");
     Path gedcom = Files.exists(royal) ? royal : generated();
     String searchName = Files.exists(royal) ? "Victoria Hanover" : "Person17 Generated";
     try (Kinhub node = TestBackends.get().startNode(TestBackends.newPrefix())) {

@@ -31,10 +31,8 @@ class GedcomFixturesTest {
       "bourbon.ged", 303, "EnglishTudorRoyalFamily.ged", 347, "washington.ged", 529, "royal92.ged", 3010);
 
   private static Path fixtures() {
-    String configured = System.getenv("KINHUB_GEDCOM_FIXTURES");
-    Path dir = Path.of(configured != null ? configured : "../../shared/fixtures/gedcom");
-    assumeTrue(Files.isDirectory(dir), "no GEDCOM fixtures folder at " + dir.toAbsolutePath().normalize()
-        + " (set KINHUB_GEDCOM_FIXTURES to use another)");
+    Path dir = io.kinhub.server.system.SharedFixtures.gedcomDir();
+    assumeTrue(Files.isDirectory(dir), "no GEDCOM fixtures folder at " + dir + " (set KINHUB_GEDCOM_FIXTURES to use another)");
     return dir;
   }
 
