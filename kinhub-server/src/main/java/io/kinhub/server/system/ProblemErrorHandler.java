@@ -17,7 +17,8 @@ final class ProblemErrorHandler extends org.eclipse.jetty.ee10.servlet.ErrorHand
   @Override
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
       Callback callback) {
-    byte[] body = body(code);
+    Problem attached = ProblemResponses.attached(request);
+    byte[] body = attached != null && attached.status() == code ? ProblemResponses.body(attached) : body(code);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length));
     response.write(true, ByteBuffer.wrap(body), callback);

@@ -60,7 +60,7 @@ class QrLoginAcrossNodesTest {
   }
 
   @Test
-  void browserSocketOnA_phoneOnB_browserGetsTheTokenOnce() throws Exception {
+  void browserSocketOnA_phoneOnB_browserRedeemsTheSessionOnce() throws Exception {
     JsonNode ticket = newTicket(a);
     String id = ticket.get("id").asText();
     assertThat(ticket.get("qrContent").asText()).endsWith("/qr/" + id).doesNotContain(ticket.get("secret").asText());
@@ -81,22 +81,36 @@ class QrLoginAcrossNodesTest {
     assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", stranger, Map.of()).status()).isEqualTo(403);
     assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", stranger, Map.of()).status()).isEqualTo(409);
 
+    String secret = ticket.get("secret").asText();
+    assertThat(redeem(a, id, secret).status()).as("redeeming before the phone confirmed").isEqualTo(409);
     assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).json().get("state").asText()).isEqualTo("confirmed");
 
-    JsonNode done = browser.next();
-    assertThat(done.get("state").asText()).isEqualTo("completed");
-    String token = done.get("token").asText();
-    assertThat(done.get("user").get("displayName").asText()).isEqualTo("Grandma Ada");
+    JsonNode confirmed = browser.next();
+    assertThat(confirmed.get("state").asText()).isEqualTo("confirmed");
+    assertThat(confirmed.has("token")).as("no token ever travels over the socket").isFalse();
+    assertThat(redeem(a, id, "not-the-secret").status()).isEqualTo(404);
+    Api.Response redeemed = redeem(a, id, secret);
+    assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(201);
+    String token = redeemed.json().get("token").asText();
+    assertThat(redeemed.json().get("user").get("displayName").asText()).isEqualTo("Grandma Ada");
+    assertThat(redeemed.json().get("session").get("device").asText()).isEqualTo("Firefox on Linux");
+    assertThat(browser.next().get("state").asText()).isEqualTo("completed");
     assertThat(browser.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
     assertThat(a.get("/api/v1/me", token).json().get("displayName").asText()).isEqualTo("Grandma Ada");
     assertThat(b.get("/api/v1/me/sessions", token).json().get("sessions").findValuesAsText("device")).contains("Firefox on Linux");
-    // the token is handed out once
-    JsonNode again = a.get("/api/v1/qr-logins/" + id, null).json();
-    assertThat(again.get("code").asText()).isEqualTo("not_found");
-    Api.Response reread = pollWithSecret(a, id, ticket.get("secret").asText(), "");
+    // the session is handed out once, on either node
+    Api.Response again = redeem(b, id, secret);
+    assertThat(again.status()).isEqualTo(410);
+    assertThat(again.json().get("code").asText()).isEqualTo("qr_login_used");
+    assertThat(a.get("/api/v1/qr-logins/" + id, null).json().get("code").asText()).isEqualTo("not_found");
+    Api.Response reread = pollWithSecret(a, id, secret, "");
     assertThat(reread.json().get("state").asText()).isEqualTo("completed");
     assertThat(reread.json().has("token")).isFalse();
     assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(409);
+  }
+
+  static Api.Response redeem(Api api, String id, String secret) {
+    return api.redeemQr(id, secret);
   }
 
   private static Api.Response pollWithSecret(Api api, String id, String secret, String query) {
@@ -123,11 +137,23 @@ class QrLoginAcrossNodesTest {
     b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of());
     assertThat(waiting.get(10, TimeUnit.SECONDS).json().get("state").asText()).isEqualTo("scanned");
 
-    CompletableFuture<Api.Response> waitingForToken = CompletableFuture.supplyAsync(() -> pollWithSecret(a, id, secret, "?waitSeconds=20&known=scanned"));
+    CompletableFuture<Api.Response> waitingForConfirmation = CompletableFuture.supplyAsync(() -> pollWithSecret(a, id, secret, "?waitSeconds=20&known=scanned"));
     b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of());
-    JsonNode completed = waitingForToken.get(10, TimeUnit.SECONDS).json();
-    assertThat(completed.get("state").asText()).isEqualTo("completed");
-    assertThat(a.get("/api/v1/me", completed.get("token").asText()).status()).isEqualTo(200);
+    JsonNode confirmed = waitingForConfirmation.get(10, TimeUnit.SECONDS).json();
+    assertThat(confirmed.get("state").asText()).isEqualTo("confirmed");
+    assertThat(confirmed.has("token")).isFalse();
+    Api.Response redeemed = redeem(a, id, secret);
+    assertThat(redeemed.status()).isEqualTo(201);
+    assertThat(a.get("/api/v1/me", redeemed.json().get("token").asText()).status()).isEqualTo(200);
+    assertThat(pollWithSecret(a, id, secret, "?waitSeconds=20&known=confirmed").json().get("state").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void unknownKnownState_is400() {
+    JsonNode ticket = newTicket(a);
+    Api.Response r = pollWithSecret(a, ticket.get("id").asText(), ticket.get("secret").asText(), "?waitSeconds=5&known=bogus");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("known");
   }
 
   @Test

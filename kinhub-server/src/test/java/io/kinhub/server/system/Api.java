@@ -65,6 +65,12 @@ public final class Api {
         .method("PATCH", HttpRequest.BodyPublishers.ofString(json(body))).build());
   }
 
+  /** Redeems a confirmed QR login: {@code POST /api/v1/qr-logins/{id}/session} with the browser's secret. */
+  public Response redeemQr(String id, String secret) {
+    return send(builder("/api/v1/qr-logins/" + id + "/session", null).header("X-QR-Secret", secret)
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+  }
+
   /** Sends raw bytes with any method and content type. */
   public Response raw(String method, String path, String token, String contentType, byte[] body) {
     HttpRequest.Builder b = builder(path, token);
