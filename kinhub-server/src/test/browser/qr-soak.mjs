@@ -5,7 +5,8 @@
 // closed before saying "confirmed" recovers by polling (as /login does) and is counted in missedFrames.
 const [client, baseA, baseB, phoneToken, roundsText] = process.argv.slice(2);
 const rounds = Number(roundsText);
-const Socket = client === "ws" ? (await import("ws")).WebSocket : globalThis.WebSocket;
+// "builtin" is Node's own WebSocket (undici inside Node); a Node.js that does not expose it gets the same undici code
+const Socket = client === "ws" ? (await import("ws")).WebSocket : globalThis.WebSocket ?? (await import("undici")).WebSocket;
 if (!Socket) throw new Error(`no WebSocket client '${client}' (Node ${process.version})`);
 
 async function call(method, url, { token, secret } = {}) {
