@@ -103,6 +103,8 @@ class QrTicket {
     this.failures = 0;
     this.redeeming = false;
     this.over = false;
+    // sent with every redemption attempt: if an answer is lost in transit, the retry gets the same session back
+    this.idempotencyKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
   current() {
@@ -199,7 +201,7 @@ class QrTicket {
       try {
         const response = await fetch(this.t.sessionUrl ?? `${this.t.pollUrl}/session`, {
           method: "POST",
-          headers: { "X-QR-Secret": this.t.secret },
+          headers: { "X-QR-Secret": this.t.secret, "Idempotency-Key": this.idempotencyKey },
         });
         const body = await response.json().catch(() => null);
         if (response.status === 201) {

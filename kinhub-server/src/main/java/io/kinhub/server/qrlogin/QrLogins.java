@@ -2,8 +2,12 @@ package io.kinhub.server.qrlogin;
 
 import io.kinhub.server.account.Account;
 import io.kinhub.server.account.AccountStore;
+import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Sessions;
+import io.kinhub.server.system.Json;
 import io.kinhub.server.system.Problem;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -81,12 +85,22 @@ final class QrLogins {
     return v;
   }
 
+  /** What a redemption answers: the login body, and whether it is a replay of an earlier answer. */
+  record Redemption(Map<String, Object> body, boolean replayed) {}
+
   /**
    * Creates the browser's session: {@code confirmed → completed} once, in Lua, then the session for the confirming
    * user with the browser's device label. If creating the session fails the ticket is reopened, so a retry works.
+   *
+   * <p>With an {@code idempotencyKey} (an extension: the browser's own random key, sent on every attempt), the answer
+   * is also kept sealed under a key derived from the secret and that key, so a browser whose first answer was lost
+   * in transit gets the same answer again instead of {@code 410 qr_login_used}. Without one, or with another, a
+   * second redemption is refused as the contract says.
    */
-  Sessions.Login redeem(String id, String secretHash) {
-    QrTickets.View done = tickets.complete(id, secretHash);
+  Redemption redeem(String id, String secret, Optional<String> idempotencyKey) {
+    String secretHash = QrTickets.hash(secret);
+    String keyHash = idempotencyKey.map(QrTickets::hash).orElse("");
+    QrTickets.View done = tickets.complete(id, secretHash, keyHash);
     switch (done.outcome()) {
       case NOT_FOUND -> throw unknownTicket();
       case EXPIRED -> {
@@ -95,6 +109,14 @@ final class QrLogins {
       }
       case CONFLICT -> {
         announce(id, done);
+        if (done.state() == QrState.COMPLETED && idempotencyKey.isPresent()) {
+          Optional<Map<String, Object>> replay = tickets.replay(id, secretHash, keyHash)
+              .flatMap(sealed -> SealedAnswer.open(secret, idempotencyKey.get(), sealed))
+              .map(QrLogins::parse);
+          if (replay.isPresent()) {
+            return new Redemption(replay.get(), true);
+          }
+        }
         throw switch (done.state()) {
           case COMPLETED -> Problem.of(410, QR_LOGIN_USED, "This QR login was already redeemed; its session was handed out once.");
           case CANCELLED -> Problem.of(409, Problem.CONFLICT, "The phone cancelled this QR login.");
@@ -115,8 +137,21 @@ final class QrLogins {
       hub.changed(id, QrState.CONFIRMED);
       throw e;
     }
+    Map<String, Object> body = LoginBody.of(login);
+    if (idempotencyKey.isPresent()) {
+      tickets.remember(id, secretHash, keyHash, SealedAnswer.seal(secret, idempotencyKey.get(), QrSocket.json(body)));
+    }
     hub.changed(id, QrState.COMPLETED); // announced once the session exists
-    return login;
+    return new Redemption(body, false);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parse(String json) {
+    try {
+      return Json.MAPPER.readValue(json, Map.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   QrTickets.View scan(String id, long userId, String displayName) {

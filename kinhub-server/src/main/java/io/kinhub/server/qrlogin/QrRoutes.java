@@ -7,7 +7,6 @@ import io.kinhub.redis.events.EventBus;
 import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.session.Authentication;
-import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
@@ -42,6 +41,7 @@ public final class QrRoutes implements AutoCloseable {
   private static final String WS_PATH = "/ws/qr-logins/{id}";
   private static final int MAX_WAIT_SECONDS = 30;
   private static final int MAX_SECRET = 128;
+  private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{8,128}");
 
   private final QrLogins logins;
   private final QrSockets sockets;
@@ -132,9 +132,17 @@ public final class QrRoutes implements AutoCloseable {
 
   private void redeem(Context ctx) {
     String id = ctx.pathParam("id");
-    String secretHash = secretHash(id, ctx.header("X-QR-Secret"));
-    Sessions.Login login = logins.redeem(id, secretHash);
-    Json.respond(ctx, 201, LoginBody.of(login));
+    String secret = ctx.header("X-QR-Secret");
+    secretHash(id, secret); // 404 for a malformed id or secret
+    String key = ctx.header("Idempotency-Key");
+    if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+      throw Problem.invalid("Idempotency-Key", "'Idempotency-Key' must be 8 to 128 visible ASCII characters.");
+    }
+    QrLogins.Redemption redemption = logins.redeem(id, secret.strip(), Optional.ofNullable(key));
+    if (redemption.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    Json.respond(ctx, 201, redemption.body());
   }
 
   private static String secretHash(String id, String secret) {

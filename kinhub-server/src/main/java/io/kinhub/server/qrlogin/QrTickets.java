@@ -69,9 +69,24 @@ final class QrTickets {
     return run(id, "read", secretHash);
   }
 
-  /** Confirmed → completed, once across every reader and node: the browser redeems its session. */
-  View complete(String id, String secretHash) {
-    return run(id, "complete", secretHash);
+  /**
+   * Confirmed → completed, once across every reader and node: the browser redeems its session. {@code keyHash} (or
+   * "") is the hash of the browser's idempotency key, under which its answer may be replayed.
+   */
+  View complete(String id, String secretHash, String keyHash) {
+    return run(id, "complete", secretHash, keyHash);
+  }
+
+  /** Keeps the sealed answer of a completion made with {@code keyHash}; false if the ticket is not in that state. */
+  boolean remember(String id, String secretHash, String keyHash, String sealed) {
+    return run(id, "remember", secretHash, keyHash, sealed).outcome() == Outcome.OK;
+  }
+
+  /** The sealed answer of a completion made with {@code keyHash}, if there is one. */
+  java.util.Optional<String> replay(String id, String secretHash, String keyHash) {
+    List<Object> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(redis.key("qr:" + id)), "replay", secretHash, keyHash);
+    String sealed = r.size() > 9 ? (String) r.get(9) : "";
+    return sealed == null || sealed.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(sealed);
   }
 
   View reopen(String id, String secretHash) {

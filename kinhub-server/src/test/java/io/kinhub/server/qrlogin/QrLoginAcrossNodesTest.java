@@ -149,6 +149,39 @@ class QrLoginAcrossNodesTest {
   }
 
   @Test
+  void lostRedemptionAnswer_isReplayedToTheBrowserWithItsIdempotencyKey_only() throws Exception {
+    JsonNode ticket = newTicket(a);
+    String id = ticket.get("id").asText();
+    String secret = ticket.get("secret").asText();
+    String phone = phoneUser("Cousin Dan");
+    int before = b.get("/api/v1/me/sessions", phone).json().get("sessions").size();
+    b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of());
+    b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of());
+
+    Api.Response first = a.redeemQr(id, secret, "browser-key-0001");
+    assertThat(first.status()).isEqualTo(201);
+    // the answer was lost on the way: the same browser asks again, on either node, with the same key
+    Api.Response replayed = b.redeemQr(id, secret, "browser-key-0001");
+    assertThat(replayed.status()).isEqualTo(201);
+    assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replayed.json().get("token").asText()).isEqualTo(first.json().get("token").asText());
+    assertThat(replayed.json().get("session").get("id").asText()).isEqualTo(first.json().get("session").get("id").asText());
+    // anyone else, or the contract's plain second redemption, gets 410; a bad key is 400
+    assertThat(a.redeemQr(id, secret).json().get("code").asText()).isEqualTo("qr_login_used");
+    assertThat(a.redeemQr(id, secret, "another-key-0002").status()).isEqualTo(410);
+    assertThat(a.redeemQr(id, "not-the-secret", "browser-key-0001").status()).isEqualTo(404);
+    assertThat(a.redeemQr(id, secret, "short").status()).isEqualTo(400);
+    assertThat(b.get("/api/v1/me/sessions", phone).json().get("sessions").size()).as("one session, however often asked")
+        .isEqualTo(before + 1);
+    // what Redis holds cannot be opened without the secret: it is neither the token nor the body
+    try (var redis = TestBackends.get().connectRedis()) {
+      Map<String, String> stored = redis.sync().hgetall(nodeA.config().redisPrefix() + "qr:" + id);
+      assertThat(stored.toString()).doesNotContain(first.json().get("token").asText()).doesNotContain(secret)
+          .doesNotContain("browser-key-0001");
+    }
+  }
+
+  @Test
   void unknownKnownState_is400() {
     JsonNode ticket = newTicket(a);
     Api.Response r = pollWithSecret(a, ticket.get("id").asText(), ticket.get("secret").asText(), "?waitSeconds=5&known=bogus");

@@ -67,8 +67,16 @@ public final class Api {
 
   /** Redeems a confirmed QR login: {@code POST /api/v1/qr-logins/{id}/session} with the browser's secret. */
   public Response redeemQr(String id, String secret) {
-    return send(builder("/api/v1/qr-logins/" + id + "/session", null).header("X-QR-Secret", secret)
-        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    return redeemQr(id, secret, null);
+  }
+
+  /** Redeems a confirmed QR login with an {@code Idempotency-Key} (null: none). */
+  public Response redeemQr(String id, String secret, String idempotencyKey) {
+    HttpRequest.Builder b = builder("/api/v1/qr-logins/" + id + "/session", null).header("X-QR-Secret", secret);
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(b.POST(HttpRequest.BodyPublishers.noBody()).build());
   }
 
   /** Sends raw bytes with any method and content type. */
