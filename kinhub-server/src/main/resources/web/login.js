@@ -8,7 +8,7 @@ function safeNext(raw) {
   if (!raw) return "/";
   try {
     const url = new URL(raw, location.origin);
-    return url.origin === location.origin ? url.href : "/";
+    return url.origin === location.origin && !url.pathname.startsWith("//") ? url.href : "/";
   } catch {
     return "/";
   }
