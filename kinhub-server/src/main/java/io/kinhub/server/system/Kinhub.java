@@ -179,6 +179,10 @@ public final class Kinhub implements AutoCloseable {
     closeInOrder.push(http::stop);
     log.info("Kinhub node {} listening on {} port {} (started in {} ms)", config.nodeId(), config.httpHost(), http.port(),
         (System.nanoTime() - started) / 1_000_000);
+    if (config.publicUrl().isEmpty() && !loopbackBound()) {
+      log.warn("KINHUB_PUBLIC_URL is not set: QR codes and socket URLs point at {}, and only pages of that origin may open "
+          + "WebSockets; set it to the address users reach (e.g. https://kin.example.org)", publicBaseUrl());
+    }
   }
 
   /** The HTTP port actually bound (useful with port 0). */
