@@ -114,14 +114,7 @@ class QrLoginAcrossNodesTest {
   }
 
   private static Api.Response pollWithSecret(Api api, String id, String secret, String query) {
-    try {
-      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-          (api == a ? nodeA : nodeB).baseUrl() + "/api/v1/qr-logins/" + id + query)).header("X-QR-Secret", secret).GET().build();
-      var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-      return new Api.Response(response.statusCode(), response, io.kinhub.server.system.Json.MAPPER.readTree(response.body()));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return api.pollQr(id, secret, query);
   }
 
   @Test

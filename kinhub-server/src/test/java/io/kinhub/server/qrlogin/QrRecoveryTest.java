@@ -127,11 +127,8 @@ class QrRecoveryTest {
     assertThat(view.get("state").asText()).isEqualTo("confirmed");
   }
 
-  private static JsonNode pollWithSecret(String id, String secret, String query) throws Exception {
-    var request = java.net.http.HttpRequest.newBuilder(URI.create(nodeA.baseUrl() + "/api/v1/qr-logins/" + id + query))
-        .header("X-QR-Secret", secret).timeout(Duration.ofSeconds(40)).GET().build();
-    var response = HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-    return io.kinhub.server.system.Json.MAPPER.readTree(response.body());
+  private static JsonNode pollWithSecret(String id, String secret, String query) {
+    return a.pollQr(id, secret, query).json();
   }
 
   @Test
