@@ -145,7 +145,8 @@ public final class Kinhub implements AutoCloseable {
     JobWorker smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
     closeInOrder.push(smsWorker);
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
-        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty());
+        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
+        config.devEndpoints());
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, config.publicUrl(), config.qrScanTimeout(),
         config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
