@@ -2,6 +2,8 @@ package io.kinhub.server.account;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.abuse.Lockout;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Session;
@@ -22,12 +24,17 @@ public final class AccountRoutes {
   private final PasswordHasher hasher;
   private final Sessions sessions;
   private final Authentication auth;
+  private final Lockout lockout;
+  private final ClientIp clientIp;
 
-  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth) {
+  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth, Lockout lockout,
+      ClientIp clientIp) {
     this.accounts = accounts;
     this.hasher = hasher;
     this.sessions = sessions;
     this.auth = auth;
+    this.lockout = lockout;
+    this.clientIp = clientIp;
   }
 
   public void register(RoutesConfig routes) {
@@ -71,9 +78,14 @@ public final class AccountRoutes {
     String current = body.requiredString("currentPassword", MAX_PASSWORD);
     String next = password(body, "newPassword");
     Account account = accounts.findById(session.userId()).orElseThrow(Problem::unauthenticated);
+    // a wrong current password is a guess at the login's password: it shares the login's lockout, and a
+    // locked login is refused here before any hashing, as the password login refuses it
+    lockout.checkNotLocked(account.login());
     if (!hasher.verify(current, account.passwordHash())) {
+      lockout.failed(account.login(), clientIp.of(ctx));
       throw SessionRoutes.invalidCredentials();
     }
+    lockout.succeeded(account.login());
     long version = accounts.changePassword(account.id(), account.passwordHash(), hasher.hash(next))
         .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The password was changed by another request; try again."));
     // every session ends on every node before the caller gets its new one

@@ -90,9 +90,9 @@ public record Config(
     v.put("KINHUB_TRUSTED_PROXIES", new String[] {"", "comma-separated CIDRs of reverse proxies whose `X-Forwarded-For` is believed, e.g. `127.0.0.1/32,10.0.0.0/8`; from anyone else the header is ignored"});
     for (RateLimitPolicy p : RateLimitPolicy.defaults()) {
       v.put(rateLimitVariable(p.name()), new String[] {p.spec(), "rate limits of `" + p.method() + " " + p.path()
-          + "`: `dimension:count/period[+count/period]`, comma-separated; dimensions `ip`, `login`, `phone`"});
+          + "`: `dimension:count/period[+count/period]`, comma-separated; dimensions `ip`, `login`, `phone`, `user`"});
     }
-    v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins,invitations,gedcom-imports", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`, `invitations`, `gedcom-imports`)"});
+    v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins,invitations,gedcom-imports", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`, `invitations`, `gedcom-imports`, `password-changes`)"});
     v.put("KINHUB_GEDCOM_MAX_MIB", new String[] {"64", "largest GEDCOM file accepted by an import, in MiB"});
     v.put("KINHUB_LOCKOUT_FAILURES", new String[] {"5", "consecutive failed password logins after which a login is locked"});
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});

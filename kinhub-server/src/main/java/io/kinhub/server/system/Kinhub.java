@@ -135,7 +135,7 @@ public final class Kinhub implements AutoCloseable {
     closeInOrder.push(health);
 
     ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
-    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters);
+    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.lockout());
     SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
 
@@ -147,7 +147,7 @@ public final class Kinhub implements AutoCloseable {
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
         config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
         config.devEndpoints());
-    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
+    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp);
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, config.publicUrl(), config.qrScanTimeout(),
         config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
     closeInOrder.push(qrRoutes);
