@@ -26,15 +26,17 @@ public final class AccountRoutes {
   private final Authentication auth;
   private final Lockout lockout;
   private final ClientIp clientIp;
+  private final PasswordStrength strength;
 
   public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth, Lockout lockout,
-      ClientIp clientIp) {
+      ClientIp clientIp, PasswordStrength strength) {
     this.accounts = accounts;
     this.hasher = hasher;
     this.sessions = sessions;
     this.auth = auth;
     this.lockout = lockout;
     this.clientIp = clientIp;
+    this.strength = strength;
   }
 
   public void register(RoutesConfig routes) {
@@ -53,6 +55,7 @@ public final class AccountRoutes {
     if (displayName.chars().anyMatch(Character::isISOControl)) {
       throw Problem.invalid("displayName", "'displayName' must not contain control characters.");
     }
+    strength.require("password", password, login, displayName);
     if (accounts.findByLogin(login).isPresent()) {
       throw accountExists();
     }
@@ -78,6 +81,7 @@ public final class AccountRoutes {
     String current = body.requiredString("currentPassword", MAX_PASSWORD);
     String next = password(body, "newPassword");
     Account account = accounts.findById(session.userId()).orElseThrow(Problem::unauthenticated);
+    strength.require("newPassword", next, account.login(), account.displayName());
     // a wrong current password is a guess at the login's password: it shares the login's lockout, and a
     // locked login is refused here before any hashing, as the password login refuses it
     lockout.checkNotLocked(account.login());

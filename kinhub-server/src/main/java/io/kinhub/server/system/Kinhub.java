@@ -147,7 +147,8 @@ public final class Kinhub implements AutoCloseable {
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
         config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
         config.devEndpoints());
-    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp);
+    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
+        new io.kinhub.server.account.PasswordStrength());
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, config.publicUrl(), config.qrScanTimeout(),
         config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
     closeInOrder.push(qrRoutes);
