@@ -14,7 +14,11 @@ import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
 import java.util.Map;
 
-/** Registration and password change. */
+/**
+ * Registration and password change. Passwords must be 8 to 128 characters and not easily guessed
+ * ({@link PasswordStrength}); a password change is a guess at the current password and counts into the
+ * login's {@link Lockout}.
+ */
 public final class AccountRoutes {
   private static final int MIN_PASSWORD = 8;
   private static final int MAX_PASSWORD = 128;

@@ -20,9 +20,13 @@ import io.kinhub.server.system.Problem;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** SMS codes and SMS login; sending is a job on the {@code sms} queue. */
 public final class SmsRoutes {
+  private static final Logger log = LoggerFactory.getLogger(SmsRoutes.class);
+
   private final SmsCodes codes;
   private final JobQueue queue;
   private final AccountStore accounts;
@@ -48,6 +52,13 @@ public final class SmsRoutes {
    */
   public static SmsRoutes create(io.kinhub.redis.connection.RedisConnections redis, JobQueue queue, AccountStore accounts,
       Sessions sessions, Duration codeTtl, Optional<io.kinhub.server.system.Database> outboxDatabase, boolean devEndpoints) {
+    if (outboxDatabase.isPresent()) {
+      log.warn("SMS provider 'outbox': no SMS is sent; every message, login codes included, is written to this log"
+          + " (for development; set KINHUB_SMS_PROVIDER=http for real users)");
+      if (devEndpoints) {
+        log.warn("KINHUB_DEV_ENDPOINTS=true: GET /api/v1/dev/sms-outbox shows anyone every login code; never expose this node");
+      }
+    }
     return new SmsRoutes(new SmsCodes(redis, codeTtl), queue, accounts, sessions,
         outboxDatabase.map(OutboxSender::new).orElse(null), codeTtl, devEndpoints);
   }

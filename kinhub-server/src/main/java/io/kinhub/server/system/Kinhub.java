@@ -27,6 +27,7 @@ import io.kinhub.server.abuse.RateLimits;
 import io.kinhub.server.account.AccountRoutes;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.PasswordHasher;
+import io.kinhub.server.account.PasswordStrength;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
@@ -148,7 +149,7 @@ public final class Kinhub implements AutoCloseable {
         config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
         config.devEndpoints());
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
-        new io.kinhub.server.account.PasswordStrength());
+        new PasswordStrength());
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, config.publicUrl(), config.qrScanTimeout(),
         config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
     closeInOrder.push(qrRoutes);
