@@ -10,6 +10,9 @@ import io.kinhub.server.system.TestBackends;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,5 +183,45 @@ class InvitationLifecycleTest {
     }
     assertThat(accept(foreign, originator).status()).isEqualTo(200);
     assertThat(accept(live, outsider).status()).isEqualTo(200);
+  }
+
+  @Test
+  void acceptsRacingTheCreatorsRemoval_eachJoinOrAre410_andNoneSucceedsAfterwards() throws Exception {
+    User originator = api.newUser("Originator");
+    User admin = api.newUser("Admin");
+    String family = familyWithAdmin(originator, admin);
+    List<String> codes = new ArrayList<>();
+    List<User> joiners = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      codes.add(invite(admin, family));
+      joiners.add(api.newUser("Joiner " + i));
+    }
+    List<Integer> statuses = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      List<Future<Integer>> accepts = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        int n = i;
+        accepts.add(pool.submit(() -> accept(codes.get(n), joiners.get(n)).status()));
+        if (i == 8) {
+          int removal = api.delete("/api/v1/families/" + family + "/members/" + admin.id(), originator.token()).status();
+          assertThat(removal).isEqualTo(204);
+        }
+      }
+      for (Future<Integer> f : accepts) {
+        statuses.add(f.get());
+      }
+    }
+    // lock order creator-membership-then-invitation: no deadlock (a 500) and no hang, only the two outcomes
+    assertThat(statuses).allMatch(st -> st == 200 || st == 410);
+    // the removal has returned: whatever was not used is dead now
+    for (int i = 0; i < 16; i++) {
+      if (statuses.get(i) == 410) {
+        assertDead(accept(codes.get(i), joiners.get(i)));
+      }
+    }
+    assertThat(listed(originator, family)).isEmpty();
+    long joined = statuses.stream().filter(st -> st == 200).count();
+    Api.Response members = api.get("/api/v1/families/" + family + "/members", originator.token());
+    assertThat(members.json().get("members").size()).isEqualTo(1 + (int) joined);
   }
 }
