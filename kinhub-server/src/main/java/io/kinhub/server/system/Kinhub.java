@@ -27,6 +27,7 @@ import io.kinhub.server.abuse.RateLimits;
 import io.kinhub.server.account.AccountRoutes;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.PasswordHasher;
+import io.kinhub.server.account.PasswordStrength;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
@@ -138,7 +139,7 @@ public final class Kinhub implements AutoCloseable {
     closeInOrder.push(health);
 
     ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
-    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters);
+    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.lockout());
     SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
 
@@ -148,8 +149,10 @@ public final class Kinhub implements AutoCloseable {
     JobWorker smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
     closeInOrder.push(smsWorker);
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
-        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty());
-    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
+        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
+        config.devEndpoints());
+    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
+        new PasswordStrength());
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, clientIp, this::publicBaseUrl, this::ownOrigins,
         config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
     closeInOrder.push(qrRoutes);
