@@ -8,6 +8,9 @@ import io.kinhub.redis.events.EventBus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -32,10 +35,13 @@ final class Health implements AutoCloseable {
   private final PrometheusMeterRegistry prometheus;
   private final ScheduledExecutorService probes;
   private final byte[] openApi;
+  private final java.util.Optional<byte[]> metricsTokenHash;
   private volatile boolean redisUp = true;
   private volatile boolean databaseUp = true;
 
-  Health(String nodeId, RedisConnections redis, EventBus bus, Database database, PrometheusMeterRegistry prometheus) {
+  Health(String nodeId, RedisConnections redis, EventBus bus, Database database, PrometheusMeterRegistry prometheus,
+      java.util.Optional<String> metricsToken) {
+    this.metricsTokenHash = metricsToken.map(Health::hash);
     this.nodeId = nodeId;
     this.version = versionOf();
     this.redis = redis;
@@ -88,7 +94,54 @@ final class Health implements AutoCloseable {
   }
 
   private void metrics(Context ctx) {
+    authorizeMetrics(ctx);
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(prometheus.scrape());
+  }
+
+  /**
+   * Loopback peers may scrape (unless the request came through a proxy, which would make every outside
+   * client look local), and so may holders of KINHUB_METRICS_TOKEN; without a token the endpoint does not
+   * exist for anyone else.
+   */
+  private void authorizeMetrics(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (metricsTokenHash.isPresent() && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        && MessageDigest.isEqual(hash(authorization.substring(7).strip()), metricsTokenHash.get())) {
+      return;
+    }
+    if (directFromLoopback(ctx)) {
+      return;
+    }
+    if (metricsTokenHash.isEmpty()) {
+      throw Problem.notFound("No such resource: GET /metrics");
+    }
+    throw Problem.unauthenticated();
+  }
+
+  private static boolean directFromLoopback(Context ctx) {
+    if (ctx.header("X-Forwarded-For") != null || ctx.header("Forwarded") != null || ctx.header("X-Real-IP") != null) {
+      return false;
+    }
+    String peer = ctx.req().getRemoteAddr();
+    if (peer == null) {
+      return false;
+    }
+    if (peer.startsWith("[") && peer.endsWith("]")) {
+      peer = peer.substring(1, peer.length() - 1);
+    }
+    if (!peer.matches("[0-9A-Fa-f:.%a-zA-Z]+") || !(peer.contains(":") || peer.matches("[0-9.]+"))) {
+      return false; // only IP literals; never resolve a name
+    }
+    try {
+      return InetAddress.getByName(peer).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Comparing fixed-length digests in constant time reveals neither the token nor its length. */
+  private static byte[] hash(String token) {
+    return Digests.sha256Hex(token).getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String versionOf() {
