@@ -70,6 +70,12 @@ final class ProblemErrorHandler extends org.eclipse.jetty.server.handler.ErrorHa
 
   /** The same answers for errors raised inside the servlet context. */
   static final class ForServlets extends org.eclipse.jetty.ee10.servlet.ErrorHandler {
+    /** Jetty writes error bodies for GET, POST and HEAD only; a DELETE deserves its problem+json too. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+      return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
         Callback callback) {

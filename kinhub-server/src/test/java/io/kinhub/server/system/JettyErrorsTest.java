@@ -34,6 +34,7 @@ class JettyErrorsTest {
         Arguments.of("NUL in the path", RawHttp.request("GET /%00 HTTP/1.1", host)),
         Arguments.of("NUL in the path, HTML wanted", RawHttp.request("GET /%00 HTTP/1.1", host, "Accept: text/html")),
         Arguments.of("NUL in the path of a DELETE", RawHttp.request("DELETE /api/v1/me/sessions/%00 HTTP/1.1", host)),
+        Arguments.of("WebSocket header on a DELETE", RawHttp.request("DELETE /health HTTP/1.1", host, "Sec-WebSocket-Version: 99")),
         Arguments.of("NUL in an API path", RawHttp.request("GET /api/v1/me/sessions/%00x HTTP/1.1", host)),
         Arguments.of("encoded dot segments", RawHttp.request("GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1", host)),
         Arguments.of("encoded dot segment in API path", RawHttp.request("GET /api/v1/%2e%2e/health HTTP/1.1", host)),
