@@ -34,7 +34,7 @@ final class ProblemErrorHandler extends org.eclipse.jetty.server.handler.ErrorHa
     byte[] body = body(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length));
-    response.write(true, "HEAD".equals(request.getMethod()) ? null : ByteBuffer.wrap(body), callback);
+    response.write(true, "HEAD".equals(request.getMethod()) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
     return true;
   }
 
