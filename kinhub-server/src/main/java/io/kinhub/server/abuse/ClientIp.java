@@ -46,6 +46,24 @@ public final class ClientIp {
     return resolve(request.getRemoteAddr(), forwarded);
   }
 
+  /**
+   * Who a per-IP rate limit counts: an IPv4 client (also written IPv4-mapped) by its address, an IPv6 client
+   * by its /64 ({@code 2001:db8:1:2:0:0:0:0/64}), the block a single subscriber is usually given; anything
+   * else as it is.
+   */
+  public static String rateLimitSubject(String address) {
+    Optional<byte[]> parsed = Cidr.parseAddress(address);
+    if (parsed.isEmpty()) {
+      return address;
+    }
+    byte[] bytes = parsed.get();
+    if (bytes.length == 4) {
+      return Cidr.format(bytes);
+    }
+    java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+    return Cidr.format(bytes) + "/64";
+  }
+
   /** The client address given the socket peer and the {@code X-Forwarded-For} hops (left to right). */
   String resolve(String peer, List<String> forwardedFor) {
     Optional<byte[]> peerBytes = Cidr.parseAddress(peer);

@@ -101,7 +101,7 @@ public final class RateLimits {
     List<Bucket> buckets = new ArrayList<>();
     for (RateLimitPolicy.Limit limit : policy.limits()) {
       String subject = switch (limit.dimension()) {
-        case IP -> clientIp.of(ctx);
+        case IP -> ClientIp.rateLimitSubject(clientIp.of(ctx));
         case LOGIN -> body.flatMap(b -> b.rawString("login")).map(l -> l.strip().toLowerCase(Locale.ROOT)).orElse("");
         case PHONE -> body.flatMap(b -> b.rawString("phone")).map(String::strip).orElse("");
         // without a session there is no user to count: a shared "" bucket would let anyone empty it for everyone

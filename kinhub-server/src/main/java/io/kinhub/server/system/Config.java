@@ -52,7 +52,8 @@ public record Config(
     Duration qrConfirmTimeout,
     Duration wsIdleTimeout,
     long gedcomMaxBytes,
-    boolean devEndpoints) {
+    boolean devEndpoints,
+    Optional<String> metricsToken) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -93,6 +94,7 @@ public record Config(
           + "`: `dimension:count/period[+count/period]`, comma-separated; dimensions `ip`, `login`, `phone`, `user`"});
     }
     v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins,invitations,gedcom-imports", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`, `invitations`, `gedcom-imports`, `password-changes`)"});
+    v.put("KINHUB_METRICS_TOKEN", new String[] {"", "lets a scraper read `/metrics` from another host with `Authorization: Bearer <token>` (16 to 256 of `A-Z a-z 0-9 . _ ~ + / = -`); unset: `/metrics` is served to loopback only"});
     v.put("KINHUB_GEDCOM_MAX_MIB", new String[] {"64", "largest GEDCOM file accepted by an import, in MiB"});
     v.put("KINHUB_LOCKOUT_FAILURES", new String[] {"5", "consecutive failed password logins after which a login is locked"});
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
@@ -178,7 +180,15 @@ public record Config(
         r.duration("KINHUB_QR_CONFIRM_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("KINHUB_WS_IDLE_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
         r.integer("KINHUB_GEDCOM_MAX_MIB", 1, 4096) * 1024L * 1024L,
-        r.bool("KINHUB_DEV_ENDPOINTS"));
+        r.bool("KINHUB_DEV_ENDPOINTS"),
+        r.optional("KINHUB_METRICS_TOKEN").map(t -> r.checkSecret("KINHUB_METRICS_TOKEN", t,
+            s -> s.matches("[A-Za-z0-9._~+/=-]{16,256}"), "16 to 256 of A-Z a-z 0-9 . _ ~ + / = -")));
+  }
+
+  /** Like the record's, without the secrets. */
+  @Override
+  public String toString() {
+    return "Config[node=" + nodeId + ", http=" + httpHost + ":" + httpPort + ", dataDir=" + dataDir + "]";
   }
 
   private static boolean isHttpUrl(String s) {
@@ -241,6 +251,14 @@ public record Config(
         case "false" -> false;
         default -> throw new InvalidConfigException(name + " must be true or false but was '" + text(name) + "'");
       };
+    }
+
+    /** Like {@link #check} but the message leaves the value out. */
+    String checkSecret(String name, String value, java.util.function.Predicate<String> ok, String expected) {
+      if (!ok.test(value)) {
+        throw new InvalidConfigException(name + " must be " + expected + " (value not shown)");
+      }
+      return value;
     }
 
     int integer(String name, int min, int max) {

@@ -113,6 +113,8 @@ public final class Kinhub implements AutoCloseable {
 
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.config().commonTags("node", config.nodeId());
+    // Lettuce tags command latencies with the Redis address; /metrics need not tell anyone where Redis is
+    meters.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.ignoreTags("remote"));
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
@@ -135,7 +137,7 @@ public final class Kinhub implements AutoCloseable {
     Sessions sessions = new Sessions(redis, bus, meters, clock, config.sessionIdleTimeout(), config.sessionAbsoluteLifetime(),
         config.sessionsPerUser(), config.nearCacheSize(), config.nearCacheMaxAge());
     Authentication auth = new Authentication(sessions);
-    Health health = new Health(config.nodeId(), redis, bus, database, meters);
+    Health health = new Health(config.nodeId(), redis, bus, database, meters, config.metricsToken());
     closeInOrder.push(health);
 
     ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
