@@ -76,9 +76,7 @@ class GedcomAbuseApiTest {
 
     /** Starts a GEDCOM upload announcing a 1 MB body, then sends a short line every 300 ms. */
     static SlowClient upload(String family) throws IOException {
-      SlowClient c = new SlowClient(0);
-      c.send("POST /api/v1/families/" + family + "/gedcom HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-          + owner.token() + "\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n" + HEAD);
+      SlowClient c = silentUpload(family);
       c.trickler = Thread.ofVirtual().start(() -> {
         for (int i = 0; i < 200 && !c.stop; i++) { // at most 60 s
           try {
@@ -89,6 +87,14 @@ class GedcomAbuseApiTest {
           }
         }
       });
+      return c;
+    }
+
+    /** Starts a GEDCOM upload announcing a 1 MB body, sends the first lines and then nothing. */
+    static SlowClient silentUpload(String family) throws IOException {
+      SlowClient c = new SlowClient(0);
+      c.send("POST /api/v1/families/" + family + "/gedcom HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+          + owner.token() + "\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n" + HEAD);
       return c;
     }
 
@@ -156,6 +162,16 @@ class GedcomAbuseApiTest {
       }
     }
     assertBystandersAreServed(bystander);
+  }
+
+  @Test
+  void silentUpload_isCutOffAfterTheReadTimeout_andFreesItsImportSlot() throws Exception {
+    String family = Families.create(api, owner, "Silent", false);
+    try (SlowClient silent = SlowClient.silentUpload(family)) {
+      assertThat(silent.status(20_000)).isEqualTo(408);
+    }
+    Api.Response after = importInto(family, HEAD + "0 @I1@ INDI\n1 NAME Ann\n0 TRLR\n");
+    assertThat(after.status()).as(after.text()).isEqualTo(200);
   }
 
   @Test
