@@ -78,7 +78,12 @@ public final class GedcomAbuseBench {
       if (base[0] == null) {
         throw new IllegalStateException("the node did not start; see " + childLog);
       }
-      new GedcomAbuseBench.Run(base[0], dir).all();
+      GedcomAbuseBench.Run run = new GedcomAbuseBench.Run(base[0], dir);
+      if (args.length > 0 && args[0].equals("--tree")) {
+        run.tree();
+      } else {
+        run.all();
+      }
       boolean oom = Files.readString(childLog).contains("OutOfMemoryError");
       System.out.println();
       System.out.println("Node JVM alive at the end: " + child.isAlive() + "; OutOfMemoryError in its log: " + oom);
@@ -119,6 +124,31 @@ public final class GedcomAbuseBench {
       String other = "bystander-" + System.nanoTime() + "@example.org";
       api.createAccount(base, other, "Bystander");
       this.bystander = api.login(base, other, "bench");
+    }
+
+    /** GET /tree of a million-person tree: the first (serialised) and repeated reads, gzip and identity. */
+    void tree() throws Exception {
+      Path atCap = write("tiny-1m-records.ged", (out, i) -> {
+        if (i <= 999_998) {
+          out.write(("0 @I" + i + "@ INDI\n1 NAME P" + i + " /S" + (i % 1000) + "/\n").getBytes(UTF_8));
+        }
+      }, FILE_BYTES, 64);
+      Outcome imported = importFile(atCap);
+      System.out.println("## GET /tree of a " + imported.persons + "-person tree (import " + imported.status + ")");
+      System.out.println();
+      System.out.println("| read | Accept-Encoding | status | bytes | time ms | node heap peak MiB |");
+      System.out.println("|---|---|---|---|---|---|");
+      String[] encodings = {"gzip", "gzip", "gzip", "identity", "identity", "identity"};
+      for (int i = 0; i < encodings.length; i++) {
+        HeapWatch heap = HeapWatch.start(base);
+        long t0 = System.nanoTime();
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + imported.family + "/tree"))
+            .timeout(IMPORT_TIMEOUT).header("Authorization", "Bearer " + token).header("Accept-Encoding", encodings[i]).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        double ms = (System.nanoTime() - t0) / 1e6;
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.0f |%n", i == 0 ? "first (builds)" : "again", encodings[i],
+            r.statusCode(), r.body().length, ms, heap.stop());
+      }
     }
 
     void all() throws Exception {

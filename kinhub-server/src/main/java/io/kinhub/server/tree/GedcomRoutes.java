@@ -8,7 +8,11 @@ import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.Problem;
+import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomFormatException;
+import io.kinhub.server.tree.gedcom.GedcomHandler;
+import io.kinhub.server.tree.gedcom.GedcomPerson;
+import io.kinhub.server.tree.gedcom.GedcomReader;
 import io.kinhub.server.tree.gedcom.GedcomWarning;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +43,19 @@ public final class GedcomRoutes {
   private static final Logger log = LoggerFactory.getLogger(GedcomRoutes.class);
   private static final int RETRY_AFTER_SECONDS = 5;
   private static final int SNAPSHOT_WAIT_SECONDS = 30;
+  private static final GedcomHandler IGNORE = new GedcomHandler() {
+    @Override
+    public void person(GedcomPerson person) {}
+
+    @Override
+    public void family(GedcomFamily family) {}
+
+    @Override
+    public void note(String xref, String text) {}
+
+    @Override
+    public void warning(GedcomWarning warning) {}
+  };
 
   private final GedcomImport importer;
   private final TreeVersions versions;
@@ -93,8 +110,10 @@ public final class GedcomRoutes {
       receive(ctx, upload);
       long started = System.nanoTime();
       GedcomImport.Result result;
-      try (InputStream body = upload.input()) {
-        result = importer.run(family, body);
+      try {
+        // a dry read first, so that a malformed or oversized file is refused before it takes a connection
+        GedcomReader.read(upload.input(), IGNORE, settings.limits());
+        result = importer.run(family, upload.input());
         versions.changed(family);
       } catch (GedcomFormatException e) {
         if (e.tooLarge()) {
@@ -209,8 +228,8 @@ public final class GedcomRoutes {
       log.debug("GEDCOM export of family {}: {} bytes snapshotted in {} ms", family, snapshot.size(),
           (System.nanoTime() - started) / 1_000_000);
       ctx.status(200).contentType("application/x-gedcom; charset=utf-8")
-          .header("Content-Disposition", "attachment; filename=\"family-" + family + ".ged\"")
-          .header("Content-Length", Long.toString(snapshot.size()));
+          .header("Content-Disposition", "attachment; filename=\"family-" + family + ".ged\"");
+      // no Content-Length: Javalin gzips the stream for clients that accept it
       try (InputStream in = snapshot.input(); OutputStream out = ctx.outputStream()) {
         in.transferTo(out);
       }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,14 +62,27 @@ final class Spool implements AutoCloseable {
     return channel.size();
   }
 
-  /** The content from the start (not closing the file when closed). */
-  InputStream input() throws IOException {
-    channel.position(0);
-    InputStream in = Channels.newInputStream(channel);
-    return new java.io.FilterInputStream(in) {
+  /** The content from the start, with a position of its own (closing it leaves the file open). */
+  InputStream input() {
+    return new InputStream() {
+      private long position;
+
       @Override
-      public void close() {
-        // the spool owns the channel
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        int n = channel.read(ByteBuffer.wrap(b, off, len), position);
+        if (n > 0) {
+          position += n;
+        }
+        return n;
       }
     };
   }

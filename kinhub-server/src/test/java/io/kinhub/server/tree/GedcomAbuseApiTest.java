@@ -201,6 +201,28 @@ class GedcomAbuseApiTest {
   }
 
   @Test
+  void exportFromItsSpool_isCompleteWithOrWithoutGzip() throws Exception {
+    String family = Families.create(api, owner, "Exported", false);
+    StringBuilder gedcom = new StringBuilder(HEAD);
+    for (int i = 1; i <= 300; i++) {
+      gedcom.append("0 @I").append(i).append("@ INDI\n1 NAME Person ").append(i).append(" /Spooled/\n");
+    }
+    assertThat(importInto(family, gedcom.append("0 TRLR\n").toString()).status()).isEqualTo(200);
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (String encoding : List.of("identity", "gzip")) {
+      java.net.http.HttpResponse<byte[]> r = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(node.baseUrl() + "/api/v1/families/" + family + "/gedcom"))
+          .header("Authorization", "Bearer " + owner.token()).header("Accept-Encoding", encoding).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.statusCode()).isEqualTo(200);
+      byte[] body = r.headers().firstValue("Content-Encoding").orElse("").equals("gzip")
+          ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body())).readAllBytes() : r.body();
+      String text = new String(body, UTF_8);
+      assertThat(text).startsWith("0 HEAD").endsWith("0 TRLR\n").contains("1 NAME Person 300 /Spooled/");
+    }
+  }
+
+  @Test
   void concurrentImportsBeyondCap_refused() throws Exception {
     List<SlowClient> uploads = new ArrayList<>();
     try {
