@@ -45,6 +45,7 @@ class GedcomAbuseApiTest {
     env.put("KINHUB_GEDCOM_MAX_CONCURRENT_IMPORTS", "2");
     env.put("KINHUB_GEDCOM_MAX_LINE_BYTES", "4096");
     env.put("KINHUB_GEDCOM_MAX_RECORD_LINES", "1000");
+    env.put("KINHUB_GEDCOM_MAX_RECORDS", "5000");
     node = Kinhub.start(Config.from(env));
     api = Api.of(node);
     owner = api.newUser("Genealogist");
@@ -260,6 +261,34 @@ class GedcomAbuseApiTest {
     Api.Response r = importInto(family, HEAD + "0 @I1@ INDI\n" + "1 X\n".repeat(1_500) + "0 TRLR\n");
     assertThat(r.status()).as(r.text()).isEqualTo(413);
     assertThat(r.json().get("detail").asText()).contains("line 1004").contains("more than 1000 lines");
+  }
+
+  @Test
+  void manyTinyRecords_are413NamingTheLine_andNothingIsImported() {
+    String family = Families.create(api, owner, "Tiny records", false);
+    StringBuilder gedcom = new StringBuilder(HEAD);
+    for (int i = 1; i <= 6_000; i++) {
+      gedcom.append("0 @I").append(i).append("@ INDI\n");
+    }
+    Api.Response r = importInto(family, gedcom.append("0 TRLR\n").toString());
+    assertThat(r.status()).as(r.text()).isEqualTo(413);
+    assertThat(r.json().get("detail").asText()).contains("line 5003").contains("more than 5000 records");
+    assertThat(api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons")).isEmpty();
+  }
+
+  @Test
+  void pointersToEndlesslyManyXrefs_are413() {
+    String family = Families.create(api, owner, "Many pointers", false);
+    StringBuilder gedcom = new StringBuilder(HEAD).append("0 @I1@ INDI\n");
+    for (int f = 0; f < 11; f++) {
+      gedcom.append("0 @F").append(f).append("@ FAM\n");
+      for (int c = 0; c < 990; c++) {
+        gedcom.append("1 CHIL @X").append(f).append('_').append(c).append("@\n");
+      }
+    }
+    Api.Response r = importInto(family, gedcom.append("0 TRLR\n").toString());
+    assertThat(r.status()).as(r.text()).isEqualTo(413);
+    assertThat(r.json().get("detail").asText()).contains("more than 10000 distinct cross-references");
   }
 
   @Test
