@@ -25,7 +25,8 @@ import org.jdbi.v3.core.Handle;
  * pointers) until the end, when parent links and couples are resolved, checked for ancestor cycles and written
  * with a few set-based statements. NOTE records and the persons' pointers to them go to temporary tables and are
  * joined there, so their text never piles up in the heap. Values longer than the API allows for the field are cut
- * to its limit with a warning (name 200, surname 100, places 200, notes 10,000 characters).
+ * to its limit with a warning (name 200, surname 100, places 200, notes 10,000 characters), and control characters the
+ * API refuses in a field become spaces.
  */
 public final class GedcomImport {
   private static final int BATCH = 2_000;
@@ -235,6 +236,14 @@ public final class GedcomImport {
     }
 
     private String limited(GedcomPerson p, String field, String value, int max) {
+      if (value != null && value.chars().anyMatch(c -> Character.isISOControl(c) && !(field.equals("notes") && (c == '\n' || c == '\t')))) {
+        // what the API refuses in a field (control characters; in notes all but newlines and tabs) becomes a space
+        StringBuilder clean = new StringBuilder(value.length());
+        value.chars().forEach(c -> clean.append(Character.isISOControl(c) && !(field.equals("notes") && (c == '\n' || c == '\t'))
+            ? ' ' : (char) c));
+        value = clean.toString();
+        warning(new GedcomWarning(p.line(), "control characters in the " + field + " of " + p.xref() + " were replaced by spaces"));
+      }
       String kept = value == null ? null : cut(value, max);
       if (kept != null && kept.length() < value.length()) {
         warning(new GedcomWarning(p.line(), "the " + field + " of " + p.xref() + " was cut to " + max + " characters"));

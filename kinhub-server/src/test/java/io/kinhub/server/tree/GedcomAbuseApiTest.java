@@ -302,6 +302,16 @@ class GedcomAbuseApiTest {
   }
 
   @Test
+  void controlCharacters_becomeSpaces_likeTheApiWouldRequire() {
+    String family = Families.create(api, owner, "Control", false);
+    Api.Response r = importInto(family, HEAD + "0 @I1@ INDI\n1 NAME Ann\u0001Bell /Ctl/\n1 BIRT\n2 PLAC Town\u001Bville\n0 TRLR\n");
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    JsonNode person = api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons").get(0);
+    assertThat(person.get("name").asText()).isEqualTo("Ann Bell Ctl");
+    assertThat(person.get("birthPlace").asText()).isEqualTo("Town ville");
+  }
+
+  @Test
   void hugeNote_isCappedToApiLimit() {
     String family = Families.create(api, owner, "Huge note", false);
     String chunk = "y".repeat(2_000);
