@@ -31,14 +31,37 @@ public final class ClientIp {
 
   /** The client address of a request, in canonical text form. */
   public String of(Context ctx) {
+    return of(ctx.req());
+  }
+
+  /** The client address of a servlet request (e.g. a WebSocket upgrade, which Javalin does not see). */
+  public String of(jakarta.servlet.http.HttpServletRequest request) {
     List<String> forwarded = new ArrayList<>();
-    Enumeration<String> headers = ctx.req().getHeaders("X-Forwarded-For");
+    Enumeration<String> headers = request.getHeaders("X-Forwarded-For");
     while (headers != null && headers.hasMoreElements()) {
       for (String hop : headers.nextElement().split(",")) {
         forwarded.add(hop.strip());
       }
     }
-    return resolve(ctx.req().getRemoteAddr(), forwarded);
+    return resolve(request.getRemoteAddr(), forwarded);
+  }
+
+  /**
+   * Who a per-IP rate limit counts: an IPv4 client (also written IPv4-mapped) by its address, an IPv6 client
+   * by its /64 ({@code 2001:db8:1:2:0:0:0:0/64}), the block a single subscriber is usually given; anything
+   * else as it is.
+   */
+  public static String rateLimitSubject(String address) {
+    Optional<byte[]> parsed = Cidr.parseAddress(address);
+    if (parsed.isEmpty()) {
+      return address;
+    }
+    byte[] bytes = parsed.get();
+    if (bytes.length == 4) {
+      return Cidr.format(bytes);
+    }
+    java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+    return Cidr.format(bytes) + "/64";
   }
 
   /** The client address given the socket peer and the {@code X-Forwarded-For} hops (left to right). */

@@ -92,11 +92,14 @@ public final class Admin implements AutoCloseable {
     if (databaseUrl != null) {
       endpoints.setProperty("database", databaseUrl);
     }
-    try (var out = Files.newBufferedWriter(dataDir.resolve(ENDPOINTS))) {
-      endpoints.store(out, "endpoints of the embedded servers of the running Kinhub node");
+    // the URIs carry the embedded servers' passwords
+    java.io.StringWriter text = new java.io.StringWriter();
+    try {
+      endpoints.store(text, "endpoints of the embedded servers of the running Kinhub node");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    OwnerOnlyFiles.write(dataDir.resolve(ENDPOINTS), text.toString());
   }
 
   /**

@@ -76,11 +76,17 @@ public final class Database implements AutoCloseable {
     return cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
   }
 
-  /** True when a trivial query answers within a second. */
-  public boolean probe() {
+  /**
+   * True when a trivial query answers within {@code timeout}. The socket timeout bounds the wait even when
+   * the server accepts nothing at all (a hung or stopped PostgreSQL never answers a query-timeout cancel);
+   * the pool discards a connection that hit it.
+   */
+  public boolean probe(java.time.Duration timeout) {
     try (Handle handle = jdbi.open()) {
-      return handle.createQuery("SELECT 1").setQueryTimeout(1).mapTo(Integer.class).one() == 1;
-    } catch (RuntimeException e) {
+      handle.getConnection().setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
+      return handle.createQuery("SELECT 1").setQueryTimeout((int) Math.max(1, timeout.toSeconds()))
+          .mapTo(Integer.class).one() == 1;
+    } catch (RuntimeException | java.sql.SQLException e) {
       return false;
     }
   }

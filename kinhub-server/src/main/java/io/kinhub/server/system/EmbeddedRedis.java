@@ -22,7 +22,8 @@ import redis.embedded.RedisExecProvider;
  * The embedded Redis: the Redis 7.0.15 binary shipped by {@code org.signal:embedded-redis}, run as a child
  * process on a free loopback port with its data (AOF, {@code appendfsync everysec}) in {@code <dir>}.
  * Kinhub starts and stops the process itself (not through the library's server class, whose own shutdown
- * hook would stop Redis before the HTTP server has drained).
+ * hook would stop Redis before the HTTP server has drained). Clients must authenticate with the password
+ * kept in {@code <dir>.password} (owner-only), made at first start: loopback is reachable by every local user.
  */
 final class EmbeddedRedis implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
@@ -30,11 +31,18 @@ final class EmbeddedRedis implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path dir;
+  private final String password;
 
-  private EmbeddedRedis(Process process, int port, Path dir) {
+  private EmbeddedRedis(Process process, int port, Path dir, String password) {
     this.process = process;
     this.port = port;
     this.dir = dir;
+    this.password = password;
+  }
+
+  /** Where the password of the Redis in {@code dir} is kept: {@code <data dir>/redis.password} for {@code <data dir>/redis}. */
+  static Path passwordFile(Path dir) {
+    return dir.toAbsolutePath().resolveSibling(dir.getFileName() + ".password");
   }
 
   static EmbeddedRedis start(Path dir) {
@@ -50,8 +58,12 @@ final class EmbeddedRedis implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       StaleProcesses.stopIfOrphan(dir.resolve("redis.pid"), dir, "redis-server", "TERM");
+      String password = OwnerOnlyFiles.password(passwordFile(dir));
+      // in a file, not on the command line, where every local user could read it in /proc/<pid>/cmdline
+      Path config = dir.resolve("kinhub-redis.conf");
+      OwnerOnlyFiles.write(config, "# written by Kinhub at every start\nrequirepass " + password + "\n");
       Path binary = RedisExecProvider.defaultProvider().get().toPath();
-      List<String> command = new ArrayList<>(List.of(binary.toString(),
+      List<String> command = new ArrayList<>(List.of(binary.toString(), config.toString(),
           "--port", Integer.toString(port),
           "--bind", "127.0.0.1",
           "--protected-mode", "yes",
@@ -66,7 +78,7 @@ final class EmbeddedRedis implements AutoCloseable {
           "--logfile", dir.resolve("redis.log").toString()));
       Process process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      EmbeddedRedis redis = new EmbeddedRedis(process, port, dir);
+      EmbeddedRedis redis = new EmbeddedRedis(process, port, dir, password);
       redis.awaitReady(Duration.ofSeconds(60));
       log.info("embedded Redis 7.0.15 (pid {}) on 127.0.0.1:{}, data in {}", process.pid(), port, dir);
       return redis;
@@ -99,10 +111,10 @@ final class EmbeddedRedis implements AutoCloseable {
   private boolean pingOk() {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(1000);
-      socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      socket.getOutputStream().write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       // "-LOADING" while the AOF is replayed
-      return "+PONG".equals(line);
+      return "+OK".equals(in.readLine()) && "+PONG".equals(in.readLine());
     } catch (IOException e) {
       return false;
     }
@@ -118,8 +130,13 @@ final class EmbeddedRedis implements AutoCloseable {
     return port;
   }
 
+  /** The URI with the password: for the nodes and the endpoints file, never for logs. */
   String url() {
-    return "redis://127.0.0.1:" + port;
+    return "redis://:" + password + "@127.0.0.1:" + port;
+  }
+
+  String password() {
+    return password;
   }
 
   long pid() {

@@ -8,9 +8,16 @@ import io.kinhub.redis.events.EventBus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,11 +25,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /health}, {@code /metrics} and {@code /openapi.json}. Redis and PostgreSQL are probed in the
- * background every half second, so {@code /health} reflects an outage within about a second and costs
- * the dependencies nothing however often it is polled.
+ * background four times a second, each on its own thread and each with its own timeout, so {@code /health}
+ * reflects an outage or a hang within 1.5 s, never waits for a dependency itself, and costs the
+ * dependencies nothing however often it is polled.
  */
 final class Health implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Health.class);
+  private static final Duration INTERVAL = Duration.ofMillis(250);
+  /** A dependency whose last successful probe is older than this is down: /health says so within 2 s of a hang. */
+  static final Duration STALE = Duration.ofMillis(1500);
 
   private final String nodeId;
   private final String version;
@@ -32,10 +43,12 @@ final class Health implements AutoCloseable {
   private final PrometheusMeterRegistry prometheus;
   private final ScheduledExecutorService probes;
   private final byte[] openApi;
-  private volatile boolean redisUp = true;
-  private volatile boolean databaseUp = true;
-
-  Health(String nodeId, RedisConnections redis, EventBus bus, Database database, PrometheusMeterRegistry prometheus) {
+  private final java.util.Optional<byte[]> metricsTokenHash;
+  private final Probe redisProbe;
+  private final Probe databaseProbe;
+  Health(String nodeId, RedisConnections redis, EventBus bus, Database database, PrometheusMeterRegistry prometheus,
+      java.util.Optional<String> metricsToken) {
+    this.metricsTokenHash = metricsToken.map(Health::hash);
     this.nodeId = nodeId;
     this.version = versionOf();
     this.redis = redis;
@@ -43,24 +56,74 @@ final class Health implements AutoCloseable {
     this.database = database;
     this.prometheus = prometheus;
     this.openApi = readOpenApi();
-    Gauge.builder("kinhub_redis_up", this, h -> h.redisUp ? 1 : 0).register(prometheus);
-    Gauge.builder("kinhub_database_up", this, h -> h.databaseUp ? 1 : 0).register(prometheus);
+    this.redisProbe = new Probe("Redis", redis::probe);
+    this.databaseProbe = new Probe("PostgreSQL", () -> database.probe(STALE));
+    Gauge.builder("kinhub_redis_up", this, h -> h.redisProbe.up() ? 1 : 0).register(prometheus);
+    Gauge.builder("kinhub_database_up", this, h -> h.databaseProbe.up() ? 1 : 0).register(prometheus);
     this.probes = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kinhub-health").factory());
-    probes.scheduleWithFixedDelay(this::probe, 0, 500, TimeUnit.MILLISECONDS);
+    probes.scheduleWithFixedDelay(() -> {
+      redisProbe.tick();
+      databaseProbe.tick();
+    }, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * One dependency's probe. The check runs on a thread of its own, so a check stuck on a hung server holds up
+   * neither the other probe nor {@code /health}; the dependency counts as down as soon as its last success is
+   * older than {@link #STALE}, whether the check failed or is still waiting.
+   */
+  private static final class Probe {
+    private final String name;
+    private final BooleanSupplier check;
+    private final ExecutorService worker;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean lastCheckOk = true;
+    private volatile long lastOkNanos = System.nanoTime();
+    private volatile boolean reportedUp = true;
 
-  private void probe() {
-    boolean r = redis.probe();
-    boolean d = database.probe();
-    if (r != redisUp) {
-      log.warn("Redis is {}", r ? "reachable again" : "unreachable");
+    Probe(String name, BooleanSupplier check) {
+      this.name = name;
+      this.check = check;
+      this.worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("kinhub-health-" + name).factory());
     }
-    if (d != databaseUp) {
-      log.warn("PostgreSQL is {}", d ? "reachable again" : "unreachable");
+
+    /** Starts a check unless one is still running, and logs a change of state. */
+    void tick() {
+      if (running.compareAndSet(false, true)) {
+        try {
+          worker.execute(this::check);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          running.set(false); // stopping
+        }
+      }
+      boolean up = up();
+      if (up != reportedUp) {
+        reportedUp = up;
+        log.warn("{} is {}", name, up ? "reachable again" : "unreachable (no successful probe for " + STALE.toMillis() + " ms)");
+      }
     }
-    redisUp = r;
-    databaseUp = d;
+
+    private void check() {
+      boolean ok;
+      try {
+        ok = check.getAsBoolean();
+      } catch (RuntimeException e) {
+        ok = false;
+      }
+      if (ok) {
+        lastOkNanos = System.nanoTime();
+      }
+      lastCheckOk = ok;
+      running.set(false);
+    }
+
+    boolean up() {
+      return lastCheckOk && System.nanoTime() - lastOkNanos <= STALE.toNanos();
+    }
+
+    void close() {
+      worker.shutdownNow();
+    }
   }
 
   void register(RoutesConfig routes) {
@@ -71,6 +134,8 @@ final class Health implements AutoCloseable {
 
   private void health(Context ctx) {
     RedisIdentity identity = redis.identity();
+    boolean redisUp = redisProbe.up();
+    boolean databaseUp = databaseProbe.up();
     boolean up = redisUp && databaseUp;
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("status", redisUp ? "up" : "down");
@@ -88,7 +153,54 @@ final class Health implements AutoCloseable {
   }
 
   private void metrics(Context ctx) {
+    authorizeMetrics(ctx);
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(prometheus.scrape());
+  }
+
+  /**
+   * Loopback peers may scrape (unless the request came through a proxy, which would make every outside
+   * client look local), and so may holders of KINHUB_METRICS_TOKEN; without a token the endpoint does not
+   * exist for anyone else.
+   */
+  private void authorizeMetrics(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (metricsTokenHash.isPresent() && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        && MessageDigest.isEqual(hash(authorization.substring(7).strip()), metricsTokenHash.get())) {
+      return;
+    }
+    if (directFromLoopback(ctx)) {
+      return;
+    }
+    if (metricsTokenHash.isEmpty()) {
+      throw Problem.notFound("No such resource: GET /metrics");
+    }
+    throw Problem.unauthenticated();
+  }
+
+  private static boolean directFromLoopback(Context ctx) {
+    if (ctx.header("X-Forwarded-For") != null || ctx.header("Forwarded") != null || ctx.header("X-Real-IP") != null) {
+      return false;
+    }
+    String peer = ctx.req().getRemoteAddr();
+    if (peer == null) {
+      return false;
+    }
+    if (peer.startsWith("[") && peer.endsWith("]")) {
+      peer = peer.substring(1, peer.length() - 1);
+    }
+    if (!peer.matches("[0-9A-Fa-f:.%a-zA-Z]+") || !(peer.contains(":") || peer.matches("[0-9.]+"))) {
+      return false; // only IP literals; never resolve a name
+    }
+    try {
+      return InetAddress.getByName(peer).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Comparing fixed-length digests in constant time reveals neither the token nor its length. */
+  private static byte[] hash(String token) {
+    return Digests.sha256Hex(token).getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String versionOf() {
@@ -110,5 +222,7 @@ final class Health implements AutoCloseable {
   @Override
   public void close() {
     probes.shutdownNow();
+    redisProbe.close();
+    databaseProbe.close();
   }
 }

@@ -44,7 +44,7 @@ final class Http {
       cfg.router.ignoreTrailingSlashes = true;
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
       cfg.jetty.modifyServletContextHandler(handler -> {
-        handler.setErrorHandler(new ProblemErrorHandler());
+        handler.setErrorHandler(new ProblemErrorHandler.ForServlets());
         // Kinhub keeps no servlet sessions: no JSESSIONID cookie on WebSocket upgrades
         if (handler.getSessionHandler() != null) {
           handler.getSessionHandler().setUsingCookies(false);

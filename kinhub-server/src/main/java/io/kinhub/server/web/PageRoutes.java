@@ -24,7 +24,7 @@ public final class PageRoutes {
       "tree.js", "text/javascript; charset=utf-8",
       "tree-layout.js", "text/javascript; charset=utf-8",
       "tree-worker.js", "text/javascript; charset=utf-8");
-  private static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
+  private static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
       + "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
   private final Map<String, byte[]> files;

@@ -34,4 +34,21 @@ class ClientIpTest {
     assertThatThrownBy(() -> ClientIp.trusting("10.0.0.0/33")).hasMessageContaining("10.0.0.0/33");
     assertThatThrownBy(() -> ClientIp.trusting("example.org")).hasMessageContaining("example.org");
   }
+
+  @Test
+  void ipv6Clients_shareABucketPerSlash64() {
+    // one customer usually gets a whole /64: per-address buckets would let them rotate through 2^64 addresses
+    assertThat(ClientIp.rateLimitSubject("2001:db8:1:2:0:0:0:a")).isEqualTo(ClientIp.rateLimitSubject("2001:db8:1:2:ffff:1:2:3"))
+        .isEqualTo("2001:db8:1:2:0:0:0:0/64");
+    assertThat(ClientIp.rateLimitSubject("2001:db8:1:3:0:0:0:a")).isNotEqualTo(ClientIp.rateLimitSubject("2001:db8:1:2:0:0:0:a"));
+    assertThat(ClientIp.rateLimitSubject("[2001:db8:1:2::5]")).isEqualTo("2001:db8:1:2:0:0:0:0/64");
+  }
+
+  @Test
+  void ipv4AndMappedIpv4Clients_keepABucketPerAddress() {
+    assertThat(ClientIp.rateLimitSubject("203.0.113.5")).isEqualTo("203.0.113.5");
+    assertThat(ClientIp.rateLimitSubject("203.0.113.6")).isEqualTo("203.0.113.6");
+    assertThat(ClientIp.rateLimitSubject("::ffff:203.0.113.5")).isEqualTo("203.0.113.5");
+    assertThat(ClientIp.rateLimitSubject("not an address")).isEqualTo("not an address");
+  }
 }

@@ -17,7 +17,9 @@ import net.jqwik.api.lifecycle.AfterContainer;
 /**
  * Bad input for every endpoint — malformed JSON, wrong types, missing fields, over-long strings, invalid
  * UTF-8, bodies over 1 MiB, junk tokens — never gets a 5xx, and every error is problem+json with a code
- * and without internals.
+ * and without internals. Odd paths ({@code %00}, {@code %2e%2e}, bad percent-encoding, overlong) and odd
+ * headers against every route of the OpenAPI description, sent over a raw socket, get an answer within
+ * 5 s, never a 5xx, and problem+json for every error.
  */
 class BadInputPropertyTest {
   private static final String PASSWORD = "property-test-password";
@@ -57,7 +59,9 @@ class BadInputPropertyTest {
 
   private static synchronized void ensureNode() {
     if (node == null) {
-      node = TestBackends.get().startNode(TestBackends.newPrefix());
+      Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
+      env.put("KINHUB_DEV_ENDPOINTS", "true"); // so the outbox's own input checks are exercised too
+      node = Kinhub.start(Config.from(env));
       api = Api.of(node);
       login = api.register(Api.newLogin(), PASSWORD);
     }
@@ -92,6 +96,103 @@ class BadInputPropertyTest {
       assertThat(r.json().get("status").asInt()).isEqualTo(r.status());
       assertThat(r.text()).doesNotContain("Exception").doesNotContain("at io.").doesNotContain("SQL").doesNotContain("ERR ");
     }
+  }
+
+  private record RawRequest(String method, String target, List<String> headers, byte[] body) {
+    byte[] bytes() {
+      StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+      head.append("Host: 127.0.0.1\r\n");
+      headers.forEach(h -> head.append(h).append("\r\n"));
+      if (body.length > 0) {
+        head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+      }
+      head.append("Connection: close\r\n\r\n");
+      byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+      byte[] out = java.util.Arrays.copyOf(h, h.length + body.length);
+      System.arraycopy(body, 0, out, h.length, body.length);
+      return out;
+    }
+
+    @Override
+    public String toString() {
+      String shownTarget = target.length() > 200 ? target.substring(0, 200) + "…(" + target.length() + ")" : target;
+      List<String> shownHeaders = headers.stream().map(h -> h.length() > 120 ? h.substring(0, 120) + "…(" + h.length() + ")" : h).toList();
+      return method + " " + shownTarget + " " + shownHeaders + " body(" + body.length + ")";
+    }
+  }
+
+  /** Every operation of the OpenAPI description as "METHOD /path/{param}". */
+  private static List<String> everyRoute() {
+    try (var in = BadInputPropertyTest.class.getResourceAsStream("/openapi.json")) {
+      var paths = Json.MAPPER.readTree(in).get("paths");
+      List<String> routes = new ArrayList<>();
+      paths.fieldNames().forEachRemaining(path -> paths.get(path).fieldNames().forEachRemaining(method -> {
+        if (List.of("get", "post", "put", "patch", "delete").contains(method)) {
+          routes.add(method.toUpperCase(java.util.Locale.ROOT) + " " + path);
+        }
+      }));
+      return routes;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Property(tries = 400)
+  void oddPathsAndHeaders_neverGet5xxOrHang(@ForAll("rawRequests") RawRequest request) throws Exception {
+    ensureNode();
+    RawHttp.Answer answer = RawHttp.exchange("127.0.0.1", node.port(), request.bytes(), 5_000);
+
+    assertThat(answer.timedOut()).as("no answer within 5 s: " + request).isFalse();
+    assertThat(answer.status()).as("no HTTP answer: " + request + " got " + answer.body()).isPositive();
+    assertThat(answer.status()).as(request.toString()).isLessThan(500);
+    if (answer.status() >= 400 && !request.method().equals("HEAD")) {
+      assertThat(answer.header("Content-Type")).as(request.toString()).startsWith("application/problem+json");
+      var json = Json.MAPPER.readTree(answer.body());
+      assertThat(json.get("code").asText()).as(request.toString()).matches("[a-z_]+");
+      assertThat(json.get("status").asInt()).as(request.toString()).isEqualTo(answer.status());
+      assertThat(answer.body()).doesNotContain("Exception").doesNotContain("at io.").doesNotContain("SQL");
+    }
+  }
+
+  @Provide
+  Arbitrary<RawRequest> rawRequests() {
+    Arbitrary<String> routes = Arbitraries.of(everyRoute());
+    Arbitrary<String> oddSegment = Arbitraries.oneOf(
+        Arbitraries.of("%00", "a%00b", "%2e%2e", "%2E%2e", "..", ".", "%2e", "%2f", "a%2fb", "%5c", "%zz", "%", "%4", "%C3%28",
+            "%FF%FE", "%E2%82", "%u0041", "%252e%252e", "x;y=1", ";", "~", "%20", "+", "%0d%0a", "%09", "%7f", "AAAAAAAAAAAAAAAAAAAAAA",
+            "1", "-1", "99999999999999999999999", "0x10", "%F0%9F%91%AA", "{id}", "*"),
+        Arbitraries.integers().between(100, 12_000).map("a"::repeat));
+    Arbitrary<String> oddQuery = Arbitraries.of("", "", "", "?", "?%zz", "?a=%00", "?waitSeconds=%2e", "?waitSeconds=99999999999",
+        "?phone=%2B%00", "?known=%FF", "?cascade=maybe", "?a=1&a=2&a", "?" + "q".repeat(9_000));
+    Arbitrary<String> oddWrap = Arbitraries.of("", "", "", "/%00", "/%2e%2e", "/..", "//", "/./", "/%2e%2e/%2e%2e/etc/passwd", ";jsessionid=x");
+    Arbitrary<String> targets = Combinators.combine(routes, oddSegment, oddQuery, oddWrap, Arbitraries.integers().between(0, 3))
+        .as((route, segment, query, wrap, where) -> {
+          String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", java.util.regex.Matcher.quoteReplacement(segment));
+          return switch (where) {
+            case 0 -> wrap + path + query;
+            case 1 -> path + wrap + query;
+            case 2 -> path.replaceFirst("/", java.util.regex.Matcher.quoteReplacement("/" + segment + "/")) + query;
+            default -> path + query;
+          };
+        });
+    Arbitrary<String> methods = Arbitraries.oneOf(routes.map(r -> r.substring(0, r.indexOf(' '))),
+        Arbitraries.of("GET", "POST", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "get", "CONNECT"));
+    Arbitrary<String> oddHeader = Arbitraries.oneOf(
+        Arbitraries.of("X-Odd: \u0001\u0002", "X-Nul: a\u0000b", "X-Latin: \u00ff\u00fe", "Host: [::1", "Host: a b",
+            "Content-Length: -1", "Content-Length: 99999999999999999999", "Content-Type: application/json; charset=unknown-xyz",
+            "Content-Type: ;;;", "Authorization: Bearer", "Authorization: Bearer \u00ff", "Authorization: Basic Og==",
+            "Authorization: Bearer " + "t".repeat(5_000), "X-Forwarded-For: garbage, ::1, 999.1.1.1, [fe80::1%eth0]",
+            "X-Forwarded-For: " + "1.2.3.4, ".repeat(500), "Forwarded: for=\"[::1]\";proto=gopher", "X-Request-Id: <script>",
+            "X-Request-Id: " + "r".repeat(300), "Accept: ***", "Accept: application/problem+json;q=x", "Accept-Charset: nothing",
+            "Transfer-Encoding: identity", "Expect: 100-continue", "Expect: something-else",
+            "Connection: Upgrade, close", "Upgrade: websocket", "Upgrade: h2c", "Range: bytes=abc", "If-None-Match: \"\u00ff",
+            "If-None-Match: " + "\"e\", ".repeat(300), "If-Modified-Since: yesterday", "Cookie: " + "c=1; ".repeat(2_000),
+            "Origin: null", "X-QR-Secret: %00", " folded continuation", "NoColonHere", ": empty name", "Bad Name: x",
+            "X-Huge: " + "h".repeat(20_000), "Content-Encoding: gzip", "Sec-WebSocket-Version: 99"),
+        Arbitraries.strings().withCharRange((char) 0x20, (char) 0xff).ofMaxLength(60).map(v -> "X-Random: " + v));
+    Arbitrary<List<String>> headers = oddHeader.list().ofMaxSize(4);
+    Arbitrary<byte[]> bodies = Arbitraries.of("", "", "{}", "{\"login\":\"%00\"}", "not json").map(b -> b.getBytes(StandardCharsets.UTF_8));
+    return Combinators.combine(methods, targets, headers, bodies).as(RawRequest::new);
   }
 
   @Provide

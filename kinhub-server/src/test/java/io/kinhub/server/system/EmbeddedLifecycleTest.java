@@ -89,6 +89,15 @@ class EmbeddedLifecycleTest {
       assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
       assertThat(embeddedRunning(dataDir)).as(() -> "still running after SIGTERM: " + processesIn(dataDir)).isFalse();
+
+      // the node's whole log, from start to stop, and the embedded servers' own logs never show a password
+      String log = Files.readString(dataDir.resolveSibling(dataDir.getFileName() + "-child.log"));
+      assertThat(log).contains("Kinhub node");
+      for (String file : List.of("redis.password", "postgres.password")) {
+        String password = Files.readString(dataDir.resolve(file)).strip();
+        assertThat(log).as(file).doesNotContain(password);
+        assertThat(Files.readString(dataDir.resolve("redis/redis.log"))).as(file).doesNotContain(password);
+      }
     } finally {
       child.destroyForcibly();
     }

@@ -14,7 +14,7 @@ class RateLimitFailModeTest {
 
   @Test
   void redisDown_loginIsRefusedWith503_registrationStillWorks(@TempDir Path dir) {
-    EmbeddedRedis redis = EmbeddedRedis.start(dir);
+    EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"));
     Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_REDIS_URL", redis.url());
     env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:100/1m,login:100/1m");

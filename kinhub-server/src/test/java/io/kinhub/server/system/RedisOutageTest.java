@@ -15,7 +15,7 @@ class RedisOutageTest {
 
   @Test
   void redisDown_gives503AndHealthDown_thenServiceResumesWhenRedisReturns(@TempDir Path dir) {
-    EmbeddedRedis redis = EmbeddedRedis.start(dir);
+    EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("redis"));
     int port = redis.port();
     Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_REDIS_URL", redis.url());
@@ -43,7 +43,7 @@ class RedisOutageTest {
         assertThat(health.json().get("redis").get("status").asText()).isEqualTo("down");
       });
 
-      redis = EmbeddedRedis.start(dir, port);
+      redis = EmbeddedRedis.start(dir.resolve("redis"), port);
 
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         assertThat(api.get("/health", null).status()).isEqualTo(200);

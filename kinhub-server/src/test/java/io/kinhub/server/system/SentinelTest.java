@@ -24,13 +24,14 @@ class SentinelTest {
     int sentinelPort = EmbeddedRedis.freePort();
     Path conf = dir.resolve("sentinel.conf");
     Files.writeString(conf, "port " + sentinelPort + "\nbind 127.0.0.1\ndir " + dir + "\n"
-        + "sentinel monitor kinhubmaster 127.0.0.1 " + master.port() + " 1\n");
+        + "sentinel monitor kinhubmaster 127.0.0.1 " + master.port() + " 1\n"
+        + "sentinel auth-pass kinhubmaster " + master.password() + "\n");
     Process sentinel = new ProcessBuilder(RedisExecProvider.defaultProvider().get().getAbsolutePath(), conf.toString(), "--sentinel")
         .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start();
     try {
       await().atMost(Duration.ofSeconds(20)).until(() -> listening(sentinelPort));
       Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
-      env.put("KINHUB_REDIS_URL", "redis-sentinel://127.0.0.1:" + sentinelPort + "#kinhubmaster");
+      env.put("KINHUB_REDIS_URL", "redis-sentinel://:" + master.password() + "@127.0.0.1:" + sentinelPort + "#kinhubmaster");
       try (Kinhub node = Kinhub.start(Config.from(env))) {
         Api api = Api.of(node);
         Api.Response health = api.get("/health", null);
