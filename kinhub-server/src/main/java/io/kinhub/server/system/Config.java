@@ -53,7 +53,8 @@ public record Config(
     Duration wsIdleTimeout,
     long gedcomMaxBytes,
     boolean devEndpoints,
-    Optional<String> metricsToken) {
+    Optional<String> metricsToken,
+    io.kinhub.server.tree.TreeSettings tree) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -96,6 +97,14 @@ public record Config(
     v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins,invitations,gedcom-imports", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`, `invitations`, `gedcom-imports`, `password-changes`)"});
     v.put("KINHUB_METRICS_TOKEN", new String[] {"", "lets a scraper read `/metrics` from another host with `Authorization: Bearer <token>` (16 to 256 of `A-Z a-z 0-9 . _ ~ + / = -`); unset: `/metrics` is served to loopback only"});
     v.put("KINHUB_GEDCOM_MAX_MIB", new String[] {"64", "largest GEDCOM file accepted by an import, in MiB"});
+    v.put("KINHUB_GEDCOM_MAX_LINE_BYTES", new String[] {"65536", "longest line of a GEDCOM file, in bytes; a longer one is `413 too_large` naming the line"});
+    v.put("KINHUB_GEDCOM_MAX_RECORD_LINES", new String[] {"20000", "most lines of one GEDCOM record (an INDI with all its lines); more is `413 too_large` naming the line"});
+    v.put("KINHUB_GEDCOM_MAX_RECORDS", new String[] {"1000000", "most level-0 records (persons, families, notes, …) of one GEDCOM file; more is `413 too_large` naming the line"});
+    v.put("KINHUB_GEDCOM_MAX_CONCURRENT_IMPORTS", new String[] {"2", "GEDCOM imports (upload and import) this node runs at once; more get `503 unavailable` with `Retry-After`"});
+    v.put("KINHUB_GEDCOM_MAX_CONCURRENT_EXPORTS", new String[] {"8", "GEDCOM exports (snapshot and download) this node runs at once; more get `503 unavailable` with `Retry-After`"});
+    v.put("KINHUB_GEDCOM_UPLOAD_READ_TIMEOUT", new String[] {"10s", "a GEDCOM upload that sends nothing for this long is cut off with `408 request_timeout`"});
+    v.put("KINHUB_GEDCOM_UPLOAD_MIN_RATE", new String[] {"16384", "bytes per second a GEDCOM upload must average after its first read timeout, else `408 request_timeout` (0: no minimum)"});
+    v.put("KINHUB_TREE_CACHE_MIB", new String[] {"64", "gzip-compressed `GET /tree` bodies each node keeps (by tree version), in MiB"});
     v.put("KINHUB_LOCKOUT_FAILURES", new String[] {"5", "consecutive failed password logins after which a login is locked"});
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
     v.put("KINHUB_LOCKOUT_MAX_WAIT", new String[] {"15m", "longest lock"});
@@ -182,7 +191,14 @@ public record Config(
         r.integer("KINHUB_GEDCOM_MAX_MIB", 1, 4096) * 1024L * 1024L,
         r.bool("KINHUB_DEV_ENDPOINTS"),
         r.optional("KINHUB_METRICS_TOKEN").map(t -> r.checkSecret("KINHUB_METRICS_TOKEN", t,
-            s -> s.matches("[A-Za-z0-9._~+/=-]{16,256}"), "16 to 256 of A-Z a-z 0-9 . _ ~ + / = -")));
+            s -> s.matches("[A-Za-z0-9._~+/=-]{16,256}"), "16 to 256 of A-Z a-z 0-9 . _ ~ + / = -")),
+        new io.kinhub.server.tree.TreeSettings(
+            new io.kinhub.server.tree.gedcom.GedcomLimits(r.integer("KINHUB_GEDCOM_MAX_LINE_BYTES", 256, 16 * 1024 * 1024),
+                r.integer("KINHUB_GEDCOM_MAX_RECORD_LINES", 10, 10_000_000), r.integer("KINHUB_GEDCOM_MAX_RECORDS", 1, 100_000_000)),
+            r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_IMPORTS", 1, 1024), r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_EXPORTS", 1, 1024),
+            r.duration("KINHUB_GEDCOM_UPLOAD_READ_TIMEOUT", Duration.ofMillis(100), Duration.ofMinutes(10)),
+            r.integer("KINHUB_GEDCOM_UPLOAD_MIN_RATE", 0, 1_000_000_000),
+            r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L));
   }
 
   /** Like the record's, without the secrets. */

@@ -163,10 +163,11 @@ public final class Kinhub implements AutoCloseable {
     FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
-    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database), permissions, auth);
+    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, config.tree().treeCacheBytes(), meters), permissions, auth);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database), treeVersions, new GedcomExport(database, version),
-        permissions, auth, config.gedcomMaxBytes());
+    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
+        new GedcomExport(database, version), permissions, auth, config.gedcomMaxBytes(), config.tree(),
+        config.dataDir().resolve("tmp"));
     http = Http.create(config, meters, cfg -> {
       rateLimits.register(cfg.routes);
       health.register(cfg.routes);

@@ -18,6 +18,7 @@ public final class Problem extends KinhubException {
   public static final String CONFLICT = "conflict";
   public static final String ACCOUNT_EXISTS = "account_exists";
   public static final String TOO_LARGE = "too_large";
+  public static final String REQUEST_TIMEOUT = "request_timeout";
   public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
   public static final String UNAVAILABLE = "unavailable";
   public static final String RATE_LIMITED = "rate_limited";
@@ -28,7 +29,7 @@ public final class Problem extends KinhubException {
 
   private static final Map<Integer, String> TITLES = Map.ofEntries(
       Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
-      Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"), Map.entry(409, "Conflict"),
+      Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"), Map.entry(408, "Request Timeout"), Map.entry(409, "Conflict"),
       Map.entry(410, "Gone"), Map.entry(413, "Content Too Large"), Map.entry(415, "Unsupported Media Type"),
       Map.entry(414, "URI Too Long"), Map.entry(426, "Upgrade Required"), Map.entry(429, "Too Many Requests"),
       Map.entry(431, "Request Header Fields Too Large"), Map.entry(500, "Internal Server Error"),

@@ -8,23 +8,54 @@ import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.Problem;
+import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomFormatException;
+import io.kinhub.server.tree.gedcom.GedcomHandler;
+import io.kinhub.server.tree.gedcom.GedcomPerson;
+import io.kinhub.server.tree.gedcom.GedcomReader;
 import io.kinhub.server.tree.gedcom.GedcomWarning;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** GEDCOM 5.5.1 import ({@code POST}, the file as the body) and export ({@code GET}) of a family's tree. */
+/**
+ * GEDCOM 5.5.1 import ({@code POST}, the file as the body) and export ({@code GET}) of a family's tree.
+ *
+ * <p>Neither holds a database connection while a client is slow: an upload is read whole into a spool file under
+ * the data directory first (bounded in size, cut off when silent for the read timeout or slower than the minimum
+ * rate), and only then imported; an export is written from one snapshot into a spool file, and the connection is
+ * back in the pool before the first byte goes to the client (snapshots are taken one at a time, so exports hold
+ * at most one connection). Imports and exports each run at most a configured number at once per node; more get
+ * {@code 503 unavailable} with {@code Retry-After}.
+ */
 public final class GedcomRoutes {
   private static final Logger log = LoggerFactory.getLogger(GedcomRoutes.class);
-  /** Warnings listed in a response at most; the total is always reported. */
-  private static final int MAX_WARNINGS = 500;
+  private static final int RETRY_AFTER_SECONDS = 5;
+  private static final int SNAPSHOT_WAIT_SECONDS = 30;
+  private static final GedcomHandler IGNORE = new GedcomHandler() {
+    @Override
+    public void person(GedcomPerson person) {}
+
+    @Override
+    public void family(GedcomFamily family) {}
+
+    @Override
+    public void note(String xref, String text) {}
+
+    @Override
+    public void warning(GedcomWarning warning) {}
+  };
 
   private final GedcomImport importer;
   private final TreeVersions versions;
@@ -32,15 +63,25 @@ public final class GedcomRoutes {
   private final Permissions permissions;
   private final Authentication auth;
   private final long maxBytes;
+  private final TreeSettings settings;
+  private final Path spoolDir;
+  private final Semaphore imports;
+  private final Semaphore exports;
+  /** Snapshots take a database connection; one at a time, so exports never hold more than one. */
+  private final Semaphore snapshots = new Semaphore(1, true);
 
   public GedcomRoutes(GedcomImport importer, TreeVersions versions, GedcomExport exporter, Permissions permissions,
-      Authentication auth, long maxBytes) {
+      Authentication auth, long maxBytes, TreeSettings settings, Path spoolDir) {
     this.importer = importer;
     this.versions = versions;
     this.exporter = exporter;
     this.permissions = permissions;
     this.auth = auth;
     this.maxBytes = maxBytes;
+    this.settings = settings;
+    this.spoolDir = spoolDir;
+    this.imports = new Semaphore(settings.maxConcurrentImports());
+    this.exports = new Semaphore(settings.maxConcurrentExports());
   }
 
   public void register(RoutesConfig routes) {
@@ -61,25 +102,97 @@ public final class GedcomRoutes {
       ctx.header("Connection", "close");
       throw tooLarge();
     }
-    long started = System.nanoTime();
-    GedcomImport.Result result;
-    try (InputStream body = new Limited(ctx.req().getInputStream(), maxBytes)) {
-      result = importer.run(family, body);
-      versions.changed(family);
-    } catch (GedcomFormatException e) {
-      throw Problem.badRequest("The GEDCOM file is malformed at line " + e.line() + ": " + e.reason());
-    } catch (TooLarge e) {
+    if (!imports.tryAcquire()) {
       ctx.header("Connection", "close");
-      throw tooLarge();
+      throw busy("imports");
     }
-    log.info("GEDCOM import into family {}: {} persons, {} families, {} warnings in {} ms", family, result.persons(),
-        result.families(), result.warnings().size(), (System.nanoTime() - started) / 1_000_000);
-    List<Map<String, Object>> warnings = result.warnings().stream().limit(MAX_WARNINGS).map(GedcomRoutes::json).toList();
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("imported", Map.of("persons", result.persons(), "families", result.families()));
-    out.put("warnings", warnings);
-    out.put("warningCount", result.warnings().size());
-    Json.respond(ctx, 200, out);
+    try (Spool upload = Spool.create(spoolDir)) {
+      receive(ctx, upload);
+      long started = System.nanoTime();
+      GedcomImport.Result result;
+      try {
+        // a dry read first, so that a malformed or oversized file is refused before it takes a connection
+        GedcomReader.read(upload.input(), IGNORE, settings.limits());
+        result = importer.run(family, upload.input());
+        versions.changed(family);
+      } catch (GedcomFormatException e) {
+        if (e.tooLarge()) {
+          throw Problem.of(413, Problem.TOO_LARGE, "The GEDCOM file is too large at line " + e.line() + ": " + e.reason());
+        }
+        throw Problem.badRequest("The GEDCOM file is malformed at line " + e.line() + ": " + e.reason());
+      }
+      log.info("GEDCOM import into family {}: {} persons, {} families, {} warnings in {} ms", family, result.persons(),
+          result.families(), result.warningCount(), (System.nanoTime() - started) / 1_000_000);
+      List<Map<String, Object>> warnings = result.warnings().stream().map(GedcomRoutes::json).toList();
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("imported", Map.of("persons", result.persons(), "families", result.families()));
+      out.put("warnings", warnings);
+      out.put("warningCount", result.warningCount());
+      Json.respond(ctx, 200, out);
+    } finally {
+      imports.release();
+    }
+  }
+
+  /**
+   * Reads the whole body into the spool: at most {@code maxBytes}, none of it silent for longer than the read
+   * timeout (the connection's idle timeout, for this body only), and after the first read timeout at least the
+   * minimum rate on average. Takes no database connection.
+   */
+  private void receive(Context ctx, Spool upload) throws IOException {
+    long timeoutMs = settings.uploadReadTimeout().toMillis();
+    EndPoint endPoint = endPoint(ctx);
+    long idleBefore = endPoint == null ? 0 : endPoint.getIdleTimeout();
+    if (endPoint != null) {
+      endPoint.setIdleTimeout(timeoutMs);
+    }
+    long started = System.nanoTime();
+    long received = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = ctx.req().getInputStream()) {
+      int n;
+      while (true) {
+        try {
+          n = in.read(buffer);
+        } catch (IOException e) {
+          ctx.header("Connection", "close");
+          throw tooSlow("no data arrived for " + settings.uploadReadTimeout().toSeconds() + " s");
+        }
+        if (n < 0) {
+          break;
+        }
+        received += n;
+        if (received > maxBytes) {
+          ctx.header("Connection", "close");
+          throw tooLarge();
+        }
+        upload.write(buffer, 0, n);
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        if (elapsedMs > timeoutMs && received * 1000 < settings.uploadMinBytesPerSecond() * elapsedMs) {
+          ctx.header("Connection", "close");
+          throw tooSlow("it arrived at " + received * 1000 / elapsedMs + " bytes/s, less than the minimum "
+              + settings.uploadMinBytesPerSecond());
+        }
+      }
+    } finally {
+      if (endPoint != null) {
+        endPoint.setIdleTimeout(idleBefore);
+      }
+    }
+  }
+
+  private static EndPoint endPoint(Context ctx) {
+    ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+    return request == null ? null : request.getConnectionMetaData().getConnection().getEndPoint();
+  }
+
+  private static Problem tooSlow(String why) {
+    return Problem.of(408, Problem.REQUEST_TIMEOUT, "The GEDCOM upload was too slow: " + why + ".");
+  }
+
+  private static Problem busy(String what) {
+    return Problem.of(503, Problem.UNAVAILABLE, "This node runs as many GEDCOM " + what + " as it allows at once; try again shortly.")
+        .withHeaders(Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
   }
 
   private static Map<String, Object> json(GedcomWarning w) {
@@ -99,42 +212,32 @@ public final class GedcomRoutes {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, family, "family:read:" + family);
-    ctx.status(200).contentType("application/x-gedcom; charset=utf-8")
-        .header("Content-Disposition", "attachment; filename=\"family-" + family + ".ged\"");
-    exporter.run(family, ctx.outputStream());
-  }
-
-  private static final class TooLarge extends IOException {
-    TooLarge() {
-      super("body too large", null);
+    if (!exports.tryAcquire()) {
+      throw busy("exports");
     }
-  }
-
-  /** Fails with {@link TooLarge} once more than {@code limit} bytes were read. */
-  private static final class Limited extends FilterInputStream {
-    private long left;
-
-    Limited(InputStream in, long limit) {
-      super(in);
-      this.left = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0 && --left < 0) {
-        throw new TooLarge();
+    try (Spool snapshot = Spool.create(spoolDir)) {
+      if (!snapshots.tryAcquire(SNAPSHOT_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        throw busy("exports");
       }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0 && (left -= n) < 0) {
-        throw new TooLarge();
+      long started = System.nanoTime();
+      try {
+        exporter.run(family, snapshot.output()); // the only part that holds a database connection
+      } finally {
+        snapshots.release();
       }
-      return n;
+      log.debug("GEDCOM export of family {}: {} bytes snapshotted in {} ms", family, snapshot.size(),
+          (System.nanoTime() - started) / 1_000_000);
+      ctx.status(200).contentType("application/x-gedcom; charset=utf-8")
+          .header("Content-Disposition", "attachment; filename=\"family-" + family + ".ged\"");
+      // no Content-Length: Javalin gzips the stream for clients that accept it
+      try (InputStream in = snapshot.input(); OutputStream out = ctx.outputStream()) {
+        in.transferTo(out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw busy("exports");
+    } finally {
+      exports.release();
     }
   }
 }

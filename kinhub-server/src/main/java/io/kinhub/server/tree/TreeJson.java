@@ -5,46 +5,88 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kinhub.server.system.Database;
 import io.kinhub.server.system.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * The {@code GET /tree} document, built from one consistent snapshot (a repeatable-read transaction reads
  * the version and the persons together) and kept per family for as long as its version is current, so a
- * popular tree is serialised once per edit rather than once per request.
+ * popular tree is serialised once per edit rather than once per request. It is built straight into gzip and kept
+ * compressed (a million persons: about 175 MiB of JSON, a tenth of that compressed), in a cache bounded by bytes;
+ * clients that accept gzip get those bytes as they are, others get them decompressed on the fly — neither
+ * serialises again.
  */
 public final class TreeJson {
-  /** A serialised tree at one version. */
-  public record Document(long version, byte[] body) {
+  /** A serialised tree at one version: the JSON, gzip-compressed. */
+  public record Document(long version, byte[] gzipped) {
     public String etag(long familyId) {
       return "\"tree-" + familyId + "-" + version + "\"";
+    }
+
+    /** The JSON itself. */
+    public InputStream json() throws IOException {
+      return new GZIPInputStream(new ByteArrayInputStream(gzipped), 64 * 1024);
     }
   }
 
   private final Database db;
-  private final Cache<Long, Document> documents = Caffeine.newBuilder()
-      .maximumWeight(64L * 1024 * 1024).<Long, Document>weigher((k, d) -> d.body().length).build();
+  private final Cache<Long, Document> documents;
+  private final Counter builds;
+  private final ConcurrentHashMap<Long, CompletableFuture<Optional<Document>>> building = new ConcurrentHashMap<>();
 
-  public TreeJson(Database db) {
+  public TreeJson(Database db, long cacheBytes, MeterRegistry meters) {
     this.db = db;
+    this.documents = Caffeine.newBuilder().maximumWeight(cacheBytes)
+        .<Long, Document>weigher((k, d) -> d.gzipped().length).build();
+    this.builds = Counter.builder("kinhub.tree.builds").description("GET /tree documents serialised (cache misses)")
+        .register(meters);
   }
 
-  /** The tree at {@code currentVersion} or newer; empty when the family is gone. */
+  /**
+   * The tree at {@code currentVersion} or newer; empty when the family is gone. Concurrent requests for a tree
+   * that is not cached share one build.
+   */
   public Optional<Document> document(long familyId, long currentVersion) {
-    Document cached = documents.getIfPresent(familyId);
-    if (cached != null && cached.version() >= currentVersion) {
-      return Optional.of(cached);
+    for (int attempt = 0; ; attempt++) {
+      Document cached = documents.getIfPresent(familyId);
+      if (cached != null && cached.version() >= currentVersion) {
+        return Optional.of(cached);
+      }
+      CompletableFuture<Optional<Document>> mine = new CompletableFuture<>();
+      CompletableFuture<Optional<Document>> running = attempt < 3 ? building.putIfAbsent(familyId, mine) : null;
+      if (running == null) {
+        try {
+          Optional<Document> built = build(familyId);
+          built.ifPresent(d -> documents.asMap().merge(familyId, d, (old, fresh) -> fresh.version() >= old.version() ? fresh : old));
+          mine.complete(built);
+          return built;
+        } catch (RuntimeException | Error e) {
+          mine.completeExceptionally(e);
+          throw e;
+        } finally {
+          building.remove(familyId, mine);
+        }
+      }
+      Optional<Document> shared = running.join();
+      if (shared.isEmpty() || shared.get().version() >= currentVersion) {
+        return shared;
+      } // else that build began before the edit this request knows of: take the next one
     }
-    Optional<Document> built = build(familyId);
-    built.ifPresent(d -> documents.asMap().merge(familyId, d, (old, fresh) -> fresh.version() >= old.version() ? fresh : old));
-    return built;
   }
 
   private Optional<Document> build(long familyId) {
@@ -62,8 +104,9 @@ public final class TreeJson {
             spouses.computeIfAbsent(pair[0], k -> new ArrayList<>(2)).add(pair[1]);
             spouses.computeIfAbsent(pair[1], k -> new ArrayList<>(2)).add(pair[0]);
           });
+      builds.increment();
       ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-      try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+      try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(new GZIPOutputStream(out, 64 * 1024))) {
         json.writeStartObject();
         json.writeStringField("familyId", Long.toString(familyId));
         json.writeNumberField("version", version.get());

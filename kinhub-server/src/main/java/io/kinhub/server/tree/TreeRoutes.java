@@ -9,6 +9,8 @@ import io.kinhub.server.session.Session;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +90,7 @@ public final class TreeRoutes {
     ctx.status(204);
   }
 
-  private void tree(Context ctx) {
+  private void tree(Context ctx) throws IOException {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, family, "family:read:" + family);
@@ -100,7 +102,36 @@ public final class TreeRoutes {
       return;
     }
     TreeJson.Document document = trees.document(family, version).orElseThrow(() -> Problem.notFound("No such family."));
-    ctx.header("ETag", document.etag(family)).status(200).contentType("application/json").result(document.body());
+    ctx.header("ETag", document.etag(family)).header("Vary", "Accept-Encoding").status(200).contentType("application/json");
+    if (acceptsGzip(ctx.header("Accept-Encoding"))) {
+      ctx.header("Content-Encoding", "gzip").header("Content-Length", Integer.toString(document.gzipped().length));
+      ctx.outputStream().write(document.gzipped());
+    } else {
+      try (InputStream json = document.json()) {
+        json.transferTo(ctx.outputStream());
+      }
+    }
+  }
+
+  /** RFC 9110 Accept-Encoding: whether gzip (or {@code *}) is listed without {@code q=0}. */
+  static boolean acceptsGzip(String acceptEncoding) {
+    if (acceptEncoding == null) {
+      return false;
+    }
+    for (String candidate : acceptEncoding.split(",")) {
+      String[] parts = candidate.strip().split(";");
+      String coding = parts[0].strip().toLowerCase(java.util.Locale.ROOT);
+      if (!coding.equals("gzip") && !coding.equals("x-gzip") && !coding.equals("*")) {
+        continue;
+      }
+      boolean refused = false;
+      for (int i = 1; i < parts.length; i++) {
+        String p = parts[i].strip().toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+        refused |= p.matches("q=0(\\.0{0,3})?");
+      }
+      return !refused;
+    }
+    return false;
   }
 
   /** RFC 9110 If-None-Match: a list of (possibly weak) entity tags, or {@code *}. */

@@ -61,7 +61,8 @@ class NginxProxyTest {
     String site = example
         .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8081;", "        server 127.0.0.1:" + nodeA.port() + ";")
         .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8082;", "        server 127.0.0.1:" + nodeB.port() + ";")
-        .replace("listen 8080;", "listen 127.0.0.1:" + port + ";");
+        .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
+        .replace("listen [::]:8080;", "listen [::1]:" + port + ";");
     if (!withHttp11) {
       site = site.replaceAll("(?m)^\\s*proxy_http_version 1\\.1;", "");
     }

@@ -11,6 +11,9 @@ import java.util.Arrays;
 final class AnselDecoder {
   private static final char UNDEFINED = '\uFFFD';
   private static final int FIRST_COMBINING = 0xE0;
+  /** UAX #15's stream-safe limit: at most this many marks in a row before a combining grapheme joiner. */
+  private static final int MAX_MARKS_IN_A_ROW = 30;
+  private static final char COMBINING_GRAPHEME_JOINER = '\u034F';
   private static final char[] TABLE = new char[256];
 
   static {
@@ -38,20 +41,39 @@ final class AnselDecoder {
     chars.getChars(0, chars.length(), TABLE, first);
   }
 
-  /** Decodes one line; a mark with no base after it (at the end of the line) is kept as it is. */
+  /**
+   * Decodes one line; a mark with no base after it (at the end of the line) is kept as it is. Long runs of marks
+   * are split by a combining grapheme joiner every 30 marks (the Stream-Safe Text Format), because normalisation
+   * reorders a run of marks in time quadratic in its length: a line of marks alone would otherwise take minutes.
+   */
   static String decode(byte[] bytes, int length) {
-    StringBuilder text = new StringBuilder(length);
-    StringBuilder marks = new StringBuilder();
+    StringBuilder text = new StringBuilder(length + 16);
+    int marksFrom = -1; // index in bytes of the first mark waiting for its base
     for (int i = 0; i < length; i++) {
       int b = bytes[i] & 0xFF;
       char c = TABLE[b];
       if (b >= FIRST_COMBINING && c != UNDEFINED) {
-        marks.append(c);
+        marksFrom = marksFrom < 0 ? i : marksFrom;
       } else {
-        text.append(c).append(marks);
-        marks.setLength(0);
+        text.append(c);
+        if (marksFrom >= 0) {
+          appendMarks(text, bytes, marksFrom, i);
+          marksFrom = -1;
+        }
       }
     }
-    return Normalizer.normalize(text.append(marks), Normalizer.Form.NFC);
+    if (marksFrom >= 0) {
+      appendMarks(text, bytes, marksFrom, length);
+    }
+    return Normalizer.normalize(text, Normalizer.Form.NFC);
+  }
+
+  private static void appendMarks(StringBuilder text, byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (i > from && (i - from) % MAX_MARKS_IN_A_ROW == 0) {
+        text.append(COMBINING_GRAPHEME_JOINER);
+      }
+      text.append(TABLE[bytes[i] & 0xFF]);
+    }
   }
 }

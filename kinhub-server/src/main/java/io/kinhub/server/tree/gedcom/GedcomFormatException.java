@@ -7,12 +7,28 @@ package io.kinhub.server.tree.gedcom;
 public final class GedcomFormatException extends Exception {
   private final int line;
   private final String reason;
+  private final boolean tooLarge;
 
   /** A fault at a 1-based line; the message reads "line N: reason". */
   public GedcomFormatException(int line, String message) {
+    this(line, message, false);
+  }
+
+  private GedcomFormatException(int line, String message, boolean tooLarge) {
     super("line " + line + ": " + message);
     this.line = line;
     this.reason = message;
+    this.tooLarge = tooLarge;
+  }
+
+  /** A file that is beyond a {@link GedcomLimits limit} at a 1-based line. */
+  public static GedcomFormatException tooLarge(int line, String message) {
+    return new GedcomFormatException(line, message, true);
+  }
+
+  /** Whether the file broke a size limit (rather than GEDCOM's grammar). */
+  public boolean tooLarge() {
+    return tooLarge;
   }
 
   /** The 1-based line at fault. */

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -21,6 +22,8 @@ import java.util.Locale;
  * Splits a GEDCOM stream into numbered lines (ends CR, LF or CRLF in any mix) and decodes each line on its own,
  * because the charset is only known once the HEAD's CHAR line has been read. Until then, and in files without
  * CHAR, a line is UTF-8 if it is valid UTF-8 and windows-1252 otherwise. A UTF-16 byte order mark outranks CHAR.
+ * A line longer than the limit fails (before it is held); NUL characters, which no program means and PostgreSQL
+ * cannot store, are removed with a warning.
  */
 final class GedcomLines {
   private enum Decoding { GUESS, STRICT, LENIENT, ANSEL }
@@ -29,7 +32,11 @@ final class GedcomLines {
 
   private final InputStream in;
   private final Warnings warnings;
-  private final BufferedReader utf16;
+  private final int maxLineBytes;
+  private final Reader utf16;
+  private final StringBuilder utf16Line = new StringBuilder();
+  private boolean utf16AfterCr;
+  private boolean sawNul;
   private final CharsetDecoder utf8 = UTF_8.newDecoder();
   private final byte[] buffer = new byte[1 << 16];
   private int position;
@@ -41,9 +48,10 @@ final class GedcomLines {
   private Charset charset = UTF_8;
   private String charsetName = "UTF-8";
 
-  GedcomLines(InputStream in, Warnings warnings) throws IOException {
+  GedcomLines(InputStream in, Warnings warnings, int maxLineBytes) throws IOException {
     this.in = in;
     this.warnings = warnings;
+    this.maxLineBytes = maxLineBytes;
     int n = 0;
     while (limit < 3 && n >= 0) { // enough to see a byte order mark
       n = in.read(buffer, limit, buffer.length - limit);
@@ -112,11 +120,49 @@ final class GedcomLines {
 
   /** The next line without its line end, or null at the end of the file. */
   String next() throws IOException, GedcomFormatException {
-    if (utf16 != null) {
-      String text = utf16.readLine();
-      number += text == null ? 0 : 1;
-      return text;
+    sawNul = false;
+    String text = utf16 != null ? nextUtf16() : nextBytes();
+    if (sawNul) {
+      warnings.add(number, "NUL characters removed");
     }
+    return text;
+  }
+
+  private GedcomFormatException tooLong() {
+    return GedcomFormatException.tooLarge(number + 1, "the line is longer than " + maxLineBytes + " bytes");
+  }
+
+  private String nextUtf16() throws IOException, GedcomFormatException {
+    utf16Line.setLength(0);
+    boolean started = false;
+    int c;
+    while ((c = utf16.read()) >= 0) {
+      if (utf16AfterCr && c == '\n') {
+        utf16AfterCr = false;
+        continue;
+      }
+      started = true;
+      utf16AfterCr = c == '\r';
+      if (c == '\r' || c == '\n') {
+        break;
+      }
+      if (c == 0) {
+        sawNul = true;
+        continue;
+      }
+      if (2 * utf16Line.length() >= maxLineBytes) {
+        throw tooLong();
+      }
+      utf16Line.append((char) c);
+    }
+    if (!started) {
+      return null;
+    }
+    number++;
+    return utf16Line.toString();
+  }
+
+  private String nextBytes() throws IOException, GedcomFormatException {
     int length = 0;
     boolean started = false;
     while (true) {
@@ -140,8 +186,15 @@ final class GedcomLines {
       if (b == '\r' || b == '\n') {
         break;
       }
+      if (b == 0) {
+        sawNul = true;
+        continue;
+      }
+      if (length == maxLineBytes) {
+        throw tooLong();
+      }
       if (length == line.length) {
-        line = Arrays.copyOf(line, length * 2);
+        line = Arrays.copyOf(line, Math.min(maxLineBytes, length * 2));
       }
       line[length++] = b;
     }

@@ -8,24 +8,37 @@ import java.util.regex.Pattern;
  * Reads GEDCOM 5.5/5.5.1 as the programs of the last thirty years wrote it. Only the current level-0 record is held
  * in memory, so a file of any size streams through. Only a file that cannot be read as lines of {@code level
  * [@xref@] TAG [value]} fails; content Kinhub does not import becomes aggregated warnings.
+ *
+ * <p>Memory is bounded whatever the file's shape: lines, lines per record and records are limited by
+ * {@link GedcomLimits}; records Kinhub does not import keep none of their lines; the text kept of one value
+ * (with its CONT and CONC lines) is cut at {@value #MAX_VALUE_CHARS} characters, more than any field Kinhub
+ * stores, and of one record at {@value #MAX_RECORD_CHARS}, each cut with a warning.
  */
 public final class GedcomReader {
   private static final Pattern HEAD = Pattern.compile("\\s*0\\s+HEAD\\s*");
   private static final int MAX_SHOWN = 40;
+  static final int MAX_VALUE_CHARS = 16_384;
+  static final int MAX_RECORD_CHARS = 1 << 20;
 
   private final GedcomLines lines;
   private final GedcomHandler handler;
   private final Warnings warnings;
+  private final GedcomLimits limits;
+  private int recordLines;
+  private int records;
+  private int recordChars;
+  private boolean retained;
   private final GedcomNode[] open = new GedcomNode[100]; // the node at each level; null under a CONT or CONC
   private GedcomNode record;
   private String source;
   private int persons;
   private int families;
 
-  private GedcomReader(GedcomLines lines, GedcomHandler handler, Warnings warnings) {
+  private GedcomReader(GedcomLines lines, GedcomHandler handler, Warnings warnings, GedcomLimits limits) {
     this.lines = lines;
     this.handler = handler;
     this.warnings = warnings;
+    this.limits = limits;
   }
 
   /**
@@ -33,8 +46,14 @@ public final class GedcomReader {
    * not closed; reading stops at TRLR.
    */
   public static GedcomSummary read(InputStream in, GedcomHandler handler) throws GedcomFormatException, IOException {
+    return read(in, handler, GedcomLimits.DEFAULTS);
+  }
+
+  /** {@link #read(InputStream, GedcomHandler)} within {@code limits}. */
+  public static GedcomSummary read(InputStream in, GedcomHandler handler, GedcomLimits limits)
+      throws GedcomFormatException, IOException {
     Warnings warnings = new Warnings();
-    return new GedcomReader(new GedcomLines(in, warnings), handler, warnings).readAll();
+    return new GedcomReader(new GedcomLines(in, warnings, limits.maxLineBytes()), handler, warnings, limits).readAll();
   }
 
   private GedcomSummary readAll() throws GedcomFormatException, IOException {
@@ -54,9 +73,23 @@ public final class GedcomReader {
       open[node.level] = node;
       if (node.level == 0) {
         finish();
+        if (++records > limits.maxRecords()) {
+          throw GedcomFormatException.tooLarge(node.line, "the file has more than " + limits.maxRecords() + " records");
+        }
         record = node;
+        recordLines = 1;
+        recordChars = 0;
+        retained = switch (node.tag) {
+          case "HEAD", "INDI", "FAM", "NOTE" -> true;
+          default -> false;
+        };
+        keep(node, node.value.length());
         trailer = node.tag.equals("TRLR");
       } else {
+        if (++recordLines > limits.maxRecordLines()) {
+          throw GedcomFormatException.tooLarge(node.line, "the " + record.tag + " record at line " + record.line
+              + " has more than " + limits.maxRecordLines() + " lines");
+        }
         attach(node);
       }
     }
@@ -118,19 +151,43 @@ public final class GedcomReader {
   private void attach(GedcomNode node) {
     GedcomNode parent = open[node.level - 1];
     boolean continuation = node.tag.equals("CONT") || node.tag.equals("CONC");
-    if (parent == null) {
-      warnings.add(node.line, "lines under CONT or CONC not imported");
-    } else if (continuation) {
-      parent.value.append(node.tag.equals("CONT") ? "\n" : "").append(node.value);
-    } else {
-      parent.children.add(node);
+    if (node.level == 1 && node.tag.equals("CHAR") && record.tag.equals("HEAD")) {
+      lines.declare(node.value.toString(), node.line);
     }
     if (continuation) {
       open[node.level] = null;
     }
-    if (node.level == 1 && node.tag.equals("CHAR") && record.tag.equals("HEAD")) {
-      lines.declare(node.value.toString(), node.line);
+    if (!retained) {
+      return;
     }
+    if (parent == null) {
+      warnings.add(node.line, "lines under CONT or CONC not imported");
+    } else if (continuation) {
+      String separator = node.tag.equals("CONT") ? "\n" : "";
+      int room = room(parent, parent.value.length(), separator.length() + node.value.length());
+      parent.value.append(separator, 0, Math.min(room, separator.length()))
+          .append(node.value, 0, Math.max(0, room - separator.length()));
+    } else {
+      keep(node, node.value.length());
+      parent.children.add(node);
+    }
+  }
+
+  /** Cuts a new node's own value to what the value and record bounds leave room for. */
+  private void keep(GedcomNode node, int length) {
+    int kept = room(node, 0, length);
+    node.value.setLength(kept);
+  }
+
+  /** How many of {@code more} characters added to a value already holding {@code held} may be kept; counts them. */
+  private int room(GedcomNode node, int held, int more) {
+    int kept = Math.min(more, Math.max(0, Math.min(MAX_VALUE_CHARS - held, MAX_RECORD_CHARS - recordChars)));
+    if (kept < more) {
+      warnings.add(node.line, "text cut: a value is kept up to " + MAX_VALUE_CHARS + " characters, a record up to "
+          + MAX_RECORD_CHARS);
+    }
+    recordChars += kept;
+    return kept;
   }
 
   private void finish() {

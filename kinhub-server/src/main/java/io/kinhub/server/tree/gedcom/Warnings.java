@@ -9,10 +9,19 @@ import java.util.Map;
  * reported once at the end, at its first line, with a count when it occurred more than once.
  */
 final class Warnings {
+  /** Distinct subjects kept; a file inventing new tags on every line cannot grow the map beyond this. */
+  static final int MAX_SUBJECTS = 1_000;
+  static final String OTHERS = "further warnings of other kinds";
+
   private final Map<String, int[]> firstLineAndCount = new HashMap<>();
 
   void add(int line, String subject) {
-    firstLineAndCount.computeIfAbsent(subject, s -> new int[] {line, 0})[1]++;
+    int[] entry = firstLineAndCount.get(subject);
+    if (entry == null) {
+      String key = firstLineAndCount.size() < MAX_SUBJECTS ? subject : OTHERS;
+      entry = firstLineAndCount.computeIfAbsent(key, s -> new int[] {line, 0});
+    }
+    entry[1]++;
   }
 
   /** Hands every collected warning to the handler, ordered by first line. */
