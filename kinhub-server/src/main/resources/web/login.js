@@ -1,7 +1,18 @@
 import { api, setToken, deviceLabel, ApiError } from "./api.js";
 
 const params = new URLSearchParams(location.search);
-const next = params.get("next") && params.get("next").startsWith("/") && !params.get("next").startsWith("//") ? params.get("next") : "/";
+const next = safeNext(params.get("next"));
+
+// Only a page of this origin may follow a login: parse like the browser will (backslashes, tabs and all), compare origins.
+function safeNext(raw) {
+  if (!raw) return "/";
+  try {
+    const url = new URL(raw, location.origin);
+    return url.origin === location.origin && !url.pathname.startsWith("//") ? url.href : "/";
+  } catch {
+    return "/";
+  }
+}
 
 function done(token) {
   setToken(token);
@@ -30,10 +41,21 @@ document.getElementById("password-form").addEventListener("submit", async (event
 });
 
 // ---- QR code ---------------------------------------------------------------------------------
+// The socket (or the poll) only says which state the ticket is in; told "confirmed", the page redeems its session with
+// a POST. A dropped socket is reopened with backoff, and after repeated failures long polling takes over; every
+// reconnect is told the current state at once, so no notification lost with a connection can lose the login.
 const image = document.getElementById("qr-image");
 const status = document.getElementById("qr-status");
 const transport = document.getElementById("qr-transport");
 let ticket = null;
+
+const terminal = (state) => state === "completed" || state === "cancelled" || state === "expired";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function setTransport(mode) {
+  transport.dataset.mode = mode;
+  transport.textContent = mode === "websocket" ? "live connection" : mode === "polling" ? "long polling" : "reconnecting…";
+}
 
 function show(view) {
   switch (view.state) {
@@ -47,76 +69,161 @@ function show(view) {
       status.textContent = "Confirmed, logging in…";
       break;
     case "completed":
-      if (view.token) {
-        status.textContent = "Logged in";
-        done(view.token);
-      }
+      status.textContent = "Logged in";
       break;
     case "cancelled":
+      status.textContent = "Cancelled; here is a new code";
+      break;
     case "expired":
-      status.textContent = view.state === "expired" ? "The code expired; here is a new one" : "Cancelled; here is a new code";
-      setTimeout(start, 600); // a new code only when this one can no longer be used
+      status.textContent = "The code expired; here is a new one";
       break;
   }
 }
 
 async function start() {
   status.textContent = "Preparing a code…";
+  let created;
   try {
-    ticket = await api("POST", "/api/v1/qr-logins", { device: deviceLabel() });
+    created = await api("POST", "/api/v1/qr-logins", { device: deviceLabel() });
   } catch (e) {
     status.textContent = "No QR code right now; retrying…";
     setTimeout(start, 5000);
     return;
   }
-  image.src = ticket.imageUrl;
-  image.dataset.ticket = ticket.id;
-  listen(ticket);
+  ticket = new QrTicket(created);
+  image.src = created.imageUrl;
+  image.dataset.ticket = created.id;
+  ticket.connect();
 }
 
-function terminal(state) {
-  return state === "completed" || state === "cancelled" || state === "expired";
-}
-
-// WebSocket first; if it fails (blocked by a proxy, say), long polling takes over by itself.
-function listen(current) {
-  let last = "pending";
-  let finished = false;
-  let socket;
-  try {
-    socket = new WebSocket(current.wsUrl);
-  } catch {
-    poll(current, last);
-    return;
+class QrTicket {
+  constructor(created) {
+    this.t = created;
+    this.known = "pending";
+    this.failures = 0;
+    this.redeeming = false;
+    this.over = false;
+    // sent with every redemption attempt: if an answer is lost in transit, the retry gets the same session back
+    this.idempotencyKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   }
-  transport.textContent = "live connection";
-  socket.onmessage = (message) => {
-    const view = JSON.parse(message.data);
-    last = view.state;
-    if (terminal(view.state)) finished = true;
-    show(view);
-  };
-  socket.onclose = () => {
-    if (!finished && ticket === current) {
-      transport.textContent = "long polling";
-      poll(current, last);
-    }
-  };
-}
 
-async function poll(current, known) {
-  while (ticket === current) {
+  current() {
+    return ticket === this && !this.over;
+  }
+
+  // a frame or a poll answer arrived
+  seen(view) {
+    if (!this.current()) return;
+    this.known = view.state;
+    show(view);
+    if (view.state === "confirmed") {
+      this.redeem();
+    } else if (view.state === "cancelled" || view.state === "expired") {
+      this.finish(true);
+    } else if (view.state === "completed" && !this.redeeming) {
+      this.finish(true); // redeemed by someone holding this page's secret; this page starts over
+    }
+  }
+
+  finish(newCode) {
+    this.over = true;
+    if (this.socket) this.socket.close(1000);
+    if (newCode) setTimeout(start, 600); // a new code only when this one can no longer be used
+  }
+
+  connect() {
+    if (!this.current()) return;
+    let socket;
     try {
-      const response = await fetch(`${current.pollUrl}?waitSeconds=25&known=${encodeURIComponent(known)}`, {
-        headers: { "X-QR-Secret": current.secret },
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const view = await response.json();
-      known = view.state;
-      show(view);
-      if (terminal(view.state)) return;
+      socket = new WebSocket(this.t.wsUrl);
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      this.poll();
+      return;
+    }
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.failures = 0;
+      setTransport("websocket");
+    };
+    socket.onmessage = (message) => this.seen(JSON.parse(message.data));
+    socket.onclose = async () => {
+      if (!this.current() || terminal(this.known)) return;
+      this.failures += opened ? 1 : 2;
+      setTransport("reconnecting");
+      await this.check(); // the current state at once: what the socket may not have delivered
+      if (!this.current()) return;
+      if (this.failures >= 4) {
+        this.poll();
+      } else {
+        await sleep(Math.min(8000, 250 * 2 ** this.failures) * (0.75 + Math.random() / 2));
+        this.connect();
+      }
+    };
+  }
+
+  async check() {
+    try {
+      const response = await fetch(this.t.pollUrl, { headers: { "X-QR-Secret": this.t.secret } });
+      if (response.ok) this.seen(await response.json());
+      else if (response.status === 404) this.finish(true);
+    } catch {
+      // the network is away; the next connection attempt tells
+    }
+  }
+
+  async poll() {
+    setTransport("polling");
+    while (this.current() && !terminal(this.known)) {
+      try {
+        const response = await fetch(`${this.t.pollUrl}?waitSeconds=25&known=${encodeURIComponent(this.known)}`, {
+          headers: { "X-QR-Secret": this.t.secret },
+        });
+        if (response.status === 404) {
+          this.finish(true);
+          return;
+        }
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        this.seen(await response.json());
+        if (this.known === "confirmed") await sleep(1000); // the redemption is under way
+      } catch {
+        await sleep(2000);
+      }
+    }
+  }
+
+  // POST once confirmed: the only way to a session. Retried on network errors; a refusal ends this code.
+  async redeem() {
+    if (this.redeeming) return;
+    this.redeeming = true;
+    for (let attempt = 0; this.current() && attempt < 6; attempt++) {
+      try {
+        const response = await fetch(this.t.sessionUrl ?? `${this.t.pollUrl}/session`, {
+          method: "POST",
+          headers: { "X-QR-Secret": this.t.secret, "Idempotency-Key": this.idempotencyKey },
+        });
+        const body = await response.json().catch(() => null);
+        if (response.status === 201) {
+          this.over = true;
+          status.textContent = "Logged in";
+          done(body.token);
+          return;
+        }
+        if (response.status === 409 && body?.code === "conflict") {
+          this.redeeming = false; // not confirmed (any more): the next state report decides
+          return;
+        }
+        status.textContent = body?.detail ?? "This code can no longer be used; here is a new one";
+        this.finish(true);
+        return;
+      } catch {
+        await sleep(500 * 2 ** attempt);
+      }
+    }
+    if (this.current()) {
+      status.textContent = "Kinhub cannot be reached; here is a new code";
+      this.finish(true);
     }
   }
 }

@@ -25,8 +25,12 @@ async function act(action) {
 async function scan() {
   try {
     const body = await api("POST", `/api/v1/qr-logins/${encodeURIComponent(id)}/scan`, {});
-    document.getElementById("device").textContent = body.device ? `Device: ${body.device}` : "Device: unknown";
-    document.getElementById("when").textContent = `Code shown at ${new Date(body.createdAt).toLocaleString()}`;
+    // the device label is whatever the browser said about itself: show it as its claim, next to what the server saw
+    document.getElementById("device").textContent = body.device ? `The browser says it is: "${body.device}"` : "The browser did not say what it is";
+    const from = body.requestedFrom ? ` from ${body.requestedFrom.ip} (network ${body.requestedFrom.network})` : "";
+    document.getElementById("when").textContent = `Code shown at ${new Date(body.createdAt).toLocaleString()}${from}`;
+    document.getElementById("warning").textContent =
+      "Confirm only if you are in front of that screen yourself. Never confirm a code someone sent you.";
     confirmButton.disabled = cancelButton.disabled = false;
   } catch (e) {
     document.getElementById("device").textContent = "";

@@ -31,14 +31,19 @@ public final class ClientIp {
 
   /** The client address of a request, in canonical text form. */
   public String of(Context ctx) {
+    return of(ctx.req());
+  }
+
+  /** The client address of a servlet request (e.g. a WebSocket upgrade, which Javalin does not see). */
+  public String of(jakarta.servlet.http.HttpServletRequest request) {
     List<String> forwarded = new ArrayList<>();
-    Enumeration<String> headers = ctx.req().getHeaders("X-Forwarded-For");
+    Enumeration<String> headers = request.getHeaders("X-Forwarded-For");
     while (headers != null && headers.hasMoreElements()) {
       for (String hop : headers.nextElement().split(",")) {
         forwarded.add(hop.strip());
       }
     }
-    return resolve(ctx.req().getRemoteAddr(), forwarded);
+    return resolve(request.getRemoteAddr(), forwarded);
   }
 
   /**

@@ -9,7 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The rate limits of one endpoint: for each dimension (client IP, login, phone) one or more bandwidths.
+ * The rate limits of one endpoint: for each dimension (client IP, login, phone, authenticated user) one or
+ * more bandwidths.
  * Written as {@code phone:1/60s+10/1d,ip:20/1h}: per phone one per 60 s and ten per day, per IP twenty per hour.
  *
  * @param name     the policy name: Redis group and prefix of the header policy names
@@ -22,7 +23,9 @@ public record RateLimitPolicy(String name, String method, String path, List<Limi
 
   /** What a bucket counts per. */
   public enum Dimension {
-    IP, LOGIN, PHONE;
+    IP, LOGIN, PHONE,
+    /** The caller's user id; requests without a valid session are counted by their other dimensions only. */
+    USER;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -34,7 +37,7 @@ public record RateLimitPolicy(String name, String method, String path, List<Limi
 
   private static final Pattern BANDWIDTH = Pattern.compile("(\\d{1,9})/(\\d{1,9})(ms|s|m|h|d)");
 
-  /** The defaults: SMS and login fail closed, registration and QR tickets fail open. */
+  /** The defaults: SMS, login and password change fail closed, registration and QR tickets fail open. */
   public static List<RateLimitPolicy> defaults() {
     return List.of(
         parse("sms-codes", "POST", "/api/v1/sms-codes", "phone:1/60s+10/1d,ip:20/1h", false),
@@ -42,7 +45,9 @@ public record RateLimitPolicy(String name, String method, String path, List<Limi
         parse("accounts", "POST", "/api/v1/accounts", "ip:10/1h", true),
         parse("qr-logins", "POST", "/api/v1/qr-logins", "ip:30/1m", true),
         parse("invitations", "POST", "/api/v1/invitations/{code}/accept", "ip:30/1m", true),
-        parse("gedcom-imports", "POST", "/api/v1/families/{id}/gedcom", "ip:30/1h", true));
+        parse("gedcom-imports", "POST", "/api/v1/families/{id}/gedcom", "ip:30/1h", true),
+        // each attempt costs an Argon2id hash and is a guess at the current password
+        parse("password-changes", "PUT", "/api/v1/me/password", "user:5/15m+20/1d,ip:20/1h", false));
   }
 
   /** The policy written back in its specification syntax. */
@@ -88,7 +93,7 @@ public record RateLimitPolicy(String name, String method, String path, List<Limi
       try {
         dimension = Dimension.valueOf(p.substring(0, colon).strip().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown rate limit dimension in '" + p + "' (ip, login or phone)");
+        throw new IllegalArgumentException("unknown rate limit dimension in '" + p + "' (ip, login, phone or user)");
       }
       List<Bandwidth> bandwidths = new ArrayList<>();
       for (String b : p.substring(colon + 1).split("\\+")) {
@@ -116,6 +121,6 @@ public record RateLimitPolicy(String name, String method, String path, List<Limi
 
   /** Whether a login or phone must be read from the request body. */
   boolean needsBody() {
-    return limits.stream().anyMatch(l -> l.dimension() != Dimension.IP);
+    return limits.stream().anyMatch(l -> l.dimension() == Dimension.LOGIN || l.dimension() == Dimension.PHONE);
   }
 }

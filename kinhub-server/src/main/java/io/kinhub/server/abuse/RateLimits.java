@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +34,19 @@ public final class RateLimits {
   private final ClientIp clientIp;
   private final List<RateLimitPolicy> policies;
   private final MeterRegistry meters;
+  private final Function<Context, Optional<String>> user;
 
-  public RateLimits(RateLimiter limiter, ClientIp clientIp, List<RateLimitPolicy> policies, MeterRegistry meters) {
+  /**
+   * @param user the id of the caller's user when the request carries a valid session (for the {@code user}
+   *             dimension), else empty
+   */
+  public RateLimits(RateLimiter limiter, ClientIp clientIp, List<RateLimitPolicy> policies, MeterRegistry meters,
+      Function<Context, Optional<String>> user) {
     this.limiter = limiter;
     this.clientIp = clientIp;
     this.policies = policies;
     this.meters = meters;
+    this.user = user;
   }
 
   public void register(RoutesConfig routes) {
@@ -58,6 +66,9 @@ public final class RateLimits {
 
   private void apply(RateLimitPolicy policy, Context ctx) {
     List<Bucket> buckets = buckets(policy, ctx);
+    if (buckets.isEmpty()) {
+      return; // only per-user limits and no user: the route answers 401 itself
+    }
     Decision decision;
     try {
       decision = limiter.tryConsume(policy.name(), buckets, 1);
@@ -93,7 +104,12 @@ public final class RateLimits {
         case IP -> ClientIp.rateLimitSubject(clientIp.of(ctx));
         case LOGIN -> body.flatMap(b -> b.rawString("login")).map(l -> l.strip().toLowerCase(Locale.ROOT)).orElse("");
         case PHONE -> body.flatMap(b -> b.rawString("phone")).map(String::strip).orElse("");
+        // without a session there is no user to count: a shared "" bucket would let anyone empty it for everyone
+        case USER -> user.apply(ctx).orElse(null);
       };
+      if (subject == null) {
+        continue;
+      }
       for (Bandwidth bandwidth : limit.bandwidths()) {
         String name = policy.name() + "-" + limit.dimension().label() + "-" + windowLabel(bandwidth);
         buckets.add(new Bucket(name, keyPart(subject), bandwidth));

@@ -2,6 +2,8 @@ package io.kinhub.server.account;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.abuse.Lockout;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Session;
@@ -12,7 +14,11 @@ import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
 import java.util.Map;
 
-/** Registration and password change. */
+/**
+ * Registration and password change. Passwords must be 8 to 128 characters and not easily guessed
+ * ({@link PasswordStrength}); a password change is a guess at the current password and counts into the
+ * login's {@link Lockout}.
+ */
 public final class AccountRoutes {
   private static final int MIN_PASSWORD = 8;
   private static final int MAX_PASSWORD = 128;
@@ -22,12 +28,19 @@ public final class AccountRoutes {
   private final PasswordHasher hasher;
   private final Sessions sessions;
   private final Authentication auth;
+  private final Lockout lockout;
+  private final ClientIp clientIp;
+  private final PasswordStrength strength;
 
-  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth) {
+  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth, Lockout lockout,
+      ClientIp clientIp, PasswordStrength strength) {
     this.accounts = accounts;
     this.hasher = hasher;
     this.sessions = sessions;
     this.auth = auth;
+    this.lockout = lockout;
+    this.clientIp = clientIp;
+    this.strength = strength;
   }
 
   public void register(RoutesConfig routes) {
@@ -46,6 +59,7 @@ public final class AccountRoutes {
     if (displayName.chars().anyMatch(Character::isISOControl)) {
       throw Problem.invalid("displayName", "'displayName' must not contain control characters.");
     }
+    strength.require("password", password, login, displayName);
     if (accounts.findByLogin(login).isPresent()) {
       throw accountExists();
     }
@@ -71,9 +85,15 @@ public final class AccountRoutes {
     String current = body.requiredString("currentPassword", MAX_PASSWORD);
     String next = password(body, "newPassword");
     Account account = accounts.findById(session.userId()).orElseThrow(Problem::unauthenticated);
+    strength.require("newPassword", next, account.login(), account.displayName());
+    // a wrong current password is a guess at the login's password: it shares the login's lockout, and a
+    // locked login is refused here before any hashing, as the password login refuses it
+    lockout.checkNotLocked(account.login());
     if (!hasher.verify(current, account.passwordHash())) {
+      lockout.failed(account.login(), clientIp.of(ctx));
       throw SessionRoutes.invalidCredentials();
     }
+    lockout.succeeded(account.login());
     long version = accounts.changePassword(account.id(), account.passwordHash(), hasher.hash(next))
         .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The password was changed by another request; try again."));
     // every session ends on every node before the caller gets its new one

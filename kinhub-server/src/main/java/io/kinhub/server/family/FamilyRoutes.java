@@ -34,6 +34,8 @@ public final class FamilyRoutes {
   private static final int MAX_CHECKS = 100;
   private static final Duration DEFAULT_INVITATION = Duration.ofDays(7);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** 410 for an invitation that was revoked or whose creator lost the right to invite. */
+  static final String INVITATION_REVOKED = "invitation_revoked";
 
   private final FamilyStore families;
   private final Permissions permissions;
@@ -53,6 +55,8 @@ public final class FamilyRoutes {
     routes.delete("/api/v1/families/{id}", this::delete);
     routes.get("/api/v1/families/{id}/members", this::members);
     routes.post("/api/v1/families/{id}/invitations", this::invite);
+    routes.get("/api/v1/families/{id}/invitations", this::invitations);
+    routes.delete("/api/v1/families/{id}/invitations/{code}", this::revokeInvitation);
     routes.post("/api/v1/invitations/{code}/accept", this::accept);
     routes.put("/api/v1/families/{id}/members/{userId}/role", this::setRole);
     routes.delete("/api/v1/families/{id}/members/{userId}", this::remove);
@@ -180,10 +184,46 @@ public final class FamilyRoutes {
     Json.respond(ctx, 201, Map.of("code", code, "expiresAt", Json.time(expiresAt)));
   }
 
+  private static boolean isCode(String text) {
+    return text.matches("[A-Za-z0-9_-]{22}");
+  }
+
+  private void invitations(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    permissions.require(s, id, "family:invitation:read:" + id);
+    List<Map<String, Object>> out = families.liveInvitations(id).stream()
+        .map(i -> Map.<String, Object>of("id", i.id(),
+            "createdBy", Map.of("userId", Long.toString(i.createdBy()), "displayName", i.createdByName()),
+            "createdAt", Json.time(i.createdAt()), "expiresAt", Json.time(i.expiresAt())))
+        .toList();
+    Json.respond(ctx, 200, Map.of("invitations", out));
+  }
+
+  /** Revokes by the code itself or by the listing's id (the code is not stored, so the list cannot show it). */
+  private void revokeInvitation(Context ctx) {
+    Session s = auth.require(ctx);
+    long id = pathId(ctx, "id", "family");
+    permissions.require(s, id, "family:invitation:delete:" + id);
+    String given = ctx.pathParam("code");
+    String key;
+    if (isCode(given)) {
+      key = Digests.sha256Hex(given);
+    } else if (given.matches("[0-9a-f]{16}")) {
+      key = given;
+    } else {
+      throw Problem.notFound("No such invitation.");
+    }
+    if (!families.revokeInvitation(id, key)) {
+      throw Problem.notFound("No such invitation in this family, or it has been used or revoked already.");
+    }
+    ctx.status(204);
+  }
+
   private void accept(Context ctx) {
     Session s = auth.require(ctx);
     String code = ctx.pathParam("code");
-    if (!code.matches("[A-Za-z0-9_-]{22}")) {
+    if (!isCode(code)) {
       throw Problem.notFound("No such invitation.");
     }
     Acceptance result = families.accept(Digests.sha256Hex(code), s.userId());
@@ -197,6 +237,9 @@ public final class FamilyRoutes {
       case Acceptance.Unknown unknown -> throw Problem.notFound("No such invitation.");
       case Acceptance.Expired expired -> throw Problem.of(410, Problem.EXPIRED, "This invitation has expired.");
       case Acceptance.Used used -> throw Problem.of(410, "invitation_used", "This invitation has been used already.");
+      case Acceptance.Revoked revoked -> throw Problem.of(410, INVITATION_REVOKED, revoked.creatorLostPermission()
+          ? "This invitation is no longer valid: the member who made it can no longer invite people to this family."
+          : "This invitation has been revoked by the family.");
     }
   }
 

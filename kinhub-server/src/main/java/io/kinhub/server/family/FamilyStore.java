@@ -8,8 +8,26 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** Families, memberships and invitations in PostgreSQL. Multi-row changes are single transactions. */
+/**
+ * Families, memberships and invitations in PostgreSQL. Multi-row changes are single transactions.
+ *
+ * <p>An invitation lives only while its creator holds {@code family:member:invite} in its family. Every change
+ * that can take the permission away (role change, originator transfer, removal, leaving) revokes the creator's
+ * live invitations in its own transaction, so they stay dead if the permission comes back; and accepting
+ * re-checks the creator's current role (catching any change to the role table itself). Both sides lock the
+ * creator's membership row before the invitation rows, so they serialise without deadlocks: an acceptance
+ * either commits before the creator loses the permission or sees that it is lost.
+ */
 public final class FamilyStore {
+  /** The member roles whose holders may invite, from the role table. */
+  private static final List<String> INVITERS = java.util.Arrays.stream(FamilyRole.values())
+      .filter(r -> r != FamilyRole.VISITOR && r.holds("family:member:invite:{family}"))
+      .map(FamilyRole::apiName).toList();
+  /** Most invitations one listing shows (newest first): the list is for people to read. */
+  static final int MAX_LISTED = 500;
+  /** Length of the listing's handle: a prefix of the code's SHA-256, which reveals nothing of the code. */
+  static final int HANDLE_LENGTH = 16;
+
   private static final String FAMILY_COLUMNS = "f.id, f.name, f.surname, f.description, f.public, "
       + "(SELECT count(*) FROM family_member c WHERE c.family_id = f.id), f.created_at";
   private static final RowMapper<Family> FAMILY = (rs, ctx) -> new Family(rs.getLong(1), rs.getString(2), rs.getString(3),
@@ -90,11 +108,27 @@ public final class FamilyStore {
         .bind("family", familyId).bind("user", userId).mapTo(String.class).findOne().flatMap(FamilyRole::member));
   }
 
-  /** Sets an admin or member role; false when the user is not a member or is the originator. */
+  /**
+   * Sets an admin or member role; false when the user is not a member or is the originator. A role without
+   * the invite permission ends the user's live invitations in the same transaction.
+   */
   public boolean setRole(long familyId, long userId, FamilyRole role) {
-    return db.withHandle(h -> h.createUpdate("UPDATE family_member SET role = :role "
-            + "WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
-        .bind("role", role.apiName()).bind("family", familyId).bind("user", userId).execute() == 1);
+    return db.inTransaction(h -> {
+      boolean changed = h.createUpdate("UPDATE family_member SET role = :role "
+              + "WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
+          .bind("role", role.apiName()).bind("family", familyId).bind("user", userId).execute() == 1;
+      if (changed && !INVITERS.contains(role.apiName())) {
+        revokeInvitationsBy(h, familyId, userId);
+      }
+      return changed;
+    });
+  }
+
+  /** Marks the creator's live invitations in the family dead: they lost the right to invite. */
+  private static void revokeInvitationsBy(Handle h, long familyId, long creator) {
+    h.createUpdate("UPDATE invitation SET revoked_at = now(), revoked_reason = 'creator_lost_permission' "
+            + "WHERE family_id = :family AND created_by = :creator AND accepted_at IS NULL AND revoked_at IS NULL")
+        .bind("family", familyId).bind("creator", creator).execute();
   }
 
   /**
@@ -117,14 +151,24 @@ public final class FamilyStore {
           .bind("family", familyId).bind("from", from.get()).execute();
       h.createUpdate("UPDATE family_member SET role = 'originator' WHERE family_id = :family AND account_id = :to")
           .bind("family", familyId).bind("to", to).execute();
+      if (!INVITERS.contains(FamilyRole.ADMIN.apiName())) {
+        revokeInvitationsBy(h, familyId, from.get());
+      }
       return from;
     });
   }
 
-  /** Removes a member unless they are the originator. */
+  /** Removes a member unless they are the originator; their live invitations end with the membership. */
   public boolean removeMember(long familyId, long userId) {
-    return db.withHandle(h -> h.createUpdate("DELETE FROM family_member WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
-        .bind("family", familyId).bind("user", userId).execute() == 1);
+    return db.inTransaction(h -> {
+      boolean removed = h.createUpdate(
+              "DELETE FROM family_member WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
+          .bind("family", familyId).bind("user", userId).execute() == 1;
+      if (removed) {
+        revokeInvitationsBy(h, familyId, userId);
+      }
+      return removed;
+    });
   }
 
   /** Stores a new invitation (only the code's hash). */
@@ -133,6 +177,38 @@ public final class FamilyStore {
             + "VALUES (:hash, :family, :by, :expires)")
         .bind("hash", codeHash).bind("family", familyId).bind("by", createdBy)
         .bind("expires", java.sql.Timestamp.from(expiresAt)).execute());
+  }
+
+  /** A live invitation as listed: a handle instead of the code, which is not stored. */
+  public record LiveInvitation(String id, long createdBy, String createdByName, Instant createdAt, Instant expiresAt) {}
+
+  /**
+   * The family's live invitations, newest first, at most {@link #MAX_LISTED}: unused, unrevoked, unexpired, and
+   * made by someone who may still invite.
+   */
+  public List<LiveInvitation> liveInvitations(long familyId) {
+    return db.withHandle(h -> h.createQuery(
+            "SELECT left(i.code_hash, :handle), i.created_by, a.display_name, i.created_at, i.expires_at FROM invitation i "
+                + "JOIN family_member m ON m.family_id = i.family_id AND m.account_id = i.created_by AND m.role = ANY(:inviters) "
+                + "JOIN account a ON a.id = i.created_by "
+                + "WHERE i.family_id = :family AND i.accepted_at IS NULL AND i.accepted_by IS NULL AND i.revoked_at IS NULL "
+                + "AND i.expires_at > now() ORDER BY i.created_at DESC, i.code_hash LIMIT :limit")
+        .bind("handle", HANDLE_LENGTH).bindArray("inviters", String.class, INVITERS).bind("family", familyId)
+        .bind("limit", MAX_LISTED)
+        .map((rs, ctx) -> new LiveInvitation(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+            rs.getTimestamp(5).toInstant()))
+        .list());
+  }
+
+  /**
+   * Revokes an unused invitation of the family named by the SHA-256 of its code, or by the listing's handle
+   * (a prefix of that hash); false when there is none.
+   */
+  public boolean revokeInvitation(long familyId, String codeHashOrHandle) {
+    String match = codeHashOrHandle.length() == HANDLE_LENGTH ? "left(code_hash, " + HANDLE_LENGTH + ") = :key" : "code_hash = :key";
+    return db.withHandle(h -> h.createUpdate("UPDATE invitation SET revoked_at = now(), revoked_reason = 'revoked' "
+            + "WHERE family_id = :family AND " + match + " AND accepted_at IS NULL AND accepted_by IS NULL AND revoked_at IS NULL")
+        .bind("family", familyId).bind("key", codeHashOrHandle).execute() > 0);
   }
 
   /** What accepting an invitation did. */
@@ -146,23 +222,46 @@ public final class FamilyStore {
     record Expired() implements Acceptance {}
 
     record Used() implements Acceptance {}
+
+    /** Revoked, or its creator can no longer invite ({@code creatorLostPermission}). */
+    record Revoked(boolean creatorLostPermission) implements Acceptance {}
   }
 
   /**
-   * Uses an invitation: in one transaction the code is claimed (only if unused and unexpired, by database
-   * time) and the membership created. A user who is a member already does not use up the code.
+   * Uses an invitation: in one transaction the code is claimed (only if unused, unrevoked and unexpired, by
+   * database time, and while its creator may still invite) and the membership created. A user who is a member
+   * already does not use up the code.
    */
   public Acceptance accept(String codeHash, long userId) {
     return db.inTransaction(h -> {
-      record Row(long familyId, boolean expired, boolean used) {}
-      Optional<Row> row = h.createQuery("SELECT family_id, expires_at <= now(), accepted_by IS NOT NULL OR accepted_at IS NOT NULL "
-              + "FROM invitation WHERE code_hash = :hash FOR UPDATE")
-          .bind("hash", codeHash).map((rs, ctx) -> new Row(rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3))).findOne();
+      record Creator(long familyId, long createdBy) {}
+      Optional<Creator> creator = h.createQuery("SELECT family_id, created_by FROM invitation WHERE code_hash = :hash")
+          .bind("hash", codeHash).map((rs, ctx) -> new Creator(rs.getLong(1), rs.getLong(2))).findOne();
+      if (creator.isEmpty()) {
+        return new Acceptance.Unknown();
+      }
+      // the creator's membership first, then the invitation: the order role changes and removals lock them in
+      Optional<String> creatorRole = h.createQuery(
+              "SELECT role FROM family_member WHERE family_id = :family AND account_id = :creator FOR SHARE")
+          .bind("family", creator.get().familyId()).bind("creator", creator.get().createdBy()).mapTo(String.class).findOne();
+      record Row(long familyId, boolean expired, boolean used, boolean revoked, String reason) {}
+      Optional<Row> row = h.createQuery("SELECT family_id, expires_at <= now(), accepted_by IS NOT NULL OR accepted_at IS NOT NULL, "
+              + "revoked_at IS NOT NULL, revoked_reason FROM invitation WHERE code_hash = :hash FOR UPDATE")
+          .bind("hash", codeHash)
+          .map((rs, ctx) -> new Row(rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4), rs.getString(5)))
+          .findOne();
       if (row.isEmpty()) {
         return new Acceptance.Unknown();
       }
       if (row.get().used()) {
         return new Acceptance.Used();
+      }
+      if (row.get().revoked()) {
+        return new Acceptance.Revoked("creator_lost_permission".equals(row.get().reason()));
+      }
+      if (creatorRole.isEmpty() || !INVITERS.contains(creatorRole.get())) {
+        revokeInvitationsBy(h, creator.get().familyId(), creator.get().createdBy());
+        return new Acceptance.Revoked(true);
       }
       if (row.get().expired()) {
         return new Acceptance.Expired();

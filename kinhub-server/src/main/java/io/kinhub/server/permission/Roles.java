@@ -14,7 +14,9 @@ import java.util.Optional;
  *   <tr><td>family:read:F</td><td>read the family, its members and its tree; export GEDCOM</td></tr>
  *   <tr><td>family:edit:F</td><td>edit the family profile</td></tr>
  *   <tr><td>family:delete:F</td><td>delete the family</td></tr>
- *   <tr><td>family:member:invite:F</td><td>create invitations</td></tr>
+ *   <tr><td>family:member:invite:F</td><td>create invitations; an invitation lives only while its creator holds this</td></tr>
+ *   <tr><td>family:invitation:read:F</td><td>list the family's live invitations (never their codes)</td></tr>
+ *   <tr><td>family:invitation:delete:F</td><td>revoke an invitation</td></tr>
  *   <tr><td>family:member:delete:F</td><td>remove a member whose role is {@code member}</td></tr>
  *   <tr><td>family:admin:delete:F</td><td>remove an admin</td></tr>
  *   <tr><td>family:member:leave:F</td><td>remove oneself</td></tr>
@@ -31,6 +33,7 @@ public final class Roles {
     ORIGINATOR(
         "family:read,edit,delete:{family}",
         "family:member:invite,delete:{family}",
+        "family:invitation:read,delete:{family}",
         "family:admin:delete:{family}",
         "family:role:assign:{family}",
         "family:person:create,edit,delete:{family}",
@@ -38,6 +41,7 @@ public final class Roles {
     ADMIN(
         "family:read,edit:{family}",
         "family:member:invite,delete,leave:{family}",
+        "family:invitation:read,delete:{family}",
         "family:person:create,edit,delete:{family}",
         "family:feed:post:{family}"),
     MEMBER(
@@ -57,6 +61,16 @@ public final class Roles {
     /** The permissions this role holds in family {@code familyId}. */
     public List<Permission> permissions(long familyId) {
       return templates.stream().map(t -> Permission.parse(t.replace("{family}", Long.toString(familyId)))).toList();
+    }
+
+    /**
+     * Whether this role holds {@code template} ({@code {family}} for the family id) in the family it is held
+     * in; every family's table is the same, so one family stands for all.
+     */
+    public boolean holds(String template) {
+      long anyFamily = 1;
+      Permission wanted = Permission.parse(template.replace("{family}", Long.toString(anyFamily)));
+      return permissions(anyFamily).stream().anyMatch(p -> p.implies(wanted));
     }
 
     /** The API name: {@code originator}, {@code admin}, {@code member}, {@code visitor}. */

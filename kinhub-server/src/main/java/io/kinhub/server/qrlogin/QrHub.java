@@ -7,40 +7,68 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's waiters for QR tickets (WebSockets and long polls). Ticket changes arrive on the event bus
- * from whichever node made them; each waiter of that ticket is woken on a virtual thread and re-reads the
- * ticket from Redis. Deadlines wake waiters too, so expiry is seen without anyone polling Redis.
+ * This node's waiters for QR tickets (WebSockets and long polls). A waiter is a callback that re-reads its ticket
+ * from Redis and acts on what it finds; being woken without a change is harmless. So the hub may wake too often,
+ * never too rarely.
+ *
+ * <h2>Why no change is missed</h2>
+ * <ul>
+ *   <li>A change made on this node wakes its waiters at once; a change made on another node reaches this one as
+ *       an event-bus message, which wakes the waiters of that ticket.</li>
+ *   <li>Every waiter registers before its last read (see {@link QrLogins#await} and {@link QrSocket}), so a change
+ *       between a read and the registration is seen by that read.</li>
+ *   <li>A bus message can be lost only while the bus does not trust its hearing (link dropped, heartbeat echo
+ *       late, sequence gap: the bus' own argument). The bus tells the hub when it starts distrusting
+ *       ({@code onDeafness}): every waiter is woken then; and while the bus is not trusted, and once more on
+ *       the tick after it trusts again (its new subscription provably delivers every later message), every
+ *       waiter is woken every {@link #RECHECK_MS} ms. A change published during the gap is therefore seen at
+ *       most one tick after it happened or after trust returned, never at the ticket's deadline.</li>
+ *   <li>Deadlines wake waiters too, so expiry is seen without anyone polling Redis.</li>
+ * </ul>
  */
 final class QrHub implements AutoCloseable {
   static final String TOPIC = "qr";
+  static final long RECHECK_MS = 250;
   private static final Logger log = LoggerFactory.getLogger(QrHub.class);
 
   private final EventBus bus;
   private final Map<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService wakeups = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("qr-wake-", 0).factory());
-  private final java.util.concurrent.ScheduledThreadPoolExecutor timers = timers();
+  private final ScheduledThreadPoolExecutor timers = timers();
+  private boolean trustedAtLastTick = true; // only the timer thread touches these two
+  private long epochAtLastTick;
 
-  private static java.util.concurrent.ScheduledThreadPoolExecutor timers() {
-    var executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("qr-deadlines").factory());
+  private static ScheduledThreadPoolExecutor timers() {
+    var executor = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("qr-deadlines").factory());
     executor.setRemoveOnCancelPolicy(true); // rescheduled deadlines do not pile up
     return executor;
   }
 
   QrHub(EventBus bus) {
     this.bus = bus;
+    this.epochAtLastTick = bus.epoch();
     bus.subscribe(TOPIC, this::onEvent);
+    bus.onDeafness(reason -> {
+      if (!waiters.isEmpty()) {
+        log.info("event bus may have lost messages ({}): re-reading the {} watched QR tickets", reason, waiters.size());
+      }
+      wakeAll();
+    });
+    timers.scheduleWithFixedDelay(this::tick, RECHECK_MS, RECHECK_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Tells every node (this one included) that a ticket changed. */
-  void changed(String ticketId, String state) {
+  void changed(String ticketId, QrState state) {
     try {
-      bus.publish(TOPIC, ticketId + ":" + state + ":" + bus.instanceId());
+      bus.publish(TOPIC, ticketId + ":" + state.wire() + ":" + bus.instanceId());
     } catch (RuntimeException e) {
+      // other nodes' waiters then learn of it from their own recheck ticks (the bus is not trusted without Redis)
       log.warn("could not publish QR ticket change: {}", e.toString());
     }
     wake(ticketId); // local waiters need not wait for the bus round trip
@@ -51,6 +79,22 @@ final class QrHub implements AutoCloseable {
     // this node's own changes woke its waiters already, without the bus round trip
     if (parts.length == 3 && !parts[2].equals(bus.instanceId())) {
       wake(parts[0]);
+    }
+  }
+
+  private void tick() {
+    boolean trusted = bus.trusted();
+    long epoch = bus.epoch();
+    if (!trusted || !trustedAtLastTick || epoch != epochAtLastTick) {
+      wakeAll();
+    }
+    trustedAtLastTick = trusted;
+    epochAtLastTick = epoch;
+  }
+
+  private void wakeAll() {
+    for (String ticketId : waiters.keySet()) {
+      wake(ticketId);
     }
   }
 
@@ -77,10 +121,14 @@ final class QrHub implements AutoCloseable {
     wakeups.submit(task);
   }
 
-  /** Wakes {@code waiter} once at {@code epochMillis} (a ticket's deadline). */
+  /** Runs {@code task} on a virtual thread after {@code delayMillis}. */
+  ScheduledFuture<?> after(long delayMillis, Runnable task) {
+    return timers.schedule(() -> wakeups.submit(task), delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Wakes {@code waiter} once at {@code epochMillis} (a ticket's deadline, on this node's clock). */
   ScheduledFuture<?> at(long epochMillis, Runnable waiter) {
-    long delay = Math.max(0, epochMillis - System.currentTimeMillis()) + 50;
-    return timers.schedule(() -> wakeups.submit(waiter), delay, TimeUnit.MILLISECONDS);
+    return after(Math.max(0, epochMillis - System.currentTimeMillis()) + 50, waiter);
   }
 
   /** Tickets with at least one waiter on this node. */

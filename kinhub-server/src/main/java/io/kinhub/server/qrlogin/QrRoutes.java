@@ -2,78 +2,81 @@ package io.kinhub.server.qrlogin;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.events.EventBus;
-import io.kinhub.server.account.Account;
+import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.session.Authentication;
-import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
+import io.kinhub.server.system.ProblemResponses;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
+import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
+import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * QR-code login: the browser creates a ticket and learns of every change over a WebSocket (or by long
- * polling), the phone scans, confirms or cancels. Changes made on any node reach the browser on any node
- * through the event bus; the ticket itself lives only in Redis.
- *
- * <p>The token is never stored: the node that serves the browser (which holds the browser's secret) moves
- * the ticket from {@code confirmed} to {@code completed} — once, in Lua — and only then creates the session
- * for the confirming user with the browser's device label, handing the token to that one reader.
+ * QR-code login over HTTP and WebSocket: routes only. The browser creates a ticket, learns of every change over a
+ * WebSocket (or by long polling) and, told {@code confirmed}, redeems its session with a POST; the phone scans,
+ * confirms or cancels. The state machine is {@link QrLogins}, the sockets {@link QrSockets}.
  */
 public final class QrRoutes implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QrRoutes.class);
   private static final String WS_PATH = "/ws/qr-logins/{id}";
   private static final int MAX_WAIT_SECONDS = 30;
+  private static final int MAX_SECRET = 128;
+  private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{8,128}");
 
-  private final QrTickets tickets;
-  final QrHub hub;
-  private final Sessions sessions;
-  private final AccountStore accounts;
+  private final QrLogins logins;
+  private final QrSockets sockets;
   private final Authentication auth;
-  private final Optional<String> publicUrl;
-  final Map<String, QrSocket> sockets = new ConcurrentHashMap<>();
+  private final ClientIp clientIp;
+  private final Supplier<String> publicBase;
+  private final Supplier<Set<String>> ownOrigins;
   private final Set<String> warnedPeers = ConcurrentHashMap.newKeySet();
-  final Duration idleTimeout;
-  private final java.util.concurrent.ScheduledExecutorService pinger = java.util.concurrent.Executors
-      .newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
 
+  /**
+   * @param publicBase the deployment's public base URL ({@code KINHUB_PUBLIC_URL}, else this node's own address): every
+   *     URL in a body or a QR image is built from it, never from the request's {@code Host}
+   * @param ownOrigins the origins a browser page of this deployment has; a WebSocket from any other is refused
+   */
   public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, Authentication auth,
-      Optional<String> publicUrl, Duration scanTimeout, Duration confirmTimeout, Duration idleTimeout, MeterRegistry meters) {
-    this.idleTimeout = idleTimeout;
-    this.tickets = new QrTickets(redis, scanTimeout, confirmTimeout);
-    this.hub = new QrHub(bus);
-    this.sessions = sessions;
-    this.accounts = accounts;
+      ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
+      Duration confirmTimeout, Duration idleTimeout, MeterRegistry meters) {
+    this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
+    this.sockets = new QrSockets(logins, idleTimeout);
     this.auth = auth;
-    this.publicUrl = publicUrl.map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
-    long every = Math.max(100, idleTimeout.toMillis() / 3);
-    pinger.scheduleWithFixedDelay(this::keepAlive, every, every, TimeUnit.MILLISECONDS);
-    Gauge.builder("kinhub_qr_websockets", sockets, Map::size).description("open QR-login WebSockets on this node")
+    this.clientIp = clientIp;
+    this.publicBase = () -> stripSlash(publicBase.get());
+    this.ownOrigins = ownOrigins;
+    Gauge.builder("kinhub_qr_websockets", sockets, QrSockets::open).description("open QR-login WebSockets on this node")
         .register(meters);
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   public void register(RoutesConfig routes) {
     routes.post("/api/v1/qr-logins", this::create);
     routes.get("/api/v1/qr-logins/{id}", this::poll);
+    routes.post("/api/v1/qr-logins/{id}/session", this::redeem);
     routes.get("/api/v1/qr-logins/{id}/image.svg", ctx -> image(ctx, "svg"));
     routes.get("/api/v1/qr-logins/{id}/image.png", ctx -> image(ctx, "png"));
     routes.post("/api/v1/qr-logins/{id}/scan", this::scan);
@@ -89,7 +92,7 @@ public final class QrRoutes implements AutoCloseable {
 
   /** Open QR WebSockets on this node. */
   public int openSockets() {
-    return sockets.size();
+    return sockets.open();
   }
 
   // ---- browser side ------------------------------------------------------------------------------------
@@ -97,55 +100,56 @@ public final class QrRoutes implements AutoCloseable {
   private void create(Context ctx) {
     // the body is optional: without a Content-Type there is none, and the device comes from the User-Agent
     String device = SessionRoutes.deviceOf(ctx.header("Content-Type") == null ? null : JsonBody.read(ctx), ctx);
-    QrTickets.Created created = tickets.create(device);
-    String base = baseUrl(ctx);
-    String wsBase = base.replaceFirst("^http", "ws");
+    QrTickets.Created created = logins.create(device, clientIp.of(ctx));
+    String base = publicBase.get();
+    String ticket = base + "/api/v1/qr-logins/" + created.id();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", created.id());
     body.put("secret", created.secret());
     body.put("expiresAt", Json.time(created.view().deadline()));
     body.put("qrContent", base + "/qr/" + created.id());
-    body.put("imageUrl", base + "/api/v1/qr-logins/" + created.id() + "/image.svg");
-    body.put("wsUrl", wsBase + "/ws/qr-logins/" + created.id() + "?secret=" + created.secret());
-    body.put("pollUrl", base + "/api/v1/qr-logins/" + created.id());
+    body.put("imageUrl", ticket + "/image.svg");
+    body.put("wsUrl", base.replaceFirst("^http", "ws") + "/ws/qr-logins/" + created.id() + "?secret=" + created.secret());
+    body.put("pollUrl", ticket);
+    body.put("sessionUrl", ticket + "/session");
     Json.respond(ctx, 201, body);
   }
 
   private void poll(Context ctx) {
     String id = ctx.pathParam("id");
-    String secret = ctx.header("X-QR-Secret");
-    if (!QrTickets.wellFormedId(id) || secret == null || secret.isBlank() || secret.length() > 128) {
-      throw unknownTicket();
-    }
-    String secretHash = QrTickets.hash(secret.strip());
+    String secretHash = secretHash(id, ctx.header("X-QR-Secret"));
     int wait = waitSeconds(ctx);
-    String known = ctx.queryParam("known");
-    Map<String, Object> body = view(id, secretHash);
-    if (wait > 0 && known != null && known.equals(body.get("state")) && !terminal((String) body.get("state"))) {
-      CompletableFuture<Void> changed = new CompletableFuture<>();
-      long deadline = System.currentTimeMillis() + wait * 1000L;
-      Object expires = body.get("expiresAtMillis");
-      try (AutoCloseable ignored = hub.watch(id, () -> changed.complete(null))) {
-        // re-read after registering: a change between the first read and the registration is not missed
-        body = view(id, secretHash);
-        if (known.equals(body.get("state"))) {
-          long until = expires instanceof Long e ? Math.min(deadline, e + 50) : deadline;
-          changed.get(Math.max(1, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-          body = view(id, secretHash);
-        }
-      } catch (TimeoutException e) {
-        body = view(id, secretHash);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        if (e instanceof RuntimeException re) {
-          throw re;
-        }
-        throw new IllegalStateException(e);
-      }
+    String knownText = ctx.queryParam("known");
+    Optional<QrState> known = knownText == null ? Optional.empty() : QrState.parse(knownText);
+    if (knownText != null && known.isEmpty()) {
+      throw Problem.invalid("known", "'known' must be one of pending, scanned, confirmed, completed, cancelled, expired.");
     }
-    body.remove("expiresAtMillis");
-    Json.respond(ctx, 200, body);
+    QrTickets.View v = known.isPresent() && wait > 0
+        ? logins.await(id, secretHash, known.get(), wait * 1000L)
+        : logins.read(id, secretHash);
+    Json.respond(ctx, 200, stateBody(v));
+  }
+
+  private void redeem(Context ctx) {
+    String id = ctx.pathParam("id");
+    String secret = ctx.header("X-QR-Secret");
+    secretHash(id, secret); // 404 for a malformed id or secret
+    String key = ctx.header("Idempotency-Key");
+    if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+      throw Problem.invalid("Idempotency-Key", "'Idempotency-Key' must be 8 to 128 visible ASCII characters.");
+    }
+    QrLogins.Redemption redemption = logins.redeem(id, secret.strip(), Optional.ofNullable(key));
+    if (redemption.replayed()) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
+    Json.respond(ctx, 201, redemption.body());
+  }
+
+  private static String secretHash(String id, String secret) {
+    if (!QrTickets.wellFormedId(id) || secret == null || secret.isBlank() || secret.length() > MAX_SECRET) {
+      throw QrLogins.unknownTicket();
+    }
+    return QrTickets.hash(secret.strip());
   }
 
   private static int waitSeconds(Context ctx) {
@@ -164,50 +168,12 @@ public final class QrRoutes implements AutoCloseable {
     throw Problem.invalid("waitSeconds", "'waitSeconds' must be an integer from 0 to 30.");
   }
 
-  /**
-   * The browser's view of a ticket; when it is {@code confirmed}, this call completes it and the body
-   * carries the new session's token (exactly once across all readers and nodes).
-   */
-  Map<String, Object> view(String id, String secretHash) {
-    QrTickets.View v = tickets.read(id, secretHash);
-    if (v.outcome() == QrTickets.Outcome.NOT_FOUND) {
-      throw unknownTicket();
-    }
-    if (v.changed()) {
-      hub.changed(id, v.state());
-    }
-    if (v.state().equals("confirmed")) {
-      QrTickets.View done = tickets.complete(id, secretHash);
-      if (done.outcome() == QrTickets.Outcome.OK) {
-        Sessions.Login login;
-        try {
-          Account account = accounts.findById(Long.parseLong(done.scannerId()))
-              .orElseThrow(() -> new IllegalStateException("the confirming account vanished"));
-          login = sessions.create(account, account.credentialVersion(), done.device())
-              .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The account's credentials changed during the QR login."));
-        } catch (RuntimeException e) {
-          tickets.reopen(id, secretHash); // let the next read try again
-          hub.changed(id, "confirmed");
-          throw e;
-        }
-        hub.changed(id, done.state()); // announced once the session exists
-        Map<String, Object> body = body(done);
-        body.putAll(LoginBody.of(login));
-        body.remove("expiresAt");
-        body.put("expiresAt", Json.time(login.session().absoluteExpiresAt()));
-        return body;
-      }
-      v = done;
-    }
-    return body(v);
-  }
-
-  private static Map<String, Object> body(QrTickets.View v) {
+  /** The body of a poll answer and of a socket frame: the state, its deadline, who scanned. Never a token. */
+  static Map<String, Object> stateBody(QrTickets.View v) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("state", v.state());
+    body.put("state", v.state().wire());
     if (v.deadline() > 0) {
       body.put("expiresAt", Json.time(v.deadline()));
-      body.put("expiresAtMillis", v.deadline());
     }
     if (!v.scannerName().isEmpty()) {
       body.put("scannedBy", Map.of("displayName", v.scannerName()));
@@ -215,8 +181,8 @@ public final class QrRoutes implements AutoCloseable {
     return body;
   }
 
-  static boolean terminal(String state) {
-    return state.equals("completed") || state.equals("cancelled") || state.equals("expired");
+  static String stateJson(QrTickets.View v) {
+    return QrSocket.json(stateBody(v));
   }
 
   private void image(Context ctx, String format) {
@@ -224,7 +190,7 @@ public final class QrRoutes implements AutoCloseable {
     if (!QrTickets.wellFormedId(id)) {
       throw Problem.notFound("No such QR login.");
     }
-    String content = baseUrl(ctx) + "/qr/" + id;
+    String content = publicBase.get() + "/qr/" + id;
     ctx.header("Cache-Control", "private, max-age=300");
     if (format.equals("svg")) {
       ctx.contentType("image/svg+xml").result(QrImages.svg(content));
@@ -237,24 +203,28 @@ public final class QrRoutes implements AutoCloseable {
 
   private void scan(Context ctx) {
     Session session = auth.require(ctx);
-    String id = phoneTicket(ctx);
-    QrTickets.View v = settle(tickets.scan(id, session.userId(), session.displayName()), id);
-    Json.respond(ctx, 200, Map.of("state", v.state(), "device", v.device(), "createdAt", Json.time(v.createdAt()),
-        "expiresAt", Json.time(v.deadline())));
+    QrTickets.View v = logins.scan(phoneTicket(ctx), session.userId(), session.displayName());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("state", v.state().wire());
+    body.put("device", v.device());
+    body.put("createdAt", Json.time(v.createdAt()));
+    body.put("expiresAt", Json.time(v.deadline()));
+    if (!v.ip().isEmpty()) {
+      body.put("requestedFrom", Map.of("ip", v.ip(), "network", Networks.approximate(v.ip())));
+    }
+    Json.respond(ctx, 200, body);
   }
 
   private void confirm(Context ctx) {
     Session session = auth.require(ctx);
-    String id = phoneTicket(ctx);
-    QrTickets.View v = settle(tickets.confirm(id, session.userId()), id);
-    Json.respond(ctx, 200, Map.of("state", v.state()));
+    QrTickets.View v = logins.confirm(phoneTicket(ctx), session.userId());
+    Json.respond(ctx, 200, Map.of("state", v.state().wire()));
   }
 
   private void cancel(Context ctx) {
     Session session = auth.require(ctx);
-    String id = phoneTicket(ctx);
-    QrTickets.View v = settle(tickets.cancel(id, session.userId()), id);
-    Json.respond(ctx, 200, Map.of("state", v.state()));
+    QrTickets.View v = logins.cancel(phoneTicket(ctx), session.userId());
+    Json.respond(ctx, 200, Map.of("state", v.state().wire()));
   }
 
   private static String phoneTicket(Context ctx) {
@@ -265,62 +235,61 @@ public final class QrRoutes implements AutoCloseable {
     return id;
   }
 
-  private QrTickets.View settle(QrTickets.View v, String id) {
-    if (v.changed()) {
-      hub.changed(id, v.state());
-    }
-    return switch (v.outcome()) {
-      case OK -> v;
-      case NOT_FOUND -> throw Problem.notFound("No such QR login.");
-      case FORBIDDEN -> throw Problem.of(403, Problem.FORBIDDEN, "Only the user who scanned this QR code may confirm or cancel it.");
-      case EXPIRED -> throw Problem.of(410, Problem.EXPIRED, "This QR login has expired; the browser shows a new code.");
-      case CONFLICT -> throw Problem.of(409, Problem.CONFLICT, v.state().equals("pending")
-          ? "Scan the QR code before confirming or cancelling it." : "This QR login is " + v.state() + " and cannot be used again.");
-    };
-  }
-
-  private static Problem unknownTicket() {
-    return Problem.notFound("No such QR login, or the secret does not match.");
-  }
-
   // ---- WebSocket -----------------------------------------------------------------------------------------
 
-  /** Installs the WebSocket endpoint in Jetty's upgrade filter, where it sees pongs (Javalin's handlers do not). */
+  /**
+   * Installs the WebSocket endpoint in Jetty's upgrade filter, where it sees pongs (Javalin's handlers do not). No
+   * extension is negotiated: permessage-deflate saves nothing on 100-byte frames, costs memory per socket, and is
+   * where client bugs lost the last message before a close.
+   */
   public void configureJetty(io.javalin.config.JavalinConfig cfg) {
     cfg.jetty.modifyServletContextHandler(handler -> JettyWebSocketServletContainerInitializer.configure(handler,
         (servletContext, container) -> container.addMapping("/ws/qr-logins/*", this::createSocket)));
   }
 
-  private Object createSocket(org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest req,
-      org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse res) {
+  private Object createSocket(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res) {
     try {
+      String origin = req.getHeader("Origin");
+      if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(java.util.Locale.ROOT))) {
+        return refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
+            "WebSockets of this deployment may only be opened by its own pages; origin '" + abbreviate(origin) + "' is not one of them."));
+      }
       String path = req.getRequestPath();
       String id = path.substring(path.lastIndexOf('/') + 1);
-      java.util.List<String> secrets = req.getParameterMap().get("secret");
+      List<String> secrets = req.getParameterMap().get("secret");
       String secret = secrets == null || secrets.isEmpty() ? null : secrets.get(0);
-      if (!QrTickets.wellFormedId(id) || secret == null || secret.isBlank() || secret.length() > 128) {
-        res.sendError(404, "No such QR login, or the secret does not match.");
-        return null;
+      String secretHash = secretHash(id, secret);
+      logins.read(id, secretHash); // 404 before any socket exists
+      String ip = clientIp.of(req.getHttpServletRequest());
+      QrSockets.AdmissionResult admitted = sockets.admit(id, secretHash, ip);
+      if (admitted.socket().isEmpty()) {
+        return refuse(req, res, Problem.of(429, Problem.RATE_LIMITED, admitted.refusal())
+            .withHeaders(Map.of("Retry-After", "5")));
       }
-      String secretHash = QrTickets.hash(secret.strip());
-      QrTickets.View view = tickets.read(id, secretHash);
-      if (view.outcome() == QrTickets.Outcome.NOT_FOUND) {
-        res.sendError(404, "No such QR login, or the secret does not match.");
-        return null;
-      }
-      if (view.changed()) {
-        hub.changed(id, view.state());
-      }
-      return new QrSocket(id, secretHash, this);
-    } catch (RuntimeException | IOException e) {
+      res.setExtensions(List.of());
+      return admitted.socket().get();
+    } catch (Problem p) {
+      return refuse(req, res, p);
+    } catch (RuntimeException e) {
       log.warn("QR socket upgrade failed: {}", e.toString());
-      try {
-        res.sendError(503, "unavailable");
-      } catch (IOException ignored) {
-        // the client went away
-      }
-      return null;
+      return refuse(req, res, Problem.of(503, Problem.UNAVAILABLE, "QR logins are unavailable right now; poll instead."));
     }
+  }
+
+  private static Object refuse(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res, Problem problem) {
+    try {
+      ProblemResponses.attach(req.getHttpServletRequest(), problem);
+      problem.headers().forEach(res::setHeader);
+      res.sendError(problem.status(), problem.detail());
+    } catch (IOException ignored) {
+      // the client went away
+    }
+    return null;
+  }
+
+  private static String abbreviate(String text) {
+    String clean = text.replaceAll("\\p{Cntrl}", "");
+    return clean.length() <= 100 ? clean : clean.substring(0, 100) + "…";
   }
 
   private void refuseUpgrade(Context ctx) throws IOException {
@@ -368,32 +337,9 @@ public final class QrRoutes implements AutoCloseable {
         .withHeaders(Map.of("Upgrade", "websocket", "Connection", "Upgrade"));
   }
 
-  /** Pings every socket; drops the ones that have not answered (pong or message) within the idle timeout. */
-  private void keepAlive() {
-    long now = System.nanoTime();
-    for (QrSocket socket : sockets.values()) {
-      if (now - socket.lastHeard() > idleTimeout.toNanos()) {
-        log.info("QR socket {}: peer silent for {} s, dropping it", socket.ticketId(), idleTimeout.toSeconds());
-        socket.drop();
-      } else {
-        socket.ping();
-      }
-    }
-  }
-
-  private String baseUrl(Context ctx) {
-    if (publicUrl.isPresent()) {
-      return publicUrl.get();
-    }
-    String proto = ctx.scheme();
-    String host = ctx.header("Host");
-    return proto + "://" + (host == null || host.isBlank() ? ctx.req().getLocalName() + ":" + ctx.port() : host);
-  }
-
   @Override
   public void close() {
-    pinger.shutdownNow();
-    sockets.values().forEach(s -> s.close(1001, "server stopping"));
-    hub.close();
+    sockets.close();
+    logins.hub.close();
   }
 }

@@ -3,33 +3,61 @@ package io.kinhub.server.qrlogin;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.Problem;
 import java.io.IOException;
-import java.util.Map;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One browser's WebSocket: sends the current state at once and again on every change, closes with 1000
- * after a terminal one. Tracks when the peer was last heard (pongs included) for {@link QrRoutes}'s keep-alive.
+ * One browser's WebSocket: the current state at once, then one frame per change; never a token.
+ *
+ * <h2>Write discipline</h2>
+ * Every frame (text, ping, close) goes through one queue, and the next is written only when the previous write's
+ * callback succeeded: one outstanding write per socket, as Jetty requires. After a terminal state the socket does
+ * not close at once: it waits until the terminal frame was written, then gives the client {@link #CLOSE_GRACE_MS}
+ * to close first (clients do, once they see a terminal state), and only then closes with 1000 itself. So no
+ * client has to finish handling a message while the close is already upon it — a class of client bugs that lost
+ * the last message. And since nothing rides on that last message (the session is redeemed by a POST), a socket
+ * lost at any moment costs the browser one re-read on reconnect.
  */
 public final class QrSocket implements Session.Listener.AutoDemanding {
+  static final long CLOSE_GRACE_MS = 2_000;
   private static final Logger log = LoggerFactory.getLogger(QrSocket.class);
+  private static final long RETRY_MS = 1_000;
+
   private final String id;
   private final String secretHash;
-  private final QrRoutes owner;
-  private final String key = java.util.UUID.randomUUID().toString();
+  private final String ip;
+  private final QrSockets owner;
+  private final long createdNanos = System.nanoTime();
+  private final ReentrantLock lock = new ReentrantLock(); // not synchronized: reads do Redis I/O on virtual threads
   private volatile Session session;
   private volatile long lastHeard = System.nanoTime();
   private AutoCloseable watch;
-  private java.util.concurrent.ScheduledFuture<?> timer;
-  private String lastSent = "";
-  private boolean closed;
-  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+  private ScheduledFuture<?> timer;
+  private QrState lastSent;
+  private boolean closing;
+  private boolean stopped;
+  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+  private boolean writing;
 
-  QrSocket(String id, String secretHash, QrRoutes owner) {
+  private sealed interface Frame permits Text, Ping, CloseLater {}
+
+  private record Text(String json) implements Frame {}
+
+  private record Ping() implements Frame {}
+
+  private record CloseLater(String reason) implements Frame {}
+
+  QrSocket(String id, String secretHash, String ip, QrSockets owner) {
     this.id = id;
     this.secretHash = secretHash;
+    this.ip = ip;
     this.owner = owner;
   }
 
@@ -37,21 +65,38 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     return id;
   }
 
+  String ip() {
+    return ip;
+  }
+
   long lastHeard() {
     return lastHeard;
+  }
+
+  /** True when the upgrade never led to an open socket within {@code nanos}. */
+  boolean neverOpened(long nanos) {
+    return session == null && System.nanoTime() - createdNanos > nanos;
   }
 
   @Override
   public void onWebSocketOpen(Session session) {
     this.session = session;
-    session.setIdleTimeout(owner.idleTimeout.multipliedBy(2)); // a backstop; keepAlive() decides first
-    owner.sockets.put(key, this);
-    watch = owner.hub.watch(id, this::refresh);
-    owner.hub.submit(this::refresh);
+    session.setIdleTimeout(owner.idleTimeout().multipliedBy(2)); // a backstop; the keep-alive decides first
+    lock.lock();
+    try {
+      if (stopped) {
+        session.disconnect();
+        return;
+      }
+      watch = owner.hub().watch(id, this::refresh);
+    } finally {
+      lock.unlock();
+    }
+    owner.hub().submit(this::refresh); // read after watching: no change falls between the two
   }
 
   @Override
-  public void onWebSocketPong(java.nio.ByteBuffer payload) {
+  public void onWebSocketPong(ByteBuffer payload) {
     lastHeard = System.nanoTime();
   }
 
@@ -71,103 +116,167 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     stop();
   }
 
+  /** Re-reads the ticket and sends what changed. Called on every wake-up; harmless without a change. */
   void refresh() {
-    // a lock, not synchronized: the refresh does Redis and PostgreSQL I/O, which must not pin a carrier thread
     lock.lock();
     try {
-      refreshLocked();
+      if (stopped || closing || session == null) {
+        return;
+      }
+      QrTickets.View view;
+      try {
+        view = owner.logins().read(id, secretHash);
+      } catch (Problem p) {
+        // the ticket is gone (its Redis key expired long after the last deadline)
+        closeNow(1008, "unknown QR login");
+        return;
+      } catch (RuntimeException e) {
+        // Redis may be briefly away: keep the socket, try again; the bus is untrusted meanwhile and rechecks too
+        log.debug("QR socket {}: cannot read the ticket ({}), retrying", id, e.toString());
+        reschedule(owner.hub().after(RETRY_MS, this::refresh));
+        return;
+      }
+      if (view.state() != lastSent) {
+        lastSent = view.state();
+        enqueue(new Text(QrRoutes.stateJson(view)));
+      }
+      if (view.state().terminal()) {
+        closing = true;
+        cancelTimer();
+        enqueue(new CloseLater(view.state().wire()));
+      } else if (view.deadline() > 0) {
+        reschedule(owner.hub().at(view.deadline(), this::refresh));
+      }
     } finally {
       lock.unlock();
     }
   }
 
-  private void refreshLocked() {
-    if (closed) {
-      return;
-    }
-    Map<String, Object> body;
-    try {
-      body = owner.view(id, secretHash);
-    } catch (Problem p) {
-      if (p.status() == 404) {
-        close(1008, "unknown QR login");
-      } else {
-        log.warn("QR socket {}: {}", id, p.detail());
-        close(1011, "login failed; poll for the state");
-      }
-      return;
-    } catch (RuntimeException e) {
-      log.warn("QR socket {}: cannot read the ticket: {}", id, e.getMessage());
-      close(1011, "temporarily unavailable; poll instead");
-      return;
-    }
-    Object deadline = body.remove("expiresAtMillis");
-    String state = (String) body.get("state");
-    String fingerprint = state + "|" + body.containsKey("token");
-    if (!fingerprint.equals(lastSent)) {
-      try {
-        session.sendText(Json.MAPPER.writeValueAsString(body), Callback.NOOP);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      lastSent = fingerprint;
-    }
-    if (QrRoutes.terminal(state)) {
-      close(1000, state);
-      return;
-    }
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    if (deadline instanceof Long d) {
-      timer = owner.hub.at(d, this::refresh);
-    }
-  }
-
   void ping() {
-    Session s = session;
-    if (s != null && s.isOpen()) {
-      s.sendPing(java.nio.ByteBuffer.allocate(0), Callback.NOOP);
+    lock.lock();
+    try {
+      if (!stopped && !closing && session != null) {
+        enqueue(new Ping());
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
-  void drop() {
-    stop();
-    Session s = session;
-    if (s != null) {
-      s.disconnect();
+  // ---- the one writer ------------------------------------------------------------------------------------
+
+  // caller holds the lock
+  private void enqueue(Frame frame) {
+    queue.add(frame);
+    if (!writing) {
+      writeNext();
     }
   }
 
+  // caller holds the lock
+  private void writeNext() {
+    Frame frame = queue.poll();
+    if (frame == null || stopped) {
+      writing = false;
+      return;
+    }
+    writing = true;
+    Session s = session;
+    Callback done = Callback.from(this::written, this::writeFailed);
+    switch (frame) {
+      case Text t -> s.sendText(t.json(), done);
+      case Ping p -> s.sendPing(ByteBuffer.allocate(0), done);
+      case CloseLater c -> {
+        writing = false;
+        owner.hub().after(CLOSE_GRACE_MS, () -> close(1000, c.reason()));
+      }
+    }
+  }
+
+  private void written() {
+    lock.lock();
+    try {
+      writeNext();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void writeFailed(Throwable cause) {
+    log.debug("QR socket {}: write failed: {}", id, cause.toString());
+    drop();
+  }
+
+  // ---- ending --------------------------------------------------------------------------------------------
+
+  /** Closes with {@code code} unless already stopped; used after the grace period and on server stop. */
   void close(int code, String reason) {
-    stop();
+    lock.lock();
+    try {
+      closeNow(code, reason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // caller holds the lock
+  private void closeNow(int code, String reason) {
     Session s = session;
+    stop();
     if (s != null && s.isOpen()) {
       s.close(code, reason, Callback.NOOP);
+    }
+  }
+
+  /** Drops a silent or broken peer without a close handshake. */
+  void drop() {
+    Session s = session;
+    stop();
+    if (s != null) {
+      s.disconnect();
     }
   }
 
   void stop() {
     lock.lock();
     try {
-      stopLocked();
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      queue.clear();
+      owner.remove(this);
+      cancelTimer();
+      if (watch != null) {
+        try {
+          watch.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e); // removing a waiter cannot fail
+        }
+      }
     } finally {
       lock.unlock();
     }
   }
 
-  private void stopLocked() {
-    closed = true;
-    owner.sockets.remove(key);
+  // caller holds the lock
+  private void reschedule(ScheduledFuture<?> next) {
+    cancelTimer();
+    timer = next;
+  }
+
+  private void cancelTimer() {
     if (timer != null) {
       timer.cancel(false);
+      timer = null;
     }
-    if (watch != null) {
-      try {
-        watch.close();
-      } catch (Exception ignored) {
-        // removing a waiter cannot fail
-      }
+  }
+
+  static String json(Object body) {
+    try {
+      return Json.MAPPER.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

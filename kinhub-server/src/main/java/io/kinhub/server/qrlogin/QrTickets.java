@@ -25,12 +25,8 @@ final class QrTickets {
   enum Outcome { OK, NOT_FOUND, FORBIDDEN, CONFLICT, EXPIRED }
 
   /** A ticket as seen after an operation; {@code changed} when this call moved its state. */
-  record View(Outcome outcome, String state, String device, long createdAt, long deadline, String scannerId,
-      String scannerName, boolean changed) {
-    boolean terminal() {
-      return state.equals("completed") || state.equals("cancelled") || state.equals("expired");
-    }
-  }
+  record View(Outcome outcome, QrState state, String device, long createdAt, long deadline, String scannerId,
+      String scannerName, boolean changed, String ip) {}
 
   /** A new ticket and its secret (shown to the browser once). */
   record Created(String id, String secret, View view) {}
@@ -57,7 +53,7 @@ final class QrTickets {
     return io.kinhub.server.system.Digests.sha256Hex(secret);
   }
 
-  Created create(String device) {
+  Created create(String device, String ip) {
     byte[] id = new byte[16];
     byte[] secret = new byte[32];
     RANDOM.nextBytes(id);
@@ -65,7 +61,7 @@ final class QrTickets {
     String ticket = B64.encodeToString(id);
     String secretText = B64.encodeToString(secret);
     Duration keep = scanTimeout.plus(confirmTimeout).plus(completionWindow).plusMinutes(5);
-    View view = run(ticket, "create", hash(secretText), device, ms(scanTimeout), ms(confirmTimeout), ms(keep));
+    View view = run(ticket, "create", hash(secretText), device, ms(scanTimeout), ms(confirmTimeout), ms(keep), ip);
     return new Created(ticket, secretText, view);
   }
 
@@ -73,8 +69,24 @@ final class QrTickets {
     return run(id, "read", secretHash);
   }
 
-  View complete(String id, String secretHash) {
-    return run(id, "complete", secretHash, ms(completionWindow));
+  /**
+   * Confirmed → completed, once across every reader and node: the browser redeems its session. {@code keyHash} (or
+   * "") is the hash of the browser's idempotency key, under which its answer may be replayed.
+   */
+  View complete(String id, String secretHash, String keyHash) {
+    return run(id, "complete", secretHash, keyHash);
+  }
+
+  /** Keeps the sealed answer of a completion made with {@code keyHash}; false if the ticket is not in that state. */
+  boolean remember(String id, String secretHash, String keyHash, String sealed) {
+    return run(id, "remember", secretHash, keyHash, sealed).outcome() == Outcome.OK;
+  }
+
+  /** The sealed answer of a completion made with {@code keyHash}, if there is one. */
+  java.util.Optional<String> replay(String id, String secretHash, String keyHash) {
+    List<Object> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(redis.key("qr:" + id)), "replay", secretHash, keyHash);
+    String sealed = r.size() > 9 ? (String) r.get(9) : "";
+    return sealed == null || sealed.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(sealed);
   }
 
   View reopen(String id, String secretHash) {
@@ -102,8 +114,11 @@ final class QrTickets {
     argv[0] = op;
     System.arraycopy(args, 0, argv, 1, args.length);
     List<Object> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(redis.key("qr:" + id)), argv);
-    return new View(Outcome.valueOf(((String) r.get(0)).toUpperCase()), (String) r.get(1), (String) r.get(2), (Long) r.get(3),
-        (Long) r.get(4), (String) r.get(5), (String) r.get(6), ((Long) r.get(7)) == 1L);
+    Outcome outcome = Outcome.valueOf(((String) r.get(0)).toUpperCase(java.util.Locale.ROOT));
+    // a ticket that is not found has no state; PENDING stands in and is never shown
+    QrState state = QrState.parse((String) r.get(1)).orElse(QrState.PENDING);
+    return new View(outcome, state, (String) r.get(2), (Long) r.get(3), (Long) r.get(4), (String) r.get(5), (String) r.get(6),
+        ((Long) r.get(7)) == 1L, (String) r.get(8));
   }
 
   private static String ms(Duration d) {

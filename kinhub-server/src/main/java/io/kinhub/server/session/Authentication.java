@@ -31,6 +31,18 @@ public final class Authentication {
     return session;
   }
 
+  /** The caller's user id when the request carries a live session, else empty (never a 401). */
+  public java.util.Optional<String> userIdOf(Context ctx) {
+    try {
+      return java.util.Optional.of(Long.toString(require(ctx).userId()));
+    } catch (Problem problem) {
+      if (problem.status() != 401) {
+        throw problem;
+      }
+      return java.util.Optional.empty();
+    }
+  }
+
   private static String bearerToken(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.length() < 8 || !header.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {

@@ -3,9 +3,17 @@ package io.kinhub.server.sms;
 import io.kinhub.server.system.Database;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The built-in provider: messages are stored in PostgreSQL and shown by {@code GET /api/v1/dev/sms-outbox}. */
+/**
+ * The built-in provider for development: messages are stored in PostgreSQL, shown by
+ * {@code GET /api/v1/dev/sms-outbox} only when the development endpoints are on, and written to the server log
+ * at INFO, which is how a developer reads a login code without them.
+ */
 final class OutboxSender implements SmsSender {
+  private static final Logger log = LoggerFactory.getLogger(OutboxSender.class);
+
   private final Database db;
 
   OutboxSender(Database db) {
@@ -17,6 +25,7 @@ final class OutboxSender implements SmsSender {
     db.withHandle(h -> h.createUpdate("INSERT INTO sms_outbox (job_id, phone, text) VALUES (:id, :phone, :text)"
             + " ON CONFLICT (job_id) DO NOTHING")
         .bind("id", messageId).bind("phone", phone).bind("text", text).execute());
+    log.info("SMS (outbox provider, not sent) to {}: {}", phone, text);
   }
 
   /** The newest messages to a phone, newest first. */

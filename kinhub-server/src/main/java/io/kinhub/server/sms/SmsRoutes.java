@@ -20,30 +20,47 @@ import io.kinhub.server.system.Problem;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** SMS codes and SMS login; sending is a job on the {@code sms} queue. */
 public final class SmsRoutes {
+  private static final Logger log = LoggerFactory.getLogger(SmsRoutes.class);
+
   private final SmsCodes codes;
   private final JobQueue queue;
   private final AccountStore accounts;
   private final Sessions sessions;
   private final OutboxSender outbox;
   private final Duration codeTtl;
+  private final boolean devEndpoints;
 
-  private SmsRoutes(SmsCodes codes, JobQueue queue, AccountStore accounts, Sessions sessions, OutboxSender outbox, Duration codeTtl) {
+  private SmsRoutes(SmsCodes codes, JobQueue queue, AccountStore accounts, Sessions sessions, OutboxSender outbox, Duration codeTtl,
+      boolean devEndpoints) {
     this.codes = codes;
     this.queue = queue;
     this.accounts = accounts;
     this.sessions = sessions;
     this.outbox = outbox;
     this.codeTtl = codeTtl;
+    this.devEndpoints = devEndpoints;
   }
 
-  /** Wires the feature; {@code outbox} is null when another provider sends. */
+  /**
+   * Wires the feature; {@code outboxDatabase} is empty when another provider sends. The outbox is served only
+   * with {@code devEndpoints}: it hands anyone every login code.
+   */
   public static SmsRoutes create(io.kinhub.redis.connection.RedisConnections redis, JobQueue queue, AccountStore accounts,
-      Sessions sessions, Duration codeTtl, Optional<io.kinhub.server.system.Database> outboxDatabase) {
+      Sessions sessions, Duration codeTtl, Optional<io.kinhub.server.system.Database> outboxDatabase, boolean devEndpoints) {
+    if (outboxDatabase.isPresent()) {
+      log.warn("SMS provider 'outbox': no SMS is sent; every message, login codes included, is written to this log"
+          + " (for development; set KINHUB_SMS_PROVIDER=http for real users)");
+      if (devEndpoints) {
+        log.warn("KINHUB_DEV_ENDPOINTS=true: GET /api/v1/dev/sms-outbox shows anyone every login code; never expose this node");
+      }
+    }
     return new SmsRoutes(new SmsCodes(redis, codeTtl), queue, accounts, sessions,
-        outboxDatabase.map(OutboxSender::new).orElse(null), codeTtl);
+        outboxDatabase.map(OutboxSender::new).orElse(null), codeTtl, devEndpoints);
   }
 
   /** The sender that the {@code sms} queue's handler calls, for the configured provider. */
@@ -123,8 +140,9 @@ public final class SmsRoutes {
   }
 
   private void outbox(Context ctx) {
-    if (outbox == null) {
-      throw Problem.notFound("The SMS outbox exists only with the built-in outbox provider.");
+    if (outbox == null || !devEndpoints) {
+      // the same answer as for any unknown route: nothing tells a prober that an outbox exists
+      throw Problem.notFound("No such resource: " + ctx.method() + " " + ctx.path());
     }
     String raw = ctx.queryParam("phone");
     if (raw == null || raw.isBlank()) {

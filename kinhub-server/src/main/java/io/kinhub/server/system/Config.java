@@ -52,6 +52,7 @@ public record Config(
     Duration qrConfirmTimeout,
     Duration wsIdleTimeout,
     long gedcomMaxBytes,
+    boolean devEndpoints,
     Optional<String> metricsToken) {
 
   /** Every variable: name, default (empty: none), meaning. */
@@ -70,6 +71,7 @@ public record Config(
     v.put("KINHUB_DATA_DIR", new String[] {"./data", "where the embedded Redis and PostgreSQL keep their data"});
     v.put("KINHUB_NODE_ID", new String[] {"", "this node's name in `/health`, logs and the node registry; default: the host name"});
     v.put("KINHUB_SMS_PROVIDER", new String[] {"outbox", "`outbox` (messages kept in PostgreSQL) or `http`"});
+    v.put("KINHUB_DEV_ENDPOINTS", new String[] {"false", "`true` serves the development endpoints (`GET /api/v1/dev/sms-outbox` with the `outbox` provider), which hand anyone every login code: never in production"});
     v.put("KINHUB_SMS_HTTP_URL", new String[] {"", "with `KINHUB_SMS_PROVIDER=http`: the gateway Kinhub POSTs `{\"id\", \"to\", \"text\"}` to"});
     v.put("KINHUB_SMS_HTTP_SECRET", new String[] {"", "with `KINHUB_SMS_PROVIDER=http`: sent as `Authorization: Bearer <secret>`"});
     v.put("KINHUB_SMS_HTTP_CONNECTIONS", new String[] {"2", "most concurrent requests (and so keep-alive connections) to the SMS gateway per node"});
@@ -89,9 +91,9 @@ public record Config(
     v.put("KINHUB_TRUSTED_PROXIES", new String[] {"", "comma-separated CIDRs of reverse proxies whose `X-Forwarded-For` is believed, e.g. `127.0.0.1/32,10.0.0.0/8`; from anyone else the header is ignored"});
     for (RateLimitPolicy p : RateLimitPolicy.defaults()) {
       v.put(rateLimitVariable(p.name()), new String[] {p.spec(), "rate limits of `" + p.method() + " " + p.path()
-          + "`: `dimension:count/period[+count/period]`, comma-separated; dimensions `ip`, `login`, `phone`"});
+          + "`: `dimension:count/period[+count/period]`, comma-separated; dimensions `ip`, `login`, `phone`, `user`"});
     }
-    v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins,invitations,gedcom-imports", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`, `invitations`, `gedcom-imports`)"});
+    v.put("KINHUB_RATE_LIMIT_FAIL_OPEN", new String[] {"accounts,qr-logins,invitations,gedcom-imports", "policies that let requests through when Redis cannot decide; the others answer 503 (`sms-codes`, `sessions`, `accounts`, `qr-logins`, `invitations`, `gedcom-imports`, `password-changes`)"});
     v.put("KINHUB_METRICS_TOKEN", new String[] {"", "lets a scraper read `/metrics` from another host with `Authorization: Bearer <token>` (16 to 256 of `A-Z a-z 0-9 . _ ~ + / = -`); unset: `/metrics` is served to loopback only"});
     v.put("KINHUB_GEDCOM_MAX_MIB", new String[] {"64", "largest GEDCOM file accepted by an import, in MiB"});
     v.put("KINHUB_LOCKOUT_FAILURES", new String[] {"5", "consecutive failed password logins after which a login is locked"});
@@ -178,6 +180,7 @@ public record Config(
         r.duration("KINHUB_QR_CONFIRM_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("KINHUB_WS_IDLE_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
         r.integer("KINHUB_GEDCOM_MAX_MIB", 1, 4096) * 1024L * 1024L,
+        r.bool("KINHUB_DEV_ENDPOINTS"),
         r.optional("KINHUB_METRICS_TOKEN").map(t -> r.checkSecret("KINHUB_METRICS_TOKEN", t,
             s -> s.matches("[A-Za-z0-9._~+/=-]{16,256}"), "16 to 256 of A-Z a-z 0-9 . _ ~ + / = -")));
   }
@@ -247,6 +250,15 @@ public record Config(
         throw new InvalidConfigException(name + " must be " + expected + " (value not shown)");
       }
       return value;
+    }
+
+    boolean bool(String name) {
+      String value = text(name).toLowerCase(Locale.ROOT);
+      return switch (value) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new InvalidConfigException(name + " must be true or false but was '" + text(name) + "'");
+      };
     }
 
     int integer(String name, int min, int max) {

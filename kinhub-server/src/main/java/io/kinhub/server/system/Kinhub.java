@@ -27,6 +27,7 @@ import io.kinhub.server.abuse.RateLimits;
 import io.kinhub.server.account.AccountRoutes;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.PasswordHasher;
+import io.kinhub.server.account.PasswordStrength;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
@@ -41,6 +42,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,7 +141,7 @@ public final class Kinhub implements AutoCloseable {
     closeInOrder.push(health);
 
     ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
-    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters);
+    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.lockout());
     SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
 
@@ -147,10 +151,12 @@ public final class Kinhub implements AutoCloseable {
     JobWorker smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
     closeInOrder.push(smsWorker);
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
-        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty());
-    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth);
-    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, config.publicUrl(), config.qrScanTimeout(),
-        config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
+        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
+        config.devEndpoints());
+    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
+        new PasswordStrength());
+    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, clientIp, this::publicBaseUrl, this::ownOrigins,
+        config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
     permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
@@ -178,6 +184,10 @@ public final class Kinhub implements AutoCloseable {
     closeInOrder.push(http::stop);
     log.info("Kinhub node {} listening on {} port {} (started in {} ms)", config.nodeId(), config.httpHost(), http.port(),
         (System.nanoTime() - started) / 1_000_000);
+    if (config.publicUrl().isEmpty() && !loopbackBound()) {
+      log.warn("KINHUB_PUBLIC_URL is not set: QR codes and socket URLs point at {}, and only pages of that origin may open "
+          + "WebSockets; set it to the address users reach (e.g. https://kin.example.org)", publicBaseUrl());
+    }
   }
 
   /** The HTTP port actually bound (useful with port 0). */
@@ -194,6 +204,44 @@ public final class Kinhub implements AutoCloseable {
       host = "::1";
     }
     return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+  }
+
+  /** The deployment's public base URL: {@code KINHUB_PUBLIC_URL}, else this node's own address. Never a request's Host. */
+  public String publicBaseUrl() {
+    return config.publicUrl().orElseGet(this::baseUrl);
+  }
+
+  /**
+   * The origins of this deployment's own pages: the public URL's, and when this node listens on loopback, the
+   * loopback names of its port (a developer's browser on the same machine).
+   */
+  Set<String> ownOrigins() {
+    Set<String> origins = new HashSet<>();
+    origins.add(origin(publicBaseUrl()));
+    if (loopbackBound()) {
+      for (String host : List.of("127.0.0.1", "localhost", "[::1]")) {
+        origins.add("http://" + host + ":" + port());
+        origins.add("https://" + host + ":" + port());
+      }
+    }
+    return origins;
+  }
+
+  private boolean loopbackBound() {
+    String host = config.httpHost();
+    try {
+      return host.equals("localhost") || java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static String origin(String url) {
+    java.net.URI uri = java.net.URI.create(url);
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    int port = uri.getPort();
+    boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+    return scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + (defaultPort ? "" : ":" + port);
   }
 
   /** Every HTTP route as "METHOD path", for the OpenAPI completeness check. */

@@ -29,7 +29,10 @@ class RoleMatrixTest {
   private static final String[] ROLES = {"superadmin", "originator", "admin", "member", "visitor of a public family",
       "visitor of a private family"};
 
-  /** The table of API.md; "post to the family feed" is asked through the permission-check endpoint. */
+  /**
+   * The table of API.md, plus the two invitation rows Kinhub adds (listing and revoking); "post to the family
+   * feed" is asked through the permission-check endpoint.
+   */
   private static final Object[][] MATRIX = {
       // action                     superadmin originator admin member visitor(public) visitor(private)
       {"read family",               Y, Y, Y, Y, Y, N},
@@ -38,6 +41,8 @@ class RoleMatrixTest {
       {"edit family profile",       N, Y, Y, N, N, N},
       {"delete family",             Y, Y, N, N, N, N},
       {"invite members",            N, Y, Y, N, N, N},
+      {"list invitations",          N, Y, Y, N, N, N},
+      {"revoke an invitation",      N, Y, Y, N, N, N},
       {"remove a member",           N, Y, Y, N, N, N},
       {"remove an admin",           N, Y, N, N, N, N},
       {"appoint an admin",          N, Y, N, N, N, N},
@@ -79,7 +84,7 @@ class RoleMatrixTest {
   }
 
   /** A fresh family: every role present, one person without children. */
-  private record Setup(String family, String person) {}
+  private record Setup(String family, String person, String invitation) {}
 
   private static Setup setUp(boolean isPublic) {
     String family = Families.create(api, originator, "Matrix", isPublic);
@@ -89,7 +94,8 @@ class RoleMatrixTest {
     Families.setRole(api, originator, family, admin, "admin");
     Families.setRole(api, originator, family, otherAdmin, "admin");
     String person = Families.person(api, originator, family, Map.of("name", "Ada Matrix"));
-    return new Setup(family, person);
+    String invitation = api.post("/api/v1/families/" + family + "/invitations", originator.token(), Map.of()).json().get("code").asText();
+    return new Setup(family, person, invitation);
   }
 
   /** Runs one action as {@code user}; returns whether it was allowed (and checks the refusal is a 403). */
@@ -103,6 +109,8 @@ class RoleMatrixTest {
         Map.entry("edit family profile", v -> api.patch(f, t, Map.of("description", "edited"))),
         Map.entry("delete family", v -> api.delete(f, t)),
         Map.entry("invite members", v -> api.post(f + "/invitations", t, Map.of())),
+        Map.entry("list invitations", v -> api.get(f + "/invitations", t)),
+        Map.entry("revoke an invitation", v -> api.delete(f + "/invitations/" + s.invitation(), t)),
         Map.entry("remove a member", v -> api.delete(f + "/members/" + otherMember.id(), t)),
         Map.entry("remove an admin", v -> api.delete(f + "/members/" + otherAdmin.id(), t)),
         Map.entry("appoint an admin", v -> api.put(f + "/members/" + otherMember.id() + "/role", t, Map.of("role", "admin"))),

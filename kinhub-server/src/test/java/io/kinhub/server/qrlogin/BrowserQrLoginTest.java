@@ -51,7 +51,7 @@ class BrowserQrLoginTest {
 
       assertThat(result.get("statusBefore").asText()).isEqualTo("Scan with the Kinhub app");
       assertThat(result.get("statusScanned").asText()).isEqualTo("Scanned by Aunt Clara, confirm on your phone");
-      assertThat(result.get("phoneDevice").asText()).startsWith("Device: Chrome on Linux");
+      assertThat(result.get("phoneDevice").asText()).startsWith("The browser says it is: \"Chrome on Linux");
       assertThat(result.get("greeting").asText()).isEqualTo("Welcome, Aunt Clara");
       assertThat(Api.of(a).get("/api/v1/me", result.get("token").asText()).json().get("displayName").asText()).isEqualTo("Aunt Clara");
       assertThat(shots.resolve("login-page.png")).exists();

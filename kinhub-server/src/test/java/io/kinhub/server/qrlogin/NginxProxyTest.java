@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.server.system.Api;
+import io.kinhub.server.system.Config;
 import io.kinhub.server.system.ExternalTools;
 import io.kinhub.server.system.Kinhub;
 import io.kinhub.server.system.TestBackends;
@@ -31,12 +32,19 @@ class NginxProxyTest {
   private static final String PASSWORD = "proxied password";
   private static Kinhub nodeA;
   private static Kinhub nodeB;
+  private static int proxyPort;
 
   @BeforeAll
-  static void nodes() {
-    String prefix = TestBackends.newPrefix();
-    nodeA = TestBackends.get().startNode(prefix);
-    nodeB = TestBackends.get().startNode(prefix);
+  static void nodes() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      proxyPort = s.getLocalPort();
+    }
+    // the deployment's public address is the proxy's: every URL Kinhub hands out points there, whatever Host says
+    Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
+    env.put("KINHUB_PUBLIC_URL", "http://127.0.0.1:" + proxyPort);
+    env.put("KINHUB_TRUSTED_PROXIES", "127.0.0.1/32");
+    nodeA = Kinhub.start(Config.from(env));
+    nodeB = Kinhub.start(Config.from(env));
   }
 
   @AfterAll
@@ -49,10 +57,7 @@ class NginxProxyTest {
   private static Process nginx(Path dir, boolean withHttp11, int[] portOut) throws IOException, InterruptedException {
     Path binary = ExternalTools.nginx();
     String example = Files.readString(Path.of("..", "deploy", "nginx", "kinhub.conf"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = proxyPort;
     String site = example
         .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8081;", "        server 127.0.0.1:" + nodeA.port() + ";")
         .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8082;", "        server 127.0.0.1:" + nodeB.port() + ";")
@@ -108,10 +113,11 @@ class NginxProxyTest {
       assertThat(proxy.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(200);
       assertThat(browser.next().get("state").asText()).isEqualTo("scanned");
       assertThat(proxy.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status()).isEqualTo(200);
-      JsonNode done = browser.next();
-
-      assertThat(done.get("state").asText()).isEqualTo("completed");
-      assertThat(proxy.get("/api/v1/me", done.get("token").asText()).status()).isEqualTo(200);
+      assertThat(browser.next().get("state").asText()).isEqualTo("confirmed");
+      Api.Response redeemed = proxy.redeemQr(id, ticket.get("secret").asText());
+      assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(201);
+      assertThat(browser.next().get("state").asText()).isEqualTo("completed");
+      assertThat(proxy.get("/api/v1/me", redeemed.json().get("token").asText()).status()).isEqualTo(200);
       assertThat(browser.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
     } finally {
       nginx.destroy();

@@ -60,7 +60,7 @@ class QrLoginAcrossNodesTest {
   }
 
   @Test
-  void browserSocketOnA_phoneOnB_browserGetsTheTokenOnce() throws Exception {
+  void browserSocketOnA_phoneOnB_browserRedeemsTheSessionOnce() throws Exception {
     JsonNode ticket = newTicket(a);
     String id = ticket.get("id").asText();
     assertThat(ticket.get("qrContent").asText()).endsWith("/qr/" + id).doesNotContain(ticket.get("secret").asText());
@@ -81,33 +81,40 @@ class QrLoginAcrossNodesTest {
     assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", stranger, Map.of()).status()).isEqualTo(403);
     assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", stranger, Map.of()).status()).isEqualTo(409);
 
+    String secret = ticket.get("secret").asText();
+    assertThat(redeem(a, id, secret).status()).as("redeeming before the phone confirmed").isEqualTo(409);
     assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).json().get("state").asText()).isEqualTo("confirmed");
 
-    JsonNode done = browser.next();
-    assertThat(done.get("state").asText()).isEqualTo("completed");
-    String token = done.get("token").asText();
-    assertThat(done.get("user").get("displayName").asText()).isEqualTo("Grandma Ada");
+    JsonNode confirmed = browser.next();
+    assertThat(confirmed.get("state").asText()).isEqualTo("confirmed");
+    assertThat(confirmed.has("token")).as("no token ever travels over the socket").isFalse();
+    assertThat(redeem(a, id, "not-the-secret").status()).isEqualTo(404);
+    Api.Response redeemed = redeem(a, id, secret);
+    assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(201);
+    String token = redeemed.json().get("token").asText();
+    assertThat(redeemed.json().get("user").get("displayName").asText()).isEqualTo("Grandma Ada");
+    assertThat(redeemed.json().get("session").get("device").asText()).isEqualTo("Firefox on Linux");
+    assertThat(browser.next().get("state").asText()).isEqualTo("completed");
     assertThat(browser.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
     assertThat(a.get("/api/v1/me", token).json().get("displayName").asText()).isEqualTo("Grandma Ada");
     assertThat(b.get("/api/v1/me/sessions", token).json().get("sessions").findValuesAsText("device")).contains("Firefox on Linux");
-    // the token is handed out once
-    JsonNode again = a.get("/api/v1/qr-logins/" + id, null).json();
-    assertThat(again.get("code").asText()).isEqualTo("not_found");
-    Api.Response reread = pollWithSecret(a, id, ticket.get("secret").asText(), "");
+    // the session is handed out once, on either node
+    Api.Response again = redeem(b, id, secret);
+    assertThat(again.status()).isEqualTo(410);
+    assertThat(again.json().get("code").asText()).isEqualTo("qr_login_used");
+    assertThat(a.get("/api/v1/qr-logins/" + id, null).json().get("code").asText()).isEqualTo("not_found");
+    Api.Response reread = pollWithSecret(a, id, secret, "");
     assertThat(reread.json().get("state").asText()).isEqualTo("completed");
     assertThat(reread.json().has("token")).isFalse();
     assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(409);
   }
 
+  static Api.Response redeem(Api api, String id, String secret) {
+    return api.redeemQr(id, secret);
+  }
+
   private static Api.Response pollWithSecret(Api api, String id, String secret, String query) {
-    try {
-      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-          (api == a ? nodeA : nodeB).baseUrl() + "/api/v1/qr-logins/" + id + query)).header("X-QR-Secret", secret).GET().build();
-      var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-      return new Api.Response(response.statusCode(), response, io.kinhub.server.system.Json.MAPPER.readTree(response.body()));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return api.pollQr(id, secret, query);
   }
 
   @Test
@@ -123,11 +130,56 @@ class QrLoginAcrossNodesTest {
     b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of());
     assertThat(waiting.get(10, TimeUnit.SECONDS).json().get("state").asText()).isEqualTo("scanned");
 
-    CompletableFuture<Api.Response> waitingForToken = CompletableFuture.supplyAsync(() -> pollWithSecret(a, id, secret, "?waitSeconds=20&known=scanned"));
+    CompletableFuture<Api.Response> waitingForConfirmation = CompletableFuture.supplyAsync(() -> pollWithSecret(a, id, secret, "?waitSeconds=20&known=scanned"));
     b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of());
-    JsonNode completed = waitingForToken.get(10, TimeUnit.SECONDS).json();
-    assertThat(completed.get("state").asText()).isEqualTo("completed");
-    assertThat(a.get("/api/v1/me", completed.get("token").asText()).status()).isEqualTo(200);
+    JsonNode confirmed = waitingForConfirmation.get(10, TimeUnit.SECONDS).json();
+    assertThat(confirmed.get("state").asText()).isEqualTo("confirmed");
+    assertThat(confirmed.has("token")).isFalse();
+    Api.Response redeemed = redeem(a, id, secret);
+    assertThat(redeemed.status()).isEqualTo(201);
+    assertThat(a.get("/api/v1/me", redeemed.json().get("token").asText()).status()).isEqualTo(200);
+    assertThat(pollWithSecret(a, id, secret, "?waitSeconds=20&known=confirmed").json().get("state").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void lostRedemptionAnswer_isReplayedToTheBrowserWithItsIdempotencyKey_only() throws Exception {
+    JsonNode ticket = newTicket(a);
+    String id = ticket.get("id").asText();
+    String secret = ticket.get("secret").asText();
+    String phone = phoneUser("Cousin Dan");
+    int before = b.get("/api/v1/me/sessions", phone).json().get("sessions").size();
+    b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of());
+    b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of());
+
+    Api.Response first = a.redeemQr(id, secret, "browser-key-0001");
+    assertThat(first.status()).isEqualTo(201);
+    // the answer was lost on the way: the same browser asks again, on either node, with the same key
+    Api.Response replayed = b.redeemQr(id, secret, "browser-key-0001");
+    assertThat(replayed.status()).isEqualTo(201);
+    assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replayed.json().get("token").asText()).isEqualTo(first.json().get("token").asText());
+    assertThat(replayed.json().get("session").get("id").asText()).isEqualTo(first.json().get("session").get("id").asText());
+    // anyone else, or the contract's plain second redemption, gets 410; a bad key is 400
+    assertThat(a.redeemQr(id, secret).json().get("code").asText()).isEqualTo("qr_login_used");
+    assertThat(a.redeemQr(id, secret, "another-key-0002").status()).isEqualTo(410);
+    assertThat(a.redeemQr(id, "not-the-secret", "browser-key-0001").status()).isEqualTo(404);
+    assertThat(a.redeemQr(id, secret, "short").status()).isEqualTo(400);
+    assertThat(b.get("/api/v1/me/sessions", phone).json().get("sessions").size()).as("one session, however often asked")
+        .isEqualTo(before + 1);
+    // what Redis holds cannot be opened without the secret: it is neither the token nor the body
+    try (var redis = TestBackends.get().connectRedis()) {
+      Map<String, String> stored = redis.sync().hgetall(nodeA.config().redisPrefix() + "qr:" + id);
+      assertThat(stored.toString()).doesNotContain(first.json().get("token").asText()).doesNotContain(secret)
+          .doesNotContain("browser-key-0001");
+    }
+  }
+
+  @Test
+  void unknownKnownState_is400() {
+    JsonNode ticket = newTicket(a);
+    Api.Response r = pollWithSecret(a, ticket.get("id").asText(), ticket.get("secret").asText(), "?waitSeconds=5&known=bogus");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("known");
   }
 
   @Test

@@ -14,7 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A real WebSocket client (java.net.http, answers pings) that records the frames and the close code. */
-final class WsRecorder implements WebSocket.Listener {
+final class WsRecorder implements WebSocket.Listener, QrFrames {
   final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final StringBuilder partial = new StringBuilder();
@@ -33,6 +33,24 @@ final class WsRecorder implements WebSocket.Listener {
       throw new AssertionError("no WebSocket message within 15 s");
     }
     return m;
+  }
+
+  @Override
+  public BlockingQueue<JsonNode> messages() {
+    return messages;
+  }
+
+  @Override
+  public CompletableFuture<Integer> closed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(1000, "done");
+    }
+    socket.abort();
   }
 
   @Override

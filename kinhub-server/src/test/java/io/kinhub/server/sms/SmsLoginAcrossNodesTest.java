@@ -28,8 +28,13 @@ class SmsLoginAcrossNodesTest {
   @BeforeAll
   static void start() {
     String prefix = TestBackends.newPrefix();
-    nodeA = TestBackends.get().startNode(prefix);
-    nodeB = TestBackends.get().startNode(prefix);
+    // the test reads the codes from the outbox, a development endpoint
+    java.util.Map<String, String> envA = TestBackends.get().env(prefix);
+    envA.put("KINHUB_DEV_ENDPOINTS", "true");
+    java.util.Map<String, String> envB = TestBackends.get().env(prefix);
+    envB.put("KINHUB_DEV_ENDPOINTS", "true");
+    nodeA = Kinhub.start(io.kinhub.server.system.Config.from(envA));
+    nodeB = Kinhub.start(io.kinhub.server.system.Config.from(envB));
     a = Api.of(nodeA);
     b = Api.of(nodeB);
   }

@@ -65,6 +65,26 @@ public final class Api {
         .method("PATCH", HttpRequest.BodyPublishers.ofString(json(body))).build());
   }
 
+  /** Reads (or long-polls, with a query such as {@code ?waitSeconds=20&known=pending}) a QR login with its secret. */
+  public Response pollQr(String id, String secret, String query) {
+    return send(HttpRequest.newBuilder(URI.create(base + "/api/v1/qr-logins/" + id + query)).timeout(Duration.ofSeconds(45))
+        .header("X-QR-Secret", secret).GET().build());
+  }
+
+  /** Redeems a confirmed QR login: {@code POST /api/v1/qr-logins/{id}/session} with the browser's secret. */
+  public Response redeemQr(String id, String secret) {
+    return redeemQr(id, secret, null);
+  }
+
+  /** Redeems a confirmed QR login with an {@code Idempotency-Key} (null: none). */
+  public Response redeemQr(String id, String secret, String idempotencyKey) {
+    HttpRequest.Builder b = builder("/api/v1/qr-logins/" + id + "/session", null).header("X-QR-Secret", secret);
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    return send(b.POST(HttpRequest.BodyPublishers.noBody()).build());
+  }
+
   /** Sends raw bytes with any method and content type. */
   public Response raw(String method, String path, String token, String contentType, byte[] body) {
     HttpRequest.Builder b = builder(path, token);

@@ -55,4 +55,11 @@ public final class ExternalTools {
     need("Node.js", List.of(Path.of("/usr/bin/node"), Path.of("/usr/local/bin/node")), "install nodejs");
     return dir;
   }
+
+  /** The directory holding {@code node_modules/ws} (npm's {@code ws} WebSocket client) next to Playwright. */
+  public static Path nodeWs() {
+    Path dir = playwright();
+    need("npm ws", List.of(dir.resolve("node_modules/ws/package.json")), "npm install --prefix " + dir + " ws (.ci/run does)");
+    return dir;
+  }
 }

@@ -80,6 +80,7 @@ public final class TestBackends {
     env.put("KINHUB_RATE_LIMIT_QR_LOGINS", "ip:1000000/1s");
     env.put("KINHUB_RATE_LIMIT_INVITATIONS", "ip:1000000/1s");
     env.put("KINHUB_RATE_LIMIT_GEDCOM_IMPORTS", "ip:1000000/1s");
+    env.put("KINHUB_RATE_LIMIT_PASSWORD_CHANGES", "user:1000000/1s,ip:1000000/1s");
     return env;
   }
 
