@@ -244,14 +244,6 @@ public record Config(
       return value;
     }
 
-    /** Like {@link #check} but the message leaves the value out. */
-    String checkSecret(String name, String value, java.util.function.Predicate<String> ok, String expected) {
-      if (!ok.test(value)) {
-        throw new InvalidConfigException(name + " must be " + expected + " (value not shown)");
-      }
-      return value;
-    }
-
     boolean bool(String name) {
       String value = text(name).toLowerCase(Locale.ROOT);
       return switch (value) {
@@ -259,6 +251,14 @@ public record Config(
         case "false" -> false;
         default -> throw new InvalidConfigException(name + " must be true or false but was '" + text(name) + "'");
       };
+    }
+
+    /** Like {@link #check} but the message leaves the value out. */
+    String checkSecret(String name, String value, java.util.function.Predicate<String> ok, String expected) {
+      if (!ok.test(value)) {
+        throw new InvalidConfigException(name + " must be " + expected + " (value not shown)");
+      }
+      return value;
     }
 
     int integer(String name, int min, int max) {

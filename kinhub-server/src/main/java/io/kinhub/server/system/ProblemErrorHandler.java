@@ -31,7 +31,7 @@ final class ProblemErrorHandler extends org.eclipse.jetty.server.handler.ErrorHa
       callback.succeeded();
       return true;
     }
-    byte[] body = bodyFor(request, status);
+    byte[] body = body(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length));
     response.write(true, "HEAD".equals(request.getMethod()) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
@@ -46,12 +46,6 @@ final class ProblemErrorHandler extends org.eclipse.jetty.server.handler.ErrorHa
 
   private static int clientStatus(int status) {
     return status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505 ? 400 : status;
-  }
-
-  /** The problem the refusing code attached to the request (see {@link ProblemResponses}), else a generic one. */
-  private static byte[] bodyFor(Request request, int status) {
-    Problem attached = ProblemResponses.attached(request);
-    return attached != null && attached.status() == status ? ProblemResponses.body(attached) : body(status);
   }
 
   static byte[] body(int status) {
@@ -85,7 +79,9 @@ final class ProblemErrorHandler extends org.eclipse.jetty.server.handler.ErrorHa
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
         Callback callback) {
-      byte[] body = bodyFor(request, code);
+      // a refusal that attached its own problem (e.g. a WebSocket upgrade) is answered with exactly that problem
+      Problem attached = ProblemResponses.attached(request);
+      byte[] body = attached != null && attached.status() == code ? ProblemResponses.body(attached) : body(code);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length));
       response.write(true, ByteBuffer.wrap(body), callback);
