@@ -49,6 +49,6 @@ public final class TestRedis {
 
   /** A new, independent set of connections, as one node would have. */
   public RedisConnections connect(String prefix) {
-    return RedisConnections.connect(new RedisSettings(url(), prefix, Duration.ofSeconds(1)), resources);
+    return RedisConnections.connect(new RedisSettings(url(), prefix, Duration.ofSeconds(5)), resources); // generous: a loaded CI machine
   }
 }
