@@ -214,6 +214,9 @@ class QrTicket {
           this.redeeming = false; // not confirmed (any more): the next state report decides
           return;
         }
+        if (response.status >= 500 || response.status === 429) {
+          throw new Error(`HTTP ${response.status}`); // the ticket stays confirmed: try again shortly
+        }
         status.textContent = body?.detail ?? "This code can no longer be used; here is a new one";
         this.finish(true);
         return;

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's waiters for QR tickets (WebSockets and long polls). A waiter is a callback that re-reads its ticket
- * from Redis and acts on what it finds; being woken without a change is harmless. So the hub may wake too often,
- * never too rarely.
+ * This node's waiters for QR tickets (WebSockets and long polls). A waiter is a non-blocking callback that has its
+ * ticket re-read from Redis (coalesced: at most one read per waiter in flight) and acted on; being woken without a
+ * change is harmless. So the hub may wake too often, never too rarely, and waking often costs no more than one read
+ * per waiter at a time.
  *
  * <h2>Why no change is missed</h2>
  * <ul>
@@ -102,12 +103,19 @@ final class QrHub implements AutoCloseable {
     Set<Runnable> set = waiters.get(ticketId);
     if (set != null) {
       for (Runnable waiter : set) {
-        wakeups.submit(waiter);
+        try {
+          waiter.run();
+        } catch (RuntimeException e) {
+          log.warn("QR waiter of {} failed: {}", ticketId, e.toString()); // the others are still woken
+        }
       }
     }
   }
 
-  /** Registers a waiter; the returned handle removes it. */
+  /**
+   * Registers a waiter; the returned handle removes it. A waiter runs on the thread that wakes it (the bus' listener,
+   * a timer): it must not block, only hand its work on (see {@link QrSocket#wake}).
+   */
   AutoCloseable watch(String ticketId, Runnable onChange) {
     waiters.computeIfAbsent(ticketId, k -> ConcurrentHashMap.newKeySet()).add(onChange);
     return () -> waiters.computeIfPresent(ticketId, (k, set) -> {

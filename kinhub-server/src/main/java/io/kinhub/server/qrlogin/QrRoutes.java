@@ -67,6 +67,8 @@ public final class QrRoutes implements AutoCloseable {
     this.ownOrigins = ownOrigins;
     Gauge.builder("kinhub_qr_websockets", sockets, QrSockets::open).description("open QR-login WebSockets on this node")
         .register(meters);
+    Gauge.builder("kinhub_qr_socket_refreshes", sockets, QrSockets::refreshesInFlight)
+        .description("QR socket re-reads queued or running on this node (at most one per socket)").register(meters);
   }
 
   private static String stripSlash(String url) {
@@ -93,6 +95,11 @@ public final class QrRoutes implements AutoCloseable {
   /** Open QR WebSockets on this node. */
   public int openSockets() {
     return sockets.open();
+  }
+
+  /** QR socket re-reads queued or running on this node. */
+  public int socketRefreshesInFlight() {
+    return sockets.refreshesInFlight();
   }
 
   // ---- browser side ------------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   private boolean stopped;
   private final ArrayDeque<Frame> queue = new ArrayDeque<>();
   private boolean writing;
+  private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
 
   private sealed interface Frame permits Text, Ping, CloseLater {}
 
@@ -88,11 +90,11 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
         session.disconnect();
         return;
       }
-      watch = owner.hub().watch(id, this::refresh);
+      watch = owner.hub().watch(id, this::wake);
     } finally {
       lock.unlock();
     }
-    owner.hub().submit(this::refresh); // read after watching: no change falls between the two
+    wake(); // read after watching: no change falls between the two
   }
 
   @Override
@@ -116,8 +118,35 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     stop();
   }
 
-  /** Re-reads the ticket and sends what changed. Called on every wake-up; harmless without a change. */
-  void refresh() {
+  /**
+   * Asks for a re-read. Never blocks and never piles up: at most one re-read per socket is queued or running; a wake-up
+   * that comes meanwhile makes that one read once more. So however often the hub wakes (every 250 ms while the bus is
+   * untrusted, with Redis perhaps slow), a node holds at most one refresh per socket.
+   */
+  void wake() {
+    again.set(true);
+    if (scheduled.compareAndSet(false, true)) {
+      owner.refreshStarted();
+      owner.hub().submit(this::drain);
+    }
+  }
+
+  private void drain() {
+    try {
+      while (again.getAndSet(false)) {
+        refresh();
+      }
+    } finally {
+      scheduled.set(false);
+      owner.refreshEnded();
+      if (again.get()) {
+        wake(); // a wake-up that came between the last loop test and the release
+      }
+    }
+  }
+
+  /** Re-reads the ticket and sends what changed; harmless without a change. */
+  private void refresh() {
     lock.lock();
     try {
       if (stopped || closing || session == null) {
@@ -133,7 +162,7 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
       } catch (RuntimeException e) {
         // Redis may be briefly away: keep the socket, try again; the bus is untrusted meanwhile and rechecks too
         log.debug("QR socket {}: cannot read the ticket ({}), retrying", id, e.toString());
-        reschedule(owner.hub().after(RETRY_MS, this::refresh));
+        reschedule(owner.hub().after(RETRY_MS, this::wake));
         return;
       }
       if (view.state() != lastSent) {
@@ -145,7 +174,7 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
         cancelTimer();
         enqueue(new CloseLater(view.state().wire()));
       } else if (view.deadline() > 0) {
-        reschedule(owner.hub().at(view.deadline(), this::refresh));
+        reschedule(owner.hub().at(view.deadline(), this::wake));
       }
     } finally {
       lock.unlock();

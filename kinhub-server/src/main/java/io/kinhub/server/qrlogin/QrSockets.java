@@ -29,6 +29,7 @@ final class QrSockets implements AutoCloseable {
   private final QrLogins logins;
   private final Duration idleTimeout;
   private final Set<QrSocket> sockets = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
   private final ReentrantLock admission = new ReentrantLock();
   private final Map<String, Integer> perTicket = new HashMap<>();
   private final Map<String, Integer> perIp = new HashMap<>();
@@ -93,6 +94,19 @@ final class QrSockets implements AutoCloseable {
 
   int open() {
     return sockets.size();
+  }
+
+  void refreshStarted() {
+    refreshes.incrementAndGet();
+  }
+
+  void refreshEnded() {
+    refreshes.decrementAndGet();
+  }
+
+  /** Socket re-reads queued or running on this node: at most one per socket. */
+  int refreshesInFlight() {
+    return refreshes.get();
   }
 
   /** Pings every socket; drops those silent (no pong, no message) for the idle timeout and upgrades that never opened. */

@@ -262,6 +262,11 @@ public final class Kinhub implements AutoCloseable {
     return bus.instanceId();
   }
 
+  /** QR socket re-reads queued or running on this node (at most one per socket). */
+  public int qrSocketRefreshesInFlight() {
+    return qr.socketRefreshesInFlight();
+  }
+
   /** Open QR-login WebSockets on this node. */
   public int openQrSockets() {
     return qr.openSockets();

@@ -170,6 +170,40 @@ class QrRecoveryTest {
   }
 
   @Test
+  void redisPausedWhileTheBusIsUntrusted_socketReReadsDoNotPileUp_andLoginsGoOnAfterwards() throws Exception {
+    int sockets = 60;
+    List<WsRecorder> browsers = new ArrayList<>();
+    List<JsonNode> tickets = new ArrayList<>();
+    for (int i = 0; i < sockets; i++) {
+      JsonNode ticket = a.post("/api/v1/qr-logins", null, Map.of()).json();
+      tickets.add(ticket);
+      WsRecorder browser = WsRecorder.connect(socketOnA(ticket, nodeA.port()));
+      assertThat(browser.awaitState("pending")).isTrue();
+      browsers.add(browser);
+    }
+    // Redis answers nobody for 3 s: the bus distrusts itself and the hub wakes every socket every 250 ms, while each
+    // re-read waits for its 1 s timeout. Re-reads must coalesce (one per socket), not pile up as threads and memory.
+    int most = 0;
+    try (StatefulRedisConnection<String, String> admin = TestBackends.get().connectRedis()) {
+      admin.sync().clientPause(3000);
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4000);
+      while (System.nanoTime() < until) {
+        most = Math.max(most, nodeA.qrSocketRefreshesInFlight());
+        Thread.sleep(20);
+      }
+    }
+    assertThat(most).as("re-reads in flight at once").isLessThanOrEqualTo(sockets);
+    await().atMost(Duration.ofSeconds(15)).until(() -> nodeA.qrSocketRefreshesInFlight() == 0 && nodeA.cacheTrusted());
+    assertThat(nodeA.openQrSockets()).isGreaterThanOrEqualTo(sockets);
+
+    // and the sockets still work: a scan on B reaches its browser on A
+    String phone = newPhone();
+    b.post("/api/v1/qr-logins/" + tickets.get(0).get("id").asText() + "/scan", phone, Map.of());
+    assertThat(browsers.get(0).awaitState("scanned")).isTrue();
+    browsers.forEach(WsRecorder::close);
+  }
+
+  @Test
   void urlsComeFromThePublicUrl_neverFromTheHostHeader() throws Exception {
     String host = "evil.example" + "x".repeat(3000);
     String response = rawHttp(nodeA.port(), "POST /api/v1/qr-logins HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n"
