@@ -45,20 +45,41 @@ final class CpuTime {
     return -1;
   }
 
-  /** Reads this JVM and the given backend processes with all their descendants. */
-  static Reading read(List<ProcessHandle> backends) {
-    Map<Long, Long> cpu = new HashMap<>();
-    for (ProcessHandle root : backends) {
+  /**
+   * The backend processes to read: the given roots and their descendants at this moment (finding descendants walks
+   * all of {@code /proc}, so it is done once per probe, not per reading).
+   */
+  static List<Long> pids(List<ProcessHandle> roots) {
+    List<Long> pids = new java.util.ArrayList<>();
+    for (ProcessHandle root : roots) {
       if (root.isAlive()) {
-        Stream.concat(Stream.of(root), root.descendants()).forEach(p -> {
-          long ticks = ticks(p.pid());
-          if (ticks >= 0) {
-            cpu.put(p.pid(), ticks * TICK_NANOS);
-          }
-        });
+        Stream.concat(Stream.of(root), root.descendants()).forEach(p -> pids.add(p.pid()));
       }
     }
+    return List.copyOf(pids);
+  }
+
+  /** A reading at the start of a measured interval: the backends first, this JVM last, so the reading's own work is outside. */
+  static Reading start(List<Long> pids) {
+    Map<Long, Long> cpu = backends(pids);
     return new Reading(jvmNanos(), cpu);
+  }
+
+  /** A reading at the end of a measured interval: this JVM first, then the backends. */
+  static Reading end(List<Long> pids) {
+    long jvm = jvmNanos();
+    return new Reading(jvm, backends(pids));
+  }
+
+  private static Map<Long, Long> backends(List<Long> pids) {
+    Map<Long, Long> cpu = new HashMap<>();
+    for (long pid : pids) {
+      long ticks = ticks(pid);
+      if (ticks >= 0) {
+        cpu.put(pid, ticks * TICK_NANOS);
+      }
+    }
+    return cpu;
   }
 
   /** utime + stime of a process in ticks, or -1 when it is gone or this is not Linux. */

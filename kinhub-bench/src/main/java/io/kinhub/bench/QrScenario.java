@@ -66,6 +66,7 @@ final class QrScenario {
   private static final int BROWSER_CLIENTS = 10;
   private static final int WARMUP_CONCURRENCY = 32;
   private static final int CHECK_CONCURRENCY = 16;
+  private static final int REDEEM_ATTEMPTS = 6;
   /** Seconds node A waits after a terminal frame before it closes the socket itself (the server's grace). */
   private static final int CLOSE_GRACE_SECONDS = 2;
   private static final int UPGRADES_IN_FLIGHT = 64;
@@ -146,6 +147,7 @@ final class QrScenario {
     final List<Double> toConfirmedMs = new ArrayList<>();
     final List<Double> toTokenMs = new ArrayList<>();
     final List<Double> scanMs = new ArrayList<>();
+    List<Long> pids = List.of();
     int rounds;
     int logins;
     int scanFailures;
@@ -173,6 +175,9 @@ final class QrScenario {
     int rightUser;
     int usedAgain;
     int distinctTokens;
+    int unavailable;
+    int redeemedAfter503;
+    int networkRetries;
 
     Step(int concurrency) {
       this.concurrency = concurrency;
@@ -291,7 +296,9 @@ final class QrScenario {
   private Step step(Setup setup, int c, int target) throws Exception {
     Step st = new Step(c);
     st.loadBefore = Machine.loadAverage();
-    CpuTime.Reading s0 = CpuTime.read(setup.backends());
+    List<Long> pids = CpuTime.pids(setup.backends()); // the connection pools are open: their backends stay
+    st.pids = pids;
+    CpuTime.Reading s0 = CpuTime.start(pids);
     long w0 = System.nanoTime();
     long deadline = w0 + Duration.ofSeconds(options.qrStepSeconds()).toNanos();
     while (st.logins < target && (st.rounds == 0 || System.nanoTime() < deadline)) {
@@ -309,7 +316,7 @@ final class QrScenario {
         ws.abort(); // a ticket the phones never confirmed: its socket would stay open for the next step
       }
     }
-    CpuTime.Reading s1 = CpuTime.read(setup.backends());
+    CpuTime.Reading s1 = CpuTime.end(pids);
     st.stepSeconds = (System.nanoTime() - w0) / 1e9;
     st.stepJvmCpu = s1.jvmSince(s0);
     st.stepBackendCpu = s1.backendsSince(s0);
@@ -321,6 +328,9 @@ final class QrScenario {
       st.completedFrames += br.completedAt != 0 ? 1 : 0;
       st.closed1000 += br.closeCode == 1000 ? 1 : 0;
       st.otherTerminal += br.otherTerminal != null ? 1 : 0;
+      st.unavailable += br.unavailable;
+      st.networkRetries += br.networkRetries;
+      st.redeemedAfter503 += br.unavailable > 0 && br.token != null ? 1 : 0;
       if (br.token != null) {
         st.redeemed++;
         distinct.add(br.token);
@@ -341,14 +351,14 @@ final class QrScenario {
       if (br.token == null) {
         return;
       }
-      Api.Response me = api.get(a + "/api/v1/me", br.token);
+      Api.Response me = retryOnce(() -> api.get(a + "/api/v1/me", br.token));
       if (me.status() == 200) {
         working.incrementAndGet();
         if (setup.phoneLogins()[br.phone].equals(me.json().path("login").asText())) {
           rightUser.incrementAndGet();
         }
       }
-      Api.Response again = redeem(setup.browserHttp(), br.ticket);
+      Api.Response again = retryOnce(() -> redeem(setup.browserHttp(), br.ticket));
       if (again.status() == 410 && "qr_login_used".equals(again.json().path("code").asText())) {
         usedAgain.incrementAndGet();
       }
@@ -458,7 +468,7 @@ final class QrScenario {
           }
         }));
       }
-      CpuTime.Reading p0 = CpuTime.read(setup.backends());
+      CpuTime.Reading p0 = CpuTime.start(st.pids);
       long g0 = System.nanoTime();
       go.countDown();
       BenchMain.joinAll(phones, Duration.ofSeconds(60 + c / 5));
@@ -469,7 +479,7 @@ final class QrScenario {
         lastToken = Math.max(lastToken, br.redeemedAt);
       }
       long end = allSettled && lastToken != 0 ? lastToken : g1;
-      CpuTime.Reading p1 = CpuTime.read(setup.backends());
+      CpuTime.Reading p1 = CpuTime.end(st.pids);
 
       st.rounds++;
       st.logins += c;
@@ -505,6 +515,15 @@ final class QrScenario {
         }
       }
       throw e;
+    }
+  }
+
+  /** One retry after a failed exchange (a pooled keep-alive connection the server had just closed). */
+  private static Api.Response retryOnce(java.util.function.Supplier<Api.Response> call) {
+    try {
+      return call.get();
+    } catch (IllegalStateException e) {
+      return call.get();
     }
   }
 
@@ -549,6 +568,9 @@ final class QrScenario {
     volatile long confirmReturned;
     volatile long redeemedAt;
     volatile int redeemStatus;
+    /** Redemptions answered 503 (the node could not get a database connection in time) and retried. */
+    volatile int unavailable;
+    volatile int networkRetries;
     volatile String redeemProblem;
     volatile String token;
     volatile String otherTerminal;
@@ -615,20 +637,41 @@ final class QrScenario {
       }
       Thread.ofVirtual().start(() -> {
         try {
-          Api.Response r = redeem(http, ticket);
-          long at = System.nanoTime();
-          redeemStatus = r.status();
-          if (r.status() == 201) {
-            String t = r.json().path("token").asText("");
-            if (!t.isEmpty()) {
-              redeemedAt = at;
-              token = t;
-            } else {
-              redeemProblem = "201 without a token: " + r.body();
+          // like login.js: retried on network errors (500 ms, 1 s, 2 s, ...); unlike it, also on 503 (see the report)
+          for (int attempt = 0; attempt < REDEEM_ATTEMPTS; attempt++) {
+            if (attempt > 0) {
+              Thread.sleep(500L << (attempt - 1));
             }
-          } else {
-            redeemProblem = r.body();
+            Api.Response r;
+            try {
+              r = redeem(http, ticket);
+            } catch (IllegalStateException e) {
+              redeemProblem = String.valueOf(e);
+              networkRetries++;
+              continue;
+            }
+            long at = System.nanoTime();
+            redeemStatus = r.status();
+            if (r.status() == 503) {
+              unavailable++;
+              redeemProblem = r.body();
+              continue;
+            }
+            if (r.status() == 201) {
+              String t = r.json().path("token").asText("");
+              if (!t.isEmpty()) {
+                redeemedAt = at;
+                token = t;
+              } else {
+                redeemProblem = "201 without a token: " + r.body();
+              }
+            } else {
+              redeemProblem = r.body();
+            }
+            return;
           }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
           redeemProblem = String.valueOf(e);
         } finally {
@@ -689,7 +732,10 @@ final class QrScenario {
         + "address; all first frames received; not timed), then c phones on node B scan and confirm at once (" + phones
         + " phone accounts logged in on B beforehand, round robin, at most " + TICKETS_PER_PHONE + " logins each, below "
         + "the cap of 100 sessions per user), and each browser redeems on A on its own virtual thread the moment its "
-        + "socket says `confirmed`. A step runs whole rounds until at least " + options.qrStepLogins() + " logins are "
+        + "socket says `confirmed`; it retries the redemption as login.js does after a network error (0.5, 1, 2, 4, 8 s "
+        + "later, six attempts in all) and, unlike login.js, also after a `503` (the node got no database connection "
+        + "within its 2 s), so a retried login counts as done, with its full delay. A login is **lost** when the phone's "
+        + "confirm returned 200 and the browser has no token in the end. A step runs whole rounds until at least " + options.qrStepLogins() + " logins are "
         + "done (one round when c is larger) or " + options.qrStepSeconds() + " s have passed. A warm-up of "
         + roundUp(warmup, warmupConcurrency) + " logins, " + warmupConcurrency + " at a time, ran first (not measured). "
         + "Times are System.nanoTime() in this JVM: **confirm → `confirmed`** runs from the return of the confirm call on "
@@ -726,10 +772,14 @@ final class QrScenario {
           + s.completedFrames + "; closed by node A with 1000: " + s.closed1000 + ", other ends: " + s.otherTerminal
           + ", open on A afterwards: " + s.leftOnA + "; tokens " + s.redeemed + " (distinct " + s.distinctTokens
           + "), GET /api/v1/me on A: " + s.working + " working, " + s.rightUser + " of the confirming phone's user; "
-          + "second redemption `410 qr_login_used`: " + s.usedAgain + "; scan → `scanned` frame p50 / p99 "
+          + "second redemption `410 qr_login_used`: " + s.usedAgain + "; redemptions answered `503` and retried: "
+          + s.unavailable + " (logins that got their token only after a 503: " + s.redeemedAfter503
+          + "), retried after a network error: " + s.networkRetries + "; scan → `scanned` frame p50 / p99 "
           + Stats.f2(s.q(s.scanMs, 0.5)) + " / " + Stats.f2(s.q(s.scanMs, 0.99)) + " ms; CPU per login in the phone "
           + "phases " + Stats.f2(s.phaseJvmCpu / 1e6 / s.logins) + " + " + Stats.f2(s.phaseBackendCpu / 1e6 / s.logins)
-          + " ms; scan / confirm failures " + s.scanFailures + " / " + s.confirmFailures
+          + " ms; the whole step " + Stats.f1(s.stepSeconds) + " s at " + Stats.f0((s.stepJvmCpu + s.stepBackendCpu) / 1e9
+              / s.stepSeconds * 100) + " % CPU (" + s.pids.size() + " backend processes read)"
+          + "; scan / confirm failures " + s.scanFailures + " / " + s.confirmFailures
           + (s.firstProblem != null ? "; first problem: " + s.firstProblem : ""));
     }
     int orphans = sessionsAfter - sessionsBefore - redeemedTotal;
