@@ -114,6 +114,21 @@ final class Backends implements AutoCloseable {
     }
   }
 
+  /**
+   * The backend processes (Redis; PostgreSQL's postmaster, whose children serve the connections), for CPU readings.
+   * The postmaster is found by its data directory on the command line; it is missing when not found.
+   */
+  List<ProcessHandle> processes() {
+    List<ProcessHandle> list = new java.util.ArrayList<>();
+    if (redis != null) {
+      list.add(redis.toHandle());
+    }
+    if (postgres != null) {
+      CpuTime.findByCommandLine(dir.resolve("postgres").toString()).ifPresent(list::add);
+    }
+    return List.copyOf(list);
+  }
+
   String redisUrl() {
     return "redis://127.0.0.1:" + redisPort;
   }

@@ -30,6 +30,9 @@ record Options(
     int qrLogins,
     int qrIdleSockets,
     int qrConcurrency,
+    List<Integer> qrSteps,
+    int qrStepLogins,
+    int qrStepSeconds,
     boolean quick) {
 
   /** Every scenario, in the order they run: the default of {@code --scenarios}. */
@@ -63,12 +66,17 @@ record Options(
         --limiter-rounds N      rounds of all rate-limiter cases; medians are reported (default 3)
         --limiter-keys N        keys of the "many keys" rate-limiter cases (default 10000)
         --limiter-callers LIST  comma-separated concurrent callers of the rate-limiter cases (default 1,8,64)
-        --qr-logins N           concurrent QR logins: browser WebSockets on node A, scan and confirm on node B
-                                (default 1000)
+        --qr-logins N           the largest step of the QR concurrency curve: N browser WebSockets open on node A,
+                                N phones scanning and confirming on node B at once (default 1000); the steps are
+                                1, 10, 100, ... below N, then N
+        --qr-steps LIST         comma-separated concurrencies of the QR curve instead (e.g. 1,10,100,1000)
+        --qr-step-logins N      QR logins per step at least: rounds of <concurrency> logins until N are done
+                                (default 200; a step of higher concurrency runs one round)
+        --qr-step-seconds S     no new round of a QR step starts after S seconds (default 30)
         --qr-idle-sockets M     idle QR WebSockets held open on node A by a client process (default 10000)
-        --qr-concurrency N      concurrent phone-side calls (scan, confirm) and ticket creations (default 32)
+        --qr-concurrency N      concurrent ticket creations for the idle QR sockets (default 32)
         --quick                 tiny values for a smoke test (2 rounds of 2 s, 2000 requests, 20 revocations,
-                                100 QR logins, 1000 idle QR sockets, one round of 1 s rate-limiter cases after
+                                QR steps 1,10,100 of 50 logins, 1000 idle QR sockets, one round of 1 s rate-limiter cases after
                                 1 s warm-ups)
         --help                  this text
       """;
@@ -76,7 +84,8 @@ record Options(
   private static final List<String> KNOWN = List.of("--out", "--rounds", "--duration", "--warmup", "--connections",
       "--threads", "--driver", "--requests", "--request-concurrency", "--revocations", "--login-concurrency",
       "--login-duration", "--scenarios", "--only", "--limiter-duration", "--limiter-warmup", "--limiter-rounds",
-      "--limiter-keys", "--limiter-callers", "--qr-logins", "--qr-idle-sockets", "--qr-concurrency");
+      "--limiter-keys", "--limiter-callers", "--qr-logins", "--qr-idle-sockets", "--qr-concurrency", "--qr-steps",
+      "--qr-step-logins", "--qr-step-seconds");
 
   static Options parse(List<String> args, int cores) {
     Path out = null;
@@ -100,6 +109,9 @@ record Options(
     Integer qrLogins = null;
     Integer qrIdleSockets = null;
     int qrConcurrency = 32;
+    List<Integer> qrSteps = null;
+    Integer qrStepLogins = null;
+    int qrStepSeconds = 30;
     boolean quick = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -146,10 +158,13 @@ record Options(
             case "--limiter-warmup" -> limiterWarmup = nonNegative(name, value, 3600);
             case "--limiter-rounds" -> limiterRounds = positive(name, value, 100);
             case "--limiter-keys" -> limiterKeys = positive(name, value, 1_000_000);
-            case "--limiter-callers" -> limiterCallers = callers(name, value);
+            case "--limiter-callers" -> limiterCallers = callers(name, value, 1024);
             case "--qr-logins" -> qrLogins = positive(name, value, 100_000);
             case "--qr-idle-sockets" -> qrIdleSockets = positive(name, value, 1_000_000);
             case "--qr-concurrency" -> qrConcurrency = positive(name, value, 1024);
+            case "--qr-steps" -> qrSteps = callers(name, value, 10_000);
+            case "--qr-step-logins" -> qrStepLogins = positive(name, value, 100_000);
+            case "--qr-step-seconds" -> qrStepSeconds = positive(name, value, 3600);
             default -> throw new UsageException("unknown option " + name);
           }
         }
@@ -165,7 +180,19 @@ record Options(
         or(requests, quick ? 2000 : 20_000), or(requestConcurrency, 8), or(revocations, quick ? 20 : 1000),
         or(loginConcurrency, cores), or(loginDuration, d), scenarios, or(limiterDuration, quick ? 1 : 5),
         or(limiterWarmup, quick ? 1 : 2), or(limiterRounds, quick ? 1 : 3), limiterKeys, limiterCallers,
-        or(qrLogins, quick ? 100 : 1000), or(qrIdleSockets, quick ? 1000 : 10_000), qrConcurrency, quick);
+        or(qrLogins, quick ? 100 : 1000), or(qrIdleSockets, quick ? 1000 : 10_000), qrConcurrency,
+        qrSteps != null ? qrSteps : qrCurve(or(qrLogins, quick ? 100 : 1000)), or(qrStepLogins, quick ? 50 : 200),
+        qrStepSeconds, quick);
+  }
+
+  /** 1, 10, 100, ... below {@code top}, then {@code top}. */
+  static List<Integer> qrCurve(int top) {
+    List<Integer> steps = new java.util.ArrayList<>();
+    for (int c = 1; c < top; c *= 10) {
+      steps.add(c);
+    }
+    steps.add(top);
+    return List.copyOf(steps);
   }
 
   boolean runs(String scenario) {
@@ -195,11 +222,11 @@ record Options(
     return SCENARIOS.stream().filter(chosen::contains).toList();
   }
 
-  private static List<Integer> callers(String name, String value) {
+  private static List<Integer> callers(String name, String value, int max) {
     java.util.TreeSet<Integer> chosen = new java.util.TreeSet<>();
     for (String part : value.split(",")) {
       if (!part.isBlank()) {
-        chosen.add(positive(name, part, 1024));
+        chosen.add(positive(name, part, max));
       }
     }
     if (chosen.isEmpty()) {

@@ -37,9 +37,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * Progress goes to stderr; a watchdog ends the process {@code args[2]} seconds after its start whatever happens.
  */
 final class QrIdleClients {
-  private static final int SOCKETS_PER_CLIENT = 2500;
+  /**
+   * Sockets per client address: a node admits at most 200 QR sockets per client address (QrSockets.PER_IP, fixed),
+   * so the clients spread over loopback addresses of their own, 127.1.x.y (all of 127/8 reaches the node on Linux).
+   */
+  static final int SOCKETS_PER_ADDRESS = 150;
 
   private QrIdleClients() {}
+
+  /** The loopback address of client {@code k}: 127.1.0.1, 127.1.0.2, ... (never 127.0.0.1, the other clients'). */
+  static java.net.InetAddress clientAddress(int k) {
+    try {
+      return java.net.InetAddress.getByAddress(new byte[] {127, 1, (byte) (k / 250), (byte) (k % 250 + 1)});
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e); // four bytes are always an address
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
@@ -62,10 +75,11 @@ final class QrIdleClients {
     List<String> urls = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(s -> !s.isBlank()).toList();
     int n = urls.size();
     long heapBefore = heapAfterGc();
-    int clientCount = Math.max(1, (n + SOCKETS_PER_CLIENT - 1) / SOCKETS_PER_CLIENT);
+    int clientCount = Math.max(1, (n + SOCKETS_PER_ADDRESS - 1) / SOCKETS_PER_ADDRESS);
     List<HttpClient> clients = new ArrayList<>();
     for (int c = 0; c < clientCount; c++) {
-      clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(20)).build());
+      clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(20))
+          .localAddress(clientAddress(c)).build());
     }
     Semaphore inFlight = new Semaphore(inFlightMax);
     CountDownLatch attempts = new CountDownLatch(n);

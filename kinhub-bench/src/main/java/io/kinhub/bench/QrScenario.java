@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -38,12 +39,15 @@ import java.util.function.IntConsumer;
 /**
  * 5. QR-code login across nodes, in two parts.
  * <ol>
- *   <li><b>Concurrent logins</b>: N tickets created on node A ({@code POST /api/v1/qr-logins}), N browser WebSockets
- *       open on A at the same time (java.net.http, in this JVM), then the phone side on node B scans and confirms
- *       every ticket ({@code --qr-concurrency} calls at once, a few phone accounts logged in beforehand). Measured:
- *       the time from each confirm call's return to the browser's {@code "completed"} frame on A (both
- *       {@link System#nanoTime()} of this JVM), the confirm calls, and that every completed frame carries a token
- *       that works on A for the user who confirmed.</li>
+ *   <li><b>Logins, a concurrency curve</b> (contract v1.1): for each concurrency c of {@code --qr-steps}, rounds of c
+ *       tickets created on node A, c browser WebSockets open on A (java.net.http, in this JVM), then c phones scan and
+ *       confirm on node B at once; each browser redeems its session on A ({@code POST sessionUrl} with
+ *       {@code X-QR-Secret}) as soon as its socket says {@code confirmed}. Measured per login: the confirm call, its
+ *       return → the {@code confirmed} frame, its return → the redemption's 201 (token in hand), all
+ *       {@link System#nanoTime()} of this JVM; per step logins/s and the CPU time of this JVM and of Redis and
+ *       PostgreSQL per login. Checked: every token works on A for the user who confirmed, a second redemption is
+ *       {@code 410 qr_login_used}, node A closes every socket with 1000, no login is lost and the phone users have no
+ *       session that no redemption handed out.</li>
  *   <li><b>Idle sockets</b>: M tickets on A, M WebSockets opened and held by {@link QrIdleClients} in a JVM of its
  *       own (so that this JVM, which runs the nodes, holds only the server side of each socket: its heap and its
  *       file descriptor), then the open count of node A and this JVM's heap after GC, direct buffers, RSS and
@@ -58,7 +62,13 @@ final class QrScenario {
   private static final int TICKETS_PER_PHONE = 80;
   private static final int MIN_PHONES = 10;
   private static final int PHONE_LOGIN_CONCURRENCY = 4;
-  private static final int BROWSER_CLIENTS = 4;
+  /** Browser HttpClients, each on a loopback address of its own (a node admits 200 QR sockets per address). */
+  private static final int BROWSER_CLIENTS = 10;
+  private static final int WARMUP_CONCURRENCY = 32;
+  private static final int CHECK_CONCURRENCY = 16;
+  private static final int REDEEM_ATTEMPTS = 6;
+  /** Seconds node A waits after a terminal frame before it closes the socket itself (the server's grace). */
+  private static final int CLOSE_GRACE_SECONDS = 2;
   private static final int UPGRADES_IN_FLIGHT = 64;
   private static final double GOAL_P99_MS = 20;
   private static final int GOAL_IDLE_SOCKETS = 10_000;
@@ -78,19 +88,24 @@ final class QrScenario {
 
   /** A generous estimate of the scenario's duration, for the watchdog. */
   static long plannedSeconds(Options options) {
-    return 240 + options.qrLogins() / 10 + options.qrIdleSockets() / 40;
+    long curve = 0;
+    for (int c : options.qrSteps()) {
+      curve += options.qrStepSeconds() + 60 + c / 5 + stepLogins(options, c) / 20;
+    }
+    return 240 + curve + options.qrIdleSockets() / 40;
   }
 
   Markdown run(List<Summary> summary) throws Exception {
     Markdown md = new Markdown().heading(2, TITLE);
     Exception first = null;
-    md.heading(3, "Concurrent QR logins (" + options.qrLogins() + ")");
+    md.heading(3, "QR logins, concurrency " + options.qrSteps().stream().map(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(", ")));
     try {
       logins(md, summary);
     } catch (Exception e) {
       first = e;
       md.paragraph("**This part failed:** " + e);
-      summary.add(new Summary("QR logins completed across nodes", "failed", "all " + options.qrLogins(), "failed"));
+      summary.add(new Summary("QR logins completed across nodes", "failed", "all", "failed"));
     }
     md.heading(3, "Idle QR WebSockets (" + options.qrIdleSockets() + ")");
     try {
@@ -106,15 +121,103 @@ final class QrScenario {
     return md;
   }
 
-  // ---- 1. concurrent logins ------------------------------------------------------------------------------
+  // ---- 1. logins: a concurrency curve --------------------------------------------------------------------
 
-  private record Ticket(String id, String secret, String wsUrl) {}
+  private record Ticket(String id, String secret, String wsUrl, String sessionUrl) {}
+
+  /** What the phones and browsers share within one part: phone accounts, HTTP clients, backend processes. */
+  private record Setup(String[] phoneLogins, String[] phoneTokens, AtomicInteger slot, AtomicInteger wsSlot,
+      HttpClient browserHttp, List<HttpClient> wsClients, List<ProcessHandle> backends) {
+    /** The socket client of the next browser: round robin over all rounds, so sockets in their grace spread too. */
+    int nextWsClient() {
+      return wsSlot.getAndIncrement() % wsClients.size();
+    }
+
+    /** The phone that confirms the next ticket: round robin, so no phone exceeds its share. */
+    int nextPhone() {
+      return slot.getAndIncrement() % phoneTokens.length;
+    }
+  }
+
+  /** One step of the curve, accumulated over its rounds. */
+  private static final class Step {
+    final int concurrency;
+    final List<Browser> browsers = new ArrayList<>();
+    final List<Double> confirmMs = new ArrayList<>();
+    final List<Double> toConfirmedMs = new ArrayList<>();
+    final List<Double> toTokenMs = new ArrayList<>();
+    final List<Double> scanMs = new ArrayList<>();
+    List<Long> pids = List.of();
+    int rounds;
+    int logins;
+    int scanFailures;
+    int confirmFailures;
+    int early;
+    int firstPending;
+    String firstProblem;
+    double phaseSeconds;
+    long phaseJvmCpu;
+    long phaseBackendCpu;
+    double stepSeconds;
+    long stepJvmCpu;
+    long stepBackendCpu;
+    String loadBefore;
+    String loadAfter;
+    // after the step
+    int confirmedFrames;
+    int redeemed;
+    int lost;
+    int completedFrames;
+    int closed1000;
+    int otherTerminal;
+    int leftOnA;
+    int working;
+    int rightUser;
+    int usedAgain;
+    int distinctTokens;
+    int unavailable;
+    int redeemedAfter503;
+    int networkRetries;
+
+    Step(int concurrency) {
+      this.concurrency = concurrency;
+    }
+
+    void problem(String p) {
+      if (firstProblem == null) {
+        firstProblem = p;
+      }
+    }
+
+    double q(List<Double> values, double q) {
+      return Stats.quantile(values.stream().mapToDouble(Double::doubleValue).toArray(), q);
+    }
+
+    double max(List<Double> values) {
+      return Stats.max(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    double loginsPerSecond() {
+      return phaseSeconds > 0 ? logins / phaseSeconds : Double.NaN;
+    }
+
+    /** CPU of the phone phases (scan, confirm, frames, redemption) as a percentage of one core. */
+    double phaseCpuPercent(boolean withBackends) {
+      long cpu = phaseJvmCpu + (withBackends ? phaseBackendCpu : 0);
+      return phaseSeconds > 0 ? cpu / 1e9 / phaseSeconds * 100 : Double.NaN;
+    }
+  }
 
   private void logins(Markdown md, List<Summary> summary) throws Exception {
     String b = cluster.b();
-    int n = options.qrLogins();
+    List<Integer> steps = options.qrSteps();
     int warmup = warmupLogins(options);
-    int phones = Math.min(n + warmup, Math.max(MIN_PHONES, (n + warmup + TICKETS_PER_PHONE - 1) / TICKETS_PER_PHONE));
+    int warmupConcurrency = Math.min(WARMUP_CONCURRENCY, steps.getLast());
+    int planned = roundUp(warmup, warmupConcurrency);
+    for (int c : steps) {
+      planned += stepLogins(options, c);
+    }
+    int phones = Math.max(MIN_PHONES, (planned + TICKETS_PER_PHONE - 1) / TICKETS_PER_PHONE);
     BenchMain.progress("qr: creating and logging in " + phones + " phone accounts on node B");
     String[] phoneLogins = new String[phones];
     String[] phoneTokens = new String[phones];
@@ -123,57 +226,175 @@ final class QrScenario {
       api.createAccount(b, phoneLogins[i], "QR phone " + i);
       phoneTokens[i] = api.login(b, phoneLogins[i], "bench qr phone " + i);
     });
-    if (warmup > 0) {
-      BenchMain.progress("qr: warm-up round of " + warmup + " QR logins (not measured)");
-      round(warmup, 0, phoneLogins, phoneTokens, null, null);
+    int sessionsBefore = countSessions(b, phoneTokens);
+    List<HttpClient> wsClients = new ArrayList<>();
+    for (int c = 0; c < BROWSER_CLIENTS; c++) {
+      wsClients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+          .localAddress(QrIdleClients.clientAddress(c)).build());
     }
-    round(n, warmup, phoneLogins, phoneTokens, md, summary);
+    HttpClient browserHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    List<ProcessHandle> backends = cluster.backends().processes();
+    Setup setup = new Setup(phoneLogins, phoneTokens, new AtomicInteger(), new AtomicInteger(), browserHttp, wsClients, backends);
+    List<Step> results = new ArrayList<>();
+    int redeemedTotal = 0;
+    try {
+      BenchMain.progress("qr: warm-up of " + warmup + " QR logins, " + warmupConcurrency + " at a time (not measured)");
+      Step warm = step(setup, warmupConcurrency, roundUp(warmup, warmupConcurrency));
+      redeemedTotal += warm.redeemed;
+      if (warm.lost > 0 || warm.redeemed != warm.logins) {
+        throw new IllegalStateException("warm-up: " + warm.redeemed + " of " + warm.logins + " QR logins redeemed, "
+            + warm.lost + " lost" + (warm.firstProblem != null ? "; first problem: " + warm.firstProblem : ""));
+      }
+      for (int c : steps) {
+        Step s = step(setup, c, stepLogins(options, c));
+        results.add(s);
+        redeemedTotal += s.redeemed;
+        BenchMain.progress("qr: concurrency " + c + ": " + s.redeemed + " of " + s.logins + " redeemed, " + s.lost
+            + " lost, confirm → token p50 " + Stats.f2(s.q(s.toTokenMs, 0.5)) + " ms, p99 " + Stats.f2(s.q(s.toTokenMs, 0.99))
+            + " ms, " + Stats.f0(s.loginsPerSecond()) + " logins/s, CPU " + Stats.f0(s.phaseCpuPercent(true)) + " %");
+      }
+    } finally {
+      wsClients.forEach(HttpClient::shutdownNow);
+      browserHttp.shutdownNow();
+    }
+    int sessionsAfter = countSessions(b, phoneTokens);
+    report(md, summary, results, warmup, warmupConcurrency, phones, backends, sessionsBefore, sessionsAfter, redeemedTotal);
   }
 
-  /** Logins of the warm-up round before the measured one: a tenth of N, at least 20, at most 200. */
+  /** Logins of the warm-up before the curve (the JIT compiles the path): as many as a step, at least 20. */
   static int warmupLogins(Options options) {
-    return Math.min(200, Math.max(20, options.qrLogins() / 10));
+    return Math.max(20, options.qrStepLogins());
+  }
+
+  /** Logins of the step of concurrency {@code c}: whole rounds of {@code c}, at least {@code --qr-step-logins}. */
+  static int stepLogins(Options options, int c) {
+    return roundUp(Math.max(c, options.qrStepLogins()), c);
+  }
+
+  private static int roundUp(int n, int multiple) {
+    return (n + multiple - 1) / multiple * multiple;
+  }
+
+  /** Sessions of all phone accounts, as each one lists them (GET /api/v1/me/sessions on B). */
+  private int countSessions(String b, String[] phoneTokens) throws InterruptedException {
+    AtomicInteger total = new AtomicInteger();
+    parallel(phoneTokens.length, 4, Duration.ofSeconds(60), i -> {
+      Api.Response r = api.get(b + "/api/v1/me/sessions", phoneTokens[i]);
+      if (r.status() != 200) {
+        throw new IllegalStateException("GET /api/v1/me/sessions answered " + r.status() + ": " + Api.abbreviate(r.body()));
+      }
+      total.addAndGet(r.json().path("sessions").size());
+    });
+    return total.get();
   }
 
   /**
-   * One round of {@code n} concurrent QR logins; ticket {@code i} is confirmed by phone {@code (offset + i) mod phones}.
-   * Without {@code md} it is a warm-up: it fails like a measured round but reports nothing.
+   * One step: rounds of {@code c} logins until {@code target} are done or {@code --qr-step-seconds} have passed (at
+   * least one round), then it waits for node A to close every socket and checks every token (outside the CPU window).
    */
-  private void round(int n, int offset, String[] phoneLogins, String[] phoneTokens, Markdown md, List<Summary> summary)
-      throws Exception {
+  private Step step(Setup setup, int c, int target) throws Exception {
+    Step st = new Step(c);
+    st.loadBefore = Machine.loadAverage();
+    List<Long> pids = CpuTime.pids(setup.backends()); // the connection pools are open: their backends stay
+    st.pids = pids;
+    CpuTime.Reading s0 = CpuTime.start(pids);
+    long w0 = System.nanoTime();
+    long deadline = w0 + Duration.ofSeconds(options.qrStepSeconds()).toNanos();
+    while (st.logins < target && (st.rounds == 0 || System.nanoTime() < deadline)) {
+      round(setup, st, c);
+    }
+    // every socket: completed frame, then node A closes it (1000) after its grace period
+    long closeDeadline = System.nanoTime() + Duration.ofSeconds(CLOSE_GRACE_SECONDS + 10 + c / 100).toNanos();
+    for (Browser br : st.browsers) {
+      br.closed.await(Math.max(1, closeDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+    st.leftOnA = awaitCount(cluster::openQrSocketsA, 0, Duration.ofSeconds(5));
+    for (Browser br : st.browsers) {
+      WebSocket ws = br.ws;
+      if (ws != null && !ws.isInputClosed()) {
+        ws.abort(); // a ticket the phones never confirmed: its socket would stay open for the next step
+      }
+    }
+    CpuTime.Reading s1 = CpuTime.end(pids);
+    st.stepSeconds = (System.nanoTime() - w0) / 1e9;
+    st.stepJvmCpu = s1.jvmSince(s0);
+    st.stepBackendCpu = s1.backendsSince(s0);
+    st.loadAfter = Machine.loadAverage();
+
+    Set<String> distinct = new HashSet<>();
+    for (Browser br : st.browsers) {
+      st.confirmedFrames += br.confirmedAt != 0 ? 1 : 0;
+      st.completedFrames += br.completedAt != 0 ? 1 : 0;
+      st.closed1000 += br.closeCode == 1000 ? 1 : 0;
+      st.otherTerminal += br.otherTerminal != null ? 1 : 0;
+      st.unavailable += br.unavailable;
+      st.networkRetries += br.networkRetries;
+      st.redeemedAfter503 += br.unavailable > 0 && br.token != null ? 1 : 0;
+      if (br.token != null) {
+        st.redeemed++;
+        distinct.add(br.token);
+      } else if (br.confirmReturned != 0) {
+        st.lost++; // confirmed by the phone, but the browser has no session
+        st.problem("ticket " + br.ticket.id() + ": confirmed, no token (confirmed frame "
+            + (br.confirmedAt != 0) + ", redemption " + br.redeemStatus + " " + Api.abbreviate(br.redeemProblem) + ")");
+      }
+    }
+    st.distinctTokens = distinct.size();
+    // every token must work on A for the user who confirmed; a second redemption must be refused as used
+    AtomicInteger working = new AtomicInteger();
+    AtomicInteger rightUser = new AtomicInteger();
+    AtomicInteger usedAgain = new AtomicInteger();
+    String a = cluster.a();
+    parallel(st.browsers.size(), CHECK_CONCURRENCY, Duration.ofSeconds(60 + st.browsers.size() / 10), i -> {
+      Browser br = st.browsers.get(i);
+      if (br.token == null) {
+        return;
+      }
+      Api.Response me = retryOnce(() -> api.get(a + "/api/v1/me", br.token));
+      if (me.status() == 200) {
+        working.incrementAndGet();
+        if (setup.phoneLogins()[br.phone].equals(me.json().path("login").asText())) {
+          rightUser.incrementAndGet();
+        }
+      }
+      Api.Response again = retryOnce(() -> redeem(setup.browserHttp(), br.ticket));
+      if (again.status() == 410 && "qr_login_used".equals(again.json().path("code").asText())) {
+        usedAgain.incrementAndGet();
+      }
+    });
+    st.working = working.get();
+    st.rightUser = rightUser.get();
+    st.usedAgain = usedAgain.get();
+    return st;
+  }
+
+  /**
+   * One round: {@code c} tickets created and {@code c} browser sockets opened on A (not measured), then {@code c}
+   * phones scan and confirm on B all at once; each browser redeems on A as soon as its socket says confirmed.
+   */
+  private void round(Setup setup, Step st, int c) throws Exception {
     String a = cluster.a();
     String b = cluster.b();
-    int concurrency = options.qrConcurrency();
-    int phones = phoneTokens.length;
-    int warmup = offset;
-    BenchMain.progress("qr: creating " + n + " tickets on node A");
-    long c0 = System.nanoTime();
-    Ticket[] tickets = createTickets(a, n, "bench qr browser ", concurrency);
-    double createSeconds = (System.nanoTime() - c0) / 1e9;
-
-    BenchMain.progress("qr: opening " + n + " browser WebSockets on node A");
-    CountDownLatch firstFrames = new CountDownLatch(n);
-    CountDownLatch finished = new CountDownLatch(n);
-    Browser[] browsers = new Browser[n];
-    for (int i = 0; i < n; i++) {
-      browsers[i] = new Browser(firstFrames, finished);
+    Ticket[] tickets = createTickets(a, c, "bench qr browser ", Math.min(c, 32));
+    CountDownLatch firstFrames = new CountDownLatch(c);
+    CountDownLatch settled = new CountDownLatch(c);
+    Browser[] browsers = new Browser[c];
+    for (int i = 0; i < c; i++) {
+      browsers[i] = new Browser(tickets[i], setup.nextPhone(), setup.nextWsClient(), setup.browserHttp(), firstFrames,
+          settled);
     }
-    List<HttpClient> clients = new ArrayList<>();
-    for (int c = 0; c < BROWSER_CLIENTS; c++) {
-      clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build());
-    }
+    Semaphore inFlight = new Semaphore(UPGRADES_IN_FLIGHT);
+    CountDownLatch attempts = new CountDownLatch(c);
+    AtomicInteger upgradeFailures = new AtomicInteger();
+    AtomicReference<String> firstUpgradeFailure = new AtomicReference<>();
     try {
-      long o0 = System.nanoTime();
-      Semaphore inFlight = new Semaphore(UPGRADES_IN_FLIGHT);
-      CountDownLatch attempts = new CountDownLatch(n);
-      AtomicInteger upgradeFailures = new AtomicInteger();
-      AtomicReference<String> firstUpgradeFailure = new AtomicReference<>();
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < c; i++) {
         if (!inFlight.tryAcquire(60, TimeUnit.SECONDS)) {
           throw new IllegalStateException("no WebSocket upgrade finished within 60 s");
         }
         Browser browser = browsers[i];
-        clients.get(i % clients.size()).newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+        setup.wsClients().get(browsers[i].wsClient).newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
             .buildAsync(URI.create(tickets[i].wsUrl()), browser)
             .whenComplete((ws, e) -> {
               inFlight.release();
@@ -187,218 +408,181 @@ final class QrScenario {
               attempts.countDown();
             });
       }
-      if (!attempts.await(60 + n / 20, TimeUnit.SECONDS) || !firstFrames.await(30, TimeUnit.SECONDS)) {
+      if (!attempts.await(60 + c / 20, TimeUnit.SECONDS) || !firstFrames.await(30, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the browser WebSockets did not all open and receive their first frame in time ("
-            + (n - attempts.getCount()) + " upgrades finished, " + (n - firstFrames.getCount()) + " first frames)");
-      }
-      double openSeconds = (System.nanoTime() - o0) / 1e9;
-      int opened = n - upgradeFailures.get();
-      int openOnA = awaitCount(cluster::openQrSocketsA, opened, Duration.ofSeconds(10));
-      int firstPending = 0;
-      for (Browser br : browsers) {
-        firstPending += "pending".equals(br.firstState) ? 1 : 0;
+            + (c - attempts.getCount()) + " upgrades finished, " + (c - firstFrames.getCount()) + " first frames)");
       }
       if (upgradeFailures.get() > 0) {
-        throw new IllegalStateException(upgradeFailures.get() + " of " + n + " browser WebSockets did not open; first: "
+        throw new IllegalStateException(upgradeFailures.get() + " of " + c + " browser WebSockets did not open; first: "
             + firstUpgradeFailure.get());
       }
-      BenchMain.progress("qr: " + openOnA + " sockets open on node A; scanning and confirming on node B, " + concurrency
-          + " at a time, " + phones + " phone accounts");
+      for (Browser br : browsers) {
+        st.firstPending += "pending".equals(br.firstState) ? 1 : 0;
+      }
 
-      long[] scanReturned = new long[n];
-      long[] confirmSent = new long[n];
-      long[] confirmReturned = new long[n];
+      // measured: c phones at once on B; the browsers redeem on A when told confirmed
+      long[] scanReturned = new long[c];
+      CountDownLatch go = new CountDownLatch(1);
       AtomicInteger scanFailures = new AtomicInteger();
       AtomicInteger confirmFailures = new AtomicInteger();
-      AtomicReference<String> firstPhoneProblem = new AtomicReference<>();
-      String loadBefore = Machine.loadAverage();
-      long p0 = System.nanoTime();
-      parallel(n, concurrency, Duration.ofSeconds(60 + n / 5), i -> {
-        String token = phoneTokens[(offset + i) % phones];
-        String base = b + "/api/v1/qr-logins/" + tickets[i].id();
-        Api.Response scan = phonePost(base + "/scan", token);
-        long scanned = System.nanoTime();
-        if (scan.status() != 200) {
-          scanFailures.incrementAndGet();
-          firstPhoneProblem.compareAndSet(null, "scan of ticket " + i + " answered " + scan.status() + ": " + Api.abbreviate(scan.body()));
-          return;
-        }
-        long t0 = System.nanoTime();
-        Api.Response confirm = phonePost(base + "/confirm", token);
-        long t1 = System.nanoTime();
-        if (confirm.status() != 200) {
-          confirmFailures.incrementAndGet();
-          firstPhoneProblem.compareAndSet(null, "confirm of ticket " + i + " answered " + confirm.status() + ": "
-              + Api.abbreviate(confirm.body()));
-          return;
-        }
-        scanReturned[i] = scanned;
-        confirmSent[i] = t0;
-        confirmReturned[i] = t1;
-      });
-      double phoneSeconds = (System.nanoTime() - p0) / 1e9;
-      boolean allFinished = finished.await(30, TimeUnit.SECONDS);
-
-      // what the browsers saw
-      int completed = 0;
-      int withToken = 0;
-      int withScanned = 0;
-      int otherTerminal = 0;
-      int early = 0;
-      Set<String> distinct = new HashSet<>();
-      double[] afterReturn = new double[n];
-      double[] afterSent = new double[n];
-      double[] confirmMs = new double[n];
-      double[] scanMs = new double[n];
-      int scansMeasured = 0;
-      int measured = 0;
-      int confirms = 0;
-      for (int i = 0; i < n; i++) {
-        Browser br = browsers[i];
-        if (confirmReturned[i] != 0) {
-          confirmMs[confirms++] = (confirmReturned[i] - confirmSent[i]) / 1e6;
-        }
-        withScanned += br.sawScanned ? 1 : 0;
-        if (br.scannedAt != 0 && scanReturned[i] != 0) {
-          scanMs[scansMeasured++] = (br.scannedAt - scanReturned[i]) / 1e6;
-        }
-        if (br.otherTerminal != null) {
-          otherTerminal++;
-        }
-        if (br.completedAt != 0) {
-          completed++;
-          if (br.token != null && !br.token.isEmpty()) {
-            withToken++;
-            distinct.add(br.token);
+      List<Thread> phones = new ArrayList<>(c);
+      for (int i = 0; i < c; i++) {
+        int k = i;
+        phones.add(Thread.ofVirtual().start(() -> {
+          Browser br = browsers[k];
+          String token = setup.phoneTokens()[br.phone];
+          String base = b + "/api/v1/qr-logins/" + br.ticket.id();
+          try {
+            go.await();
+            Api.Response scan = phonePost(base + "/scan", token);
+            scanReturned[k] = System.nanoTime();
+            if (scan.status() != 200) {
+              scanFailures.incrementAndGet();
+              synchronized (st) {
+                st.problem("scan answered " + scan.status() + ": " + Api.abbreviate(scan.body()));
+              }
+              br.abandon();
+              return;
+            }
+            long t0 = System.nanoTime();
+            Api.Response confirm = phonePost(base + "/confirm", token);
+            long t1 = System.nanoTime();
+            if (confirm.status() != 200) {
+              confirmFailures.incrementAndGet();
+              synchronized (st) {
+                st.problem("confirm answered " + confirm.status() + ": " + Api.abbreviate(confirm.body()));
+              }
+              br.abandon();
+              return;
+            }
+            br.confirmSent = t0;
+            br.confirmReturned = t1;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            br.abandon();
+          } catch (RuntimeException e) {
+            synchronized (st) {
+              st.problem(String.valueOf(e));
+            }
+            br.abandon();
           }
-          if (confirmReturned[i] != 0) {
-            double ms = (br.completedAt - confirmReturned[i]) / 1e6;
-            early += ms < 0 ? 1 : 0;
-            afterReturn[measured] = ms;
-            afterSent[measured] = (br.completedAt - confirmSent[i]) / 1e6;
-            measured++;
-          }
-        }
+        }));
       }
-      double[] latency = Arrays.copyOf(afterReturn, measured);
-      double[] sentLatency = Arrays.copyOf(afterSent, measured);
-      double[] confirmLatency = Arrays.copyOf(confirmMs, confirms);
-      double[] scanLatency = Arrays.copyOf(scanMs, scansMeasured);
-
-      // the tokens: each must work on node A, for the user who confirmed
-      BenchMain.progress("qr: " + completed + " completed; checking the " + withToken + " tokens with GET /api/v1/me on A");
-      AtomicInteger working = new AtomicInteger();
-      AtomicInteger rightUser = new AtomicInteger();
-      parallel(n, concurrency, Duration.ofSeconds(60 + n / 10), i -> {
-        String token = browsers[i].token;
-        if (token == null || token.isEmpty()) {
-          return;
-        }
-        Api.Response me = api.get(a + "/api/v1/me", token);
-        if (me.status() == 200) {
-          working.incrementAndGet();
-          if (phoneLogins[(offset + i) % phones].equals(me.json().path("login").asText())) {
-            rightUser.incrementAndGet();
-          }
-        }
-      });
-      int leftOnA = awaitCount(cluster::openQrSocketsA, 0, Duration.ofSeconds(10));
-      int closed1000 = 0;
+      CpuTime.Reading p0 = CpuTime.start(st.pids);
+      long g0 = System.nanoTime();
+      go.countDown();
+      BenchMain.joinAll(phones, Duration.ofSeconds(60 + c / 5));
+      boolean allSettled = settled.await(30 + c / 10, TimeUnit.SECONDS);
+      long g1 = System.nanoTime();
+      long lastToken = 0;
       for (Browser br : browsers) {
-        closed1000 += br.closeCode == 1000 ? 1 : 0;
+        lastToken = Math.max(lastToken, br.redeemedAt);
       }
-      if (md == null) {
-        BenchMain.progress("qr: warm-up done: " + completed + " of " + n + " completed, confirm returned → completed p50 "
-            + Stats.f2(Stats.quantile(latency, 0.5)) + " ms, p99 " + Stats.f2(Stats.quantile(latency, 0.99)) + " ms");
-        if (completed != n || leftOnA != 0) {
-          throw new IllegalStateException("warm-up round: " + completed + " of " + n + " QR logins completed, " + leftOnA
-              + " sockets left open on node A" + (firstPhoneProblem.get() != null ? "; first problem: " + firstPhoneProblem.get() : ""));
+      long end = allSettled && lastToken != 0 ? lastToken : g1;
+      CpuTime.Reading p1 = CpuTime.end(st.pids);
+
+      st.rounds++;
+      st.logins += c;
+      st.scanFailures += scanFailures.get();
+      st.confirmFailures += confirmFailures.get();
+      st.phaseSeconds += (end - g0) / 1e9;
+      st.phaseJvmCpu += p1.jvmSince(p0);
+      st.phaseBackendCpu += p1.backendsSince(p0);
+      for (int i = 0; i < c; i++) {
+        Browser br = browsers[i];
+        st.browsers.add(br);
+        if (br.confirmReturned == 0) {
+          continue;
         }
-        return;
+        st.confirmMs.add((br.confirmReturned - br.confirmSent) / 1e6);
+        if (br.confirmedAt != 0) {
+          double ms = (br.confirmedAt - br.confirmReturned) / 1e6;
+          st.toConfirmedMs.add(ms);
+          st.early += ms < 0 ? 1 : 0;
+        }
+        if (br.token != null) {
+          st.toTokenMs.add((br.redeemedAt - br.confirmReturned) / 1e6);
+        }
+        if (br.scannedAt != 0 && scanReturned[i] != 0) {
+          st.scanMs.add((br.scannedAt - scanReturned[i]) / 1e6);
+        }
       }
-
-      double p50 = Stats.quantile(latency, 0.5);
-      double p99 = Stats.quantile(latency, 0.99);
-      double max = Stats.max(latency);
-      md.paragraph(n + " tickets created on node A (POST /api/v1/qr-logins, " + concurrency + " at a time, "
-          + Stats.f2(createSeconds) + " s), then " + n + " browser WebSockets opened on node A (java.net.http, "
-          + BROWSER_CLIENTS + " HttpClients in this JVM, at most " + UPGRADES_IN_FLIGHT + " upgrades in flight, "
-          + Stats.f2(openSeconds) + " s); **" + openOnA + "** were open on A at the same time before the first scan. "
-          + "Then the phone side on node B: for every ticket POST …/scan and POST …/confirm with the bearer token of one "
-          + "of " + phones + " phone accounts (logged in on B beforehand, each confirming several tickets: at most "
-          + TICKETS_PER_PHONE + " over both rounds, so that the sessions the completions create stay below the per-user "
-          + "cap of 100), " + concurrency + " tickets at a time (" + Stats.f2(phoneSeconds) + " s, " + Stats.f0(n / phoneSeconds)
-          + " QR logins/s; load average before the round " + loadBefore + "). A warm-up round of "
-          + warmup + " QR logins the same way (not measured) ran before. "
-          + "\"Confirm returned → completed\" runs from the return of the confirm call on B to the arrival of the "
-          + "browser's `\"state\":\"completed\"` frame on A, both System.nanoTime() in this JVM; it includes the event "
-          + "bus hop from B to A and node A's work on that frame (read the ticket, complete it, load the account from "
-          + "PostgreSQL, create the session). The nodes, Redis, PostgreSQL and the clients share the machine's cores: "
-          + "when the round saturates them, the latencies are mostly waiting for a core (`--qr-concurrency 1` shows the "
-          + "path without that queueing).");
-      md.table(List.of("", "p50 ms", "p99 ms", "max ms", "samples"), List.of(
-          List.of("confirm call on B (POST …/confirm)", Stats.f2(Stats.quantile(confirmLatency, 0.5)),
-              Stats.f2(Stats.quantile(confirmLatency, 0.99)), Stats.f2(Stats.max(confirmLatency)), Integer.toString(confirms)),
-          List.of("**confirm returned → \"completed\" frame on A**", Stats.f2(p50), "**" + Stats.f2(p99) + "**",
-              Stats.f2(max), Integer.toString(measured)),
-          List.of("confirm sent → \"completed\" frame on A", Stats.f2(Stats.quantile(sentLatency, 0.5)),
-              Stats.f2(Stats.quantile(sentLatency, 0.99)), Stats.f2(Stats.max(sentLatency)), Integer.toString(measured)),
-          List.of("scan returned → \"scanned\" frame on A (no completion work)", Stats.f2(Stats.quantile(scanLatency, 0.5)),
-              Stats.f2(Stats.quantile(scanLatency, 0.99)), Stats.f2(Stats.max(scanLatency)), Integer.toString(scansMeasured))));
-      md.bullet("browsers whose first frame was `pending`: " + firstPending + " of " + n);
-      md.bullet("completed frames: **" + completed + " of " + n + "**; with a token: " + withToken + " (distinct: "
-          + distinct.size() + "); tokens answered 200 by GET /api/v1/me on A: " + working.get() + ", of the confirming "
-          + "phone's user: " + rightUser.get());
-      md.bullet("browsers that saw `scanned` before: " + withScanned + "; closed by node A with 1000 after the terminal "
-          + "state: " + closed1000 + "; other terminal states (cancelled, expired, closed early): " + otherTerminal);
-      md.bullet("completed frames that arrived before the confirm call had returned (negative latency: node A heard the "
-          + "event before node B's HTTP answer reached the phone): " + early);
-      md.bullet("scan failures: " + scanFailures.get() + ", confirm failures: " + confirmFailures.get()
-          + (firstPhoneProblem.get() != null ? "; first: " + firstPhoneProblem.get() : ""));
-      md.bullet("QR sockets open on node A afterwards: " + leftOnA + (allFinished ? "" : " (**not every browser finished "
-          + "within 30 s of the last confirm**)"));
-      md.end();
-
-      boolean all = completed == n && withToken == n && working.get() == n && rightUser.get() == n;
-      summary.add(new Summary("QR logins completed across nodes (" + n + " browser WebSockets open on A at once, confirm on B)",
-          completed + " of " + n + " (tokens " + withToken + ", working on A " + working.get() + ")", "all " + n,
-          all ? "met" : "missed"));
-      summary.add(new Summary("QR login: confirm returned on B → \"completed\" frame on A, p50 / p99 / max",
-          Stats.f2(p50) + " / " + Stats.f2(p99) + " / " + Stats.f2(max) + " ms", "p99 <= " + Stats.f0(GOAL_P99_MS) + " ms",
-          measured < n ? "incomplete (" + measured + " of " + n + ")" : p99 <= GOAL_P99_MS ? "met" : "missed"));
-      summary.add(new Summary("QR login: confirm call on B, p50 / p99 / max",
-          Stats.f2(Stats.quantile(confirmLatency, 0.5)) + " / " + Stats.f2(Stats.quantile(confirmLatency, 0.99)) + " / "
-              + Stats.f2(Stats.max(confirmLatency)) + " ms", "", ""));
-    } finally {
+    } catch (Exception e) {
       for (Browser br : browsers) {
         WebSocket ws = br.ws;
         if (ws != null && !ws.isInputClosed()) {
           ws.abort();
         }
       }
-      clients.forEach(HttpClient::shutdownNow);
+      throw e;
     }
   }
 
-  /** One browser: the frames of its QR WebSocket, timed on arrival. Callbacks of one socket never overlap. */
+  /** One retry after a failed exchange (a pooled keep-alive connection the server had just closed). */
+  private static Api.Response retryOnce(java.util.function.Supplier<Api.Response> call) {
+    try {
+      return call.get();
+    } catch (IllegalStateException e) {
+      return call.get();
+    }
+  }
+
+  /** The browser's redemption: POST {sessionUrl} with the secret in X-QR-Secret. */
+  private static Api.Response redeem(HttpClient http, Ticket ticket) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(ticket.sessionUrl())).timeout(TIMEOUT)
+        .header("X-QR-Secret", ticket.secret()).POST(HttpRequest.BodyPublishers.noBody()).build();
+    try {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Api.Response(r.statusCode(), r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("POST " + ticket.sessionUrl() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * One browser: the frames of its QR WebSocket, timed on arrival; on {@code confirmed} it redeems its session on
+   * node A at once (on a virtual thread, so the socket's callbacks never wait for HTTP). It never closes the socket
+   * itself: node A must, with 1000, after the {@code completed} frame. Callbacks of one socket never overlap.
+   */
   private static final class Browser implements WebSocket.Listener {
+    final Ticket ticket;
+    final int phone;
+    final int wsClient;
+    private final HttpClient http;
     private final CountDownLatch firstFrames;
-    private final CountDownLatch finished;
+    private final CountDownLatch settled;
+    final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean first = new AtomicBoolean();
+    private final AtomicBoolean redeeming = new AtomicBoolean();
     private final AtomicBoolean done = new AtomicBoolean();
     private final StringBuilder partial = new StringBuilder();
     volatile WebSocket ws;
     volatile String firstState;
-    volatile long completedAt;
-    volatile String token;
-    volatile boolean sawScanned;
     volatile long scannedAt;
+    volatile long confirmedAt;
+    volatile long completedAt;
+    volatile long confirmSent;
+    volatile long confirmReturned;
+    volatile long redeemedAt;
+    volatile int redeemStatus;
+    /** Redemptions answered 503 (the node could not get a database connection in time) and retried. */
+    volatile int unavailable;
+    volatile int networkRetries;
+    volatile String redeemProblem;
+    volatile String token;
     volatile String otherTerminal;
     volatile int closeCode = -1;
 
-    Browser(CountDownLatch firstFrames, CountDownLatch finished) {
+    Browser(Ticket ticket, int phone, int wsClient, HttpClient http, CountDownLatch firstFrames, CountDownLatch settled) {
+      this.ticket = ticket;
+      this.phone = phone;
+      this.wsClient = wsClient;
+      this.http = http;
       this.firstFrames = firstFrames;
-      this.finished = finished;
+      this.settled = settled;
     }
 
     @Override
@@ -416,33 +600,84 @@ final class QrScenario {
         } catch (IOException e) {
           state = "unparsable";
         }
+        if (json != null && json.has("token")) {
+          otherTerminal = "a frame carried a token";
+        }
         if (first.compareAndSet(false, true)) {
           firstState = state;
           firstFrames.countDown();
         }
         switch (state) {
-          case "scanned" -> {
-            sawScanned = true;
-            scannedAt = now;
-          }
-          case "completed" -> {
-            if (completedAt == 0) {
-              token = json.path("token").asText("");
-              completedAt = now;
-              finish();
+          case "scanned" -> scannedAt = now;
+          case "confirmed" -> {
+            if (confirmedAt == 0) {
+              confirmedAt = now;
+              startRedemption();
             }
           }
+          case "completed" -> completedAt = completedAt == 0 ? now : completedAt;
           case "cancelled", "expired", "unparsable" -> {
             otherTerminal = state;
-            finish();
+            if (!redeeming.get()) {
+              settle();
+            }
           }
           default -> {
-            // pending, confirmed
+            // pending
           }
         }
       }
       socket.request(1);
       return null;
+    }
+
+    private void startRedemption() {
+      if (!redeeming.compareAndSet(false, true)) {
+        return;
+      }
+      Thread.ofVirtual().start(() -> {
+        try {
+          // like login.js: retried on network errors (500 ms, 1 s, 2 s, ...); unlike it, also on 503 (see the report)
+          for (int attempt = 0; attempt < REDEEM_ATTEMPTS; attempt++) {
+            if (attempt > 0) {
+              Thread.sleep(500L << (attempt - 1));
+            }
+            Api.Response r;
+            try {
+              r = redeem(http, ticket);
+            } catch (IllegalStateException e) {
+              redeemProblem = String.valueOf(e);
+              networkRetries++;
+              continue;
+            }
+            long at = System.nanoTime();
+            redeemStatus = r.status();
+            if (r.status() == 503) {
+              unavailable++;
+              redeemProblem = r.body();
+              continue;
+            }
+            if (r.status() == 201) {
+              String t = r.json().path("token").asText("");
+              if (!t.isEmpty()) {
+                redeemedAt = at;
+                token = t;
+              } else {
+                redeemProblem = "201 without a token: " + r.body();
+              }
+            } else {
+              redeemProblem = r.body();
+            }
+            return;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          redeemProblem = String.valueOf(e);
+        } finally {
+          settle();
+        }
+      });
     }
 
     @Override
@@ -468,15 +703,121 @@ final class QrScenario {
       if (first.compareAndSet(false, true)) {
         firstFrames.countDown();
       }
-      finish();
+      if (!redeeming.get()) {
+        settle();
+      }
+      closed.countDown();
     }
 
-    private void finish() {
+    /** The phone side failed: no redemption will come. */
+    void abandon() {
+      if (!redeeming.get()) {
+        settle();
+      }
+    }
+
+    private void settle() {
       if (done.compareAndSet(false, true)) {
-        finished.countDown();
+        settled.countDown();
       }
     }
   }
+
+  private void report(Markdown md, List<Summary> summary, List<Step> steps, int warmup, int warmupConcurrency,
+      int phones, List<ProcessHandle> backends, int sessionsBefore, int sessionsAfter, int redeemedTotal) {
+    md.paragraph("A concurrency curve of complete QR logins (contract v1.1: the socket only announces states, the browser "
+        + "redeems its session with `POST {sessionUrl}` and `X-QR-Secret`). Each step runs rounds of c logins: c tickets "
+        + "created on node A and c browser WebSockets opened on A (java.net.http, " + BROWSER_CLIENTS + " HttpClients, "
+        + "each on a loopback address of its own, 127.1.0.x, because a node admits at most 200 QR sockets per client "
+        + "address; all first frames received; not timed), then c phones on node B scan and confirm at once (" + phones
+        + " phone accounts logged in on B beforehand, round robin, at most " + TICKETS_PER_PHONE + " logins each, below "
+        + "the cap of 100 sessions per user), and each browser redeems on A on its own virtual thread the moment its "
+        + "socket says `confirmed`; it retries the redemption as login.js does after a network error (0.5, 1, 2, 4, 8 s "
+        + "later, six attempts in all) and, unlike login.js, also after a `503` (the node got no database connection "
+        + "within its 2 s), so a retried login counts as done, with its full delay. A login is **lost** when the phone's "
+        + "confirm returned 200 and the browser has no token in the end. A step runs whole rounds until at least " + options.qrStepLogins() + " logins are "
+        + "done (one round when c is larger) or " + options.qrStepSeconds() + " s have passed. A warm-up of "
+        + roundUp(warmup, warmupConcurrency) + " logins, " + warmupConcurrency + " at a time, ran first (not measured). "
+        + "Times are System.nanoTime() in this JVM: **confirm → `confirmed`** runs from the return of the confirm call on "
+        + "B to the browser's `confirmed` frame on A (the bus hop B → A and A's read of the ticket); **confirm → token** "
+        + "to the browser's 201 from the redemption on A (that plus the POST: complete the ticket in Redis, load the "
+        + "account from PostgreSQL, create the session). **logins/s** is the step's logins over the time from the phones' "
+        + "start to the last token, summed over its rounds. **CPU** is process CPU time (user + system): this JVM (both "
+        + "nodes and all the clients, `OperatingSystemMXBean.getProcessCpuTime`) and Redis + PostgreSQL with its "
+        + "connection processes (`/proc/<pid>/stat`; " + backends.size() + " root processes found), as a percentage of "
+        + "one core during the phone phases (200 % = both cores), and per login over the whole step (ticket, socket, "
+        + "scan, confirm, redemption, `completed`, close). Other processes on the machine are not counted; the load "
+        + "average shows them.");
+    List<List<String>> rows = new ArrayList<>();
+    for (Step s : steps) {
+      rows.add(List.of(
+          "**" + s.concurrency + "**",
+          s.logins + " (" + s.rounds + ")",
+          s.redeemed + " / " + s.lost,
+          Stats.f0(s.loginsPerSecond()),
+          Stats.f2(s.q(s.confirmMs, 0.5)) + " / " + Stats.f2(s.q(s.confirmMs, 0.99)),
+          Stats.f2(s.q(s.toConfirmedMs, 0.5)) + " / " + Stats.f2(s.q(s.toConfirmedMs, 0.99)),
+          Stats.f2(s.q(s.toTokenMs, 0.5)) + " / **" + Stats.f2(s.q(s.toTokenMs, 0.99)) + "** / " + Stats.f2(s.max(s.toTokenMs)),
+          Stats.f0(s.phaseCpuPercent(false)) + " + " + Stats.f0(s.phaseCpuPercent(true) - s.phaseCpuPercent(false))
+              + " = **" + Stats.f0(s.phaseCpuPercent(true)) + " %**",
+          Stats.f2(s.stepJvmCpu / 1e6 / s.logins) + " + " + Stats.f2(s.stepBackendCpu / 1e6 / s.logins),
+          s.loadBefore + " → " + s.loadAfter));
+    }
+    md.table(List.of("c", "logins (rounds)", "tokens / lost", "logins/s", "confirm call p50 / p99 ms",
+        "confirm → `confirmed` p50 / p99 ms", "confirm → token p50 / p99 / max ms", "CPU in the phone phases, JVM + Redis/PG",
+        "CPU ms per login, JVM + Redis/PG", "load average before → after"), rows);
+    for (Step s : steps) {
+      md.bullet("c = " + s.concurrency + ": first frame `pending` " + s.firstPending + " of " + s.logins + "; `confirmed` "
+          + "frames " + s.confirmedFrames + " (" + s.early + " before the confirm call had returned), `completed` frames "
+          + s.completedFrames + "; closed by node A with 1000: " + s.closed1000 + ", other ends: " + s.otherTerminal
+          + ", open on A afterwards: " + s.leftOnA + "; tokens " + s.redeemed + " (distinct " + s.distinctTokens
+          + "), GET /api/v1/me on A: " + s.working + " working, " + s.rightUser + " of the confirming phone's user; "
+          + "second redemption `410 qr_login_used`: " + s.usedAgain + "; redemptions answered `503` and retried: "
+          + s.unavailable + " (logins that got their token only after a 503: " + s.redeemedAfter503
+          + "), retried after a network error: " + s.networkRetries + "; scan → `scanned` frame p50 / p99 "
+          + Stats.f2(s.q(s.scanMs, 0.5)) + " / " + Stats.f2(s.q(s.scanMs, 0.99)) + " ms; CPU per login in the phone "
+          + "phases " + Stats.f2(s.phaseJvmCpu / 1e6 / s.logins) + " + " + Stats.f2(s.phaseBackendCpu / 1e6 / s.logins)
+          + " ms; the whole step " + Stats.f1(s.stepSeconds) + " s at " + Stats.f0((s.stepJvmCpu + s.stepBackendCpu) / 1e9
+              / s.stepSeconds * 100) + " % CPU (" + s.pids.size() + " backend processes read)"
+          + "; scan / confirm failures " + s.scanFailures + " / " + s.confirmFailures
+          + (s.firstProblem != null ? "; first problem: " + s.firstProblem : ""));
+    }
+    int orphans = sessionsAfter - sessionsBefore - redeemedTotal;
+    md.bullet("sessions of the " + phones + " phone accounts (GET /api/v1/me/sessions): " + sessionsBefore + " before, "
+        + sessionsAfter + " after, " + redeemedTotal + " redemptions answered 201 (warm-up included): **" + orphans
+        + "** sessions without a redemption (goal 0)");
+    md.end();
+
+    int lost = 0;
+    for (Step s : steps) {
+      lost += s.lost;
+    }
+    Step top = steps.getLast();
+    Step one = steps.getFirst();
+    boolean all = top.redeemed == top.logins && top.working == top.logins && top.rightUser == top.logins
+        && top.closed1000 == top.logins && top.usedAgain == top.logins;
+    summary.add(new Summary("QR logins completed across nodes at c = " + top.concurrency + " (" + top.concurrency
+        + " sockets on A, confirm on B, redeem on A)", top.redeemed + " of " + top.logins + " (working on A "
+        + top.working + ", closed 1000 " + top.closed1000 + ")", "all " + top.logins, all ? "met" : "missed"));
+    summary.add(new Summary("QR logins lost (confirmed, no token), all steps", Integer.toString(lost), "0",
+        lost == 0 ? "met" : "missed"));
+    summary.add(new Summary("QR: sessions of the phone users without a redemption", Integer.toString(orphans), "0",
+        orphans == 0 ? "met" : "missed"));
+    for (Step s : List.of(one, top)) {
+      double p99 = s.q(s.toTokenMs, 0.99);
+      summary.add(new Summary("QR login at c = " + s.concurrency + ": confirm → token in hand, p50 / p99",
+          Stats.f2(s.q(s.toTokenMs, 0.5)) + " / " + Stats.f2(p99) + " ms (confirm → `confirmed` "
+              + Stats.f2(s.q(s.toConfirmedMs, 0.5)) + " / " + Stats.f2(s.q(s.toConfirmedMs, 0.99)) + " ms)",
+          "p99 <= " + Stats.f0(GOAL_P99_MS) + " ms", p99 <= GOAL_P99_MS ? "met" : "missed"));
+      if (s == top && steps.size() == 1) {
+        break;
+      }
+    }
+    summary.add(new Summary("QR login: CPU per login (JVM + Redis/PG) at c = " + top.concurrency,
+        Stats.f2(top.stepJvmCpu / 1e6 / top.logins) + " + " + Stats.f2(top.stepBackendCpu / 1e6 / top.logins) + " ms; "
+            + Stats.f0(top.loginsPerSecond()) + " logins/s at " + Stats.f0(top.phaseCpuPercent(true)) + " % CPU", "", ""));
+  }
+
 
   private Api.Response phonePost(String url, String token) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
@@ -501,9 +842,13 @@ final class QrScenario {
         throw new IllegalStateException("POST /api/v1/qr-logins answered " + r.status() + ": " + Api.abbreviate(r.body()));
       }
       JsonNode j = r.json();
-      Ticket t = new Ticket(j.path("id").asText(), j.path("secret").asText(), j.path("wsUrl").asText());
+      Ticket t = new Ticket(j.path("id").asText(), j.path("secret").asText(), j.path("wsUrl").asText(),
+          j.path("sessionUrl").asText());
       if (!t.wsUrl().startsWith(expectedWs)) {
         throw new IllegalStateException("unexpected wsUrl " + t.wsUrl() + " (expected it under " + expectedWs + ")");
+      }
+      if (!t.sessionUrl().equals(base + "/api/v1/qr-logins/" + t.id() + "/session")) {
+        throw new IllegalStateException("unexpected sessionUrl '" + t.sessionUrl() + "' (expected it on " + base + ")");
       }
       tickets[i] = t;
     });
@@ -599,7 +944,8 @@ final class QrScenario {
 
       md.paragraph(m + " tickets created on node A (" + Stats.f2(createSeconds) + " s), then a separate JVM ("
           + "`QrIdleClients`, java.net.http, " + opened.get("clients") + (opened.get("clients").equals("1") ? " HttpClient" : " HttpClients")
-          + ", at most " + UPGRADES_IN_FLIGHT
+          + " on loopback addresses of their own, at most " + QrIdleClients.SOCKETS_PER_ADDRESS
+          + " sockets per address because a node admits 200 per client address; at most " + UPGRADES_IN_FLIGHT
           + " upgrades in flight) opened one WebSocket per ticket to node A and waited for each socket's first frame ("
           + Stats.f2(Double.parseDouble(opened.get("seconds"))) + " s in the client, " + Stats.f2(openSeconds)
           + " s with its start-up), then held them idle. The clients run in their own process so that this JVM — "
