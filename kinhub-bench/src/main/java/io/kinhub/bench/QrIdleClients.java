@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class QrIdleClients {
   /**
-   * Sockets per client address: a node admits at most 200 QR sockets per client address (QrSockets.PER_IP, fixed),
+   * Sockets per client address: a node admits at most 200 QR sockets per client address (KINHUB_QR_SOCKETS_PER_IP, default 200),
    * so the clients spread over loopback addresses of their own, 127.1.x.y (all of 127/8 reaches the node on Linux).
    */
   static final int SOCKETS_PER_ADDRESS = 150;

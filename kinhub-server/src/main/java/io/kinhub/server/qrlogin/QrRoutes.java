@@ -58,9 +58,9 @@ public final class QrRoutes implements AutoCloseable {
    */
   public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, Authentication auth,
       ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
-      Duration confirmTimeout, Duration idleTimeout, MeterRegistry meters) {
+      Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters) {
     this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
-    this.sockets = new QrSockets(logins, idleTimeout);
+    this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp);
     this.auth = auth;
     this.clientIp = clientIp;
     this.publicBase = () -> stripSlash(publicBase.get());

@@ -21,13 +21,13 @@ import org.slf4j.LoggerFactory;
 final class QrSockets implements AutoCloseable {
   /** Sockets one ticket may have open on one node: a page reconnecting now and then needs one or two. */
   static final int PER_TICKET = 8;
-  /** Sockets one client address may have open on one node (an office behind one NAT shows many login pages). */
-  static final int PER_IP = 200;
   private static final Logger log = LoggerFactory.getLogger(QrSockets.class);
   private static final long NEVER_OPENED_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final QrLogins logins;
   private final Duration idleTimeout;
+  /** Sockets one client address may have open on one node (an office behind one NAT shows many login pages). */
+  private final int perIpLimit;
   private final Set<QrSocket> sockets = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
   private final ReentrantLock admission = new ReentrantLock();
@@ -36,9 +36,10 @@ final class QrSockets implements AutoCloseable {
   private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
 
-  QrSockets(QrLogins logins, Duration idleTimeout) {
+  QrSockets(QrLogins logins, Duration idleTimeout, int perIpLimit) {
     this.logins = logins;
     this.idleTimeout = idleTimeout;
+    this.perIpLimit = perIpLimit;
     long every = Math.max(100, idleTimeout.toMillis() / 3);
     pinger.scheduleWithFixedDelay(this::keepAlive, every, every, TimeUnit.MILLISECONDS);
   }
@@ -62,8 +63,9 @@ final class QrSockets implements AutoCloseable {
       if (perTicket.getOrDefault(ticketId, 0) >= PER_TICKET) {
         return new AdmissionResult(Optional.empty(), "This QR login already has " + PER_TICKET + " open sockets; close one first.");
       }
-      if (perIp.getOrDefault(ip, 0) >= PER_IP) {
-        log.warn("QR socket refused: {} already holds {} QR sockets on this node", ip, PER_IP);
+      if (perIp.getOrDefault(ip, 0) >= perIpLimit) {
+        log.warn("QR socket refused: {} already holds {} QR sockets on this node (KINHUB_QR_SOCKETS_PER_IP; behind a "
+            + "proxy, is KINHUB_TRUSTED_PROXIES set?)", ip, perIpLimit);
         return new AdmissionResult(Optional.empty(), "Too many QR-login sockets from your address; close some and try again.");
       }
       perTicket.merge(ticketId, 1, Integer::sum);

@@ -51,6 +51,7 @@ public record Config(
     Duration qrScanTimeout,
     Duration qrConfirmTimeout,
     Duration wsIdleTimeout,
+    int qrSocketsPerIp,
     long gedcomMaxBytes,
     boolean devEndpoints,
     Optional<String> metricsToken,
@@ -83,6 +84,7 @@ public record Config(
     v.put("KINHUB_QR_SCAN_TIMEOUT", new String[] {"120s", "a QR-login code must be scanned within this"});
     v.put("KINHUB_QR_CONFIRM_TIMEOUT", new String[] {"60s", "after the scan, the phone must confirm within this"});
     v.put("KINHUB_WS_IDLE_TIMEOUT", new String[] {"60s", "a WebSocket peer silent this long (no pong, no message) is dropped; pings go out every third of it"});
+    v.put("KINHUB_QR_SOCKETS_PER_IP", new String[] {"200", "QR-login WebSockets one client address may hold open on one node (behind a proxy, set `KINHUB_TRUSTED_PROXIES`, or every client is the proxy's address)"});
     v.put("KINHUB_SESSION_IDLE_TIMEOUT", new String[] {"7d", "a session unused for this long ends"});
     v.put("KINHUB_SESSION_ABSOLUTE_LIFETIME", new String[] {"30d", "a session ends this long after login, used or not"});
     v.put("KINHUB_SESSIONS_PER_USER", new String[] {"100", "most sessions one user may hold; the one closest to expiry is ended first"});
@@ -188,6 +190,7 @@ public record Config(
         r.duration("KINHUB_QR_SCAN_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("KINHUB_QR_CONFIRM_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("KINHUB_WS_IDLE_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),
+        r.integer("KINHUB_QR_SOCKETS_PER_IP", 1, 1_000_000),
         r.integer("KINHUB_GEDCOM_MAX_MIB", 1, 4096) * 1024L * 1024L,
         r.bool("KINHUB_DEV_ENDPOINTS"),
         r.optional("KINHUB_METRICS_TOKEN").map(t -> r.checkSecret("KINHUB_METRICS_TOKEN", t,

@@ -156,7 +156,7 @@ public final class Kinhub implements AutoCloseable {
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
         new PasswordStrength());
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, clientIp, this::publicBaseUrl, this::ownOrigins,
-        config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), meters);
+        config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), config.qrSocketsPerIp(), meters);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
     permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
