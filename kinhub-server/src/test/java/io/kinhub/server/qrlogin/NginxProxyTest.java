@@ -1,22 +1,18 @@
 package io.kinhub.server.qrlogin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Config;
-import io.kinhub.server.system.ExternalTools;
 import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.system.NginxFixture;
 import io.kinhub.server.system.TestBackends;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -36,9 +32,7 @@ class NginxProxyTest {
 
   @BeforeAll
   static void nodes() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      proxyPort = s.getLocalPort();
-    }
+    proxyPort = NginxFixture.freePort();
     // the deployment's public address is the proxy's: every URL Kinhub hands out points there, whatever Host says
     Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_PUBLIC_URL", "http://127.0.0.1:" + proxyPort);
@@ -53,48 +47,14 @@ class NginxProxyTest {
     nodeB.close();
   }
 
-  /** Starts nginx with the example config, its upstreams and port replaced; returns the process and its port. */
-  private static Process nginx(Path dir, boolean withHttp11, int[] portOut) throws IOException, InterruptedException {
-    Path binary = ExternalTools.nginx();
-    String example = Files.readString(Path.of("..", "deploy", "nginx", "kinhub.conf"));
-    int port = proxyPort;
-    String site = example
-        .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8081;", "        server 127.0.0.1:" + nodeA.port() + ";")
-        .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8082;", "        server 127.0.0.1:" + nodeB.port() + ";")
-        .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
-        .replace("listen [::]:8080;", "listen [::1]:" + port + ";");
+  /** Starts nginx with the example config in front of both nodes, optionally without {@code proxy_http_version 1.1}. */
+  private static Process nginx(Path dir, boolean withHttp11, int[] portOut) throws IOException {
+    String site = NginxFixture.exampleSite(proxyPort, nodeA.port(), nodeB.port());
     if (!withHttp11) {
       site = site.replaceAll("(?m)^\\s*proxy_http_version 1\\.1;", "");
     }
-    assertThat(site).contains(":" + nodeA.port()).contains(":" + nodeB.port());
-    Files.createDirectories(dir.resolve("logs"));
-    Path conf = dir.resolve("nginx.conf");
-    Files.writeString(conf, "daemon off;\nworker_processes 1;\npid " + dir.resolve("nginx.pid") + ";\n"
-        + "error_log " + dir.resolve("logs/error.log") + " warn;\nevents { worker_connections 256; }\n"
-        + "http {\n access_log " + dir.resolve("logs/access.log") + ";\n client_body_temp_path " + dir.resolve("body") + ";\n"
-        + " proxy_temp_path " + dir.resolve("proxy") + ";\n fastcgi_temp_path " + dir.resolve("fcgi") + ";\n"
-        + " uwsgi_temp_path " + dir.resolve("uwsgi") + ";\n scgi_temp_path " + dir.resolve("scgi") + ";\n"
-        + site + "\n}\n");
-    Process p = new ProcessBuilder(binary.toString(), "-c", conf.toString(), "-p", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      assertThat(p.isAlive()).as(() -> read(dir.resolve("logs/stdout.log"))).isTrue();
-      try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
-    portOut[0] = port;
-    return p;
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (IOException e) {
-      return e.toString();
-    }
+    portOut[0] = proxyPort;
+    return NginxFixture.start(dir, proxyPort, site);
   }
 
   @Test

@@ -2,21 +2,15 @@ package io.kinhub.server.tree;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.system.ExternalTools;
 import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.system.NginxFixture;
 import io.kinhub.server.system.TestBackends;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,47 +35,13 @@ class GedcomThroughNginxTest {
   }
 
   private static Process nginx(Path dir, int port) throws IOException {
-    Path binary = ExternalTools.nginx();
-    String site = Files.readString(Path.of("..", "deploy", "nginx", "kinhub.conf"))
-        .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:808[12];", "        server 127.0.0.1:" + node.port() + ";")
-        .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
-        .replace("listen [::]:8080;", "listen [::1]:" + port + ";");
+    String site = NginxFixture.exampleSite(port, node.port());
     assertThat(site).contains("listen [::1]:" + port);
-    Files.createDirectories(dir.resolve("logs"));
-    Path conf = dir.resolve("nginx.conf");
-    // large bodies go to client_body_temp_path: its workers must be able to write the test's directory
-    String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
-    Files.writeString(conf, user + "daemon off;\nworker_processes 1;\npid " + dir.resolve("nginx.pid") + ";\n"
-        + "error_log " + dir.resolve("logs/error.log") + " warn;\nevents { worker_connections 64; }\n"
-        + "http {\n access_log " + dir.resolve("logs/access.log") + ";\n client_body_temp_path " + dir.resolve("body") + ";\n"
-        + " proxy_temp_path " + dir.resolve("proxy") + ";\n fastcgi_temp_path " + dir.resolve("fcgi") + ";\n"
-        + " uwsgi_temp_path " + dir.resolve("uwsgi") + ";\n scgi_temp_path " + dir.resolve("scgi") + ";\n"
-        + site + "\n}\n");
-    Process p = new ProcessBuilder(binary.toString(), "-c", conf.toString(), "-p", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      assertThat(p.isAlive()).as(() -> read(dir.resolve("logs/stdout.log"))).isTrue();
-      try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
-    return p;
+    return NginxFixture.start(dir, port, site);
   }
 
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (IOException e) {
-      return e.toString();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  private static int freePort() {
+    return NginxFixture.freePort();
   }
 
   @Test
