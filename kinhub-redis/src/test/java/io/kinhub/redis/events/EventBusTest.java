@@ -67,6 +67,30 @@ class EventBusTest {
   }
 
   @Test
+  void concurrentPublishersOnOneNode_causeNoFalseSequenceGapsElsewhere() throws Exception {
+    List<String> reasons = new CopyOnWriteArrayList<>();
+    a.onDeafness(reasons::add);
+    List<Thread> publishers = new java.util.ArrayList<>();
+    long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    for (int i = 0; i < 8; i++) {
+      boolean acknowledged = i % 2 == 0;
+      publishers.add(Thread.ofVirtual().start(() -> {
+        while (System.nanoTime() < until) {
+          if (acknowledged) {
+            b.publishAndAwait("topic", "ack");
+          } else {
+            b.publish("topic", "fire");
+          }
+        }
+      }));
+    }
+    for (Thread t : publishers) {
+      t.join();
+    }
+    assertThat(reasons).as("B's messages reach A in the order of their sequence numbers").noneMatch(r -> r.contains("sequence gap"));
+  }
+
+  @Test
   void sequenceGapFromAPublisher_makesTheNodeDistrustAndFlush() {
     List<String> reasons = new CopyOnWriteArrayList<>();
     a.onDeafness(reasons::add);
