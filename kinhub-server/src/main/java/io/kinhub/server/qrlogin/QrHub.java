@@ -139,11 +139,6 @@ final class QrHub implements AutoCloseable {
     return after(Math.max(0, epochMillis - System.currentTimeMillis()) + 50, waiter);
   }
 
-  /** Tickets with at least one waiter on this node. */
-  int watchedTickets() {
-    return waiters.size();
-  }
-
   @Override
   public void close() {
     timers.shutdownNow();

@@ -93,10 +93,6 @@ final class QrTickets {
     return run(id, "reopen", secretHash);
   }
 
-  View peek(String id) {
-    return run(id, "peek");
-  }
-
   View scan(String id, long userId, String displayName) {
     return run(id, "scan", Long.toString(userId), displayName);
   }

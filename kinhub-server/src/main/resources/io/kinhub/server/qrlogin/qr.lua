@@ -17,7 +17,6 @@
 --   scan     ARGV[2] user id, ARGV[3] display name
 --   confirm  ARGV[2] user id, ARGV[3] completion window ms
 --   cancel   ARGV[2] user id
---   peek     (no secret: for the phone's actions)
 -- Returns {outcome, state, device, created, deadline, scanner id, scanner name, changed (1/0), ip}; replay appends
 -- the sealed answer ('' when there is none).
 -- outcome is ok | not_found | forbidden | conflict | expired.
@@ -38,7 +37,7 @@ local state = f[1]
 if not state then
   return {'not_found', '', '', 0, 0, '', '', 0, ''}
 end
-if op ~= 'scan' and op ~= 'confirm' and op ~= 'cancel' and op ~= 'peek' and f[2] ~= ARGV[2] then
+if op ~= 'scan' and op ~= 'confirm' and op ~= 'cancel' and f[2] ~= ARGV[2] then
   return {'not_found', '', '', 0, 0, '', '', 0, ''}
 end
 
@@ -57,7 +56,7 @@ local function reply(outcome, st)
   return {outcome, st, f[3], tonumber(f[4]), d, scanner, scannerName, changed, f[11] or ''}
 end
 
-if op == 'read' or op == 'peek' then
+if op == 'read' then
   return reply('ok', state)
 end
 if op == 'replay' then
