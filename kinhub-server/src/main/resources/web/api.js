@@ -10,10 +10,13 @@ export function setToken(value) {
 }
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = null) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
     this.code = problem?.code;
+    this.field = problem?.field;
+    // The problem as i18n.problemMessage wants it: code, status, field, and Retry-After for 429s.
+    this.problem = { ...(problem || {}), status, retryAfter };
   }
 }
 
@@ -24,8 +27,13 @@ export async function api(method, path, body, extraHeaders = {}) {
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new ApiError(response.status, data);
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null; // not JSON (a proxy's error page): the status speaks for it
+  }
+  if (!response.ok) throw new ApiError(response.status, data, response.headers.get("Retry-After"));
   return data;
 }
 

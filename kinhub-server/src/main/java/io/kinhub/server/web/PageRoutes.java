@@ -6,46 +6,48 @@ import io.kinhub.server.system.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The web pages: plain HTML, CSS and ES modules from the class path, no build step. Every page is served
- * with a strict Content-Security-Policy (scripts and connections to this origin only).
+ * with a strict Content-Security-Policy (scripts and connections to this origin only) and in the language
+ * {@code Accept-Language} prefers ({@code <html lang>}; the page's script may override it with the user's choice).
  */
 public final class PageRoutes {
-  private static final Map<String, String> ASSETS = Map.of(
-      "kinhub.css", "text/css; charset=utf-8",
-      "tree.css", "text/css; charset=utf-8",
-      "api.js", "text/javascript; charset=utf-8",
-      "login.js", "text/javascript; charset=utf-8",
-      "qr.js", "text/javascript; charset=utf-8",
-      "home.js", "text/javascript; charset=utf-8",
-      "tree.js", "text/javascript; charset=utf-8",
-      "tree-layout.js", "text/javascript; charset=utf-8",
-      "tree-worker.js", "text/javascript; charset=utf-8");
+  private static final Map<String, String> TYPES = Map.of(
+      "css", "text/css; charset=utf-8",
+      "js", "text/javascript; charset=utf-8",
+      "json", "application/json; charset=utf-8",
+      "svg", "image/svg+xml");
+  /** Asset names: one path segment of lower-case letters, digits and dashes, or an i18n bundle. */
+  private static final Pattern ASSET = Pattern.compile("[a-z0-9][a-z0-9-]*\\.(css|js|json|svg)");
+  private static final Pattern BUNDLE = Pattern.compile("i18n/(en|zh-CN)/[a-z0-9][a-z0-9-]*\\.json");
   private static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
       + "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  static final List<String> LANGUAGES = List.of("en", "zh-CN");
 
-  private final Map<String, byte[]> files;
+  private final Map<String, String> pages;
+  /** Assets read once on first request; only names that exist are kept, so the map is bounded by the jar. */
+  private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
 
   public PageRoutes() {
-    Map<String, byte[]> files = new java.util.HashMap<>();
+    Map<String, String> pages = new java.util.HashMap<>();
     for (String name : List.of("login.html", "qr.html", "home.html", "tree.html")) {
-      files.put(name, read(name));
+      pages.put(name, new String(read(name).orElseThrow(() -> new IllegalStateException("web page missing: " + name)),
+          StandardCharsets.UTF_8));
     }
-    for (String name : ASSETS.keySet()) {
-      files.put(name, read(name));
-    }
-    this.files = Map.copyOf(files);
+    this.pages = Map.copyOf(pages);
   }
 
-  private static byte[] read(String name) {
+  private static Optional<byte[]> read(String name) {
     try (InputStream in = PageRoutes.class.getResourceAsStream("/web/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("web resource missing: " + name);
-      }
-      return in.readAllBytes();
+      return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -56,21 +58,65 @@ public final class PageRoutes {
     routes.get("/login", ctx -> page(ctx, "login.html"));
     routes.get("/qr/{id}", ctx -> page(ctx, "qr.html"));
     routes.get("/families/{id}/tree", ctx -> page(ctx, "tree.html"));
-    routes.get("/assets/{name}", this::asset);
+    routes.get("/assets/{name}", ctx -> asset(ctx, ctx.pathParam("name")));
+    routes.get("/assets/i18n/{lang}/{name}", ctx -> asset(ctx, "i18n/" + ctx.pathParam("lang") + "/" + ctx.pathParam("name")));
   }
 
   private void page(Context ctx, String name) {
+    String language = language(ctx.header("Accept-Language"));
+    String html = pages.get(name).replaceFirst("<html lang=\"[^\"]*\">", "<html lang=\"" + language + "\">");
     ctx.header("Content-Security-Policy", CSP).header("X-Content-Type-Options", "nosniff")
-        .header("Referrer-Policy", "no-referrer").header("Cache-Control", "no-cache")
-        .contentType("text/html; charset=utf-8").result(files.get(name));
+        .header("Referrer-Policy", "no-referrer").header("Cache-Control", "no-cache").header("Vary", "Accept-Language")
+        .contentType("text/html; charset=utf-8").result(html);
   }
 
-  private void asset(Context ctx) {
-    String name = ctx.pathParam("name");
-    String type = ASSETS.get(name);
-    if (type == null) {
+  private void asset(Context ctx, String name) {
+    if (!ASSET.matcher(name).matches() && !BUNDLE.matcher(name).matches()) {
       throw Problem.notFound("No such asset.");
     }
-    ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-cache").contentType(type).result(files.get(name));
+    byte[] body = assets.get(name);
+    if (body == null) {
+      body = read(name).orElseThrow(() -> Problem.notFound("No such asset."));
+      assets.put(name, body);
+    }
+    String type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));
+    ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-cache").contentType(type).result(body);
+  }
+
+  /**
+   * The supported language {@code Accept-Language} prefers: the highest q-value among zh* (served as zh-CN) and en*,
+   * English when neither is acceptable or the header is absent or malformed.
+   */
+  static String language(String acceptLanguage) {
+    if (acceptLanguage == null || acceptLanguage.length() > 1000) {
+      return "en";
+    }
+    String best = "en";
+    double bestQ = -1;
+    for (String part : acceptLanguage.split(",")) {
+      String[] pieces = part.trim().split(";");
+      if (pieces.length == 0) {
+        continue;
+      }
+      String tag = pieces[0].trim().toLowerCase(Locale.ROOT);
+      double q = 1;
+      for (int i = 1; i < pieces.length; i++) {
+        String parameter = pieces[i].trim();
+        if (parameter.startsWith("q=")) {
+          try {
+            q = Double.parseDouble(parameter.substring(2));
+          } catch (NumberFormatException e) {
+            q = 0;
+          }
+        }
+      }
+      String candidate = tag.equals("zh") || tag.startsWith("zh-") ? "zh-CN"
+          : tag.equals("en") || tag.startsWith("en-") ? "en" : null;
+      if (candidate != null && q > 0 && q > bestQ) {
+        best = candidate;
+        bestQ = q;
+      }
+    }
+    return best;
   }
 }
