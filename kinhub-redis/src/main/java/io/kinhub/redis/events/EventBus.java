@@ -67,6 +67,7 @@ public final class EventBus implements AutoCloseable {
   private static final long NONE = Long.MIN_VALUE;
   private static final LuaScript HEARTBEAT = LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_heartbeat.lua");
   private static final LuaScript PUBLISH = LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_publish.lua");
+  private static final LuaScript SEND = LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_send.lua");
 
   private final RedisConnections redis;
   private final Scripts scripts;
@@ -149,6 +150,7 @@ public final class EventBus implements AutoCloseable {
     });
     redis.call("SCRIPT LOAD", () -> {
       redis.sync().scriptLoad(HEARTBEAT.source());
+      redis.sync().scriptLoad(SEND.source());
       return redis.sync().scriptLoad(PUBLISH.source());
     });
     long period = settings.heartbeatInterval().toNanos();
@@ -196,7 +198,7 @@ public final class EventBus implements AutoCloseable {
     checkTopic(topic);
     synchronized (publishLock) {
       String message = format(nextSeq++, 'E', topic, payload);
-      redis.async().publish(channel, message);
+      send(message);
     }
   }
 
@@ -410,10 +412,15 @@ public final class EventBus implements AutoCloseable {
     }
   }
 
+  // caller holds publishLock: messages leave in sequence order
+  private void send(String message) {
+    scripts.<Long>runAsync(SEND, ScriptOutputType.INTEGER, List.of(registryKey), channel, message);
+  }
+
   private void acknowledge(String messageId) {
     try {
       synchronized (publishLock) {
-        redis.async().publish(channel, format(nextSeq++, 'A', "", messageId));
+        send(format(nextSeq++, 'A', "", messageId));
       }
     } catch (RuntimeException e) {
       log.debug("acknowledgement not sent: {}", e.toString());

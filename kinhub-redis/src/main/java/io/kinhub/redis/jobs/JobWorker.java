@@ -6,7 +6,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.kinhub.redis.connection.RedisConnections;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
@@ -35,7 +35,7 @@ public final class JobWorker implements AutoCloseable {
   private final JobQueue queue;
   private final String consumer;
   private final JobHandler handler;
-  private final StatefulRedisConnection<String, String> blocking;
+  private final RedisConnections.Dedicated blocking;
   private final Semaphore slots;
   private final ExecutorService handlers;
   private final ScheduledExecutorService housekeeping;

@@ -109,7 +109,12 @@ final class QrTickets {
     String[] argv = new String[args.length + 1];
     argv[0] = op;
     System.arraycopy(args, 0, argv, 1, args.length);
-    List<Object> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(redis.key("qr:" + id)), argv);
+    String key = redis.key("qr:" + id);
+    List<Object> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(key), argv);
+    if (((Long) r.get(7)) == 1L || op.equals("remember")) {
+      // a transition lost in a failover would lose this login: the phone saw "confirmed", the browser could not redeem
+      redis.awaitReplication(key);
+    }
     Outcome outcome = Outcome.valueOf(((String) r.get(0)).toUpperCase(java.util.Locale.ROOT));
     // a ticket that is not found has no state; PENDING stands in and is never shown
     QrState state = QrState.parse((String) r.get(1)).orElse(QrState.PENDING);

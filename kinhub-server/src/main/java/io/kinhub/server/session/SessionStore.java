@@ -62,6 +62,9 @@ final class SessionStore {
       redis.call("DEL token pointer", () -> redis.sync().del(pointerKey(tokenHash)));
       return Optional.empty();
     }
+    // the token is about to be handed out: a failover must not forget the session (the pointer was written first, on
+    // the same connection, so in one Redis this one wait covers it too)
+    redis.awaitReplication(pointerKey(tokenHash), indexKey(userId));
     long idleExpiry = (Long) result.get(1);
     long absoluteExpiry = (Long) result.get(2);
     List<String> evicted = new ArrayList<>();
@@ -125,6 +128,8 @@ final class SessionStore {
   private List<String> revoke(long userId, String sessionId, String credentialVersion) {
     List<String> hashes = scripts.run(REVOKE, ScriptOutputType.MULTI, List.of(indexKey(userId), credentialKey(userId)),
         recordPrefix(userId), sessionId, credentialVersion);
+    // a logout undone by a failover would bring the token back to life
+    redis.awaitReplication(indexKey(userId));
     deletePointers(hashes);
     return hashes;
   }

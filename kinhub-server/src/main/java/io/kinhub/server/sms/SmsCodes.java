@@ -38,6 +38,8 @@ final class SmsCodes {
     RANDOM.nextBytes(salt);
     List<Long> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(key(phone)), "issue", code,
         HexFormat.of().formatHex(salt), Long.toString(ttl.toMillis()));
+    // the code is on its way to the phone: a failover must not forget it
+    redis.awaitReplication(key(phone));
     return new Issued(code, r.get(0));
   }
 

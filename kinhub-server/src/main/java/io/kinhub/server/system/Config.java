@@ -29,6 +29,8 @@ public record Config(
     Optional<String> redisUrl,
     String redisPrefix,
     Duration redisTimeout,
+    int redisWaitReplicas,
+    Duration redisWaitTimeout,
     Optional<String> databaseUrl,
     int databasePoolSize,
     Path dataDir,
@@ -65,9 +67,11 @@ public record Config(
     v.put("KINHUB_HTTP_HOST", new String[] {"127.0.0.1", "address to listen on: an IPv4 or IPv6 literal or a host name; `::` listens on every IPv6 and IPv4 address"});
     v.put("KINHUB_HTTP_PORT", new String[] {"8080", "HTTP port (0 picks a free one)"});
     v.put("KINHUB_PUBLIC_URL", new String[] {"", "base URL users reach this deployment at, e.g. `https://kin.example.org`; default `http://<host>:<port>`"});
-    v.put("KINHUB_REDIS_URL", new String[] {"", "Redis URI (`redis://`, `rediss://`, `redis-sentinel://`); unset: start the embedded Redis 7.0.15 under the data dir"});
+    v.put("KINHUB_REDIS_URL", new String[] {"", "Redis URI: `redis://`, `rediss://`, `redis-sentinel://…#master`, or a Redis Cluster as `redis-cluster://host:port[,host:port…]` (`rediss-cluster://` with TLS); unset: start the embedded Redis 7.0.15 under the data dir"});
     v.put("KINHUB_REDIS_PREFIX", new String[] {"kinhub:", "prefix of every Redis key and channel (Kinhub never uses SELECT)"});
     v.put("KINHUB_REDIS_TIMEOUT", new String[] {"1s", "upper bound of every Redis command; requests needing Redis fail with 503 after it"});
+    v.put("KINHUB_REDIS_WAIT_REPLICAS", new String[] {"auto", "replicas a write that must survive a failover (session created or ended, QR-login step, SMS code) waits for (`WAIT`) before the answer: `auto` = 1 when the master has a replica, else 0; or a number (0 = never wait)"});
+    v.put("KINHUB_REDIS_WAIT_TIMEOUT", new String[] {"100ms", "longest such wait; a replica slower than this is not waited for (the write stands on the master)"});
     v.put("KINHUB_DATABASE_URL", new String[] {"", "JDBC PostgreSQL URL, e.g. `jdbc:postgresql://127.0.0.1:5432/kinhub?user=kinhub&password=...`; unset: start the embedded PostgreSQL 17 under the data dir"});
     v.put("KINHUB_DATABASE_POOL_SIZE", new String[] {"10", "maximum PostgreSQL connections of this node"});
     v.put("KINHUB_DATA_DIR", new String[] {"./data", "where the embedded Redis and PostgreSQL keep their data"});
@@ -125,12 +129,27 @@ public record Config(
     int port = r.integer("KINHUB_HTTP_PORT", 0, 65535);
     Optional<String> publicUrl = r.optional("KINHUB_PUBLIC_URL").map(u -> r.check("KINHUB_PUBLIC_URL", u, Config::isHttpUrl, "an http(s) URL"));
     Optional<String> redisUrl = r.optional("KINHUB_REDIS_URL").map(u -> r.check("KINHUB_REDIS_URL", u,
-        s -> s.startsWith("redis://") || s.startsWith("rediss://") || s.startsWith("redis-sentinel://"),
-        "a redis://, rediss:// or redis-sentinel:// URI"));
+        s -> s.startsWith("redis://") || s.startsWith("rediss://") || s.startsWith("redis-sentinel://")
+            || io.kinhub.redis.connection.RedisConnections.isCluster(s),
+        "a redis://, rediss://, redis-sentinel:// or redis-cluster:// URI"));
+    redisUrl.filter(io.kinhub.redis.connection.RedisConnections::isCluster).ifPresent(u -> {
+      try {
+        io.kinhub.redis.connection.RedisConnections.checkClusterUri(u);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidConfigException("KINHUB_REDIS_URL: " + e.getMessage());
+      }
+    });
     String prefix = r.check("KINHUB_REDIS_PREFIX", r.text("KINHUB_REDIS_PREFIX"),
         s -> !s.isEmpty() && s.length() <= 64 && s.chars().noneMatch(c -> c <= ' ' || c == '{' || c == '}' || c == '|'),
         "1 to 64 visible characters without braces or '|'");
     Duration redisTimeout = r.duration("KINHUB_REDIS_TIMEOUT", Duration.ofMillis(50), Duration.ofMinutes(1));
+    int waitReplicas = r.text("KINHUB_REDIS_WAIT_REPLICAS").equalsIgnoreCase("auto") ? -1
+        : r.integer("KINHUB_REDIS_WAIT_REPLICAS", 0, 16);
+    Duration waitTimeout = r.duration("KINHUB_REDIS_WAIT_TIMEOUT", Duration.ZERO, Duration.ofSeconds(10));
+    if (waitTimeout.compareTo(redisTimeout) >= 0) {
+      throw new InvalidConfigException("KINHUB_REDIS_WAIT_TIMEOUT must be shorter than KINHUB_REDIS_TIMEOUT (" + redisTimeout
+          + ") but was '" + r.text("KINHUB_REDIS_WAIT_TIMEOUT") + "'");
+    }
     Optional<String> dbUrl = r.optional("KINHUB_DATABASE_URL").map(u -> r.check("KINHUB_DATABASE_URL", u,
         s -> s.startsWith("jdbc:postgresql:"), "a JDBC URL starting with jdbc:postgresql:"));
     int pool = r.integer("KINHUB_DATABASE_POOL_SIZE", 1, 1000);
@@ -184,7 +203,7 @@ public record Config(
         .withRetries(r.integer("KINHUB_JOB_MAX_ATTEMPTS", 1, 100),
             r.duration("KINHUB_JOB_RETRY_BASE", Duration.ofMillis(10), Duration.ofHours(1)), Duration.ofMinutes(10))
         .withVisibilityTimeout(r.duration("KINHUB_JOB_VISIBILITY_TIMEOUT", Duration.ofMillis(200), Duration.ofHours(1)));
-    return new Config(host, port, publicUrl, redisUrl, prefix, redisTimeout, dbUrl, pool, dataDir, nodeId, sms, idle,
+    return new Config(host, port, publicUrl, redisUrl, prefix, redisTimeout, waitReplicas, waitTimeout, dbUrl, pool, dataDir, nodeId, sms, idle,
         absolute, perUser, cacheSize, maxAge, hashConcurrency, proxies, List.copyOf(policies), lockout, smsUrl, smsSecret,
         smsConnections, codeTtl, jobs,
         r.duration("KINHUB_QR_SCAN_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(1)),

@@ -124,10 +124,13 @@ public final class Kinhub implements AutoCloseable {
 
     ClientResources resources = DefaultClientResources.builder()
         .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.builder().histogram(false).build()))
+        // reconnect within half a second of Redis (or a promoted replica) being back, not Lettuce's default of up to 30 s
+        .reconnectDelay(io.lettuce.core.resource.Delay.exponential(java.time.Duration.ofMillis(20),
+            java.time.Duration.ofMillis(500), 2, java.util.concurrent.TimeUnit.MILLISECONDS))
         .build();
     closeInOrder.push(() -> resources.shutdown().get());
-    RedisConnections redis = RedisConnections.connect(
-        new RedisSettings(redisUrl, config.redisPrefix(), config.redisTimeout()), resources);
+    RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redisPrefix(), config.redisTimeout(),
+        config.redisWaitReplicas(), config.redisWaitTimeout()), resources);
     closeInOrder.push(redis);
     bus = EventBus.start(redis, BusSettings.defaults(), config.nodeId(), meters);
     closeInOrder.push(bus);
