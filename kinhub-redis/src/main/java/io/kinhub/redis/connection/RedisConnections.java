@@ -341,9 +341,30 @@ public final class RedisConnections implements AutoCloseable {
       StatefulConnection<String, String> dedicated;
       RedisClusterCommands<String, String> commands;
       if (client instanceof RedisClusterClient clusterClient) {
-        StatefulRedisClusterConnection<String, String> c = clusterClient.connect(StringCodec.UTF8);
-        commands = c.sync();
-        dedicated = c;
+        // a client of its own: in a cluster every node connection applies its URI's timeout, which must exceed BLOCK here
+        RedisClusterClient own = RedisClusterClient.create(resources, parseCluster(settings.uri(), timeout));
+        own.setOptions((ClusterClientOptions) clusterClient.getOptions());
+        StatefulRedisClusterConnection<String, String> c;
+        try {
+          c = own.connect(StringCodec.UTF8);
+        } catch (RedisException e) {
+          own.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+          throw e;
+        }
+        c.setTimeout(timeout);
+        RedisClusterCommands<String, String> clusterCommands = c.sync();
+        return new Dedicated() {
+          @Override
+          public RedisClusterCommands<String, String> sync() {
+            return clusterCommands;
+          }
+
+          @Override
+          public void close() {
+            c.close();
+            own.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+          }
+        };
       } else {
         StatefulRedisConnection<String, String> c = ((RedisClient) client).connect(StringCodec.UTF8);
         commands = c.sync();

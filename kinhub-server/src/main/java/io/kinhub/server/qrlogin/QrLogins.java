@@ -100,7 +100,18 @@ final class QrLogins {
   Redemption redeem(String id, String secret, Optional<String> idempotencyKey) {
     String secretHash = QrTickets.hash(secret);
     String keyHash = idempotencyKey.map(QrTickets::hash).orElse("");
-    QrTickets.View done = tickets.complete(id, secretHash, keyHash);
+    QrTickets.View done;
+    try {
+      done = tickets.complete(id, secretHash, keyHash);
+    } catch (RuntimeException e) {
+      // the transition may have happened before the failure (its wait for a replica failed): undo it if we can
+      try {
+        tickets.reopen(id, secretHash);
+      } catch (RuntimeException ignored) {
+        // Redis is away; a retry with the same Idempotency-Key may complete it again (qr.lua)
+      }
+      throw e;
+    }
     switch (done.outcome()) {
       case NOT_FOUND -> throw unknownTicket();
       case EXPIRED -> {
@@ -133,7 +144,11 @@ final class QrLogins {
       login = sessions.create(account, account.credentialVersion(), done.device())
           .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The account's credentials changed during the QR login."));
     } catch (RuntimeException e) {
-      tickets.reopen(id, secretHash); // the next redemption may try again
+      try {
+        tickets.reopen(id, secretHash); // the next redemption may try again
+      } catch (RuntimeException ignored) {
+        // Redis is away; a retry with the same Idempotency-Key may complete it again (qr.lua)
+      }
       hub.changed(id, QrState.CONFIRMED);
       throw e;
     }

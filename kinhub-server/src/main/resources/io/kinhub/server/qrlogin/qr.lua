@@ -117,6 +117,12 @@ if op == 'confirm' or op == 'cancel' then
 end
 
 if op == 'complete' then
+  if state == 'completed' and ARGV[3] ~= '' and redis.call('HGET', key, 'ik') == ARGV[3]
+      and redis.call('HEXISTS', key, 'rb') == 0 then
+    -- the same browser (same key) again, after an attempt that failed before it had an answer to keep (Redis went away
+    -- mid-redemption, a failover): that attempt handed out nothing, so this one may
+    return reply('ok', 'completed')
+  end
   if state ~= 'confirmed' then
     return reply('conflict', state)
   end

@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Programs some tests need beyond the JDK: nginx, Chromium and Playwright. {@code .ci/run} installs them and
+ * Programs some tests need beyond the JDK: nginx, Chromium and Playwright, redis-cli. {@code .ci/run} installs them and
  * sets {@code KINHUB_REQUIRE_EXTERNAL_TOOLS=1}, which turns a missing tool into a failure; on a machine with
  * only a JDK those tests are skipped (and say why).
  */
@@ -44,6 +44,12 @@ public final class ExternalTools {
   /** Node.js (for the layout's property tests and the browser scripts). */
   public static Path node() {
     return need("Node.js", List.of(Path.of("/usr/bin/node"), Path.of("/usr/local/bin/node")), "install nodejs (.ci/run does)");
+  }
+
+  /** Debian's {@code redis-cli} (package redis-tools), which creates the test Redis Cluster. */
+  public static Path redisCli() {
+    return need("redis-cli", List.of(Path.of("/usr/bin/redis-cli"), Path.of("/usr/local/bin/redis-cli")),
+        "apt-get install redis-tools (.ci/run does)");
   }
 
   /** The directory holding {@code node_modules/playwright-core}. */
