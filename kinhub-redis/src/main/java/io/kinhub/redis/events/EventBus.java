@@ -414,7 +414,13 @@ public final class EventBus implements AutoCloseable {
 
   // caller holds publishLock: messages leave in sequence order
   private void send(String message) {
-    scripts.<Long>runAsync(SEND, ScriptOutputType.INTEGER, List.of(registryKey), channel, message);
+    if (redis.mode() == RedisConnections.Mode.CLUSTER) {
+      // a cluster client would route a plain PUBLISH by the channel's slot, to another node than the scripts' (keyed on
+      // the registry): keep every bus message on one node, in one order (bus_send.lua)
+      scripts.<Long>runAsync(SEND, ScriptOutputType.INTEGER, List.of(registryKey), channel, message);
+    } else {
+      redis.async().publish(channel, message);
+    }
   }
 
   private void acknowledge(String messageId) {
