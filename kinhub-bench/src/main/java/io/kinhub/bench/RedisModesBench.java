@@ -87,6 +87,9 @@ public final class RedisModesBench {
       for (Process p : clusterNodes) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
