@@ -55,7 +55,8 @@ public record Config(
     long gedcomMaxBytes,
     boolean devEndpoints,
     Optional<String> metricsToken,
-    io.kinhub.server.tree.TreeSettings tree) {
+    io.kinhub.server.tree.TreeSettings tree,
+    NodeSettings node) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -111,6 +112,9 @@ public record Config(
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
     v.put("KINHUB_LOCKOUT_MAX_WAIT", new String[] {"15m", "longest lock"});
     v.put("KINHUB_LOCKOUT_RESET_AFTER", new String[] {"12h", "failures are forgotten after this long without one"});
+    v.put("KINHUB_NODE_HEARTBEAT", new String[] {"5s", "how often each node writes its heartbeat (id, Redis identity, version) to the node registry in PostgreSQL and compares itself with the other nodes"});
+    v.put("KINHUB_NODE_STALE_AFTER", new String[] {"30s", "a node whose last heartbeat is older than this is no longer live (not listed in `/health`, not compared); at least three heartbeats"});
+    v.put("KINHUB_DRAIN_TIMEOUT", new String[] {"10s", "on SIGTERM, how long running requests and jobs may take to finish before the node stops anyway (new requests get `503`, WebSockets close with 1012 at once)"});
     return java.util.Collections.unmodifiableMap(v);
   }
 
@@ -127,6 +131,9 @@ public record Config(
     Optional<String> redisUrl = r.optional("KINHUB_REDIS_URL").map(u -> r.check("KINHUB_REDIS_URL", u,
         s -> s.startsWith("redis://") || s.startsWith("rediss://") || s.startsWith("redis-sentinel://"),
         "a redis://, rediss:// or redis-sentinel:// URI"));
+    redisUrl.ifPresent(u -> RedisChecks.refuseDatabaseNumber(u).ifPresent(message -> {
+      throw new InvalidConfigException("KINHUB_REDIS_URL " + message);
+    }));
     String prefix = r.check("KINHUB_REDIS_PREFIX", r.text("KINHUB_REDIS_PREFIX"),
         s -> !s.isEmpty() && s.length() <= 64 && s.chars().noneMatch(c -> c <= ' ' || c == '{' || c == '}' || c == '|'),
         "1 to 64 visible characters without braces or '|'");
@@ -201,7 +208,18 @@ public record Config(
             r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_IMPORTS", 1, 1024), r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_EXPORTS", 1, 1024),
             r.duration("KINHUB_GEDCOM_UPLOAD_READ_TIMEOUT", Duration.ofMillis(100), Duration.ofMinutes(10)),
             r.integer("KINHUB_GEDCOM_UPLOAD_MIN_RATE", 0, 1_000_000_000),
-            r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L));
+            r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L),
+        nodeSettings(r));
+  }
+
+  private static NodeSettings nodeSettings(Reader r) {
+    Duration heartbeat = r.duration("KINHUB_NODE_HEARTBEAT", Duration.ofMillis(50), Duration.ofMinutes(1));
+    Duration staleAfter = r.duration("KINHUB_NODE_STALE_AFTER", Duration.ofMillis(500), Duration.ofHours(1));
+    if (staleAfter.compareTo(heartbeat.multipliedBy(3)) < 0) {
+      throw new InvalidConfigException("KINHUB_NODE_STALE_AFTER must be at least three heartbeats (3 x KINHUB_NODE_HEARTBEAT = "
+          + heartbeat.multipliedBy(3) + ") but was '" + r.text("KINHUB_NODE_STALE_AFTER") + "'");
+    }
+    return new NodeSettings(heartbeat, staleAfter, r.duration("KINHUB_DRAIN_TIMEOUT", Duration.ZERO, Duration.ofMinutes(10)));
   }
 
   /** Like the record's, without the secrets. */
