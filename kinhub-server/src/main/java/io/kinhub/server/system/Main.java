@@ -33,7 +33,7 @@ public final class Main implements Runnable {
     public Integer call() {
       Config config;
       try {
-        config = Config.from(System.getenv());
+        config = Config.from(environment);
       } catch (Config.InvalidConfigException e) {
         System.err.println("kinhub: " + e.getMessage());
         return 2;
