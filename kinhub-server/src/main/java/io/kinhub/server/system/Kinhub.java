@@ -340,6 +340,11 @@ public final class Kinhub implements AutoCloseable {
     return qr.socketRefreshesInFlight();
   }
 
+  /** HTTP requests running on this node now (a graceful stop waits for them). */
+  public int requestsInFlight() {
+    return drain.inFlight();
+  }
+
   /** Open QR-login WebSockets on this node. */
   public int openQrSockets() {
     return qr.openSockets();
