@@ -66,7 +66,7 @@ public record Config(
     v.put("KINHUB_HTTP_HOST", new String[] {"127.0.0.1", "address to listen on: an IPv4 or IPv6 literal or a host name; `::` listens on every IPv6 and IPv4 address"});
     v.put("KINHUB_HTTP_PORT", new String[] {"8080", "HTTP port (0 picks a free one)"});
     v.put("KINHUB_PUBLIC_URL", new String[] {"", "base URL users reach this deployment at, e.g. `https://kin.example.org`; default `http://<host>:<port>`"});
-    v.put("KINHUB_REDIS_URL", new String[] {"", "Redis URI (`redis://`, `rediss://`, `redis-sentinel://`); unset: start the embedded Redis 7.0.15 under the data dir"});
+    v.put("KINHUB_REDIS_URL", new String[] {"", "Redis URI (`redis://`, `rediss://`, `redis-sentinel://`); unset: start the embedded Redis 7.0.15 under the data dir. A database number other than 0 (`/3`, `?database=3`) is refused: Kinhub never uses SELECT (see `KINHUB_REDIS_PREFIX`). At start-up Kinhub warns about `tcp-keepalive 0`, an evicting `maxmemory-policy` and a Redis without persistence"});
     v.put("KINHUB_REDIS_PREFIX", new String[] {"kinhub:", "prefix of every Redis key and channel (Kinhub never uses SELECT)"});
     v.put("KINHUB_REDIS_TIMEOUT", new String[] {"1s", "upper bound of every Redis command; requests needing Redis fail with 503 after it"});
     v.put("KINHUB_DATABASE_URL", new String[] {"", "JDBC PostgreSQL URL, e.g. `jdbc:postgresql://127.0.0.1:5432/kinhub?user=kinhub&password=...`; unset: start the embedded PostgreSQL 17 under the data dir"});
