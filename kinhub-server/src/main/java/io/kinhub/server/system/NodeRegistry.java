@@ -76,6 +76,7 @@ public final class NodeRegistry implements AutoCloseable {
   private volatile boolean left;
   private long lastErrorNanos;
   private boolean wroteOnce;
+  private long lastDuplicateNanos = System.nanoTime() - ERROR_EVERY.toNanos();
 
   NodeRegistry(Database database, RedisConnections redis, String deployment, String nodeId, String instance, String version,
       NodeSettings settings) {
@@ -157,7 +158,9 @@ public final class NodeRegistry implements AutoCloseable {
   private List<Node> writeAndRead(Handle h, RedisIdentity identity) {
     String holder = h.createQuery("SELECT instance FROM node_registry WHERE deployment = :d AND node_id = :n FOR UPDATE")
         .bind("d", deployment).bind("n", nodeId).mapTo(String.class).findOne().orElse(null);
-    if (wroteOnce && holder != null && !holder.equals(instance)) {
+    if (wroteOnce && holder != null && !holder.equals(instance)
+        && System.nanoTime() - lastDuplicateNanos >= ERROR_EVERY.toNanos()) {
+      lastDuplicateNanos = System.nanoTime();
       log.error("another live process also calls itself node '{}' (it overwrote this node's registry row): give every node its own "
           + "KINHUB_NODE_ID", nodeId);
     }

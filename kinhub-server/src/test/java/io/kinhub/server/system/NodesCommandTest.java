@@ -37,6 +37,7 @@ class NodesCommandTest {
     Map<String, String> env = TestBackends.get().env(prefix);
     env.put("KINHUB_NODE_HEARTBEAT", "200ms");
     env.put("KINHUB_NODE_STALE_AFTER", "3s");
+    env.put("KINHUB_REDIS_TIMEOUT", "5s"); // a busy CI machine; nothing here measures Redis
     String a = "cmd-a-" + prefix.substring(1, 7);
     String b = "cmd-b-" + prefix.substring(1, 7);
     env.put("KINHUB_NODE_ID", a);
