@@ -75,9 +75,11 @@ class GracefulDrainTest {
       CompletableFuture<Api.Response> slow = CompletableFuture.supplyAsync(() -> api.pollQr(ticket.get("id").asText(),
           ticket.get("secret").asText(), "?waitSeconds=3&known=pending"));
       await().atMost(Duration.ofSeconds(10)).until(() -> node.requestsInFlight() >= 1);
-      // two keep-alive connections opened before the stop, as a balancer holds them
+      // two keep-alive connections in use before the stop, as a balancer holds them
       Socket forHealth = new Socket(InetAddress.getLoopbackAddress(), port);
       Socket forApi = new Socket(InetAddress.getLoopbackAddress(), port);
+      assertThat(keepAlive(forHealth, "GET /health HTTP/1.1\r\nHost: node\r\n\r\n")).startsWith("HTTP/1.1 200");
+      assertThat(keepAlive(forApi, "GET /health HTTP/1.1\r\nHost: node\r\n\r\n")).startsWith("HTTP/1.1 200");
 
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(node::close);
 
@@ -110,6 +112,26 @@ class GracefulDrainTest {
       }
       gateway.stop(0);
     }
+  }
+
+  /** Writes one request and reads its answer (by Content-Length), leaving the connection open. */
+  private static String keepAlive(Socket socket, String request) throws IOException {
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b == -1) {
+        throw new IOException("connection closed after " + head);
+      }
+      head.write(b);
+    }
+    String headers = head.toString(StandardCharsets.ISO_8859_1);
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(headers);
+    assertThat(length.find()).as(headers).isTrue();
+    byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
+    return headers + new String(body, StandardCharsets.UTF_8);
   }
 
   /** Writes one request on an already open connection and reads the answer until the server closes it. */
