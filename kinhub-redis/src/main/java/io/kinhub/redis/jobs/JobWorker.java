@@ -51,6 +51,7 @@ public final class JobWorker implements AutoCloseable {
   private final Thread acker;
   private volatile boolean running = true;
   private volatile boolean handlersDone;
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
   private record Running(StreamMessage<String, String> message, Job job, Thread thread) {}
 
@@ -309,6 +310,9 @@ public final class JobWorker implements AutoCloseable {
 
   /** Stops taking jobs, lets running ones finish within {@code deadline}, then releases the rest. */
   public void close(Duration deadline) {
+    if (!closing.compareAndSet(false, true)) {
+      return; // a node drains its worker first, then closes everything
+    }
     running = false;
     housekeeping.shutdownNow();
     try {

@@ -50,17 +50,23 @@ public final class QrRoutes implements AutoCloseable {
   private final Supplier<String> publicBase;
   private final Supplier<Set<String>> ownOrigins;
   private final Set<String> warnedPeers = ConcurrentHashMap.newKeySet();
+  private final Supplier<Optional<Problem>> refusal;
 
   /**
    * @param publicBase the deployment's public base URL ({@code KINHUB_PUBLIC_URL}, else this node's own address): every
    *     URL in a body or a QR image is built from it, never from the request's {@code Host}
    * @param ownOrigins the origins a browser page of this deployment has; a WebSocket from any other is refused
+   * @param openSockets where every QR socket is registered while open (a stopping node closes them all)
+   * @param refusal why this node must not serve QR logins right now (it is degraded), else empty: then every QR request
+   *     but the images, and every socket upgrade, gets that problem instead of a ticket that could never complete
    */
   public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, Authentication auth,
       ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
-      Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters) {
+      Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters,
+      io.kinhub.server.system.OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
     this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
-    this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp);
+    this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp, openSockets);
+    this.refusal = refusal;
     this.auth = auth;
     this.clientIp = clientIp;
     this.publicBase = () -> stripSlash(publicBase.get());
@@ -76,6 +82,12 @@ public final class QrRoutes implements AutoCloseable {
   }
 
   public void register(RoutesConfig routes) {
+    routes.before(ctx -> {
+      String path = ctx.path();
+      if (path.startsWith("/api/v1/qr-logins") && !path.endsWith("/image.svg") && !path.endsWith("/image.png")) {
+        refuseIfUnusable(ctx);
+      }
+    });
     routes.post("/api/v1/qr-logins", this::create);
     routes.get("/api/v1/qr-logins/{id}", this::poll);
     routes.post("/api/v1/qr-logins/{id}/session", this::redeem);
@@ -90,6 +102,13 @@ public final class QrRoutes implements AutoCloseable {
     routes.wsBeforeUpgrade(WS_PATH, this::refuseUpgrade);
     routes.ws(WS_PATH, ws -> ws.onConnect(ctx -> ctx.closeSession(1002, "not upgradable")));
     routes.get(WS_PATH, this::refuseUpgrade);
+  }
+
+  private void refuseIfUnusable(Context ctx) {
+    Optional<Problem> refused = refusal.get();
+    if (refused.isPresent()) {
+      throw refused.get();
+    }
   }
 
   /** Open QR WebSockets on this node. */
@@ -256,6 +275,10 @@ public final class QrRoutes implements AutoCloseable {
 
   private Object createSocket(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res) {
     try {
+      Optional<Problem> refused = refusal.get();
+      if (refused.isPresent()) {
+        return refuse(req, res, refused.get());
+      }
       String origin = req.getHeader("Origin");
       if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(java.util.Locale.ROOT))) {
         return refuse(req, res, Problem.of(403, Problem.FORBIDDEN,

@@ -36,7 +36,10 @@ final class QrSockets implements AutoCloseable {
   private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
 
-  QrSockets(QrLogins logins, Duration idleTimeout, int perIpLimit) {
+  private final io.kinhub.server.system.OpenSockets openSockets;
+
+  QrSockets(QrLogins logins, Duration idleTimeout, int perIpLimit, io.kinhub.server.system.OpenSockets openSockets) {
+    this.openSockets = openSockets;
     this.logins = logins;
     this.idleTimeout = idleTimeout;
     this.perIpLimit = perIpLimit;
@@ -72,6 +75,7 @@ final class QrSockets implements AutoCloseable {
       perIp.merge(ip, 1, Integer::sum);
       QrSocket socket = new QrSocket(ticketId, secretHash, ip, this);
       sockets.add(socket);
+      openSockets.add(socket, "qr", socket::close);
       return new AdmissionResult(Optional.of(socket), "");
     } finally {
       admission.unlock();
@@ -85,6 +89,7 @@ final class QrSockets implements AutoCloseable {
     if (!sockets.remove(socket)) {
       return;
     }
+    openSockets.remove(socket);
     admission.lock();
     try {
       perTicket.computeIfPresent(socket.ticketId(), (k, n) -> n <= 1 ? null : n - 1);

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -30,8 +32,10 @@ public final class Admin implements AutoCloseable {
   private final Deque<AutoCloseable> closeInOrder = new ArrayDeque<>();
   private final Database database;
   private final Permissions permissions;
+  private final Config config;
 
   private Admin(Config config) {
+    this.config = config;
     try {
       Properties running = runningEndpoints(config);
       String redisUrl = config.redisUrl().or(() -> Optional.ofNullable(running.getProperty("redis"))).orElse(null);
@@ -115,6 +119,11 @@ public final class Admin implements AutoCloseable {
     }
     permissions.everythingChanged();
     return true;
+  }
+
+  /** The node registry's rows of this deployment (key prefix), live or not yet pruned, and the database's clock. */
+  public Map.Entry<java.time.Instant, List<NodeRegistry.Node>> nodes() {
+    return NodeRegistry.listing(database, config.redisPrefix());
   }
 
   @Override

@@ -57,7 +57,8 @@ public record Config(
     long gedcomMaxBytes,
     boolean devEndpoints,
     Optional<String> metricsToken,
-    io.kinhub.server.tree.TreeSettings tree) {
+    io.kinhub.server.tree.TreeSettings tree,
+    NodeSettings node) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -67,7 +68,7 @@ public record Config(
     v.put("KINHUB_HTTP_HOST", new String[] {"127.0.0.1", "address to listen on: an IPv4 or IPv6 literal or a host name; `::` listens on every IPv6 and IPv4 address"});
     v.put("KINHUB_HTTP_PORT", new String[] {"8080", "HTTP port (0 picks a free one)"});
     v.put("KINHUB_PUBLIC_URL", new String[] {"", "base URL users reach this deployment at, e.g. `https://kin.example.org`; default `http://<host>:<port>`"});
-    v.put("KINHUB_REDIS_URL", new String[] {"", "Redis URI: `redis://`, `rediss://`, `redis-sentinel://…#master`, or a Redis Cluster as `redis-cluster://host:port[,host:port…]` (`rediss-cluster://` with TLS); unset: start the embedded Redis 7.0.15 under the data dir"});
+    v.put("KINHUB_REDIS_URL", new String[] {"", "Redis URI: `redis://`, `rediss://`, `redis-sentinel://…#master`, or a Redis Cluster as `redis-cluster://host:port[,host:port…]` (`rediss-cluster://` with TLS); unset: start the embedded Redis 7.0.15 under the data dir. A database number other than 0 (`/3`, `?database=3`) is refused: Kinhub never uses SELECT (see `KINHUB_REDIS_PREFIX`). At start-up Kinhub warns about `tcp-keepalive 0`, an evicting `maxmemory-policy` and a Redis without persistence"});
     v.put("KINHUB_REDIS_PREFIX", new String[] {"kinhub:", "prefix of every Redis key and channel (Kinhub never uses SELECT)"});
     v.put("KINHUB_REDIS_TIMEOUT", new String[] {"1s", "upper bound of every Redis command; requests needing Redis fail with 503 after it"});
     v.put("KINHUB_REDIS_WAIT_REPLICAS", new String[] {"auto", "replicas a write that must survive a failover (session created or ended, QR-login step, SMS code) waits for (`WAIT`) before the answer: `auto` = 1 when the master has a replica, else 0; or a number (0 = never wait)"});
@@ -115,6 +116,9 @@ public record Config(
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
     v.put("KINHUB_LOCKOUT_MAX_WAIT", new String[] {"15m", "longest lock"});
     v.put("KINHUB_LOCKOUT_RESET_AFTER", new String[] {"12h", "failures are forgotten after this long without one"});
+    v.put("KINHUB_NODE_HEARTBEAT", new String[] {"5s", "how often each node writes its heartbeat (id, Redis identity, version) to the node registry in PostgreSQL and compares itself with the other nodes"});
+    v.put("KINHUB_NODE_STALE_AFTER", new String[] {"30s", "a node whose last heartbeat is older than this is no longer live (not listed in `/health`, not compared); at least three heartbeats"});
+    v.put("KINHUB_DRAIN_TIMEOUT", new String[] {"10s", "on SIGTERM, how long running requests and jobs may take to finish before the node stops anyway (new requests get `503`, WebSockets close with 1012 at once)"});
     return java.util.Collections.unmodifiableMap(v);
   }
 
@@ -139,6 +143,10 @@ public record Config(
         throw new InvalidConfigException("KINHUB_REDIS_URL: " + e.getMessage());
       }
     });
+    redisUrl.filter(u -> !io.kinhub.redis.connection.RedisConnections.isCluster(u))
+        .ifPresent(u -> RedisChecks.refuseDatabaseNumber(u).ifPresent(message -> {
+          throw new InvalidConfigException("KINHUB_REDIS_URL " + message);
+        }));
     String prefix = r.check("KINHUB_REDIS_PREFIX", r.text("KINHUB_REDIS_PREFIX"),
         s -> !s.isEmpty() && s.length() <= 64 && s.chars().noneMatch(c -> c <= ' ' || c == '{' || c == '}' || c == '|'),
         "1 to 64 visible characters without braces or '|'");
@@ -220,7 +228,18 @@ public record Config(
             r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_IMPORTS", 1, 1024), r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_EXPORTS", 1, 1024),
             r.duration("KINHUB_GEDCOM_UPLOAD_READ_TIMEOUT", Duration.ofMillis(100), Duration.ofMinutes(10)),
             r.integer("KINHUB_GEDCOM_UPLOAD_MIN_RATE", 0, 1_000_000_000),
-            r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L));
+            r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L),
+        nodeSettings(r));
+  }
+
+  private static NodeSettings nodeSettings(Reader r) {
+    Duration heartbeat = r.duration("KINHUB_NODE_HEARTBEAT", Duration.ofMillis(50), Duration.ofMinutes(1));
+    Duration staleAfter = r.duration("KINHUB_NODE_STALE_AFTER", Duration.ofMillis(500), Duration.ofHours(1));
+    if (staleAfter.compareTo(heartbeat.multipliedBy(3)) < 0) {
+      throw new InvalidConfigException("KINHUB_NODE_STALE_AFTER must be at least three heartbeats (3 x KINHUB_NODE_HEARTBEAT = "
+          + heartbeat.multipliedBy(3) + ") but was '" + r.text("KINHUB_NODE_STALE_AFTER") + "'");
+    }
+    return new NodeSettings(heartbeat, staleAfter, r.duration("KINHUB_DRAIN_TIMEOUT", Duration.ZERO, Duration.ofMinutes(10)));
   }
 
   /** Like the record's, without the secrets. */

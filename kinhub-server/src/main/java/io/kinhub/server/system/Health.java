@@ -46,6 +46,9 @@ final class Health implements AutoCloseable {
   private final java.util.Optional<byte[]> metricsTokenHash;
   private final Probe redisProbe;
   private final Probe databaseProbe;
+  private volatile NodeRegistry registry;
+  private volatile BooleanSupplier draining = () -> false;
+
   Health(String nodeId, RedisConnections redis, EventBus bus, Database database, PrometheusMeterRegistry prometheus,
       java.util.Optional<String> metricsToken) {
     this.metricsTokenHash = metricsToken.map(Health::hash);
@@ -126,6 +129,12 @@ final class Health implements AutoCloseable {
     }
   }
 
+  /** Lists the deployment's nodes from {@code registry} and answers {@code draining} while {@code draining} says so. */
+  void watch(NodeRegistry registry, BooleanSupplier draining) {
+    this.registry = registry;
+    this.draining = draining;
+  }
+
   void register(RoutesConfig routes) {
     routes.get("/health", this::health);
     routes.get("/metrics", this::metrics);
@@ -137,19 +146,46 @@ final class Health implements AutoCloseable {
     boolean redisUp = redisProbe.up();
     boolean databaseUp = databaseProbe.up();
     boolean up = redisUp && databaseUp;
+    NodeRegistry.View nodes = registry == null ? new NodeRegistry.View(java.util.List.of(), java.util.List.of()) : registry.view();
+    boolean draining = this.draining.getAsBoolean();
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("status", redisUp ? "up" : "down");
     r.put("mode", identity.mode());
     r.put("endpoint", identity.endpoint());
     r.put("runId", identity.runId());
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", up ? "up" : "down");
+    // down (a dependency) outranks draining (going away on purpose), which outranks degraded (another node is wrong)
+    String status = !up ? "down" : draining ? "draining" : nodes.consistent() ? "up" : "degraded";
+    body.put("status", status);
     body.put("node", nodeId);
     body.put("version", version);
     body.put("redis", r);
     body.put("database", Map.of("status", databaseUp ? "up" : "down"));
     body.put("bus", Map.of("instance", bus.instanceId(), "trusted", bus.trusted()));
-    Json.respond(ctx, up ? 200 : 503, body);
+    body.put("nodes", nodes.nodes().stream().map(Health::nodeBody).toList());
+    body.put("consistent", nodes.consistent());
+    if (!nodes.consistent()) {
+      body.put("problems", nodes.problems());
+    }
+    if (draining) {
+      ctx.header("Connection", "close");
+    }
+    Json.respond(ctx, status.equals("up") ? 200 : 503, body);
+  }
+
+  private static Map<String, Object> nodeBody(NodeRegistry.Node n) {
+    Map<String, Object> redis = new LinkedHashMap<>();
+    redis.put("mode", n.redis().mode());
+    redis.put("endpoint", n.redis().endpoint());
+    redis.put("runId", n.redis().runId());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("node", n.node());
+    body.put("redis", redis);
+    body.put("lastSeenAt", Json.time(n.lastSeenAt().toEpochMilli()));
+    body.put("version", n.version());
+    body.put("startedAt", Json.time(n.startedAt().toEpochMilli()));
+    body.put("draining", n.draining());
+    return body;
   }
 
   private void metrics(Context ctx) {

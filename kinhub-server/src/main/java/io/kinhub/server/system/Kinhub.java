@@ -63,6 +63,10 @@ public final class Kinhub implements AutoCloseable {
   private QrRoutes qr;
   private Permissions permissions;
   private boolean closed;
+  private final Drain drain = new Drain();
+  private final OpenSockets openSockets = new OpenSockets();
+  private NodeRegistry registry;
+  private JobWorker smsWorker;
 
   private Kinhub(Config config, java.time.Clock clock) {
     this.config = config;
@@ -132,6 +136,9 @@ public final class Kinhub implements AutoCloseable {
     RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redisPrefix(), config.redisTimeout(),
         config.redisWaitReplicas(), config.redisWaitTimeout()), resources);
     closeInOrder.push(redis);
+    if (config.redisUrl().isPresent()) {
+      RedisChecks.settingsWarnings(redis); // the embedded Redis is configured by Kinhub itself
+    }
     bus = EventBus.start(redis, BusSettings.defaults(), config.nodeId(), meters);
     closeInOrder.push(bus);
 
@@ -142,6 +149,13 @@ public final class Kinhub implements AutoCloseable {
     Authentication auth = new Authentication(sessions);
     Health health = new Health(config.nodeId(), redis, bus, database, meters, config.metricsToken());
     closeInOrder.push(health);
+    String nodeVersion = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
+    registry = new NodeRegistry(database, redis, config.redisPrefix(), config.nodeId(), bus.instanceId(), nodeVersion, config.node());
+    closeInOrder.push(registry);
+    health.watch(registry, drain::draining);
+    // a QR page on a degraded node would wait forever for a phone confirming on the other Redis: end its socket now
+    registry.onDegraded(() -> openSockets.closeAll("qr", OpenSockets.TRY_AGAIN_LATER, Problem.NODE_DEGRADED));
+    registry.start();
 
     ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
     RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters, auth::userIdOf);
@@ -151,7 +165,7 @@ public final class Kinhub implements AutoCloseable {
     JobQueue smsQueue = new JobQueue("sms", redis, config.jobSettings().withConcurrency(8), meters);
     SmsSender smsSender = SmsRoutes.sender(config.smsProvider(), database, config.smsHttpUrl().orElse(null),
         config.smsHttpSecret(), config.smsHttpConnections());
-    JobWorker smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
+    smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
     closeInOrder.push(smsWorker);
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
         config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
@@ -159,7 +173,8 @@ public final class Kinhub implements AutoCloseable {
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
         new PasswordStrength());
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, clientIp, this::publicBaseUrl, this::ownOrigins,
-        config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), config.qrSocketsPerIp(), meters);
+        config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), config.qrSocketsPerIp(), meters,
+        openSockets, this::qrRefusal);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
     permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
@@ -172,6 +187,7 @@ public final class Kinhub implements AutoCloseable {
         new GedcomExport(database, version), permissions, auth, config.gedcomMaxBytes(), config.tree(),
         config.dataDir().resolve("tmp"));
     http = Http.create(config, meters, cfg -> {
+      cfg.jetty.modifyServer(server -> server.setHandler(drain)); // Javalin puts its handlers inside
       rateLimits.register(cfg.routes);
       health.register(cfg.routes);
       accountRoutes.register(cfg.routes);
@@ -191,6 +207,63 @@ public final class Kinhub implements AutoCloseable {
     if (config.publicUrl().isEmpty() && !loopbackBound()) {
       log.warn("KINHUB_PUBLIC_URL is not set: QR codes and socket URLs point at {}, and only pages of that origin may open "
           + "WebSockets; set it to the address users reach (e.g. https://kin.example.org)", publicBaseUrl());
+    }
+  }
+
+  private java.util.Optional<Problem> qrRefusal() {
+    if (registry == null || !registry.degraded()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(Problem.of(503, Problem.NODE_DEGRADED, "This server is misconfigured: it talks to another Redis "
+        + "than the other servers of this site, so a QR login started here could never complete. The operators are told; "
+        + "log in with a password or an SMS code, or try again later.").withHeaders(java.util.Map.of("Retry-After", "30")));
+  }
+
+  /**
+   * The graceful part of stopping: new requests get 503 with {@code Connection: close} and new connections are refused,
+   * {@code /health} answers {@code draining}, every WebSocket is told to reconnect elsewhere (1012), the job worker stops
+   * claiming and hands back what it cannot finish, and running requests get up to {@code KINHUB_DRAIN_TIMEOUT}.
+   */
+  private void drain() {
+    java.time.Duration timeout = config.node().drainTimeout();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    log.info("node {} draining: refusing new requests, waiting up to {} ms for {} running ones", config.nodeId(), timeout.toMillis(),
+        drain.inFlight());
+    drain.beginDraining();
+    if (registry != null) {
+      registry.draining();
+    }
+    for (org.eclipse.jetty.server.Connector connector : http.jettyServer().server().getConnectors()) {
+      if (connector instanceof org.eclipse.jetty.server.AbstractNetworkConnector network) {
+        network.shutdown(); // closes the listening socket: a balancer's next connection goes to another node
+      }
+    }
+    openSockets.closeAllForRestart();
+    Thread jobs = smsWorker == null ? null : Thread.ofVirtual().name("kinhub-drain-jobs").start(() -> smsWorker.close(timeout));
+    while (drain.inFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (jobs != null) {
+      try {
+        jobs.join(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())).plusSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    int unfinished = drain.inFlight();
+    if (unfinished > 0) {
+      log.warn("node {} drained with {} requests still running after {} ms; they are cut off", config.nodeId(), unfinished,
+          timeout.toMillis());
+    } else {
+      log.info("node {} drained", config.nodeId());
+    }
+    if (registry != null) {
+      registry.leave();
     }
   }
 
@@ -270,6 +343,11 @@ public final class Kinhub implements AutoCloseable {
     return qr.socketRefreshesInFlight();
   }
 
+  /** HTTP requests running on this node now (a graceful stop waits for them). */
+  public int requestsInFlight() {
+    return drain.inFlight();
+  }
+
   /** Open QR-login WebSockets on this node. */
   public int openQrSockets() {
     return qr.openSockets();
@@ -291,6 +369,13 @@ public final class Kinhub implements AutoCloseable {
       return;
     }
     closed = true;
+    if (http != null) {
+      try {
+        drain();
+      } catch (RuntimeException e) {
+        log.warn("while draining: {}", e.toString());
+      }
+    }
     while (!closeInOrder.isEmpty()) {
       AutoCloseable next = closeInOrder.pop();
       try {

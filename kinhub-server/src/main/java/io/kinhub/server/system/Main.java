@@ -33,7 +33,7 @@ public final class Main implements Runnable {
     public Integer call() {
       Config config;
       try {
-        config = Config.from(System.getenv());
+        config = Config.from(environment);
       } catch (Config.InvalidConfigException e) {
         System.err.println("kinhub: " + e.getMessage());
         return 2;
@@ -65,7 +65,7 @@ public final class Main implements Runnable {
 
   /** Operator actions on the shared Redis and PostgreSQL. */
   @Command(name = "admin", mixinStandardHelpOptions = true, description = "Operator actions (configuration as for 'serve').",
-      subcommands = {GrantSuperadmin.class, RevokeSuperadmin.class})
+      subcommands = {GrantSuperadmin.class, RevokeSuperadmin.class, Nodes.class})
   static final class AdminCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -96,6 +96,38 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       return setSuperadmin(login, false);
+    }
+  }
+
+  @Command(name = "nodes", mixinStandardHelpOptions = true,
+      description = {"List the nodes of this deployment from the node registry in PostgreSQL: which Redis each one talks to,",
+          "its version, when it started and when it was last seen. Exit code 0 when every live node talks to the same",
+          "Redis, 3 when they do not (the stale-configuration incident), 1 or 2 when the registry cannot be read."})
+  static final class Nodes implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      java.io.PrintWriter err = spec.commandLine().getErr();
+      Config config;
+      try {
+        config = Config.from(environment);
+      } catch (Config.InvalidConfigException e) {
+        err.println("kinhub: " + e.getMessage());
+        return 2;
+      }
+      try (Admin admin = Admin.connect(config)) {
+        var listing = admin.nodes();
+        NodeTable table = NodeTable.of(listing.getKey(), listing.getValue(), config.node().staleAfter());
+        out.print(table.text());
+        out.flush();
+        return table.consistent() ? 0 : 3;
+      } catch (RuntimeException e) {
+        err.println("kinhub: " + e.getMessage());
+        return 1;
+      }
     }
   }
 

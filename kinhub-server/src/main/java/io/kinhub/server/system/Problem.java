@@ -26,6 +26,8 @@ public final class Problem extends KinhubException {
   public static final String UPGRADE_REQUIRED = "upgrade_required";
   public static final String TOO_MANY_ATTEMPTS = "too_many_attempts";
   public static final String INTERNAL = "internal";
+  /** This node talks to another Redis than its peers (the stale-configuration incident): QR login cannot work here. */
+  public static final String NODE_DEGRADED = "node_degraded";
 
   private static final Map<Integer, String> TITLES = Map.ofEntries(
       Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),

@@ -30,16 +30,20 @@ public final class NginxFixture {
 
   /** The example site listening on {@code port} (127.0.0.1 and [::1]) in front of these node ports. */
   public static String exampleSite(int port, int... upstreams) throws IOException {
+    String example = Files.readString(Path.of("..", "deploy", "nginx", "kinhub.conf"));
+    java.util.regex.Matcher listed = java.util.regex.Pattern
+        .compile("(?m)^\\s*server 127\\.0\\.0\\.1:8081([^;]*);\\n\\s*server 127\\.0\\.0\\.1:8082[^;]*;\\n").matcher(example);
+    assertThat(listed.find()).as("the example lists the nodes 127.0.0.1:8081 and :8082").isTrue();
     StringBuilder servers = new StringBuilder();
     for (int upstream : upstreams) {
-      servers.append("        server 127.0.0.1:").append(upstream).append(";\n");
+      // each node with the example's parameters (max_fails, fail_timeout)
+      servers.append("        server 127.0.0.1:").append(upstream).append(listed.group(1)).append(";\n");
     }
-    String site = Files.readString(Path.of("..", "deploy", "nginx", "kinhub.conf"))
-        .replaceFirst("(?m)^\\s*server 127\\.0\\.0\\.1:8081;\\n\\s*server 127\\.0\\.0\\.1:8082;\\n", servers.toString())
+    String site = (example.substring(0, listed.start()) + servers + example.substring(listed.end()))
         .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
         .replace("listen [::]:8080;", "listen [::1]:" + port + ";");
     for (int upstream : upstreams) {
-      assertThat(site).contains("server 127.0.0.1:" + upstream + ";");
+      assertThat(site).contains("server 127.0.0.1:" + upstream + listed.group(1) + ";");
     }
     assertThat(site).contains("listen 127.0.0.1:" + port + ";");
     return site;
