@@ -219,16 +219,16 @@ const journeys = {
 
   async chinese() {
     // the English strings the pages could show: none may appear in the Chinese pages
+    const ALLOWED = /\b(Kinhub|QR|SMS|GEDCOM|Esc|English)\b/g;
     const english = new Set();
     for (const file of readdirSync(join(bundleDir, "en"))) {
       const en = JSON.parse(readFileSync(join(bundleDir, "en", file), "utf8"));
       const zh = JSON.parse(readFileSync(join(bundleDir, "zh-CN", file), "utf8"));
       for (const [key, value] of Object.entries(en)) {
         const fixed = value.replace(/\{\w+\}/g, "").trim();
-        if (value !== zh[key] && /[A-Za-z]{3,}/.test(fixed) && fixed.length >= 4) english.add(fixed);
+        if (value !== zh[key] && /[A-Za-z]{3,}/.test(fixed.replace(ALLOWED, ""))) english.add(fixed);
       }
     }
-    const ALLOWED = /\b(Kinhub|QR|SMS|GEDCOM|Esc|English)\b/g;
     const page = await newPage({ locale: "zh-CN", viewport: { width: 375, height: 740 }, isMobile: true });
     const seen = {};
     async function inspect(name) {
