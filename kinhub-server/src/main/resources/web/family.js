@@ -227,7 +227,9 @@ document.getElementById("delete-family-button").addEventListener("click", async 
 
 // ---- the page -------------------------------------------------------------------------------------------------
 async function refresh() {
-  [family] = await Promise.all([api("GET", base), loadPermissions()]);
+  let who;
+  [family, , who] = await Promise.all([api("GET", base), loadPermissions(), me ? me : api("GET", "/api/v1/me")]);
+  me = who;
   showHeader();
   await Promise.all([loadMembers(), loadInvitations()]);
   document.getElementById("invitations-section").hidden = !(may["member:invite"] || may["invitation:read"]);
@@ -239,7 +241,6 @@ async function refresh() {
 
 if (await startPage({ namespaces: ["family", "home"] })) {
   try {
-    me = await api("GET", "/api/v1/me");
     await refresh();
     fillSettings();
     document.getElementById("family-page").hidden = false;
