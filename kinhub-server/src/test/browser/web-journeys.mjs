@@ -132,6 +132,22 @@ const journeys = {
   },
 
   async sms() {
+    // a node that answers node_degraded: the QR panel says so and stops asking (another retry could not help)
+    const degraded = await newPage();
+    let creations = 0;
+    await degraded.route(`${base}/api/v1/qr-logins`, (route) => {
+      creations++;
+      route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify({ type: "about:blank",
+        title: "Service Unavailable", status: 503, code: "node_degraded", detail: "misconfigured" }) });
+    });
+    await degraded.goto(`${base}/login`);
+    await degraded.waitForFunction(() => document.getElementById("qr-status").classList.contains("error"));
+    const degradedText = await degraded.textContent("#qr-status");
+    check("nodeDegradedShown", degradedText.startsWith("This server is misconfigured; tell the operator"), degradedText);
+    await degraded.waitForTimeout(5600); // the retry interval of other failures is 5 s
+    check("nodeDegradedNotRetried", creations === 1, creations);
+    await degraded.context().close();
+
     const page = await newPage({ viewport: { width: 375, height: 740 }, isMobile: true });
     const phone = `+4915${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`;
     await page.goto(`${base}/login?next=/account`);
