@@ -33,14 +33,28 @@ export async function api(method, path, body, extraHeaders = {}) {
   } catch {
     data = null; // not JSON (a proxy's error page): the status speaks for it
   }
-  if (!response.ok) throw new ApiError(response.status, data, response.headers.get("Retry-After"));
+  if (!response.ok) {
+    const error = new ApiError(response.status, data, response.headers.get("Retry-After"));
+    // the session ended (logged out elsewhere, password changed, expired): this page's next step is the login
+    if (response.status === 401 && t && data?.code === "unauthenticated" && !location.pathname.startsWith("/login")) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      error.redirecting = true;
+      toLogin();
+    }
+    throw error;
+  }
   return data;
+}
+
+/** Goes to /login, coming back to this page afterwards. */
+export function toLogin() {
+  location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
 }
 
 /** Sends the user to the login page when there is no token, coming back to this page afterwards. */
 export function requireLogin() {
   if (!token()) {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    toLogin();
     return false;
   }
   return true;

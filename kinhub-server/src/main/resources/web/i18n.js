@@ -73,7 +73,12 @@ export function has(key) {
 /** A message for a problem+json answer (or a network failure): by its stable code, else by status. */
 export function problemMessage(problem) {
   const code = problem?.code;
-  if (code && messages.has(`errors.${code}`)) return t(`errors.${code}`, problem);
+  // an invalid field has its own message where the bundle knows the field (e.g. a weak password)
+  if (code && problem?.field && messages.has(`errors.${code}.${problem.field}`)) return t(`errors.${code}.${problem.field}`, problem);
+  if (code && messages.has(`errors.${code}`)) {
+    if (problem.retryAfter == null && messages.has(`errors.${code}.later`)) return t(`errors.${code}.later`);
+    return t(`errors.${code}`, problem);
+  }
   if (problem?.status >= 500) return t("errors.server");
   if (problem?.status === undefined || problem?.status === 0) return t("errors.network");
   return t("errors.generic");

@@ -1,22 +1,20 @@
+// /login: password, SMS code and QR code. After a login the page goes to ?next= (a page of this origin) or "/".
 import { api, setToken, deviceLabel, ApiError } from "./api.js";
+import { t, problemMessage } from "./i18n.js";
+import { startPage, showError, safeNext } from "./page.js";
 
 const params = new URLSearchParams(location.search);
 const next = safeNext(params.get("next"));
 
-// Only a page of this origin may follow a login: parse like the browser will (backslashes, tabs and all), compare origins.
-function safeNext(raw) {
-  if (!raw) return "/";
-  try {
-    const url = new URL(raw, location.origin);
-    return url.origin === location.origin && !url.pathname.startsWith("//") ? url.href : "/";
-  } catch {
-    return "/";
-  }
-}
-
 function done(token) {
   setToken(token);
   location.replace(next);
+}
+
+await startPage({ namespaces: ["login"], needsLogin: false });
+document.getElementById("qr-image").alt = t("login.qr.alt");
+if (params.get("next")) {
+  document.getElementById("signup-link").href = `/signup?next=${encodeURIComponent(params.get("next"))}`;
 }
 
 // ---- password -------------------------------------------------------------------------------
@@ -34,7 +32,67 @@ document.getElementById("password-form").addEventListener("submit", async (event
     });
     done(body.token);
   } catch (e) {
-    error.textContent = e instanceof ApiError ? e.message : "Kinhub cannot be reached; try again.";
+    showError(error, e);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---- SMS code ---------------------------------------------------------------------------------
+// Send a code, count down to when another may be sent (the server's resendAfter, or Retry-After on 429), log in with it.
+const smsSend = document.getElementById("sms-send");
+const smsStatus = document.getElementById("sms-status");
+const smsError = document.getElementById("sms-error");
+let countdown = null;
+
+function waitBeforeResend(seconds) {
+  clearInterval(countdown);
+  let left = Math.max(0, Math.min(3600, Math.ceil(seconds)));
+  const tick = () => {
+    if (left <= 0) {
+      clearInterval(countdown);
+      smsSend.disabled = false;
+      smsSend.textContent = t("login.sms.resend");
+      return;
+    }
+    smsSend.disabled = true;
+    smsSend.textContent = t("login.sms.resendIn", { seconds: left });
+    left--;
+  };
+  tick();
+  countdown = setInterval(tick, 1000);
+}
+
+document.getElementById("sms-send-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  smsError.textContent = "";
+  smsSend.disabled = true;
+  try {
+    const body = await api("POST", "/api/v1/sms-codes", { phone: document.getElementById("phone").value.trim(), purpose: "login" });
+    smsStatus.textContent = t("login.sms.sent");
+    waitBeforeResend((Date.parse(body.resendAfter) - Date.now()) / 1000);
+    document.getElementById("code").focus();
+  } catch (e) {
+    showError(smsError, e);
+    if (e instanceof ApiError && e.status === 429 && e.problem.retryAfter) waitBeforeResend(Number(e.problem.retryAfter));
+    else smsSend.disabled = false;
+  }
+});
+
+document.getElementById("sms-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  smsError.textContent = "";
+  const button = document.getElementById("sms-submit");
+  button.disabled = true;
+  try {
+    const body = await api("POST", "/api/v1/sessions/sms", {
+      phone: document.getElementById("phone").value.trim(),
+      code: document.getElementById("code").value.trim(),
+      device: deviceLabel(),
+    });
+    done(body.token);
+  } catch (e) {
+    showError(smsError, e);
   } finally {
     button.disabled = false;
   }
@@ -54,39 +112,45 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function setTransport(mode) {
   transport.dataset.mode = mode;
-  transport.textContent = mode === "websocket" ? "live connection" : mode === "polling" ? "long polling" : "reconnecting…";
+  transport.textContent = t(`login.qr.transport.${mode}`);
 }
 
 function show(view) {
   switch (view.state) {
     case "pending":
-      status.textContent = "Scan with the Kinhub app";
+      status.textContent = t("login.qr.pending");
       break;
     case "scanned":
-      status.textContent = `Scanned by ${view.scannedBy?.displayName ?? "someone"}, confirm on your phone`;
+      status.textContent = t("login.qr.scanned", { name: view.scannedBy?.displayName ?? t("login.qr.someone") });
       break;
     case "confirmed":
-      status.textContent = "Confirmed, logging in…";
+      status.textContent = t("login.qr.confirmed");
       break;
     case "completed":
-      status.textContent = "Logged in";
+      status.textContent = t("login.qr.completed");
       break;
     case "cancelled":
-      status.textContent = "Cancelled; here is a new code";
+      status.textContent = t("login.qr.cancelled");
       break;
     case "expired":
-      status.textContent = "The code expired; here is a new one";
+      status.textContent = t("login.qr.expired");
       break;
   }
 }
 
 async function start() {
-  status.textContent = "Preparing a code…";
+  status.textContent = t("login.qr.preparing");
   let created;
   try {
     created = await api("POST", "/api/v1/qr-logins", { device: deviceLabel() });
   } catch (e) {
-    status.textContent = "No QR code right now; retrying…";
+    if (e instanceof ApiError && e.status === 503 && e.code === "node_degraded") {
+      // retrying cannot help: this node is misconfigured until its operator acts
+      status.textContent = problemMessage(e.problem);
+      status.classList.add("error");
+      return;
+    }
+    status.textContent = t("login.qr.retrying");
     setTimeout(start, 5000);
     return;
   }
@@ -206,7 +270,7 @@ class QrTicket {
         const body = await response.json().catch(() => null);
         if (response.status === 201) {
           this.over = true;
-          status.textContent = "Logged in";
+          status.textContent = t("login.qr.completed");
           done(body.token);
           return;
         }
@@ -217,7 +281,7 @@ class QrTicket {
         if (response.status >= 500 || response.status === 429) {
           throw new Error(`HTTP ${response.status}`); // the ticket stays confirmed: try again shortly
         }
-        status.textContent = body?.detail ?? "This code can no longer be used; here is a new one";
+        status.textContent = body?.code ? problemMessage({ ...body, status: response.status }) + " " + t("login.qr.newCode") : t("login.qr.unusable");
         this.finish(true);
         return;
       } catch {
@@ -225,7 +289,7 @@ class QrTicket {
       }
     }
     if (this.current()) {
-      status.textContent = "Kinhub cannot be reached; here is a new code";
+      status.textContent = t("login.qr.unreachable");
       this.finish(true);
     }
   }

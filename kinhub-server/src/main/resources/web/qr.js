@@ -1,4 +1,7 @@
-import { api, requireLogin, ApiError } from "./api.js";
+// /qr/{id}: the phone's page for a QR login: shows what the other browser said about itself, then Confirm / Cancel.
+import { api } from "./api.js";
+import { t } from "./i18n.js";
+import { startPage, showError } from "./page.js";
 
 const id = decodeURIComponent(location.pathname.split("/").pop());
 const confirmButton = document.getElementById("confirm");
@@ -6,19 +9,14 @@ const cancelButton = document.getElementById("cancel");
 const result = document.getElementById("result");
 const error = document.getElementById("error");
 
-function fail(e) {
-  error.textContent = e instanceof ApiError ? e.message : "Kinhub cannot be reached; try again.";
-  if (e instanceof ApiError && e.status === 401) requireLogin();
-}
-
 async function act(action) {
   confirmButton.disabled = cancelButton.disabled = true;
   error.textContent = "";
   try {
     const body = await api("POST", `/api/v1/qr-logins/${encodeURIComponent(id)}/${action}`, {});
-    result.textContent = body.state === "confirmed" ? "Confirmed. The other device is now logged in." : "Cancelled. Nobody was logged in.";
+    result.textContent = t(body.state === "confirmed" ? "qr.confirmed" : "qr.cancelled");
   } catch (e) {
-    fail(e);
+    showError(error, e);
   }
 }
 
@@ -26,18 +24,19 @@ async function scan() {
   try {
     const body = await api("POST", `/api/v1/qr-logins/${encodeURIComponent(id)}/scan`, {});
     // the device label is whatever the browser said about itself: show it as its claim, next to what the server saw
-    document.getElementById("device").textContent = body.device ? `The browser says it is: "${body.device}"` : "The browser did not say what it is";
-    const from = body.requestedFrom ? ` from ${body.requestedFrom.ip} (network ${body.requestedFrom.network})` : "";
-    document.getElementById("when").textContent = `Code shown at ${new Date(body.createdAt).toLocaleString()}${from}`;
-    document.getElementById("warning").textContent =
-      "Confirm only if you are in front of that screen yourself. Never confirm a code someone sent you.";
+    document.getElementById("device").textContent = body.device ? t("qr.device", { device: body.device }) : t("qr.noDevice");
+    const when = new Date(body.createdAt).toLocaleString();
+    document.getElementById("when").textContent = body.requestedFrom
+      ? t("qr.shownAtFrom", { when, ip: body.requestedFrom.ip, network: body.requestedFrom.network })
+      : t("qr.shownAt", { when });
+    document.getElementById("warning").textContent = t("qr.warning");
     confirmButton.disabled = cancelButton.disabled = false;
   } catch (e) {
     document.getElementById("device").textContent = "";
-    fail(e);
+    showError(error, e);
   }
 }
 
 confirmButton.addEventListener("click", () => act("confirm"));
 cancelButton.addEventListener("click", () => act("cancel"));
-if (requireLogin()) scan();
+if (await startPage({ namespaces: ["qr"] })) scan();

@@ -1,7 +1,9 @@
 // The family-tree viewer (/families/{id}/tree): canvas layers, a tile cache per zoom level, sprites, a
 // spatial grid for culling, level of detail, a minimap, search, details, and window.kinhubTree for tests and
 // benchmarks (API.md, "Web pages").
-import { api, ApiError, requireLogin, TOKEN_KEY } from "./api.js";
+import { api, ApiError } from "./api.js";
+import { t, has, problemMessage } from "./i18n.js";
+import { startPage } from "./page.js";
 import { layout as layoutHere, BOX_WIDTH, BOX_HEIGHT, COUPLE, EXTRA } from "./tree-layout.js";
 
 const familyId = decodeURIComponent(location.pathname.split("/")[2] || "");
@@ -455,7 +457,8 @@ function showDetails(id) {
   close.type = "button";
   close.className = "secondary close";
   close.textContent = "×";
-  close.title = "Close (Esc)";
+  close.title = t("tree.details.close");
+  close.setAttribute("aria-label", close.title);
   close.addEventListener("click", () => select(null));
   const title = document.createElement("h2");
   title.textContent = p.name;
@@ -469,12 +472,12 @@ function showDetails(id) {
     else dd.textContent = content;
     list.append(dt, dd);
   };
-  row("Gender", p.gender);
-  row("Born", [p.birthDate, p.birthPlace].filter(Boolean).join(", "));
-  row("Died", [p.deathDate, p.deathPlace].filter(Boolean).join(", "));
-  row("Parents", [p.fatherId, p.motherId].filter((x) => personById.has(x)).map(relativeButton));
-  row("Spouses", (p.spouseIds || []).filter((x) => personById.has(x)).map(relativeButton));
-  row("Children", (childrenOf.get(id) || []).map(relativeButton));
+  row(t("tree.details.gender"), p.gender && has(`tree.gender.${p.gender}`) ? t(`tree.gender.${p.gender}`) : p.gender);
+  row(t("tree.details.born"), [p.birthDate, p.birthPlace].filter(Boolean).join(", "));
+  row(t("tree.details.died"), [p.deathDate, p.deathPlace].filter(Boolean).join(", "));
+  row(t("tree.details.parents"), [p.fatherId, p.motherId].filter((x) => personById.has(x)).map(relativeButton));
+  row(t("tree.details.spouses"), (p.spouseIds || []).filter((x) => personById.has(x)).map(relativeButton));
+  row(t("tree.details.children"), (childrenOf.get(id) || []).map(relativeButton));
   detailsEl.append(close, title, list);
   detailsEl.hidden = false;
 }
@@ -489,14 +492,14 @@ function findMatches(text) {
   const q = fold(text.trim());
   matches = q ? folded.filter((f) => f.name.includes(q)).map((f) => f.id) : [];
   matchAt = -1;
-  searchStatus.textContent = q ? (matches.length ? `${matches.length} found` : "no one found") : "";
+  searchStatus.textContent = q ? (matches.length ? t("tree.search.found", { count: matches.length }) : t("tree.search.none")) : "";
 }
 
 function nextMatch() {
   if (!matches.length) return null;
   matchAt = (matchAt + 1) % matches.length;
   select(matches[matchAt], true);
-  searchStatus.textContent = `${matchAt + 1} of ${matches.length}`;
+  searchStatus.textContent = t("tree.search.position", { at: matchAt + 1, count: matches.length });
   return matches[matchAt];
 }
 
@@ -653,7 +656,7 @@ function layoutInWorker(list) {
 }
 
 async function runLayout() {
-  progress(`Laying out ${persons.length.toLocaleString()} people…`);
+  progress(t("tree.layingOut", { count: persons.length.toLocaleString() }));
   await new Promise((r) => requestAnimationFrame(() => r()));
   let result;
   try {
@@ -678,12 +681,12 @@ async function runLayout() {
 }
 
 async function load() {
-  if (!requireLogin()) return;
+  if (!(await startPage({ namespaces: ["tree"] }))) return;
   try {
     const family = await api("GET", `/api/v1/families/${encodeURIComponent(familyId)}`);
     document.getElementById("family-name").textContent = family.name;
     document.title = `${family.name} · Kinhub`;
-    progress("Loading the tree…");
+    progress(t("tree.loading"));
     const tree = await api("GET", `/api/v1/families/${encodeURIComponent(familyId)}/tree`);
     persons = tree.persons;
     for (const p of persons) {
@@ -696,7 +699,7 @@ async function load() {
     }
     folded = persons.map((p) => ({ id: p.id, name: fold(p.name) }));
     if (!persons.length) {
-      progress("This tree has no one in it yet: import a GEDCOM file from the home page.");
+      progress(t("tree.empty"));
       resize();
       resolveReady(0);
       return;
@@ -711,12 +714,8 @@ async function load() {
     drawMinimapViewport();
     resolveReady(persons.length);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      requireLogin();
-      return;
-    }
-    progress(e instanceof ApiError ? e.message : "The tree could not be loaded.");
+    if (e?.redirecting) return;
+    progress(e instanceof ApiError ? problemMessage(e.problem) : t("tree.failed"));
     rejectReady(e);
   }
 }

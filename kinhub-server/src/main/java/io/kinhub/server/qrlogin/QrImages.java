@@ -15,7 +15,7 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /** QR code images of a ticket's URL (ZXing): SVG (one path, crisp at any size) and PNG. */
-final class QrImages {
+public final class QrImages {
   private static final int QUIET_ZONE = 4;
 
   private QrImages() {}
@@ -30,7 +30,8 @@ final class QrImages {
     }
   }
 
-  static byte[] svg(String content) {
+  /** An SVG QR code of content. */
+  public static byte[] svg(String content) {
     BitMatrix m = matrix(content);
     StringBuilder path = new StringBuilder();
     for (int y = 0; y < m.getHeight(); y++) {

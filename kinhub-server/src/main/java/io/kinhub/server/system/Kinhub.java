@@ -198,7 +198,7 @@ public final class Kinhub implements AutoCloseable {
       familyRoutes.register(cfg.routes);
       treeRoutes.register(cfg.routes);
       gedcomRoutes.register(cfg.routes);
-      new io.kinhub.server.web.PageRoutes().register(cfg.routes);
+      new io.kinhub.server.web.PageRoutes(this::publicBaseUrl).register(cfg.routes);
     });
     http.start();
     closeInOrder.push(http::stop);

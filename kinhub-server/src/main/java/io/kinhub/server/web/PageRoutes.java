@@ -2,6 +2,7 @@ package io.kinhub.server.web;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.kinhub.server.qrlogin.QrImages;
 import io.kinhub.server.system.Problem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,12 +13,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The web pages: plain HTML, CSS and ES modules from the class path, no build step. Every page is served
  * with a strict Content-Security-Policy (scripts and connections to this origin only) and in the language
  * {@code Accept-Language} prefers ({@code <html lang>}; the page's script may override it with the user's choice).
+ * A page may name optional modules other parts of Kinhub provide ({@code <meta name="kinhub-optional" content="feed.js">});
+ * the list is trimmed to the assets this build has, so the page requests only what exists.
  */
 public final class PageRoutes {
   private static final Map<String, String> TYPES = Map.of(
@@ -31,18 +36,38 @@ public final class PageRoutes {
   private static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
       + "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
   static final List<String> LANGUAGES = List.of("en", "zh-CN");
+  private static final Pattern OPTIONAL = Pattern.compile("<meta name=\"kinhub-optional\" content=\"([^\"]*)\">");
+  private static final Pattern INVITATION_CODE = Pattern.compile("[A-Za-z0-9_-]{22}");
 
   private final Map<String, String> pages;
   /** Assets read once on first request; only names that exist are kept, so the map is bounded by the jar. */
   private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
 
-  public PageRoutes() {
+  private final Supplier<String> publicBase;
+
+  /** @param publicBase the base URL users reach this deployment at (what invitation QR codes point to) */
+  public PageRoutes(Supplier<String> publicBase) {
+    this.publicBase = publicBase;
     Map<String, String> pages = new java.util.HashMap<>();
-    for (String name : List.of("login.html", "qr.html", "home.html", "tree.html")) {
-      pages.put(name, new String(read(name).orElseThrow(() -> new IllegalStateException("web page missing: " + name)),
-          StandardCharsets.UTF_8));
+    for (String name : List.of("login.html", "signup.html", "qr.html", "home.html", "account.html", "family.html",
+        "invitation.html", "tree.html")) {
+      String html = new String(read(name).orElseThrow(() -> new IllegalStateException("web page missing: " + name)),
+          StandardCharsets.UTF_8);
+      pages.put(name, withPresentOptionals(html));
     }
     this.pages = Map.copyOf(pages);
+  }
+
+  /** Keeps, in the page's list of optional modules, the names this build has as assets. */
+  static String withPresentOptionals(String html) {
+    Matcher m = OPTIONAL.matcher(html);
+    if (!m.find()) {
+      return html;
+    }
+    String present = java.util.Arrays.stream(m.group(1).trim().split("\\s+"))
+        .filter(name -> ASSET.matcher(name).matches() && read(name).isPresent())
+        .collect(java.util.stream.Collectors.joining(" "));
+    return html.substring(0, m.start(1)) + present + html.substring(m.end(1));
   }
 
   private static Optional<byte[]> read(String name) {
@@ -56,8 +81,13 @@ public final class PageRoutes {
   public void register(RoutesConfig routes) {
     routes.get("/", ctx -> page(ctx, "home.html"));
     routes.get("/login", ctx -> page(ctx, "login.html"));
+    routes.get("/signup", ctx -> page(ctx, "signup.html"));
+    routes.get("/account", ctx -> page(ctx, "account.html"));
     routes.get("/qr/{id}", ctx -> page(ctx, "qr.html"));
+    routes.get("/families/{id}", ctx -> page(ctx, "family.html"));
     routes.get("/families/{id}/tree", ctx -> page(ctx, "tree.html"));
+    routes.get("/invitations/{code}", ctx -> page(ctx, "invitation.html"));
+    routes.get("/api/v1/invitations/{code}/image.svg", this::invitationImage);
     routes.get("/assets/{name}", ctx -> asset(ctx, ctx.pathParam("name")));
     routes.get("/assets/i18n/{lang}/{name}", ctx -> asset(ctx, "i18n/" + ctx.pathParam("lang") + "/" + ctx.pathParam("name")));
   }
@@ -68,6 +98,19 @@ public final class PageRoutes {
     ctx.header("Content-Security-Policy", CSP).header("X-Content-Type-Options", "nosniff")
         .header("Referrer-Policy", "no-referrer").header("Cache-Control", "no-cache").header("Vary", "Accept-Language")
         .contentType("text/html; charset=utf-8").result(html);
+  }
+
+  /**
+   * The QR code of an invitation's link. It shows nothing the code does not already carry (no family, no validity), so
+   * it needs no login: whoever holds the code holds the link.
+   */
+  private void invitationImage(Context ctx) {
+    String code = ctx.pathParam("code");
+    if (!INVITATION_CODE.matcher(code).matches()) {
+      throw Problem.notFound("No such invitation.");
+    }
+    ctx.header("Cache-Control", "private, max-age=3600").header("X-Content-Type-Options", "nosniff")
+        .contentType("image/svg+xml").result(QrImages.svg(publicBase.get() + "/invitations/" + code));
   }
 
   private void asset(Context ctx, String name) {
