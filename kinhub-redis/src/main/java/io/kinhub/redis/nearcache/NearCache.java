@@ -127,7 +127,7 @@ public final class NearCache<V> {
     }
     try {
       V loaded = loader.apply(key);
-      if (loaded != null && trusted) {
+      if (loaded != null && trusted && generation.get() == generationAtStart && bus.epoch() == epochAtStart) {
         cache.put(key, loaded);
         if (generation.get() != generationAtStart || bus.epoch() != epochAtStart) {
           cache.asMap().remove(key, loaded); // only our value: a newer load stored since stays
