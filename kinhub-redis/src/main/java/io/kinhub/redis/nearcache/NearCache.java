@@ -232,7 +232,8 @@ public final class NearCache<V> {
     notifyListeners(keys);
   }
 
-  private void invalidateAllLocally() {
+  /** Drops everything on this node only. */
+  public void invalidateAllLocally() {
     generation.incrementAndGet();
     cache.invalidateAll();
   }

@@ -55,7 +55,8 @@ public record Config(
     long gedcomMaxBytes,
     boolean devEndpoints,
     Optional<String> metricsToken,
-    io.kinhub.server.tree.TreeSettings tree) {
+    io.kinhub.server.tree.TreeSettings tree,
+    io.kinhub.server.feed.FeedSettings feed) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -111,6 +112,14 @@ public record Config(
     v.put("KINHUB_LOCKOUT_WAIT_INCREMENT", new String[] {"1m", "lock time added per failure from the threshold on"});
     v.put("KINHUB_LOCKOUT_MAX_WAIT", new String[] {"15m", "longest lock"});
     v.put("KINHUB_LOCKOUT_RESET_AFTER", new String[] {"12h", "failures are forgotten after this long without one"});
+    v.put("KINHUB_FEED_TIMELINE_CAP", new String[] {"800", "posts kept in each user's Redis timeline and each family's Redis post list; older ones are read from PostgreSQL"});
+    v.put("KINHUB_FEED_FANOUT_BATCH", new String[] {"500", "recipients of a new post handled per fan-out job (one Redis script per batch)"});
+    v.put("KINHUB_FEED_ACTIVE_FOR", new String[] {"30d", "a feed unread this long expires from Redis: its user gets no fan-out and the feed is rebuilt from PostgreSQL on return"});
+    v.put("KINHUB_FEED_PULL_THRESHOLD", new String[] {"1000", "families with more members than this are not fanned out: their posts are merged into members' feeds at read time"});
+    v.put("KINHUB_FEED_COUNTER_FLUSH", new String[] {"5s", "how often one node (holding a lease) copies changed like, comment and view counters from Redis to PostgreSQL"});
+    v.put("KINHUB_LIVE_SOCKETS_PER_USER", new String[] {"20", "live-channel WebSockets (`/ws/live`) one user may hold open on one node"});
+    v.put("KINHUB_LIVE_SOCKETS_PER_IP", new String[] {"200", "live-channel WebSockets one client address may hold open on one node"});
+    v.put("KINHUB_LIVE_SEND_QUEUE", new String[] {"256", "frames a live-channel socket may have waiting to be sent; a client that falls further behind is disconnected (close 1008)"});
     return java.util.Collections.unmodifiableMap(v);
   }
 
@@ -201,7 +210,14 @@ public record Config(
             r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_IMPORTS", 1, 1024), r.integer("KINHUB_GEDCOM_MAX_CONCURRENT_EXPORTS", 1, 1024),
             r.duration("KINHUB_GEDCOM_UPLOAD_READ_TIMEOUT", Duration.ofMillis(100), Duration.ofMinutes(10)),
             r.integer("KINHUB_GEDCOM_UPLOAD_MIN_RATE", 0, 1_000_000_000),
-            r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L));
+            r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L),
+        new io.kinhub.server.feed.FeedSettings(r.integer("KINHUB_FEED_TIMELINE_CAP", 10, 100_000),
+            r.integer("KINHUB_FEED_FANOUT_BATCH", 1, 10_000),
+            r.duration("KINHUB_FEED_ACTIVE_FOR", Duration.ofMinutes(1), Duration.ofDays(3650)),
+            r.integer("KINHUB_FEED_PULL_THRESHOLD", 1, 10_000_000),
+            r.duration("KINHUB_FEED_COUNTER_FLUSH", Duration.ofMillis(100), Duration.ofHours(1)),
+            r.integer("KINHUB_LIVE_SOCKETS_PER_USER", 1, 10_000), r.integer("KINHUB_LIVE_SOCKETS_PER_IP", 1, 1_000_000),
+            r.integer("KINHUB_LIVE_SEND_QUEUE", 4, 100_000)));
   }
 
   /** Like the record's, without the secrets. */
