@@ -137,3 +137,9 @@ document.getElementById("logout").addEventListener("click", async () => {
     location.replace("/login");
   }
 });
+
+// the feed module (web/feed.js) mounts my feed and notifications; the page works without it
+const homeFeed = document.getElementById("home-feed");
+if (homeFeed && token()) {
+  import("/assets/feed.js").then((m) => m.mountFeed(homeFeed, {})).catch(() => { homeFeed.hidden = true; });
+}
