@@ -35,7 +35,6 @@ public final class Feed {
   static final String TOPIC = "feed";
   private static final LuaScript ID = LuaScript.fromResource(Feed.class, "feed_id.lua");
   private static final LuaScript POST_ADD = LuaScript.fromResource(Feed.class, "feed_post_add.lua");
-  private static final LuaScript FANOUT = LuaScript.fromResource(Feed.class, "feed_fanout.lua");
   private static final LuaScript REBUILD = LuaScript.fromResource(Feed.class, "feed_rebuild.lua");
   private static final LuaScript READ = LuaScript.fromResource(Feed.class, "feed_read.lua");
   private static final LuaScript COUNTS = LuaScript.fromResource(Feed.class, "feed_counts.lua");
@@ -81,6 +80,7 @@ public final class Feed {
   private final NearCache<PostBody> posts;
   private final NearCache<Profile> profiles;
   private final NearCache<long[]> bigFamilies;
+  private final FanOut fanOut;
   private JobQueue fanoutQueue;
 
   public Feed(RedisConnections redis, io.kinhub.server.system.Database database, Permissions permissions, EventBus bus,
@@ -88,6 +88,7 @@ public final class Feed {
     this.redis = redis;
     this.scripts = new Scripts(redis);
     this.keys = new FeedKeys(redis);
+    this.fanOut = new FanOut(redis, settings.timelineCap());
     this.store = new FeedStore(database);
     this.permissions = permissions;
     this.bus = bus;
@@ -371,25 +372,14 @@ public final class Feed {
     int batch = settings.fanoutBatch();
     for (int from = 0, n = 0; from < recipients.size(); from += batch, n++) {
       List<Long> part = recipients.subList(from, Math.min(recipients.size(), from + batch));
-      String ids = String.join(",", part.stream().map(String::valueOf).toList());
       // the idempotency key makes a re-run plan (its worker died after enqueuing some batches) enqueue nothing twice
-      fanoutQueue.enqueue("batch|" + postId + "|" + ids, Duration.ZERO, "batch:" + postId + ":" + n, Duration.ofHours(1));
+      fanoutQueue.enqueue(FanOut.batchPayload(postId, part), Duration.ZERO, "batch:" + postId + ":" + n, Duration.ofHours(1));
     }
   }
 
   /** Adds a post to the timelines of {@code users} in one script (idempotent: ZADD of the same member). */
   public long fanOut(long postId, List<String> users) {
-    if (users.isEmpty()) {
-      return 0;
-    }
-    List<String> k = new ArrayList<>(users.size() * 2);
-    for (String u : users) {
-      long id = Long.parseLong(u);
-      k.add(keys.timeline(id));
-      k.add(keys.rebuildFlag(id));
-    }
-    Long added = scripts.run(FANOUT, ScriptOutputType.INTEGER, k, Long.toString(postId), Integer.toString(settings.timelineCap()));
-    return added;
+    return fanOut.add(postId, users);
   }
 
   // ---- likes and comments --------------------------------------------------------------------------------
