@@ -35,10 +35,11 @@ class FeedAcrossNodesTest {
   private static Kinhub nodeB;
   private static Api a;
   private static Api b;
+  private static String prefix;
 
   @BeforeAll
   static void startTwoNodes() {
-    String prefix = TestBackends.newPrefix();
+    prefix = TestBackends.newPrefix();
     nodeA = TestBackends.get().startNode(prefix);
     nodeB = TestBackends.get().startNode(prefix);
     a = Api.of(nodeA);
@@ -56,7 +57,7 @@ class FeedAcrossNodesTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
   }
 
-  private static String post(Api api, User user, String family, String text) {
+  static String post(Api api, User user, String family, String text) {
     Api.Response r = api.post("/api/v1/families/" + family + "/posts", user.token(), Map.of("text", text));
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return r.json().get("id").asText();
@@ -108,7 +109,7 @@ class FeedAcrossNodesTest {
         User u = posters.get(i);
         Api api = i % 2 == 0 ? a : b;
         done.add(pool.submit(() -> {
-          for (int n = 0; n < 8; n++) {
+          for (int n = 0; n < 5; n++) {
             posted.add(post(api, u, family, u.displayName() + " #" + n));
           }
         }));
@@ -124,7 +125,7 @@ class FeedAcrossNodesTest {
         User u = posters.get(i);
         Api api = i % 2 == 0 ? b : a;
         wave.add(pool.submit(() -> {
-          for (int n = 0; n < 3; n++) {
+          for (int n = 0; n < 2; n++) {
             post(api, u, family, "second wave");
           }
         }));
@@ -148,7 +149,7 @@ class FeedAcrossNodesTest {
       cursor = r.json().get("next").isNull() ? null : r.json().get("next").asText();
     } while (cursor != null);
     assertStrictlyNewestFirst(familyIds);
-    assertThat(familyIds).hasSize(16 * 8 + 16 * 3).containsAll(posted);
+    assertThat(familyIds).hasSize(16 * 5 + 16 * 2).containsAll(posted);
   }
 
   @Test
@@ -210,55 +211,6 @@ class FeedAcrossNodesTest {
   }
 
   @Test
-  void sixtyFourConcurrentLikersOnTwoNodes_giveTheExactCountInRedisAndThenPostgres() throws Exception {
-    User owner = a.newUser("Owner");
-    String family = Families.create(a, owner, "Likers", true);
-    String postId = post(a, owner, family, "like me");
-    List<User> likers = new ArrayList<>();
-    for (int i = 0; i < 64; i++) {
-      likers.add((i % 2 == 0 ? a : b).newUser("Liker " + i));
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(32);
-    try {
-      List<Future<Integer>> results = new ArrayList<>();
-      for (int i = 0; i < 64; i++) {
-        User u = likers.get(i);
-        Api api = i % 2 == 0 ? a : b;
-        results.add(pool.submit(() -> {
-          assertThat(api.put("/api/v1/posts/" + postId + "/like", u.token(), Map.of()).status()).isEqualTo(200);
-          return api.put("/api/v1/posts/" + postId + "/like", u.token(), Map.of()).status(); // idempotent
-        }));
-      }
-      for (Future<Integer> f : results) {
-        assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(200);
-      }
-      // 8 of them change their mind, concurrently, twice
-      List<Future<Integer>> unlikes = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        User u = likers.get(i);
-        unlikes.add(pool.submit(() -> {
-          b.delete("/api/v1/posts/" + postId + "/like", u.token());
-          return a.delete("/api/v1/posts/" + postId + "/like", u.token()).status();
-        }));
-      }
-      for (Future<Integer> f : unlikes) {
-        assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(200);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    Api.Response read = b.get("/api/v1/posts/" + postId, likers.get(10).token());
-    assertThat(read.json().get("likeCount").asLong()).isEqualTo(56);
-    assertThat(read.json().get("likedByMe").asBoolean()).isTrue();
-    assertThat(b.get("/api/v1/posts/" + postId, likers.get(1).token()).json().get("likedByMe").asBoolean()).isFalse();
-
-    nodeA.feed().flushCountersNow();
-    nodeB.feed().flushCountersNow();
-    await().atMost(Duration.ofSeconds(20)).until(() -> likeCountInPostgres(postId) == 56);
-    assertThat(rowCount("SELECT count(*) FROM post_like WHERE post_id = " + postId)).isEqualTo(56);
-  }
-
-  @Test
   void commentOnMyPost_isANotification_storedAndDeliveredLive() throws Exception {
     User owner = a.newUser("Owner");
     User cousin = b.newUser("Cousin");
@@ -287,6 +239,42 @@ class FeedAcrossNodesTest {
       assertThat(a.get("/api/v1/posts/" + postId, owner.token()).json().get("commentCount").asLong()).isEqualTo(1);
     } finally {
       live.close();
+    }
+  }
+
+  @Test
+  void expiredTimeline_isRebuiltOnce_andConcurrentReadersMeanwhileNeverSeeAnEmptyFeed() throws Exception {
+    User owner = a.newUser("Owner");
+    User returning = b.newUser("Returning");
+    String family = Families.create(a, owner, "Returners", false);
+    Families.join(a, owner, family, returning);
+    List<String> posted = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      posted.add(0, post(i % 2 == 0 ? a : b, owner, family, "post " + i));
+    }
+    assertThat(readWholeFeed(returning, 50)).isEqualTo(posted);
+    try (var admin = TestBackends.get().connectRedis()) {
+      for (int round = 0; round < 3; round++) {
+        admin.sync().del(prefix + "feed:tl:" + returning.id()); // the timeline expired (the user was away)
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+          List<Future<List<String>>> reads = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            Api api = i % 2 == 0 ? a : b;
+            reads.add(pool.submit(() -> {
+              List<String> ids = new ArrayList<>();
+              api.get("/api/v1/feed?limit=50", returning.token()).json().get("items").forEach(item -> ids.add(item.get("id").asText()));
+              return ids;
+            }));
+          }
+          for (Future<List<String>> r : reads) {
+            assertThat(r.get(30, TimeUnit.SECONDS)).isEqualTo(posted);
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+        assertThat(admin.sync().zscore(prefix + "feed:tl:" + returning.id(), "0")).as("rebuilt").isNotNull();
+      }
     }
   }
 
@@ -324,11 +312,11 @@ class FeedAcrossNodesTest {
     throw new AssertionError("no " + type + " frame");
   }
 
-  private static long likeCountInPostgres(String postId) throws Exception {
+  static long likeCountInPostgres(String postId) throws Exception {
     return rowCount("SELECT like_count FROM post WHERE id = " + postId);
   }
 
-  private static long rowCount(String sql) throws Exception {
+  static long rowCount(String sql) throws Exception {
     try (Connection c = DriverManager.getConnection(TestBackends.get().databaseUrl()); ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
