@@ -112,6 +112,27 @@ class LiveChannelTest {
   }
 
   @Test
+  void socketsPerUser_areCapped_theNextIsRefusedWith429() {
+    Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
+    env.put("KINHUB_LIVE_SOCKETS_PER_USER", "2");
+    try (Kinhub capped = Kinhub.start(io.kinhub.server.system.Config.from(env))) {
+      User user = Api.of(capped).newUser("Many tabs");
+      WsRecorder first = WsRecorder.connect(FeedAcrossNodesTest.liveUrl(capped, user));
+      WsRecorder second = WsRecorder.connect(FeedAcrossNodesTest.liveUrl(capped, user));
+      try {
+        String third = FeedAcrossNodesTest.liveUrl(capped, user);
+        assertThatThrownBy(() -> WsRecorder.connect(third)).hasStackTraceContaining("429");
+        first.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> capped.feed().openSockets() == 1);
+        WsRecorder.connect(FeedAcrossNodesTest.liveUrl(capped, user)).close();
+      } finally {
+        first.close();
+        second.close();
+      }
+    }
+  }
+
+  @Test
   void ticket_isSingleUse_andAnUnknownOneIsRefused() {
     User user = a.newUser("Once");
     String url = FeedAcrossNodesTest.liveUrl(nodeA, user);
