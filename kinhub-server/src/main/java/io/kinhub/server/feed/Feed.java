@@ -238,6 +238,12 @@ public final class Feed {
     }
   }
 
+  /** After a user's display name changed: every node forgets the cached profile before this returns (delete on write). */
+  public void profileChanged(long userId) {
+    redis.call("DEL profile", () -> redis.sync().del(keys.userBody(userId)));
+    profiles.invalidateEverywhere(List.of(Long.toString(userId)));
+  }
+
   Optional<Profile> profile(long userId) {
     return Optional.ofNullable(profiles.get(Long.toString(userId), k -> {
       String cached = redis.call("GET profile", () -> redis.sync().get(keys.userBody(userId)));
@@ -370,10 +376,15 @@ public final class Feed {
     boolean pushToMembers = store.memberCount(familyId) <= settings.pullAbove();
     List<Long> recipients = store.recipients(familyId, authorId, pushToMembers);
     int batch = settings.fanoutBatch();
-    for (int from = 0, n = 0; from < recipients.size(); from += batch, n++) {
+    List<java.util.concurrent.CompletableFuture<String>> enqueued = new ArrayList<>();
+    for (int from = 0; from < recipients.size(); from += batch) {
       List<Long> part = recipients.subList(from, Math.min(recipients.size(), from + batch));
-      // the idempotency key makes a re-run plan (its worker died after enqueuing some batches) enqueue nothing twice
-      fanoutQueue.enqueue(FanOut.batchPayload(postId, part), Duration.ZERO, "batch:" + postId + ":" + n, Duration.ofHours(1));
+      // pipelined on the shared connection; a plan run again (its worker died midway) enqueues its batches again,
+      // which costs a second idempotent run of each and changes nothing
+      enqueued.add(fanoutQueue.enqueueAsync(FanOut.batchPayload(postId, part)).toCompletableFuture());
+    }
+    for (java.util.concurrent.CompletableFuture<String> f : enqueued) {
+      f.join(); // a failure fails the plan job, which is retried
     }
   }
 
