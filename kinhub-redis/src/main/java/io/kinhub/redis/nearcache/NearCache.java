@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -35,6 +36,9 @@ public final class NearCache<V> {
   private final EventBus bus;
   private final Cache<String, V> cache;
   private final AtomicLong generation = new AtomicLong();
+  private final java.util.concurrent.ConcurrentHashMap<String, Flight<V>> flights = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Consumer<List<String>>> invalidationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Counter coalesced;
   private final Counter hits;
   private final Counter misses;
   private final Counter bypasses;
@@ -48,6 +52,9 @@ public final class NearCache<V> {
     this.hits = counter(meters, name, "hit");
     this.misses = counter(meters, name, "miss");
     this.bypasses = counter(meters, name, "bypass");
+    this.coalesced = Counter.builder("kinhub_nearcache_coalesced_loads_total")
+        .description("misses that waited for a load of the same key already in flight on this node (single flight)")
+        .tag("cache", name).register(meters);
     this.invalidations = Counter.builder("kinhub_nearcache_invalidations_total")
         .description("keys invalidated on every node").tag("cache", name).register(meters);
     Gauge.builder("kinhub_nearcache_size", cache, Cache::estimatedSize).description("entries held on this node")
@@ -73,7 +80,10 @@ public final class NearCache<V> {
     }
     NearCache<V> nearCache = new NearCache<>(name, bus, maximumSize, maximumAge, meters);
     bus.subscribe(nearCache.topic, nearCache::onInvalidation);
-    bus.onDeafness(reason -> nearCache.invalidateAllLocally());
+    bus.onDeafness(reason -> {
+      nearCache.invalidateAllLocally();
+      nearCache.notifyListeners(List.of());
+    });
     return nearCache;
   }
 
@@ -97,16 +107,65 @@ public final class NearCache<V> {
     } else {
       bypasses.increment();
     }
+    return loadOnce(key, loader, trusted);
+  }
+
+  /**
+   * Single flight: concurrent misses of one key on this node share one load. A caller joins a load in flight only
+   * if no invalidation or flush happened since it began (same generation and epoch); otherwise it starts its own,
+   * so a load that began before an invalidation is never handed to a caller that came after it.
+   */
+  private V loadOnce(String key, Function<String, V> loader, boolean trusted) {
     long generationAtStart = generation.get();
     long epochAtStart = bus.epoch();
-    V loaded = loader.apply(key);
-    if (loaded != null && trusted) {
-      cache.put(key, loaded);
-      if (generation.get() != generationAtStart || bus.epoch() != epochAtStart) {
-        cache.invalidate(key);
+    Flight<V> mine = new Flight<>(generationAtStart, epochAtStart);
+    Flight<V> running = flights.compute(key, (k, current) ->
+        current != null && current.generation == generationAtStart && current.epoch == epochAtStart ? current : mine);
+    if (running != mine) {
+      coalesced.increment();
+      return running.await();
+    }
+    try {
+      V loaded = loader.apply(key);
+      if (loaded != null && trusted && generation.get() == generationAtStart && bus.epoch() == epochAtStart) {
+        cache.put(key, loaded);
+        if (generation.get() != generationAtStart || bus.epoch() != epochAtStart) {
+          cache.asMap().remove(key, loaded); // only our value: a newer load stored since stays
+        }
+      }
+      mine.result.complete(loaded);
+      return loaded;
+    } catch (RuntimeException | Error e) {
+      mine.result.completeExceptionally(e);
+      throw e;
+    } finally {
+      flights.remove(key, mine);
+    }
+  }
+
+  private static final class Flight<V> {
+    final long generation;
+    final long epoch;
+    final java.util.concurrent.CompletableFuture<V> result = new java.util.concurrent.CompletableFuture<>();
+
+    Flight(long generation, long epoch) {
+      this.generation = generation;
+      this.epoch = epoch;
+    }
+
+    V await() {
+      try {
+        return result.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw e;
       }
     }
-    return loaded;
   }
 
   /** Replaces a cached value only if the key is still cached (never re-adds an invalidated key). */
@@ -118,6 +177,25 @@ public final class NearCache<V> {
   public void invalidateLocally(Collection<String> keys) {
     generation.incrementAndGet();
     cache.invalidateAll(keys);
+  }
+
+  /**
+   * Runs {@code listener} (quickly; on the bus thread for invalidations from other nodes) with the keys of every
+   * invalidation this node hears of, its own included; an empty list means everything was dropped (a flush or
+   * deafness). Lets a feature react to what the cache forgets, e.g. end work tied to a revoked key.
+   */
+  public void onInvalidation(Consumer<List<String>> listener) {
+    invalidationListeners.add(listener);
+  }
+
+  private void notifyListeners(List<String> keys) {
+    for (Consumer<List<String>> listener : invalidationListeners) {
+      try {
+        listener.accept(keys);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(NearCache.class).warn("near cache {}: invalidation listener failed: {}", name, e.toString());
+      }
+    }
   }
 
   /**
@@ -134,7 +212,7 @@ public final class NearCache<V> {
     }
     invalidateLocally(keys);
     invalidations.increment(keys.size());
-    return bus.publishAndAwait(topic, String.join("\n", keys));
+    return bus.publishAndAwait(topic, String.join("\n", keys)); // listeners here hear it with every node, from the bus
   }
 
   /** Drops everything here and on every node. */
@@ -146,13 +224,16 @@ public final class NearCache<V> {
   private void onInvalidation(String payload) {
     if (ALL.equals(payload)) {
       invalidateAllLocally();
+      notifyListeners(List.of());
       return;
     }
     List<String> keys = List.of(payload.split("\n"));
     invalidateLocally(keys);
+    notifyListeners(keys);
   }
 
-  private void invalidateAllLocally() {
+  /** Drops everything on this node only. */
+  public void invalidateAllLocally() {
     generation.incrementAndGet();
     cache.invalidateAll();
   }

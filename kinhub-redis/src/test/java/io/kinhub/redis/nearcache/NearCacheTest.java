@@ -88,4 +88,54 @@ class NearCacheTest {
 
     assertThat(cacheA.get("k", k -> "from redis")).isEqualTo("from redis");
   }
+
+  @Test
+  void concurrentMissesOfOneKey_loadOncePerNode() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    int callers = 16;
+    List<CompletableFuture<String>> results = new java.util.ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < callers; i++) {
+        results.add(CompletableFuture.supplyAsync(() -> cacheA.get("hot", k -> {
+          loads.incrementAndGet();
+          try {
+            release.await(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return "v";
+        }), pool));
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() >= 1);
+      Thread.sleep(200); // give the other callers time to miss too
+      release.countDown();
+      for (CompletableFuture<String> r : results) {
+        assertThat(r.get(5, TimeUnit.SECONDS)).isEqualTo("v");
+      }
+    }
+    assertThat(loads.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aLoadInFlightDuringAnInvalidation_isNotSharedWithLaterCallers() throws Exception {
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> cacheA.get("k", k -> {
+      loading.countDown();
+      try {
+        release.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "old";
+    }));
+    assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+    cacheB.invalidateEverywhere(List.of("k"));
+
+    assertThat(cacheA.get("k", k -> "new")).isEqualTo("new");
+    release.countDown();
+    assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("old");
+    assertThat(cacheA.get("k", k -> "newer")).isEqualTo("new");
+  }
 }

@@ -136,6 +136,14 @@ public final class Permissions {
     return id;
   }
 
+  /**
+   * Runs {@code listener} on every node for every change heard of, with the changed {@code "userId:familyId"} keys,
+   * or an empty list when everything may have changed.
+   */
+  public void onChange(java.util.function.Consumer<List<String>> listener) {
+    cache.onInvalidation(listener);
+  }
+
   /** After a membership of the user changed: every node forgets it before this returns. */
   public void membershipChanged(long userId, long familyId) {
     cache.invalidateEverywhere(List.of(key(userId, familyId)));

@@ -98,6 +98,19 @@ public final class Sessions {
     }
   }
 
+  /**
+   * Runs {@code listener} on every node with the token hashes of sessions that were revoked or evicted anywhere (an
+   * empty list: this node may have missed some, so every session should be checked again with {@link #live}).
+   */
+  public void onInvalidation(java.util.function.Consumer<List<String>> listener) {
+    cache.onInvalidation(listener);
+  }
+
+  /** Whether the session of this token hash is still live, read from Redis (not the near cache). */
+  public boolean live(String tokenHash) {
+    return store.find(tokenHash).filter(s -> clock.millis() < s.expiresAt()).isPresent();
+  }
+
   /** The user's live sessions, soonest expiry first. */
   public List<SessionStore.Listed> list(long userId) {
     return store.list(userId);

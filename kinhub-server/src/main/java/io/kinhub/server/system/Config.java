@@ -58,7 +58,8 @@ public record Config(
     boolean devEndpoints,
     Optional<String> metricsToken,
     io.kinhub.server.tree.TreeSettings tree,
-    NodeSettings node) {
+    NodeSettings node,
+    io.kinhub.server.feed.FeedSettings feed) {
 
   /** Every variable: name, default (empty: none), meaning. */
   public static final Map<String, String[]> VARIABLES = variables();
@@ -119,6 +120,14 @@ public record Config(
     v.put("KINHUB_NODE_HEARTBEAT", new String[] {"5s", "how often each node writes its heartbeat (id, Redis identity, version) to the node registry in PostgreSQL and compares itself with the other nodes"});
     v.put("KINHUB_NODE_STALE_AFTER", new String[] {"30s", "a node whose last heartbeat is older than this is no longer live (not listed in `/health`, not compared); at least three heartbeats"});
     v.put("KINHUB_DRAIN_TIMEOUT", new String[] {"10s", "on SIGTERM, how long running requests and jobs may take to finish before the node stops anyway (new requests get `503`, WebSockets close with 1012 at once)"});
+    v.put("KINHUB_FEED_TIMELINE_CAP", new String[] {"800", "posts kept in each user's Redis timeline and each family's Redis post list; older ones are read from PostgreSQL"});
+    v.put("KINHUB_FEED_FANOUT_BATCH", new String[] {"500", "recipients of a new post handled per fan-out job (one Redis script per batch)"});
+    v.put("KINHUB_FEED_ACTIVE_FOR", new String[] {"30d", "a feed unread this long expires from Redis: its user gets no fan-out and the feed is rebuilt from PostgreSQL on return"});
+    v.put("KINHUB_FEED_PULL_THRESHOLD", new String[] {"1000", "families with more members than this are not fanned out: their posts are merged into members' feeds at read time"});
+    v.put("KINHUB_FEED_COUNTER_FLUSH", new String[] {"5s", "how often one node (holding a lease) copies changed like, comment and view counters from Redis to PostgreSQL"});
+    v.put("KINHUB_LIVE_SOCKETS_PER_USER", new String[] {"20", "live-channel WebSockets (`/ws/live`) one user may hold open on one node"});
+    v.put("KINHUB_LIVE_SOCKETS_PER_IP", new String[] {"200", "live-channel WebSockets one client address may hold open on one node"});
+    v.put("KINHUB_LIVE_SEND_QUEUE", new String[] {"256", "frames a live-channel socket may have waiting to be sent; a client that falls further behind is disconnected (close 1008)"});
     return java.util.Collections.unmodifiableMap(v);
   }
 
@@ -229,7 +238,14 @@ public record Config(
             r.duration("KINHUB_GEDCOM_UPLOAD_READ_TIMEOUT", Duration.ofMillis(100), Duration.ofMinutes(10)),
             r.integer("KINHUB_GEDCOM_UPLOAD_MIN_RATE", 0, 1_000_000_000),
             r.integer("KINHUB_TREE_CACHE_MIB", 0, 1_048_576) * 1024L * 1024L),
-        nodeSettings(r));
+        nodeSettings(r),
+        new io.kinhub.server.feed.FeedSettings(r.integer("KINHUB_FEED_TIMELINE_CAP", 10, 100_000),
+            r.integer("KINHUB_FEED_FANOUT_BATCH", 1, 10_000),
+            r.duration("KINHUB_FEED_ACTIVE_FOR", Duration.ofMinutes(1), Duration.ofDays(3650)),
+            r.integer("KINHUB_FEED_PULL_THRESHOLD", 1, 10_000_000),
+            r.duration("KINHUB_FEED_COUNTER_FLUSH", Duration.ofMillis(100), Duration.ofHours(1)),
+            r.integer("KINHUB_LIVE_SOCKETS_PER_USER", 1, 10_000), r.integer("KINHUB_LIVE_SOCKETS_PER_IP", 1, 1_000_000),
+            r.integer("KINHUB_LIVE_SEND_QUEUE", 4, 100_000)));
   }
 
   private static NodeSettings nodeSettings(Reader r) {

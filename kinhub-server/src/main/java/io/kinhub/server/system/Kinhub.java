@@ -62,6 +62,7 @@ public final class Kinhub implements AutoCloseable {
   private EventBus bus;
   private QrRoutes qr;
   private Permissions permissions;
+  private io.kinhub.server.feed.FeedRoutes feedRoutes;
   private boolean closed;
   private final Drain drain = new Drain();
   private final OpenSockets openSockets = new OpenSockets();
@@ -182,6 +183,14 @@ public final class Kinhub implements AutoCloseable {
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
     TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, config.tree().treeCacheBytes(), meters), permissions, auth);
+    io.kinhub.server.feed.Feed feed = new io.kinhub.server.feed.Feed(redis, database, permissions, bus, config.feed(),
+        config.nearCacheSize(), config.nearCacheMaxAge(), meters);
+    JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobSettings().withConcurrency(4), meters);
+    feed.useQueue(fanoutQueue);
+    closeInOrder.push(fanoutQueue.startWorker(bus.instanceId(), feed::handle));
+    feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, auth, sessions, bus, clientIp, this::ownOrigins,
+        config.wsIdleTimeout(), meters);
+    closeInOrder.push(feedRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
     GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
         new GedcomExport(database, version), permissions, auth, config.gedcomMaxBytes(), config.tree(),
@@ -198,6 +207,8 @@ public final class Kinhub implements AutoCloseable {
       familyRoutes.register(cfg.routes);
       treeRoutes.register(cfg.routes);
       gedcomRoutes.register(cfg.routes);
+      feedRoutes.register(cfg.routes);
+      feedRoutes.configureJetty(cfg);
       new io.kinhub.server.web.PageRoutes(this::publicBaseUrl).register(cfg.routes);
     });
     http.start();
@@ -351,6 +362,11 @@ public final class Kinhub implements AutoCloseable {
   /** Open QR-login WebSockets on this node. */
   public int openQrSockets() {
     return qr.openSockets();
+  }
+
+  /** This node's feed routes (tests flush counters and count live sockets through them). */
+  public io.kinhub.server.feed.FeedRoutes feed() {
+    return feedRoutes;
   }
 
   /** This node's permission checks (benchmarks measure them directly). */

@@ -18,7 +18,7 @@ public final class JettyRecorder implements Session.Listener.AutoDemanding, QrFr
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private volatile Session session;
 
-  static JettyRecorder connect(WebSocketClient client, String url) throws Exception {
+  public static JettyRecorder connect(WebSocketClient client, String url) throws Exception {
     JettyRecorder recorder = new JettyRecorder();
     client.connect(recorder, URI.create(url)).get(5, TimeUnit.SECONDS);
     return recorder;

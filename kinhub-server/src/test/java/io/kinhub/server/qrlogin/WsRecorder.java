@@ -14,20 +14,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A real WebSocket client (java.net.http, answers pings) that records the frames and the close code. */
-final class WsRecorder implements WebSocket.Listener, QrFrames {
+public final class WsRecorder implements WebSocket.Listener, QrFrames {
   final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final StringBuilder partial = new StringBuilder();
   WebSocket socket;
 
-  static WsRecorder connect(String url) {
+  public static WsRecorder connect(String url) {
     WsRecorder recorder = new WsRecorder();
     recorder.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
         .buildAsync(URI.create(url), recorder).join();
     return recorder;
   }
 
-  JsonNode next() throws InterruptedException {
+  public JsonNode next() throws InterruptedException {
     JsonNode m = messages.poll(15, TimeUnit.SECONDS);
     if (m == null) {
       throw new AssertionError("no WebSocket message within 15 s");
