@@ -80,6 +80,14 @@ public final class LockBench {
           if (lease.isEmpty()) {
             return false;
           }
+          lease.get().close();
+          return true;
+        };
+        Pair oursSync = key -> {
+          Optional<FencedLease> lease = locks.tryAcquire(key, LockOptions.ttl(LEASE).waitingUpTo(WAIT));
+          if (lease.isEmpty()) {
+            return false;
+          }
           return lease.get().release();
         };
         Pair theirs = key -> {
@@ -95,32 +103,46 @@ public final class LockBench {
             .append(" --rounds ").append(rounds).append(" --callers ").append(String.join(",", callers.stream().map(String::valueOf).toList()))
             .append("`. One embedded Redis 7.0.15 (no persistence); callers (platform threads), both clients and Redis on the same ")
             .append(Runtime.getRuntime().availableProcessors()).append(" cores (load average at start: ").append(Machine.loadAverage())
-            .append("). Kinhub: `tryAcquire` (one script: SET NX PX + fence) and `release` (compare-and-delete script) on one ")
+            .append("). Kinhub: `tryAcquire` (one script: SET NX PX + fence) and then either `close()` (try-with-resources: the ")
+            .append("compare-and-delete script is sent and not waited for) or `release()` (waits for the script's answer), on one ")
             .append("multiplexed Lettuce connection. Redisson ").append(redissonVersion())
             .append(" with its default single-server configuration: `tryLock(wait, leaseTime)` and `unlock()`. Both with a 30 s lease ")
             .append("(no watchdog) and up to 30 s of waiting. \"distinct\": each caller its own key; \"contended\": all callers one key. ")
             .append(seconds).append(" s per case, ").append(rounds).append(" rounds, median reported; the first round is preceded by a ")
             .append("warm-up of each case.\n\n")
-            .append("| callers | keys | Kinhub pairs/s | Redisson pairs/s | ratio | Kinhub rounds | Redisson rounds |\n")
-            .append("|---|---|---|---|---|---|---|\n");
+            .append("| callers | keys | Kinhub `close()` pairs/s | Kinhub `release()` pairs/s | Redisson pairs/s | ")
+            .append("`close()` ÷ Redisson | `release()` ÷ Redisson | rounds (close / release / Redisson) |\n")
+            .append("|---|---|---|---|---|---|---|---|\n");
         List<String> verdicts = new ArrayList<>();
         for (int c : callers) {
           for (boolean contended : List.of(false, true)) {
             run(ours, c, contended, 1);
+            run(oursSync, c, contended, 1);
             run(theirs, c, contended, 1);
             List<Double> a = new ArrayList<>();
+            List<Double> s2 = new ArrayList<>();
             List<Double> b = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-              a.add(run(ours, c, contended, seconds));
-              b.add(run(theirs, c, contended, seconds));
-              System.err.printf(Locale.ROOT, "locks: callers %d %s round %d: kinhub %.0f/s redisson %.0f/s%n", c,
-                  contended ? "contended" : "distinct", r + 1, a.getLast(), b.getLast());
+              // the order alternates so that neither library always runs right after the other's warm caches
+              if (r % 2 == 0) {
+                a.add(run(ours, c, contended, seconds));
+                s2.add(run(oursSync, c, contended, seconds));
+                b.add(run(theirs, c, contended, seconds));
+              } else {
+                b.add(run(theirs, c, contended, seconds));
+                s2.add(run(oursSync, c, contended, seconds));
+                a.add(run(ours, c, contended, seconds));
+              }
+              System.err.printf(Locale.ROOT, "locks: callers %d %s round %d: kinhub close %.0f/s release %.0f/s redisson %.0f/s%n", c,
+                  contended ? "contended" : "distinct", r + 1, a.getLast(), s2.getLast(), b.getLast());
             }
             double ma = Stats.median(a);
+            double ms = Stats.median(s2);
             double mb = Stats.median(b);
-            report.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f× | %s | %s |%n", c, contended ? "contended" : "distinct",
-                ma, mb, ma / mb, join(a), join(b)));
-            verdicts.add(String.format(Locale.ROOT, "%d %s: %.2f×", c, contended ? "contended" : "distinct", ma / mb));
+            report.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %.2f× | %.2f× | %s / %s / %s |%n", c,
+                contended ? "contended" : "distinct", ma, ms, mb, ma / mb, ms / mb, join(a), join(s2), join(b)));
+            verdicts.add(String.format(Locale.ROOT, "%d %s: %.2f× (close), %.2f× (release)", c, contended ? "contended" : "distinct",
+                ma / mb, ms / mb));
           }
         }
         report.append("\nGoal ≥ ").append(GOAL).append("× Redisson: ").append(String.join("; ", verdicts)).append(".\n");

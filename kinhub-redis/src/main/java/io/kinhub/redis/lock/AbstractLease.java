@@ -57,6 +57,9 @@ abstract class AbstractLease implements Lease {
   /** Asks the lock service to delete the lock if this holder owns it; true if it did. */
   abstract boolean releaseNow();
 
+  /** {@link #releaseNow()} without waiting for the answer; failures are only logged. */
+  abstract void releaseInBackground();
+
   final LockOptions options() {
     return options;
   }
@@ -101,16 +104,29 @@ abstract class AbstractLease implements Lease {
     if (!state.compareAndSet(HELD, RELEASED)) {
       return false;
     }
-    end();
-    return releaseNow();
+    try {
+      return releaseNow();
+    } finally {
+      end();
+    }
   }
 
+  /**
+   * Sends the release and returns without waiting for Redis's answer. The release is dispatched before the local
+   * gate reopens, so the next caller of this process, whose acquire goes over the same connection, reaches Redis
+   * after it; until Redis has run it, the lock is merely held a little longer, which is safe.
+   */
   @Override
   public final void close() {
+    if (!state.compareAndSet(HELD, RELEASED)) {
+      return;
+    }
     try {
-      release();
+      releaseInBackground();
     } catch (RuntimeException e) {
       log.debug("releasing lock '{}' failed; it expires by itself: {}", name, e.toString());
+    } finally {
+      end();
     }
   }
 

@@ -54,7 +54,11 @@ public interface Lease extends AutoCloseable {
    */
   boolean release();
 
-  /** {@link #release()}, quietly: a Redis failure is swallowed (the key expires by itself). */
+  /**
+   * Releases without waiting for Redis's answer (a Redis failure is swallowed: the key expires by itself), stops
+   * the watchdog and lets the next caller of this process in. Use {@link #release()} to learn whether the lock was
+   * still this holder's.
+   */
   @Override
   void close();
 }

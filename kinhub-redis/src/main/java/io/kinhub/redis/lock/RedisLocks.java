@@ -139,6 +139,11 @@ public final class RedisLocks implements AutoCloseable {
     }
 
     @Override
+    void releaseInBackground() {
+      scripts.runAsync(RELEASE, ScriptOutputType.INTEGER, List.of(lockKey), token());
+    }
+
+    @Override
     public String toString() {
       return "lease of '" + name() + "' (fence " + fence + ")";
     }

@@ -191,6 +191,17 @@ public final class Redlock implements AutoCloseable {
     }
 
     @Override
+    void releaseInBackground() {
+      String token = token();
+      for (int i = 0; i < instances.size(); i++) {
+        RedisConnections redis = instances.get(i);
+        Scripts s = scripts.get(i);
+        attempt(() -> s.<Long>runAsync(RedisLocks.RELEASE, ScriptOutputType.INTEGER, List.of(key(redis, name())), token)
+            .toCompletableFuture());
+      }
+    }
+
+    @Override
     public String toString() {
       return "redlock lease of '" + name() + "'";
     }

@@ -58,8 +58,15 @@ public final class Singleton implements AutoCloseable {
     if (got.isEmpty()) {
       return Optional.empty();
     }
-    try (FencedLease lease = got.get()) {
+    FencedLease lease = got.get();
+    try {
       return Optional.ofNullable(work.run(new Fenced(task, lease)));
+    } finally {
+      try {
+        lease.release(); // waits for Redis, unlike close(): the next holder is usually on another node
+      } catch (RuntimeException e) {
+        log.debug("releasing task '{}' failed; its lock expires by itself: {}", task, e.toString());
+      }
     }
   }
 
