@@ -64,13 +64,13 @@ public final class CapacityProbe {
 
       System.err.println("capacity: creating " + users + " accounts");
       int u = users;
-      parallel(users, i -> api.createAccount(cluster.a(), "cap-user-" + i, "Capacity " + i));
+      parallel(users, i -> api.createAccount(cluster.a(), "cap-user-" + i + "@example.org", "Capacity " + i));
       long memAccounts = usedMemory(r);
       System.err.println("capacity: two logins per account");
       List<String> tokens = new ArrayList<>();
       parallel(users, i -> {
-        String phone = api.login(i % 2 == 0 ? cluster.a() : cluster.b(), "cap-user-" + i, "phone");
-        String browser = api.login(i % 2 == 0 ? cluster.b() : cluster.a(), "cap-user-" + i, "browser");
+        String phone = api.login(i % 2 == 0 ? cluster.a() : cluster.b(), "cap-user-" + i + "@example.org", "phone");
+        String browser = api.login(i % 2 == 0 ? cluster.b() : cluster.a(), "cap-user-" + i + "@example.org", "browser");
         synchronized (tokens) {
           tokens.add(phone);
           tokens.add(browser);
