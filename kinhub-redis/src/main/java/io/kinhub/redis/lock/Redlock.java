@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * correctness (rather than efficiency) depends on mutual exclusion.
  */
 public final class Redlock implements AutoCloseable {
+  private static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
   private final List<RedisConnections> instances;
   private final List<Scripts> scripts;
   private final int quorum;
@@ -82,7 +83,7 @@ public final class Redlock implements AutoCloseable {
         }
         return lease;
       }
-      releaseEverywhere(name, token, deadline);
+      releaseInBackground(name, token);
       return null;
     });
   }
@@ -154,8 +155,18 @@ public final class Redlock implements AutoCloseable {
     return answers;
   }
 
-  private int[] releaseEverywhere(String name, String token, long deadline) {
-    return everywhere(RedisLocks.RELEASE, name, token, Math.max(deadline, System.nanoTime() + 50_000_000L));
+  /** Waits for the instances' answers up to a second: a release is not urgent, but its answer is wanted. */
+  private int[] releaseEverywhere(String name, String token) {
+    return everywhere(RedisLocks.RELEASE, name, token, System.nanoTime() + RELEASE_WAIT.toNanos());
+  }
+
+  private void releaseInBackground(String name, String token) {
+    for (int i = 0; i < instances.size(); i++) {
+      RedisConnections redis = instances.get(i);
+      Scripts s = scripts.get(i);
+      attempt(() -> s.<Long>runAsync(RedisLocks.RELEASE, ScriptOutputType.INTEGER, List.of(key(redis, name)), token)
+          .toCompletableFuture());
+    }
   }
 
   private final class Held extends AbstractLease {
@@ -187,18 +198,12 @@ public final class Redlock implements AutoCloseable {
 
     @Override
     boolean releaseNow() {
-      return releaseEverywhere(name(), token(), System.nanoTime())[0] >= quorum;
+      return releaseEverywhere(name(), token())[0] >= quorum;
     }
 
     @Override
     void releaseInBackground() {
-      String token = token();
-      for (int i = 0; i < instances.size(); i++) {
-        RedisConnections redis = instances.get(i);
-        Scripts s = scripts.get(i);
-        attempt(() -> s.<Long>runAsync(RedisLocks.RELEASE, ScriptOutputType.INTEGER, List.of(key(redis, name())), token)
-            .toCompletableFuture());
-      }
+      Redlock.this.releaseInBackground(name(), token());
     }
 
     @Override

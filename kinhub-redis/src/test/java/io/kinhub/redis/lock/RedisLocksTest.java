@@ -88,9 +88,9 @@ class RedisLocksTest {
   @Test
   void watchdog_keepsALongHolderAlive() throws Exception {
     AtomicInteger lost = new AtomicInteger();
-    FencedLease lease = nodeA.tryAcquire("long", LockOptions.ttl(Duration.ofMillis(400)).watched(l -> lost.incrementAndGet()))
+    FencedLease lease = nodeA.tryAcquire("long", LockOptions.ttl(Duration.ofMillis(1_000)).watched(l -> lost.incrementAndGet()))
         .orElseThrow();
-    Thread.sleep(2_000); // the work: five times the time to live
+    Thread.sleep(3_500); // the work: three and a half times the time to live
 
     assertThat(lease.isHeld()).isTrue();
     assertThat(lost).hasValue(0);

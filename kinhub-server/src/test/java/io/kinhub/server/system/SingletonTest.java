@@ -108,7 +108,7 @@ class SingletonTest {
     try (RedisLocks otherLocks = new RedisLocks(otherRedis); Singleton other = new Singleton(otherLocks, db, "other-node")) {
       CountDownLatch running = new CountDownLatch(1);
       CountDownLatch finish = new CountDownLatch(1);
-      CompletableFuture<Optional<String>> first = CompletableFuture.supplyAsync(() -> singleton.runIfFree(task, Duration.ofMillis(300),
+      CompletableFuture<Optional<String>> first = CompletableFuture.supplyAsync(() -> singleton.runIfFree(task, Duration.ofMillis(600),
           fenced -> {
             running.countDown();
             try {
@@ -119,7 +119,7 @@ class SingletonTest {
             return "first";
           }));
       assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(1_000);
+      Thread.sleep(1_800); // three times the time to live
       Optional<String> whileRunning = other.runIfFree(task, Duration.ofSeconds(5), fenced -> "second");
       assertThat(whileRunning).isEmpty();
       finish.countDown();
