@@ -103,7 +103,7 @@ public final class CapacityProbe {
       long accountBytes = relationSize(pg, "account");
       long accounts = count(pg, "account");
       md.append(String.format(Locale.ROOT, "- PostgreSQL `account`: %,d rows, %,d B with indexes and TOAST: **%.0f B per account** "
-          + "(the Argon2id hash is most of a row)%n", accounts, accountBytes, accountBytes / (double) accounts));
+          + "(row, primary key and login index)%n", accounts, accountBytes, accountBytes / (double) accounts));
 
       System.err.println("capacity: importing a generated GEDCOM of " + persons + " persons");
       String owner = tokens.getFirst();
