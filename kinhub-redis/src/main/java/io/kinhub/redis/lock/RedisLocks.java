@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holds the caller's token. Keys are {@code <prefix>lock:{<name>}} and {@code <prefix>lock:{<name>}:fence},
  * which share a Redis Cluster hash tag.
  *
+ * <p>With replicas, an acquisition waits for one of them to have the lock and the counter
+ * ({@link RedisConnections#awaitReplication}, as configured in the connection's settings) before it returns.
+ *
  * <p>Callers in this process that want the same lock queue locally (fairly) and only one of them asks Redis
  * at a time. Locks are not reentrant: a thread that asks again for a lock it holds waits like anyone else.
  *
@@ -73,6 +76,14 @@ public final class RedisLocks implements AutoCloseable {
       if (fence == 0) {
         hint[0] = ((Number) reply.get(1)).longValue() * 1_000_000;
         return null;
+      }
+      try {
+        // the lock and its fence counter reach a replica before the holder acts, so a failover right after
+        // does not hand the lock out again (returns at once when the master has no replica)
+        redis.awaitReplication(lockKey, fenceKey);
+      } catch (RedisUnavailableException e) {
+        scripts.runAsync(RELEASE, ScriptOutputType.INTEGER, List.of(lockKey), token);
+        throw e;
       }
       Lease lease = new Held(name, token, options, sent, onEnd, lockKey, fence);
       if (options.watchdog()) {
