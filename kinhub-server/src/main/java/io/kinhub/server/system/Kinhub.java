@@ -7,6 +7,7 @@ import io.kinhub.redis.events.BusSettings;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.redis.jobs.JobQueue;
 import io.kinhub.redis.jobs.JobWorker;
+import io.kinhub.redis.lock.RedisLocks;
 import io.kinhub.redis.ratelimit.RateLimiter;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.family.FamilyStore;
@@ -19,6 +20,7 @@ import io.kinhub.server.tree.PersonStore;
 import io.kinhub.server.tree.TreeJson;
 import io.kinhub.server.tree.TreeRoutes;
 import io.kinhub.server.tree.TreeVersions;
+import io.kinhub.server.sms.OutboxPruning;
 import io.kinhub.server.sms.SmsRoutes;
 import io.kinhub.server.sms.SmsSender;
 import io.kinhub.server.abuse.ClientIp;
@@ -63,6 +65,7 @@ public final class Kinhub implements AutoCloseable {
   private QrRoutes qr;
   private Permissions permissions;
   private io.kinhub.server.feed.FeedRoutes feedRoutes;
+  private Singleton singleton;
   private boolean closed;
   private final Drain drain = new Drain();
   private final OpenSockets openSockets = new OpenSockets();
@@ -162,6 +165,15 @@ public final class Kinhub implements AutoCloseable {
     RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.lockout());
     SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
+
+    RedisLocks locks = new RedisLocks(redis);
+    closeInOrder.push(locks);
+    singleton = new Singleton(locks, database, config.nodeId());
+    closeInOrder.push(singleton);
+    if (config.smsProvider().equals("outbox")) {
+      singleton.every(OutboxPruning.TASK, java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(30),
+          new OutboxPruning(OutboxPruning.RETENTION));
+    }
 
     JobQueue smsQueue = new JobQueue("sms", redis, config.jobSettings().withConcurrency(8), meters);
     SmsSender smsSender = SmsRoutes.sender(config.smsProvider(), database, config.smsHttpUrl().orElse(null),
@@ -372,6 +384,11 @@ public final class Kinhub implements AutoCloseable {
   /** This node's permission checks (benchmarks measure them directly). */
   public Permissions permissions() {
     return permissions;
+  }
+
+  /** Work that one node of the deployment at a time does, with fenced PostgreSQL writes. */
+  public Singleton singleton() {
+    return singleton;
   }
 
   /** Whether this node currently trusts its near caches. */
