@@ -2,6 +2,8 @@ package io.kinhub.server.feed;
 
 import io.kinhub.redis.script.LuaScript;
 import io.lettuce.core.ScriptOutputType;
+import io.kinhub.server.system.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -11,9 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies changed counters (likes, comments, views) from Redis to PostgreSQL in batches, on the node holding the
- * {@link FlushLease}. Absolute values are written, and a dirty mark is cleared only if the counter still has the
- * flushed value, so a crash, a second flusher or a change during the flush never loses an update.
+ * Copies changed counters (likes, comments, views) from Redis to PostgreSQL in batches, one node at a time: the
+ * flush is a {@link Singleton} task, and every batch is written in a transaction fenced by the task's lock, so a
+ * flusher paused past its lock's expiry cannot write older values over the ones its successor wrote. Absolute values
+ * are written, and a dirty mark is cleared only if the counter still has the flushed value, so a crash or a change
+ * during the flush never loses an update.
  */
 final class CounterFlusher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CounterFlusher.class);
@@ -23,14 +27,17 @@ final class CounterFlusher implements AutoCloseable {
   private static final int MAX_BATCHES = 100;
 
   private final Feed feed;
-  private final FlushLease lease;
+  static final String TASK = "feed-counter-flush";
+  private final Singleton singleton;
+  private final Duration ttl;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("feed-counter-flush").factory());
 
-  CounterFlusher(Feed feed, String holder) {
+  CounterFlusher(Feed feed, Singleton singleton) {
     this.feed = feed;
+    this.singleton = singleton;
     long every = feed.settings().flushEvery().toMillis();
-    this.lease = new FlushLease(feed.scripts(), feed.keys().flushLease(), holder, feed.settings().flushEvery().multipliedBy(3));
+    this.ttl = feed.settings().flushEvery().multipliedBy(3).plusSeconds(10);
     timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
   }
 
@@ -42,11 +49,12 @@ final class CounterFlusher implements AutoCloseable {
     }
   }
 
-  /** Flushes every dirty counter if this node holds the lease; returns how many posts were written. */
+  /** Flushes every dirty counter unless another node is flushing; returns how many posts were written. */
   synchronized int flushOnce() {
-    if (!lease.tryHold()) {
-      return 0;
-    }
+    return singleton.runIfFree(TASK, ttl, this::flush).orElse(0);
+  }
+
+  private int flush(Singleton.Fenced fenced) {
     int written = 0;
     for (int round = 0; round < MAX_BATCHES; round++) {
       List<Object> taken = feed.scripts().run(TAKE, ScriptOutputType.MULTI, List.of(feed.keys().dirty()),
@@ -63,7 +71,13 @@ final class CounterFlusher implements AutoCloseable {
           args.add((String) taken.get(i + j));
         }
       }
-      feed.store().flushCounters(rows);
+      if (!fenced.isHeld()) {
+        break; // lost the task: the next holder flushes what is left
+      }
+      fenced.inTransaction(h -> {
+        FeedStore.flushCounters(h, rows);
+        return null;
+      });
       feed.scripts().run(DONE, ScriptOutputType.INTEGER, List.of(feed.keys().dirty()), args.toArray(String[]::new));
       written += rows.size();
       if (taken.size() / 4 < BATCH) {

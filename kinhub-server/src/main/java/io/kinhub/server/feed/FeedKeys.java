@@ -16,7 +16,6 @@ import io.kinhub.redis.connection.RedisConnections;
  *   feed:fol:&lt;user&gt;    set of the user's followers, sentinel "0" once loaded from PostgreSQL
  *   feed:fing:&lt;user&gt;   set of the users the user follows, sentinel "0" once loaded
  *   feed:dirty          set of post ids whose counters changed since the last flush
- *   feed:flush-lease    which node flushes counters now
  *   live:t:&lt;sha256&gt;    a live-channel ticket (single use, 30 s)
  * </pre>
  * Scripts touch several of these keys at once, so the feed needs a single Redis (standalone or Sentinel), not a Cluster.
@@ -72,10 +71,6 @@ final class FeedKeys {
 
   String dirty() {
     return prefix + "dirty";
-  }
-
-  String flushLease() {
-    return prefix + "flush-lease";
   }
 
   String liveTicket(String hash) {

@@ -51,14 +51,15 @@ public final class FeedRoutes implements AutoCloseable {
   private final CounterFlusher flusher;
 
   public FeedRoutes(Feed feed, Authentication auth, Sessions sessions, EventBus bus, ClientIp clientIp,
-      Supplier<Set<String>> ownOrigins, Duration idleTimeout, MeterRegistry meters) {
+      Supplier<Set<String>> ownOrigins, Duration idleTimeout, MeterRegistry meters,
+      io.kinhub.server.system.OpenSockets openSockets, io.kinhub.server.system.Singleton singleton) {
     this.feed = feed;
     this.auth = auth;
     this.sessions = sessions;
     this.clientIp = clientIp;
     this.ownOrigins = ownOrigins;
-    this.hub = new LiveHub(feed, sessions, bus, idleTimeout, feed.settings());
-    this.flusher = new CounterFlusher(feed, bus.instanceId());
+    this.hub = new LiveHub(feed, sessions, bus, idleTimeout, feed.settings(), openSockets);
+    this.flusher = new CounterFlusher(feed, singleton);
     Gauge.builder("kinhub_live_websockets", hub, LiveHub::open).description("open live-channel WebSockets on this node")
         .register(meters);
   }
@@ -89,7 +90,7 @@ public final class FeedRoutes implements AutoCloseable {
     return hub.open();
   }
 
-  /** Copies changed counters to PostgreSQL now if this node holds the flush lease (tests and benchmarks). */
+  /** Copies changed counters to PostgreSQL now unless another node is flushing (tests and benchmarks). */
   public int flushCountersNow() {
     return flusher.flushOnce();
   }

@@ -117,14 +117,15 @@ final class FeedStore {
   }
 
   /** Copies counters taken from Redis; absolute values, so a repeated or late flush of the same values is harmless. */
-  void flushCounters(List<long[]> rows) {
-    db.inTransaction(h -> {
+  /** Writes absolute counter values in the caller's (fenced) transaction. */
+  static void flushCounters(org.jdbi.v3.core.Handle h, List<long[]> rows) {
+    {
       var batch = h.prepareBatch("UPDATE post SET like_count = :l, comment_count = :c, view_count = :v WHERE id = :id");
       for (long[] r : rows) {
         batch.bind("id", r[0]).bind("l", r[1]).bind("c", r[2]).bind("v", r[3]).add();
       }
-      return batch.execute();
-    });
+      batch.execute();
+    }
   }
 
   // ---- follows ------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * invalidated anywhere, the sockets it opened are told and closed with 4001.
  */
 final class LiveHub implements AutoCloseable {
+  private final io.kinhub.server.system.OpenSockets openSockets;
   private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
   private static final long NEVER_OPENED_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -43,7 +44,9 @@ final class LiveHub implements AutoCloseable {
   private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("live-ws-keepalive").factory());
 
-  LiveHub(Feed feed, Sessions sessions, EventBus bus, Duration idleTimeout, FeedSettings settings) {
+  LiveHub(Feed feed, Sessions sessions, EventBus bus, Duration idleTimeout, FeedSettings settings,
+      io.kinhub.server.system.OpenSockets openSockets) {
+    this.openSockets = openSockets;
     this.feed = feed;
     this.sessions = sessions;
     this.idleTimeout = idleTimeout;
@@ -91,6 +94,7 @@ final class LiveHub implements AutoCloseable {
   }
 
   void remove(LiveSocket socket) {
+    openSockets.remove(socket);
     if (!sockets.remove(socket)) {
       return;
     }
@@ -105,6 +109,7 @@ final class LiveHub implements AutoCloseable {
 
   /** Greets a new socket; its session is checked again after it was registered, so a revocation cannot fall between. */
   void opened(LiveSocket socket) {
+    openSockets.add(socket, "live", socket::close); // a stopping node tells the client to reconnect elsewhere (1012)
     work.execute(() -> {
       try {
         socket.followees.addAll(feed.followees(socket.userId));

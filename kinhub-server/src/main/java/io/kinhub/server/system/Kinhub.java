@@ -201,7 +201,7 @@ public final class Kinhub implements AutoCloseable {
     feed.useQueue(fanoutQueue);
     closeInOrder.push(fanoutQueue.startWorker(bus.instanceId(), feed::handle));
     feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, auth, sessions, bus, clientIp, this::ownOrigins,
-        config.wsIdleTimeout(), meters);
+        config.wsIdleTimeout(), meters, openSockets, singleton);
     closeInOrder.push(feedRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
     GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
