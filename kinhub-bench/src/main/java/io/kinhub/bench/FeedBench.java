@@ -101,7 +101,7 @@ public final class FeedBench {
     // every member is active: their timeline is built (as after a read)
     List<RedisFuture<Long>> built = new ArrayList<>();
     for (long id : ids) {
-      built.add(redis.async().zadd(PREFIX + "feed:tl:" + id, ScoredValue.just(0, "0")));
+      built.add(redis.async().zadd(PREFIX + "{feed}:tl:" + id, ScoredValue.just(0, "0")));
     }
     for (RedisFuture<Long> f : built) {
       f.get();
@@ -130,7 +130,7 @@ public final class FeedBench {
     before = stats.snapshot();
     long naiveStarted = System.nanoTime();
     double naiveMs;
-    try (JobWorker worker = naive.startWorker("naive", job -> connections.sync().zadd(PREFIX + "feed:tl:" + job.payload(),
+    try (JobWorker worker = naive.startWorker("naive", job -> connections.sync().zadd(PREFIX + "{feed}:tl:" + job.payload(),
         Double.parseDouble(naivePost), naivePost))) {
       List<java.util.concurrent.CompletionStage<String>> enqueued = new ArrayList<>();
       for (long id : ids) {
@@ -182,7 +182,7 @@ public final class FeedBench {
     long[] sizes = {20, 128, 800};
     long[] bytes = new long[sizes.length];
     for (int s = 0; s < sizes.length; s++) {
-      String key = PREFIX + "feed:tl:memory-" + sizes[s];
+      String key = PREFIX + "{feed}:tl:memory-" + sizes[s];
       List<ScoredValue<String>> values = new ArrayList<>();
       values.add(ScoredValue.just(0, "0"));
       long id = 5_000_000_000_000_000L / 4096 * 4096; // ids of today's size (16 digits)
@@ -225,7 +225,7 @@ public final class FeedBench {
     while (System.nanoTime() < deadline) {
       List<RedisFuture<Long>> ranks = new ArrayList<>();
       for (int i = from; i < ids.size(); i++) {
-        ranks.add(redis.async().zrank(PREFIX + "feed:tl:" + ids.get(i), postId));
+        ranks.add(redis.async().zrank(PREFIX + "{feed}:tl:" + ids.get(i), postId));
       }
       int missing = -1;
       for (int i = 0; i < ranks.size(); i++) {

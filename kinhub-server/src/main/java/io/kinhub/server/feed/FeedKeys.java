@@ -18,7 +18,9 @@ import io.kinhub.redis.connection.RedisConnections;
  *   feed:dirty          set of post ids whose counters changed since the last flush
  *   live:t:&lt;sha256&gt;    a live-channel ticket (single use, 30 s)
  * </pre>
- * Scripts touch several of these keys at once, so the feed needs a single Redis (standalone or Sentinel), not a Cluster.
+ * Scripts touch several of these keys at once (some built inside the script from the prefix), so every feed key
+ * carries the hash tag {@code {feed}}: on a Redis Cluster they all live in one slot, which keeps the scripts atomic
+ * and working at the price of putting the feed on one shard (docs/feed.md).
  */
 final class FeedKeys {
   private final RedisConnections redis;
@@ -26,7 +28,7 @@ final class FeedKeys {
 
   FeedKeys(RedisConnections redis) {
     this.redis = redis;
-    this.prefix = redis.key("feed:");
+    this.prefix = redis.key("{feed}:");
   }
 
   String idSeq() {

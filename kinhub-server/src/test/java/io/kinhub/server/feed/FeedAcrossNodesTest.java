@@ -255,7 +255,7 @@ class FeedAcrossNodesTest {
     assertThat(readWholeFeed(returning, 50)).isEqualTo(posted);
     try (var admin = TestBackends.get().connectRedis()) {
       for (int round = 0; round < 3; round++) {
-        admin.sync().del(prefix + "feed:tl:" + returning.id()); // the timeline expired (the user was away)
+        admin.sync().del(prefix + "{feed}:tl:" + returning.id()); // the timeline expired (the user was away)
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
           List<Future<List<String>>> reads = new ArrayList<>();
@@ -273,7 +273,7 @@ class FeedAcrossNodesTest {
         } finally {
           pool.shutdownNow();
         }
-        assertThat(admin.sync().zscore(prefix + "feed:tl:" + returning.id(), "0")).as("rebuilt").isNotNull();
+        assertThat(admin.sync().zscore(prefix + "{feed}:tl:" + returning.id(), "0")).as("rebuilt").isNotNull();
       }
     }
   }

@@ -114,6 +114,38 @@ class RedisClusterTest {
     assertThat(a.get("/api/v1/me", token).status()).isEqualTo(401);
   }
 
+  /** The feed's keys share one hash tag, so its multi-key scripts work on a cluster (on one shard; docs/feed.md). */
+  @Test
+  void feed_postsLikesCommentsAndTimelines_workOnTheCluster() {
+    Api a = Api.of(nodeA);
+    Api b = Api.of(nodeB);
+    SentinelFixture.awaitUntil(Duration.ofSeconds(20), "both nodes serving", () -> serving(a, nodeA) && serving(b, nodeB));
+    Api.User owner = a.newUser("Owner");
+    Api.User member = b.newUser("Member");
+    String family = a.post("/api/v1/families", owner.token(), Map.of("name", "Cluster family")).json().get("id").asText();
+    String code = a.post("/api/v1/families/" + family + "/invitations", owner.token(), Map.of()).json().get("code").asText();
+    assertThat(b.post("/api/v1/invitations/" + code + "/accept", member.token(), Map.of()).status()).isEqualTo(200);
+    assertThat(b.get("/api/v1/feed", member.token()).status()).isEqualTo(200); // builds the member's timeline
+
+    Api.Response post = a.post("/api/v1/families/" + family + "/posts", owner.token(), Map.of("text", "族谱 on a cluster"));
+    assertThat(post.status()).as(post.text()).isEqualTo(201);
+    String postId = post.json().get("id").asText();
+    SentinelFixture.awaitUntil(Duration.ofSeconds(10), "the post in the member's feed", () -> {
+      Api.Response feed = b.get("/api/v1/feed", member.token());
+      return feed.status() == 200 && feed.json().get("items").size() == 1
+          && feed.json().get("items").get(0).get("id").asText().equals(postId);
+    });
+    Api.Response like = b.put("/api/v1/posts/" + postId + "/like", member.token(), Map.of());
+    assertThat(like.status()).as(like.text()).isEqualTo(200);
+    assertThat(like.json().get("likeCount").asInt()).isEqualTo(1);
+    assertThat(a.post("/api/v1/posts/" + postId + "/comments", member.token(), Map.of("text", "好")).status()).isEqualTo(201);
+    Api.Response read = a.get("/api/v1/posts/" + postId, owner.token());
+    assertThat(read.json().get("likeCount").asInt()).isEqualTo(1);
+    assertThat(read.json().get("commentCount").asInt()).isEqualTo(1);
+    assertThat(a.delete("/api/v1/posts/" + postId, owner.token()).status()).isEqualTo(204);
+    assertThat(b.get("/api/v1/feed", member.token()).json().get("items").size()).isZero();
+  }
+
   private static boolean serving(Api api, Kinhub node) {
     if (api.get("/health", null).status() != 200 || !node.cacheTrusted()) {
       return false;
