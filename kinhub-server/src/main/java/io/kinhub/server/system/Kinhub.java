@@ -163,10 +163,17 @@ public final class Kinhub implements AutoCloseable {
     FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
-    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, config.tree().treeCacheBytes(), meters), permissions, auth);
+    // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
+    io.kinhub.server.genealogy.KinGraphs kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
+        config.tree().treeCacheBytes(), clock, meters);
+    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().treeCacheBytes(), meters),
+        kinGraphs, permissions, auth);
+    io.kinhub.server.genealogy.GenealogyRoutes genealogyRoutes = new io.kinhub.server.genealogy.GenealogyRoutes(database, kinGraphs,
+        treeVersions, personStore, permissions, auth);
+    familyRoutes.extend(genealogyRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
     GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
-        new GedcomExport(database, version), permissions, auth, config.gedcomMaxBytes(), config.tree(),
+        new GedcomExport(database, version, kinGraphs), permissions, auth, config.gedcomMaxBytes(), config.tree(),
         config.dataDir().resolve("tmp"));
     http = Http.create(config, meters, cfg -> {
       rateLimits.register(cfg.routes);
@@ -179,6 +186,7 @@ public final class Kinhub implements AutoCloseable {
       familyRoutes.register(cfg.routes);
       treeRoutes.register(cfg.routes);
       gedcomRoutes.register(cfg.routes);
+      genealogyRoutes.register(cfg.routes);
       new io.kinhub.server.web.PageRoutes().register(cfg.routes);
     });
     http.start();
