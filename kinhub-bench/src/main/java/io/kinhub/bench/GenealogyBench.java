@@ -39,12 +39,84 @@ public final class GenealogyBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    System.out.println("| persons | graph build (ms) | graph heap (MiB) | relationship p50 (ms) | p99 (ms) | related | "
-        + "GET /tree cold member / visitor (ms) | warm p50 member / visitor (ms) |");
+    System.out.println("| persons | graph build, ms | graph size, MiB (estimate) | search p50 / p99, ms (in process) | "
+        + "relationship p50 / p99, ms (HTTP) | related, % (in process / HTTP) | GET /tree cold member / visitor, ms | "
+        + "GET /tree warm p50 member / visitor, ms |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     for (String size : sizes.split(",")) {
       run(Integer.parseInt(size.strip()), queries);
     }
+  }
+
+  /**
+   * A connected tree: a few founding couples, generation after generation of 1 to 4 children; a fifth of the children
+   * marry a cousin-generation child of another family (which joins the lineages), most others an outsider.
+   */
+  static String connectedTree(int count, Random random) {
+    StringBuilder persons = new StringBuilder();
+    StringBuilder families = new StringBuilder();
+    int[] next = {1};
+    int[] fam = {1};
+    java.util.function.BiFunction<Boolean, Integer, Integer> person = (male, year) -> {
+      int id = next[0]++;
+      persons.append("0 @I").append(id).append("@ INDI\n1 NAME P").append(id).append(" /Line/\n1 SEX ").append(male ? "M" : "F")
+          .append("\n1 BIRT\n2 DATE ").append(year).append('\n');
+      return id;
+    };
+    record Couple(int husband, int wife, int year) {}
+    List<Couple> generation = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, count / 2000); i++) {
+      int year = 1500 + random.nextInt(20);
+      generation.add(new Couple(person.apply(true, year), person.apply(false, year + random.nextInt(5)), year + 25));
+    }
+    while (next[0] <= count && !generation.isEmpty()) {
+      List<int[]> children = new ArrayList<>(); // {id, male, year, family}
+      for (Couple c : generation) {
+        int kids = 1 + random.nextInt(4);
+        StringBuilder f = new StringBuilder("0 @F").append(fam[0]).append("@ FAM\n1 HUSB @I").append(c.husband())
+            .append("@\n1 WIFE @I").append(c.wife()).append("@\n");
+        for (int k = 0; k < kids && next[0] <= count; k++) {
+          boolean male = random.nextBoolean();
+          int year = c.year() + random.nextInt(15);
+          int child = person.apply(male, year);
+          f.append("1 CHIL @I").append(child).append("@\n");
+          children.add(new int[] {child, male ? 1 : 0, year, fam[0]});
+        }
+        families.append(f);
+        fam[0]++;
+      }
+      java.util.Collections.shuffle(children, random);
+      List<Couple> couples = new ArrayList<>();
+      boolean[] married = new boolean[children.size()];
+      for (int i = 0; i < children.size() && next[0] <= count; i++) {
+        if (married[i]) {
+          continue;
+        }
+        int[] a = children.get(i);
+        int partner = -1;
+        if (random.nextInt(5) == 0) {
+          for (int j = i + 1; j < Math.min(children.size(), i + 20); j++) {
+            if (!married[j] && children.get(j)[1] != a[1] && children.get(j)[3] != a[3]) {
+              partner = j;
+              break;
+            }
+          }
+        }
+        int other;
+        if (partner >= 0) {
+          married[partner] = true;
+          other = children.get(partner)[0];
+        } else if (random.nextInt(10) < 7) {
+          other = person.apply(a[1] == 0, a[2] - 3 + random.nextInt(6));
+        } else {
+          continue;
+        }
+        married[i] = true;
+        couples.add(a[1] == 1 ? new Couple(a[0], other, a[2] + 25) : new Couple(other, a[0], a[2] + 25));
+      }
+      generation = couples;
+    }
+    return "0 HEAD\n1 CHAR UTF-8\n" + persons + families + "0 TRLR\n";
   }
 
   private static HttpResponse<byte[]> send(String method, String url, String token, byte[] body) throws Exception {
@@ -77,8 +149,8 @@ public final class GenealogyBench {
       long family = node.createFamily(owner, "Generated " + persons);
       String fam = base + "/api/v1/families/" + family;
       send("PATCH", fam, owner.token(), "{\"public\": true}".getBytes());
-      GedcomGenerator.Generated file = GedcomGenerator.write(dir.resolve("g.ged"), persons, 16_000L + persons);
-      HttpResponse<byte[]> imported = send("POST", fam + "/gedcom", owner.token(), Files.readAllBytes(file.file()));
+      HttpResponse<byte[]> imported = send("POST", fam + "/gedcom", owner.token(),
+          connectedTree(persons, new Random(16_000L + persons)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       if (imported.statusCode() != 200) {
         throw new IllegalStateException("import: " + imported.statusCode() + " " + new String(imported.body()));
       }
@@ -127,9 +199,30 @@ public final class GenealogyBench {
       }
       Arrays.sort(member);
       Arrays.sort(visitorReads);
-      System.out.printf("| %,d | %.0f | %.1f | %.2f | %.2f | %d / %d | %.0f / %.0f | %.1f / %.1f |%n", persons,
-          cold / 1e6 - warm, (after - before) / (1024.0 * 1024.0), warm, took[(int) (took.length * 0.99)] / 1e6, related,
-          queries, coldMember / 1e6, coldVisitor / 1e6, member[25] / 1e6, visitorReads[25] / 1e6);
+      // in process, without HTTP: the graph build, its estimated size, and the search itself
+      long version = JSON.readTree(send("GET", fam + "/tree", owner.token(), null).body()).get("version").asLong();
+      send("PATCH", fam, owner.token(), "{\"privacy\": {\"maxAliveAge\": 122}}".getBytes());
+      long buildStart = System.nanoTime();
+      io.kinhub.server.genealogy.KinGraph graph = node.kinGraphs().graph(family, version + 1);
+      long build = System.nanoTime() - buildStart;
+      long[] direct = new long[queries * 5];
+      int directRelated = 0;
+      for (int round = -1; round < direct.length; round++) {
+        int a = graph.index(Long.parseLong(ids.get(random.nextInt(ids.size()))));
+        int b = graph.index(Long.parseLong(ids.get(random.nextInt(ids.size()))));
+        long t = System.nanoTime();
+        var answer = io.kinhub.server.genealogy.Relationships.between(graph, a, b, io.kinhub.server.genealogy.Privacy.Audience.FULL);
+        if (round >= 0) {
+          direct[round] = System.nanoTime() - t;
+          directRelated += answer == null ? 0 : 1;
+        }
+      }
+      Arrays.sort(direct);
+      System.out.printf("| %,d | %.0f (HTTP: %.0f) | %.1f (heap delta %.1f) | %.2f / %.2f | %.2f / %.2f | %d / %d | %.0f / %.0f | %.1f / %.1f |%n",
+          persons, build / 1e6, cold / 1e6 - warm, graph.weight() / (1024.0 * 1024.0), (after - before) / (1024.0 * 1024.0),
+          direct[direct.length / 2] / 1e6, direct[(int) (direct.length * 0.99)] / 1e6, warm, took[(int) (took.length * 0.99)] / 1e6,
+          directRelated * 100 / direct.length, related * 100 / queries, coldMember / 1e6, coldVisitor / 1e6, member[25] / 1e6,
+          visitorReads[25] / 1e6);
     } finally {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -139,8 +139,8 @@ public final class KinGraph {
     return birth[i] / 10_000;
   }
 
-  /** Rough heap bytes, for the cache's weigher. */
-  long weight() {
+  /** Rough heap bytes, for the cache's weigher (and benchmarks). */
+  public long weight() {
     long n = ids.length;
     long strings = 0;
     for (int i = 0; i < n; i++) {

@@ -62,6 +62,7 @@ public final class Kinhub implements AutoCloseable {
   private EventBus bus;
   private QrRoutes qr;
   private Permissions permissions;
+  private io.kinhub.server.genealogy.KinGraphs kinGraphs;
   private boolean closed;
 
   private Kinhub(Config config, java.time.Clock clock) {
@@ -164,7 +165,7 @@ public final class Kinhub implements AutoCloseable {
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
     // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
-    io.kinhub.server.genealogy.KinGraphs kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
+    kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
         config.tree().treeCacheBytes(), clock, meters);
     TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().treeCacheBytes(), meters),
         kinGraphs, permissions, auth);
@@ -278,6 +279,11 @@ public final class Kinhub implements AutoCloseable {
   /** Open QR-login WebSockets on this node. */
   public int openQrSockets() {
     return qr.openSockets();
+  }
+
+  /** This node's kinship graphs (benchmarks measure relationship searches directly). */
+  public io.kinhub.server.genealogy.KinGraphs kinGraphs() {
+    return kinGraphs;
   }
 
   /** This node's permission checks (benchmarks measure them directly). */
