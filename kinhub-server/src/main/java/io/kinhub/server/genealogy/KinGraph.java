@@ -96,6 +96,10 @@ public final class KinGraph {
     if (stored == null) {
       return 0;
     }
+    int fast = plainDateKey(stored);
+    if (fast >= 0) {
+      return fast;
+    }
     try {
       PartialDate d = PartialDate.parse(stored);
       if (d.year().isEmpty()) {
@@ -105,6 +109,37 @@ public final class KinGraph {
     } catch (IllegalArgumentException e) {
       return 0;
     }
+  }
+
+  /**
+   * The common stored forms read without {@link PartialDate}: an optional qualifier word ("about 1900"), then
+   * "yyyy", "yyyy-mm" or "yyyy-mm-dd"; -1 for anything else (phrases), which then goes through the full parser.
+   */
+  static int plainDateKey(String s) {
+    int i = s.indexOf(' ') + 1; // after a qualifier word, if any
+    int n = s.length() - i;
+    if (n != 4 && n != 7 && n != 10) {
+      return -1;
+    }
+    int year = digits(s, i, 4);
+    int month = n >= 7 && s.charAt(i + 4) == '-' ? digits(s, i + 5, 2) : n == 4 ? 0 : -1;
+    int day = n == 10 && s.charAt(i + 7) == '-' ? digits(s, i + 8, 2) : n < 10 ? 0 : -1;
+    if (year <= 0 || month < 0 || day < 0 || month > 12 || day > 31) {
+      return -1;
+    }
+    return year * 10_000 + month * 100 + day;
+  }
+
+  private static int digits(String s, int from, int count) {
+    int v = 0;
+    for (int k = from; k < from + count; k++) {
+      char c = s.charAt(k);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   public int size() {

@@ -31,6 +31,19 @@ public final class Relationships {
     int stamp;
     int[] nb = new int[64];
     byte[] kind = new byte[64];
+    int[] visited = new int[256];
+    int visitedCount;
+    int[] frontA = new int[256];
+    int[] frontB = new int[256];
+    int[] nextA = new int[256];
+    int[] nextB = new int[256];
+
+    void visit(int v) {
+      if (visitedCount == visited.length) {
+        visited = Arrays.copyOf(visited, visitedCount * 2);
+      }
+      visited[visitedCount++] = v;
+    }
 
     void fit(int n) {
       if (markF.length < n) {
@@ -103,9 +116,13 @@ public final class Relationships {
   private static int[] search(KinGraph g, int a, int b, Scratch s) {
     s.fit(g.size());
     int st = s.stamp;
-    List<Integer> visitedF = new ArrayList<>();
-    int[] frontF = {a};
-    int[] frontB = {b};
+    s.visitedCount = 0;
+    int[] frontF = s.frontA;
+    int[] frontB = s.frontB;
+    int[] spareF = s.nextA;
+    int[] spareB = s.nextB;
+    frontF[0] = a;
+    frontB[0] = b;
     int sizeF = 1;
     int sizeB = 1;
     s.markF[a] = st;
@@ -114,7 +131,7 @@ public final class Relationships {
     s.markB[b] = st;
     s.distB[b] = 0;
     s.spB[b] = 0;
-    visitedF.add(a);
+    s.visit(a);
     int best = Integer.MAX_VALUE;
     while (sizeF > 0 && sizeB > 0 && best == Integer.MAX_VALUE) {
       boolean forward = sizeF <= sizeB;
@@ -125,7 +142,7 @@ public final class Relationships {
       int[] sp = forward ? s.spF : s.spB;
       int[] otherMark = forward ? s.markB : s.markF;
       int[] otherDist = forward ? s.distB : s.distF;
-      int[] next = new int[Math.max(8, size * 2)];
+      int[] next = forward ? spareF : spareB;
       int nextSize = 0;
       for (int i = 0; i < size; i++) {
         int u = front[i];
@@ -142,7 +159,7 @@ public final class Relationships {
             }
             next[nextSize++] = w;
             if (forward) {
-              visitedF.add(w);
+              s.visit(w);
             }
           } else if (dist[w] == dist[u] + 1 && cost < sp[w]) {
             sp[w] = cost;
@@ -155,32 +172,35 @@ public final class Relationships {
           best = Math.min(best, dist[w] + otherDist[w]);
         }
       }
+      // the used frontier becomes the spare for the next layer (arrays kept in the scratch, grown as needed)
       if (forward) {
+        spareF = frontF;
         frontF = next;
         sizeF = nextSize;
       } else {
+        spareB = frontB;
         frontB = next;
         sizeB = nextSize;
       }
     }
     if (best == Integer.MAX_VALUE) {
+      keep(s, frontF, spareF, frontB, spareB);
       return null;
     }
     // the meeting person on a shortest path with the fewest spouse steps (both balls hold every such path's middle)
     int meet = -1;
     int fewest = Integer.MAX_VALUE;
-    List<Integer> candidates = visitedF;
-    if (sizeB >= 0) {
-      for (int v : candidates) {
-        if (s.markB[v] == st && s.distF[v] + s.distB[v] == best) {
-          int spouses = s.spF[v] + s.spB[v];
-          if (spouses < fewest || (spouses == fewest && g.ids[v] < g.ids[meet])) {
-            fewest = spouses;
-            meet = v;
-          }
+    for (int c = 0; c < s.visitedCount; c++) {
+      int v = s.visited[c];
+      if (s.markB[v] == st && s.distF[v] + s.distB[v] == best) {
+        int spouses = s.spF[v] + s.spB[v];
+        if (spouses < fewest || (spouses == fewest && g.ids[v] < g.ids[meet])) {
+          fewest = spouses;
+          meet = v;
         }
       }
     }
+    keep(s, frontF, spareF, frontB, spareB);
     int[] path = new int[best + 1];
     int at = s.distF[meet];
     path[at] = meet;
@@ -193,6 +213,14 @@ public final class Relationships {
       path[d + 1] = x;
     }
     return path;
+  }
+
+  /** Keeps the (possibly grown) frontier arrays for the next query; each pair stays two distinct arrays. */
+  private static void keep(Scratch s, int[] frontF, int[] spareF, int[] frontB, int[] spareB) {
+    s.frontA = frontF;
+    s.nextA = spareF;
+    s.frontB = frontB;
+    s.nextB = spareB;
   }
 
   /** A neighbour one step nearer the search's origin on a path with the fewest spouse steps. */
