@@ -108,11 +108,12 @@ public final class GedcomExport {
     }
     try (GedcomWriter gedcom = new GedcomWriter(out)) {
       gedcom.header("KINHUB", version);
-      h.createQuery("SELECT id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes "
+      h.createQuery("SELECT id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes, deceased "
               + "FROM person WHERE family_id = :family ORDER BY id")
           .bind("family", familyId).setFetchSize(2_000)
           .map((rs, ctx) -> new GedcomPerson(xref(rs.getLong(1)), 0, rs.getString(2), rs.getString(3), rs.getString(4),
-              date(rs.getString(5)), rs.getString(6), date(rs.getString(7)), rs.getString(8), rs.getString(9), List.of()))
+              date(rs.getString(5)), rs.getString(6), date(rs.getString(7)), rs.getString(8), rs.getString(9), List.of(),
+              rs.getBoolean(10)))
           .forEach(p -> {
             long id = Long.parseLong(p.xref().substring(2, p.xref().length() - 1));
             if (graph != null && Privacy.hidden(graph, audience, id)) {

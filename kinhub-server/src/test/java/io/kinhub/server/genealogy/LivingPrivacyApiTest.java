@@ -172,4 +172,19 @@ class LivingPrivacyApiTest {
     assertThat(undatedSon).isNotEmpty();
     assertThat(undatedChildOfOld).isNotEmpty();
   }
+
+  @Test
+  void gedcomDeathOrBurialWithoutADate_marksThePersonDead_andTheExportKeepsIt() {
+    String other = Families.create(api, owner, "Events", true);
+    String gedcom = "0 HEAD\n1 CHAR UTF-8\n0 @I1@ INDI\n1 NAME Buried /Bob/\n1 BIRT\n2 DATE 1990\n1 BURI\n2 PLAC Hill\n"
+        + "0 @I2@ INDI\n1 NAME Dead /Dan/\n1 BIRT\n2 DATE 1995\n1 DEAT Y\n"
+        + "0 @I3@ INDI\n1 NAME Alive /Al/\n1 BIRT\n2 DATE 1995\n0 TRLR\n";
+    Api.Response imported = api.raw("POST", "/api/v1/families/" + other + "/gedcom", owner.token(), "text/plain",
+        gedcom.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(imported.status()).as(imported.text()).isEqualTo(200);
+    String shown = api.get("/api/v1/families/" + other + "/tree", visitor.token()).text();
+    assertThat(shown).contains("Buried Bob", "Dead Dan").doesNotContain("Alive Al");
+    String exported = api.get("/api/v1/families/" + other + "/gedcom", owner.token()).text();
+    assertThat(exported).contains("1 DEAT Y");
+  }
 }
