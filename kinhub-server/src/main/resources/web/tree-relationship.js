@@ -54,7 +54,10 @@ export async function mountRelationship(hooks) {
     toLabel.textContent = `${t("genealogy.to")}: ${nameOf(state.to)}`;
     find.disabled = state.from == null || state.to == null;
   }
-  find.addEventListener("click", async () => {
+  let lastFind = Promise.resolve();
+  find.onclickDone = () => { find.click(); return lastFind; };
+  find.addEventListener("click", () => { lastFind = findNow(); });
+  async function findNow() {
     result.textContent = t("genealogy.finding");
     try {
       const a = await api("GET", `${base}/relationship?from=${encodeURIComponent(state.from)}&to=${encodeURIComponent(state.to)}`);
@@ -67,7 +70,7 @@ export async function mountRelationship(hooks) {
       result.textContent = e instanceof ApiError && e.code === "not_related" ? t("genealogy.notRelated") : message(e);
     }
     requestDraw();
-  });
+  }
   clear.addEventListener("click", () => {
     state.from = state.to = state.answer = null;
     result.textContent = "";
@@ -210,6 +213,19 @@ export async function mountRelationship(hooks) {
     }
   }
 
+  // for tests: pick the two persons and ask, as the buttons do; resolves once the answer (or error) is shown
+  if (window.kinhubTree) {
+    window.kinhubTree.relationship = {
+      async between(from, to) {
+        state.from = from;
+        state.to = to;
+        render();
+        await find.onclickDone();
+        return { answer: state.answer, text: result.textContent };
+      },
+      panelText: () => panel.textContent,
+    };
+  }
   await ready.catch(() => {});
   requestDraw();
   return { state, select };
