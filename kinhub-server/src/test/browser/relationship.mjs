@@ -28,6 +28,23 @@ try {
   check("term shown", cousin.text.includes(language === "zh-CN" ? "堂哥" : "cousin"), cousin.text);
   const none = await page.evaluate(([a, b]) => window.kinhubTree.relationship.between(a, b), [fromId, strangerId]);
   check("not related", none.answer === null && none.text.length > 0, none.text);
+  // the family page's settings module, mounted as the family page does
+  await page.evaluate(async (fid) => {
+    const m = await import("/assets/family-genealogy.js");
+    const div = document.createElement("div");
+    div.id = "genealogy-settings";
+    document.body.append(div);
+    const headers = { Authorization: `Bearer ${sessionStorage.getItem("kinhub.token")}` };
+    const family = await (await fetch(`/api/v1/families/${fid}`, { headers })).json();
+    await m.mountGenealogySettings(div, { familyId: fid, family });
+  }, familyId);
+  await page.selectOption("#genealogy-settings select[name=founderPersonId]", { label: "王老" });
+  await page.fill("#genealogy-settings input[name=generationPoem]", "老父明");
+  // the tree page's body does not scroll, so the mounted block may lie below the fold: submit as a click would
+  await page.evaluate(() => document.querySelector("#genealogy-settings button[type=submit]").click());
+  await page.waitForFunction(() => document.querySelector("#genealogy-settings .mismatches li"), null, { timeout: 20000 });
+  const mismatches = await page.locator("#genealogy-settings .mismatches li").allTextContents();
+  check("mismatches", mismatches.length === 1 && mismatches[0].includes("王伯"), mismatches);
   check("rows toggle", await page.locator("input[name=generationRows]").count() === 1, "checkbox");
   // the browser logs every 404 answer, and "not related" is one by contract
   const unexpected = errors.filter((e) => !/status of 404/.test(e));

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 16 in a real browser: the tree page loads the relationship finder (tree-relationship.js), which asks the API
  * and shows what one person calls the other — 堂哥 in Chinese, "cousin" in English — or that two are not related,
- * without script errors.
+ * without script errors; and the family page's settings module (family-genealogy.js) saves a founder and a poem and
+ * lists the one name that lacks its generation's character.
  */
 class RelationshipFinderBrowserTest {
 
