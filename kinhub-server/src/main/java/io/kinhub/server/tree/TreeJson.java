@@ -116,7 +116,11 @@ public final class TreeJson {
       if (version.isEmpty()) {
         return Optional.<Document>empty();
       }
-      KinGraph graph = graphs.graph(h, familyId, version.get()).orElseThrow();
+      // members of a family without a founder need nothing the graph computes (no one is private to them, and there
+      // are no generations), so their document is built without it
+      boolean founder = h.createQuery("SELECT founder_person_id IS NOT NULL FROM family WHERE id = :id").bind("id", familyId)
+          .mapTo(Boolean.class).one();
+      KinGraph graph = audience == Audience.FULL && !founder ? null : graphs.graph(h, familyId, version.get()).orElseThrow();
       Map<Long, List<Long>> spouses = new HashMap<>();
       h.createQuery("SELECT a, b FROM spouse WHERE family_id = :family ORDER BY a, b").bind("family", familyId)
           .setFetchSize(5_000)
@@ -140,16 +144,19 @@ public final class TreeJson {
               try {
                 while (rs.next()) {
                   long id = rs.getLong(1);
-                  int index = graph.index(id);
+                  int index = graph == null ? -1 : graph.index(id);
                   json.writeStartObject();
                   json.writeStringField("id", Long.toString(id));
-                  if (index >= 0 && Privacy.hidden(graph, audience, index)) {
-                    json.writeStringField("name", Privacy.name(graph, audience, index));
+                  // graph is never null for a restricted audience; a person it lacks stays private
+                  if (audience != Audience.FULL && (index < 0 || Privacy.hidden(graph, audience, index))) {
+                    json.writeStringField("name", index < 0 ? Privacy.PRIVATE_NAME : Privacy.name(graph, audience, index));
                     json.writeBooleanField("private", true);
                     writeId(json, "fatherId", rs.getLong(9), rs.wasNull());
                     writeId(json, "motherId", rs.getLong(10), rs.wasNull());
                     writeSpouses(json, spouses.getOrDefault(id, List.of()));
-                    writeGeneration(json, graph, index, false);
+                    if (index >= 0) {
+                      writeGeneration(json, graph, index, false);
+                    }
                     json.writeEndObject();
                     continue;
                   }
@@ -165,6 +172,8 @@ public final class TreeJson {
                   writeSpouses(json, spouses.getOrDefault(id, List.of()));
                   if (index >= 0) {
                     writeGeneration(json, graph, index, true);
+                  } else {
+                    json.writeNullField("generation");
                   }
                   json.writeEndObject();
                 }
