@@ -70,6 +70,12 @@ public final class KinGraphs {
     }
   }
 
+  /** Whether the family has a founder (only then do members' person objects need the graph, for generations). */
+  public boolean hasFounder(long familyId) {
+    return db.withHandle(h -> h.createQuery("SELECT founder_person_id IS NOT NULL FROM family WHERE id = :id")
+        .bind("id", familyId).mapTo(Boolean.class).findOne().orElse(false));
+  }
+
   /** The graph at exactly the version {@code h}'s transaction sees (for documents built in that transaction). */
   public Optional<KinGraph> graph(Handle h, long familyId, long version) {
     KinGraph cached = graphs.getIfPresent(familyId);

@@ -123,6 +123,12 @@ public final class TreeRoutes {
 
   /** A person as {@code audience} may see them, with the generation fields, from the graph at the current version. */
   private Map<String, Object> shown(long family, Map<String, Object> full, Audience audience) {
+    if (audience == Audience.FULL && !graphs.hasFounder(family)) {
+      // an edit of a large tree does not wait for a graph it does not need
+      Map<String, Object> out = new LinkedHashMap<>(full);
+      out.put("generation", null);
+      return out;
+    }
     long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
     return Privacy.person(full, graphs.graph(family, version), audience);
   }
