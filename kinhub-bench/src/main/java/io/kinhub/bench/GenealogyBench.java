@@ -40,7 +40,7 @@ public final class GenealogyBench {
       }
     }
     System.out.println("| persons | graph build, ms | graph size, MiB (estimate) | search p50 / p99, ms (in process) | "
-        + "relationship p50 / p99, ms (HTTP) | related, % (in process / HTTP) | GET /tree cold member / visitor, ms | "
+        + "relationship p50 / p99, ms (HTTP) | related, % (in process / HTTP) | GET /tree cold member / visitor, ms (best of 3) | "
         + "GET /tree warm p50 member / visitor, ms |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     for (String size : sizes.split(",")) {
@@ -156,12 +156,25 @@ public final class GenealogyBench {
       }
       // a settings change bumps the version: the next request builds the graph and the member document afresh
       send("PATCH", fam, owner.token(), "{\"privacy\": {\"maxAliveAge\": 120}}".getBytes());
-      long coldMember = System.nanoTime();
       JsonNode tree = JSON.readTree(send("GET", fam + "/tree", owner.token(), null).body());
-      coldMember = System.nanoTime() - coldMember;
-      long coldVisitor = System.nanoTime();
-      send("GET", fam + "/tree", visitor.token(), null);
-      coldVisitor = System.nanoTime() - coldVisitor;
+      send("GET", fam + "/tree", visitor.token(), null); // both documents once, so that neither pays the first scan
+      // cold reads after a change, three rounds, the two audiences in turn first
+      long coldMember = Long.MAX_VALUE;
+      long coldVisitor = Long.MAX_VALUE;
+      for (int round = 0; round < 3; round++) {
+        send("PATCH", fam, owner.token(), ("{\"privacy\": {\"maxAliveAge\": " + (130 + round) + "}}").getBytes());
+        for (int k = 0; k < 2; k++) {
+          boolean member = (round + k) % 2 == 0;
+          long t = System.nanoTime();
+          send("GET", fam + "/tree", member ? owner.token() : visitor.token(), null);
+          t = System.nanoTime() - t;
+          if (member) {
+            coldMember = Math.min(coldMember, t);
+          } else {
+            coldVisitor = Math.min(coldVisitor, t);
+          }
+        }
+      }
       List<String> ids = new ArrayList<>();
       tree.get("persons").forEach(p -> ids.add(p.get("id").asText()));
       // graph build: time a relationship query right after a version bump, less a warm query's time
