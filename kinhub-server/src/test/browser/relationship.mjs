@@ -42,7 +42,9 @@ try {
   await page.fill("#genealogy-settings input[name=generationPoem]", "老父明");
   // the tree page's body does not scroll, so the mounted block may lie below the fold: submit as a click would
   await page.evaluate(() => document.querySelector("#genealogy-settings button[type=submit]").click());
-  await page.waitForFunction(() => document.querySelector("#genealogy-settings .mismatches li"), null, { timeout: 20000 });
+  // saved, and the list reloaded after the save (it is shown once before the save as well)
+  await page.waitForFunction(() => /Saved|已保存/.test(document.querySelector("#genealogy-settings [role=status]").textContent)
+    && document.querySelector("#genealogy-settings .mismatches li"), null, { timeout: 20000 });
   const mismatches = await page.locator("#genealogy-settings .mismatches li").allTextContents();
   check("mismatches", mismatches.length === 1 && mismatches[0].includes("王伯"), mismatches);
   check("rows toggle", await page.locator("input[name=generationRows]").count() === 1, "checkbox");

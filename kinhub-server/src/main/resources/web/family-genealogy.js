@@ -118,8 +118,8 @@ export async function mountGenealogySettings(container, { familyId, family }) {
     };
     try {
       await api("PATCH", base, body);
+      await loadMismatches();
       status.textContent = t("genealogy.settings.saved");
-      loadMismatches();
     } catch (e) {
       const named = e instanceof ApiError && e.field ? form.querySelector(`[name="${e.field.replace(/^privacy\./, "")}"]`) : null;
       if (named) named.focus();
