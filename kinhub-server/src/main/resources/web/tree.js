@@ -44,6 +44,8 @@ let height = 0;
 let selectedId = null;
 let hoverId = null;
 let order = "western";
+const overlayHooks = []; // (ctx) => void, drawn over the selection (tree-relationship.js)
+const detailsHooks = []; // (id, detailsEl) => void, after the details panel is filled
 
 // ---- layers ------------------------------------------------------------------------------------------------
 function layer(parent, name) {
@@ -347,6 +349,7 @@ function drawOverlay() {
       BOX_WIDTH * s + 4 * dpr, BOX_HEIGHT * s + 4 * dpr, Math.min(10 * s, 8 * dpr));
     overlayCtx.stroke();
   }
+  for (const hook of overlayHooks) hook(overlayCtx);
 }
 
 // ---- minimap: a base layer drawn once per layout, a viewport layer drawn on every move --------------------------
@@ -480,6 +483,7 @@ function showDetails(id) {
   row(t("tree.details.children"), (childrenOf.get(id) || []).map(relativeButton));
   detailsEl.append(close, title, list);
   detailsEl.hidden = false;
+  for (const hook of detailsHooks) hook(id, detailsEl);
 }
 
 // ---- search ---------------------------------------------------------------------------------------------------
@@ -770,3 +774,10 @@ window.kinhubTree = {
 };
 
 load();
+
+// relationship finder, 世 rows and change history live in their own module (tree-relationship.js)
+import("./tree-relationship.js")
+  .then((m) => m.mountRelationship({ familyId, ready, personById, select, requestDraw, overlayHooks, detailsHooks,
+    centerOf: window.kinhubTree.centerOf, dpr: () => dpr, scale: () => camera.scale, boxSize: { w: BOX_WIDTH, h: BOX_HEIGHT },
+    header: document.querySelector(".tree-header") }))
+  .catch((e) => console.warn("relationship finder not loaded", e));

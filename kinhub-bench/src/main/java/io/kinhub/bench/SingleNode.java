@@ -84,6 +84,11 @@ public final class SingleNode implements AutoCloseable {
     return api.createFamily(baseUrl(), user.token(), name);
   }
 
+  /** The node's kinship graphs, called directly (no HTTP). */
+  public io.kinhub.server.genealogy.KinGraphs kinGraphs() {
+    return node.kinGraphs();
+  }
+
   /** The node's permission checks, called directly (no HTTP). */
   public Permissions permissions() {
     return node.permissions();

@@ -40,6 +40,12 @@ public final class FamilyRoutes {
   private final FamilyStore families;
   private final Permissions permissions;
   private final Authentication auth;
+  private volatile FamilyExtension extension = FamilyExtension.NONE;
+
+  /** Adds the fields of another area (genealogy settings) to GET and PATCH of a family. */
+  public void extend(FamilyExtension extension) {
+    this.extension = extension;
+  }
 
   public FamilyRoutes(FamilyStore families, Permissions permissions, Authentication auth) {
     this.families = families;
@@ -123,7 +129,9 @@ public final class FamilyRoutes {
     long id = pathId(ctx, "id", "family");
     Access access = permissions.require(s, id, "family:read:" + id);
     Family family = families.find(id).orElseThrow(() -> Problem.notFound("No such family."));
-    Json.respond(ctx, 200, json(family, access.myRole()));
+    Map<String, Object> out = json(family, access.myRole());
+    extension.describe(id, s.userId(), access, out);
+    Json.respond(ctx, 200, out);
   }
 
   private void update(Context ctx) {
@@ -139,13 +147,17 @@ public final class FamilyRoutes {
       throw Problem.invalid("name", "'name' must be one line.");
     }
     Optional<Boolean> visibility = body.optionalBoolean("public");
+    Runnable extra = extension.patch(id, body, s.userId());
     Family family = families.update(id, name, text(body, "surname", MAX_NAME), body.isNull("surname"),
             text(body, "description", MAX_DESCRIPTION), body.isNull("description"), visibility.orElse(null))
         .orElseThrow(() -> Problem.notFound("No such family."));
     if (visibility.isPresent() && visibility.get() != access.familyPublic()) {
       permissions.everythingChanged(); // every visitor's access changes
     }
-    Json.respond(ctx, 200, json(family, access.myRole()));
+    extra.run();
+    Map<String, Object> out = json(family, access.myRole());
+    extension.describe(id, s.userId(), access, out);
+    Json.respond(ctx, 200, out);
   }
 
   private void delete(Context ctx) {

@@ -227,6 +227,18 @@ public final class JsonBody {
     return Optional.of(out);
   }
 
+  /** An optional nested object; JSON null counts as absent. */
+  public Optional<JsonBody> optionalObject(String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isObject()) {
+      throw Problem.invalid(field, "'" + field + "' must be an object.");
+    }
+    return Optional.of(new JsonBody((ObjectNode) value));
+  }
+
   /** A required string of 1..max characters (Unicode code points), not blank. */
   public String requiredString(String field, int max) {
     return optionalString(field, max).filter(s -> !s.isBlank())

@@ -66,6 +66,7 @@ public final class Kinhub implements AutoCloseable {
   private Permissions permissions;
   private io.kinhub.server.feed.FeedRoutes feedRoutes;
   private Singleton singleton;
+  private io.kinhub.server.genealogy.KinGraphs kinGraphs;
   private boolean closed;
   private final Drain drain = new Drain();
   private final OpenSockets openSockets = new OpenSockets();
@@ -194,7 +195,14 @@ public final class Kinhub implements AutoCloseable {
     FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
-    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, config.tree().treeCacheBytes(), meters), permissions, auth);
+    // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
+    kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
+        config.tree().treeCacheBytes(), clock, meters);
+    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().treeCacheBytes(), meters),
+        kinGraphs, permissions, auth);
+    io.kinhub.server.genealogy.GenealogyRoutes genealogyRoutes = new io.kinhub.server.genealogy.GenealogyRoutes(database, kinGraphs,
+        treeVersions, personStore, permissions, auth);
+    familyRoutes.extend(genealogyRoutes);
     io.kinhub.server.feed.Feed feed = new io.kinhub.server.feed.Feed(redis, database, permissions, bus, config.feed(),
         config.nearCacheSize(), config.nearCacheMaxAge(), meters);
     JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobSettings().withConcurrency(4), meters);
@@ -205,7 +213,7 @@ public final class Kinhub implements AutoCloseable {
     closeInOrder.push(feedRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
     GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
-        new GedcomExport(database, version), permissions, auth, config.gedcomMaxBytes(), config.tree(),
+        new GedcomExport(database, version, kinGraphs), permissions, auth, config.gedcomMaxBytes(), config.tree(),
         config.dataDir().resolve("tmp"));
     http = Http.create(config, meters, cfg -> {
       cfg.jetty.modifyServer(server -> server.setHandler(drain)); // Javalin puts its handlers inside
@@ -222,6 +230,7 @@ public final class Kinhub implements AutoCloseable {
       feedRoutes.register(cfg.routes);
       feedRoutes.configureJetty(cfg);
       new io.kinhub.server.web.PageRoutes(this::publicBaseUrl).register(cfg.routes);
+      genealogyRoutes.register(cfg.routes);
     });
     http.start();
     closeInOrder.push(http::stop);
@@ -379,6 +388,11 @@ public final class Kinhub implements AutoCloseable {
   /** This node's feed routes (tests flush counters and count live sockets through them). */
   public io.kinhub.server.feed.FeedRoutes feed() {
     return feedRoutes;
+  }
+
+  /** This node's kinship graphs (benchmarks measure relationship searches directly). */
+  public io.kinhub.server.genealogy.KinGraphs kinGraphs() {
+    return kinGraphs;
   }
 
   /** This node's permission checks (benchmarks measure them directly). */

@@ -1,5 +1,9 @@
 package io.kinhub.server.tree;
 
+import io.kinhub.server.genealogy.KinGraph;
+import io.kinhub.server.genealogy.KinGraphs;
+import io.kinhub.server.genealogy.Privacy;
+import io.kinhub.server.genealogy.Privacy.Audience;
 import io.kinhub.server.system.Database;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomPerson;
@@ -24,19 +28,32 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 public final class GedcomExport {
   private final Database db;
   private final String version;
+  private final KinGraphs graphs;
 
-  public GedcomExport(Database db, String version) {
+  public GedcomExport(Database db, String version, KinGraphs graphs) {
     this.db = db;
     this.version = version;
+    this.graphs = graphs;
   }
 
   /** A FAM to be written: partners (either may be null) and children, all person ids. */
   private record Unit(Long husband, Long wife, List<Long> children) {}
 
   public void run(long familyId, OutputStream out) throws IOException {
+    run(familyId, out, Audience.FULL);
+  }
+
+  /** The export as {@code audience} may see it: for visitors, living persons are "Private" without dates, places or notes. */
+  public void run(long familyId, OutputStream out, Audience audience) throws IOException {
     try {
       db.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
-        write(h, familyId, out);
+        KinGraph graph = null;
+        if (audience != Audience.FULL) {
+          long treeVersion = h.createQuery("SELECT tree_version FROM family WHERE id = :id").bind("id", familyId)
+              .mapTo(Long.class).findOne().orElse(-1L);
+          graph = graphs.graph(h, familyId, treeVersion).orElse(null);
+        }
+        write(h, familyId, out, graph, audience);
         return null;
       });
     } catch (UncheckedIOException e) {
@@ -44,7 +61,7 @@ public final class GedcomExport {
     }
   }
 
-  private void write(Handle h, long familyId, OutputStream out) {
+  private void write(Handle h, long familyId, OutputStream out, KinGraph graph, Audience audience) {
     Map<Long, String> gender = new HashMap<>();
     TreeMap<List<Long>, Unit> units = new TreeMap<>(GedcomExport::compareKeys);
     h.createQuery("SELECT id, gender, father_id, mother_id FROM person WHERE family_id = :family ORDER BY id")
@@ -91,13 +108,19 @@ public final class GedcomExport {
     }
     try (GedcomWriter gedcom = new GedcomWriter(out)) {
       gedcom.header("KINHUB", version);
-      h.createQuery("SELECT id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes "
+      h.createQuery("SELECT id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes, deceased "
               + "FROM person WHERE family_id = :family ORDER BY id")
           .bind("family", familyId).setFetchSize(2_000)
           .map((rs, ctx) -> new GedcomPerson(xref(rs.getLong(1)), 0, rs.getString(2), rs.getString(3), rs.getString(4),
-              date(rs.getString(5)), rs.getString(6), date(rs.getString(7)), rs.getString(8), rs.getString(9), List.of()))
+              date(rs.getString(5)), rs.getString(6), date(rs.getString(7)), rs.getString(8), rs.getString(9), List.of(),
+              rs.getBoolean(10)))
           .forEach(p -> {
             long id = Long.parseLong(p.xref().substring(2, p.xref().length() - 1));
+            if (graph != null && Privacy.hidden(graph, audience, id)) {
+              int index = graph.index(id);
+              p = new GedcomPerson(p.xref(), 0, Privacy.name(graph, audience, index), null, p.gender(), null, null, null,
+                  null, null, List.of());
+            }
             try {
               gedcom.person(p, spouseIn.getOrDefault(id, List.of()), childIn.getOrDefault(id, List.of()));
             } catch (IOException e) {

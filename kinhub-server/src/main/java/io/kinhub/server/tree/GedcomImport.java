@@ -1,5 +1,7 @@
 package io.kinhub.server.tree;
 
+import io.kinhub.server.genealogy.Changes;
+
 import io.kinhub.server.system.Database;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomFormatException;
@@ -15,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -55,6 +58,11 @@ public final class GedcomImport {
    * Takes a database connection only for the import itself: {@code in} should be at hand (a spooled file).
    */
   public Result run(long familyId, InputStream in) throws GedcomFormatException, IOException {
+    return run(familyId, in, null);
+  }
+
+  /** {@link #run}, recording the import in the change history as made by {@code actor}. */
+  public Result run(long familyId, InputStream in, Long actor) throws GedcomFormatException, IOException {
     try {
       return db.inTransaction(h -> {
         PersonStore.lockTree(h, familyId);
@@ -74,6 +82,8 @@ public final class GedcomImport {
         run.flush();
         run.finish();
         PersonStore.bumpVersion(h, familyId);
+        Changes.record(h, familyId, null, actor, "import", null,
+            Map.of("imported", Map.of("persons", run.imported, "families", summary.families())), null);
         return new Result(run.imported, summary.families(), List.copyOf(run.warnings), run.warningCount);
       });
     } catch (Failed failed) {
@@ -232,7 +242,8 @@ public final class GedcomImport {
       String name = p.name() == null || p.name().isBlank() ? "Unknown" : p.name().strip();
       return new GedcomPerson(p.xref(), p.line(), limited(p, "name", name, MAX_NAME), limited(p, "surname", p.surname(), MAX_SURNAME),
           p.gender(), p.birthDate(), limited(p, "birth place", p.birthPlace(), MAX_PLACE), p.deathDate(),
-          limited(p, "death place", p.deathPlace(), MAX_PLACE), limited(p, "notes", p.notes(), MAX_NOTES), p.noteRefs());
+          limited(p, "death place", p.deathPlace(), MAX_PLACE), limited(p, "notes", p.notes(), MAX_NOTES), p.noteRefs(),
+          p.deceased());
     }
 
     private String limited(GedcomPerson p, String field, String value, int max) {
@@ -298,6 +309,7 @@ public final class GedcomImport {
       String[] deathDate = new String[n];
       String[] deathPlace = new String[n];
       String[] note = new String[n];
+      Boolean[] deceased = new Boolean[n];
       List<Long> refPerson = new ArrayList<>();
       List<Integer> refPos = new ArrayList<>();
       List<String> refXref = new ArrayList<>();
@@ -316,6 +328,7 @@ public final class GedcomImport {
         deathDate[i] = p.deathDate() == null ? null : p.deathDate().toString();
         deathPlace[i] = blankToNull(p.deathPlace());
         note[i] = blankToNull(p.notes());
+        deceased[i] = p.deceased();
         for (int r = 0; r < p.noteRefs().size(); r++) {
           refPerson.add(id[i]);
           refPos.add(r);
@@ -323,14 +336,14 @@ public final class GedcomImport {
         }
       }
       h.createUpdate("""
-              INSERT INTO person (id, family_id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes)
-              SELECT u.id, :family, u.name, u.surname, u.gender, u.bd, u.bp, u.dd, u.dp, u.notes
-              FROM unnest(:id, :name, :surname, :gender, :bd, :bp, :dd, :dp, :notes)
-                AS u(id, name, surname, gender, bd, bp, dd, dp, notes)""")
+              INSERT INTO person (id, family_id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes, deceased)
+              SELECT u.id, :family, u.name, u.surname, u.gender, u.bd, u.bp, u.dd, u.dp, u.notes, u.deceased
+              FROM unnest(:id, :name, :surname, :gender, :bd, :bp, :dd, :dp, :notes, :deceased)
+                AS u(id, name, surname, gender, bd, bp, dd, dp, notes, deceased)""")
           .bind("family", familyId)
           .bind("id", id).bind("name", name).bind("surname", surname).bind("gender", gender)
           .bind("bd", birthDate).bind("bp", birthPlace).bind("dd", deathDate).bind("dp", deathPlace).bind("notes", note)
-          .execute();
+          .bind("deceased", deceased).execute();
       if (!refPerson.isEmpty()) {
         createTempTables();
         h.createUpdate("INSERT INTO gedcom_note_ref (person_id, pos, xref) SELECT * FROM unnest(:p, :pos, :x)")

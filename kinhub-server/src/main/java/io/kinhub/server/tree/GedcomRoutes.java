@@ -1,5 +1,8 @@
 package io.kinhub.server.tree;
 
+import io.kinhub.server.genealogy.Privacy;
+import io.kinhub.server.genealogy.Privacy.Audience;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
@@ -113,7 +116,7 @@ public final class GedcomRoutes {
       try {
         // a dry read first, so that a malformed or oversized file is refused before it takes a connection
         GedcomReader.read(upload.input(), IGNORE, settings.limits());
-        result = importer.run(family, upload.input());
+        result = importer.run(family, upload.input(), s.userId());
         versions.changed(family);
       } catch (GedcomFormatException e) {
         if (e.tooLarge()) {
@@ -211,7 +214,7 @@ public final class GedcomRoutes {
   private void exportFile(Context ctx) throws IOException {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:read:" + family);
+    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
     if (!exports.tryAcquire()) {
       throw busy("exports");
     }
@@ -221,7 +224,7 @@ public final class GedcomRoutes {
       }
       long started = System.nanoTime();
       try {
-        exporter.run(family, snapshot.output()); // the only part that holds a database connection
+        exporter.run(family, snapshot.output(), audience); // the only part that holds a database connection
       } finally {
         snapshots.release();
       }

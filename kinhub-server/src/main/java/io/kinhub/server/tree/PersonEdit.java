@@ -12,7 +12,7 @@ public record PersonEdit(Map<String, Object> columns, boolean setFather, Long fa
 
   /** Column names a {@link PersonEdit} may set; the only strings ever spliced into SQL. */
   static final List<String> COLUMNS = List.of("name", "surname", "gender", "birth_date", "birth_place", "death_date",
-      "death_place", "notes");
+      "death_place", "notes", "deceased");
 
   public PersonEdit {
     for (String column : columns.keySet()) {

@@ -1,5 +1,6 @@
 package io.kinhub.server.tree;
 
+import io.kinhub.server.genealogy.Changes;
 import io.kinhub.server.system.Database;
 import io.kinhub.server.system.Problem;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import org.jdbi.v3.core.Handle;
  */
 public final class PersonStore {
   private static final String COLUMNS = "id, family_id, name, surname, gender, birth_date, birth_place, death_date, "
-      + "death_place, notes, father_id, mother_id";
+      + "death_place, notes, father_id, mother_id, deceased";
 
   private final Database db;
 
@@ -50,7 +51,7 @@ public final class PersonStore {
         .bind("family", familyId).bind("id", personId)
         .map((rs, ctx) -> new Person(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
             rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-            (Long) rs.getObject(11), (Long) rs.getObject(12), spouses(h, personId), children(h, personId)))
+            (Long) rs.getObject(11), (Long) rs.getObject(12), spouses(h, personId), children(h, personId), rs.getBoolean(13)))
         .findOne();
   }
 
@@ -66,6 +67,11 @@ public final class PersonStore {
 
   /** Adds a person; a new person has no descendants yet, so their parent links cannot close a cycle. */
   public Person create(long familyId, PersonEdit edit) {
+    return create(familyId, edit, null);
+  }
+
+  /** {@link #create}, recording the change as made by {@code actor} (an account id, or null). */
+  public Person create(long familyId, PersonEdit edit, Long actor) {
     return db.inTransaction(h -> {
       lockTree(h, familyId);
       checkReferences(h, familyId, null, edit);
@@ -83,12 +89,19 @@ public final class PersonStore {
         replaceSpouses(h, familyId, id, edit.spouseIds());
       }
       bumpVersion(h, familyId);
-      return find(h, familyId, id).orElseThrow();
+      Person created = find(h, familyId, id).orElseThrow();
+      Changes.record(h, familyId, id, actor, "create", null, TreeRoutes.json(created), null);
+      return created;
     });
   }
 
   /** Changes a person; 404 when absent, {@code 409 cycle} when a parent link would make someone their own ancestor. */
   public Person update(long familyId, long personId, PersonEdit edit) {
+    return update(familyId, personId, edit, null);
+  }
+
+  /** {@link #update}, recording the change as made by {@code actor}. */
+  public Person update(long familyId, long personId, PersonEdit edit, Long actor) {
     return db.inTransaction(h -> {
       lockTree(h, familyId);
       Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
@@ -114,7 +127,9 @@ public final class PersonStore {
         replaceSpouses(h, familyId, personId, edit.spouseIds());
       }
       bumpVersion(h, familyId);
-      return find(h, familyId, personId).orElseThrow();
+      Person updated = find(h, familyId, personId).orElseThrow();
+      Changes.record(h, familyId, personId, actor, "update", TreeRoutes.json(current), TreeRoutes.json(updated), null);
+      return updated;
     });
   }
 
@@ -123,9 +138,14 @@ public final class PersonStore {
    * clears the children's link to this parent in the same transaction.
    */
   public void delete(long familyId, long personId, boolean detachChildren) {
+    delete(familyId, personId, detachChildren, null);
+  }
+
+  /** {@link #delete}, recording the change as made by {@code actor}. */
+  public void delete(long familyId, long personId, boolean detachChildren, Long actor) {
     db.inTransaction(h -> {
       lockTree(h, familyId);
-      find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
+      Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
       List<Long> children = children(h, personId);
       if (!children.isEmpty()) {
         if (!detachChildren) {
@@ -137,8 +157,100 @@ public final class PersonStore {
       }
       h.createUpdate("DELETE FROM person WHERE id = :id AND family_id = :family").bind("id", personId).bind("family", familyId).execute();
       bumpVersion(h, familyId);
+      Changes.record(h, familyId, personId, actor, "delete", TreeRoutes.json(current), null, null);
       return null;
     });
+  }
+
+  /**
+   * Undoes one recorded change: the person is put back as they were before it (re-created, changed back, or deleted
+   * when the change created them). {@code 409 conflict} when the person changed after it; links to persons that are
+   * gone since are left out. The revert is itself a recorded change.
+   */
+  public Person revert(long familyId, long changeId, Long actor) {
+    return db.inTransaction(h -> {
+      lockTree(h, familyId);
+      Changes.Change change = Changes.find(h, familyId, changeId).orElseThrow(() -> Problem.notFound("No such change in this family."));
+      if (change.personId() == null) {
+        throw Problem.of(409, "not_revertible", "A GEDCOM import is not reverted change by change; delete its persons instead.");
+      }
+      long personId = change.personId();
+      if (Changes.changedSince(h, familyId, personId, changeId)) {
+        throw Problem.of(409, Problem.CONFLICT, "Person " + personId + " changed after this change; revert the later changes first.");
+      }
+      Optional<Person> current = find(h, familyId, personId);
+      Map<String, Object> before = change.before();
+      Person restored;
+      if (before == null) {
+        Person p = current.orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "Person " + personId + " is gone already."));
+        if (!children(h, personId).isEmpty()) {
+          throw Problem.of(409, "has_children", "Person " + personId + " has children now; delete them first.");
+        }
+        h.createUpdate("DELETE FROM person WHERE id = :id AND family_id = :family").bind("id", personId).bind("family", familyId).execute();
+        bumpVersion(h, familyId);
+        Changes.record(h, familyId, personId, actor, "revert", TreeRoutes.json(p), null, changeId);
+        return p;
+      }
+      if (current.isEmpty()) {
+        h.createUpdate("INSERT INTO person (id, family_id, name) VALUES (:id, :family, :name)").bind("id", personId)
+            .bind("family", familyId).bind("name", before.get("name")).execute();
+      }
+      Map<String, Object> columns = new LinkedHashMap<>();
+      columns.put("name", before.get("name"));
+      columns.put("surname", before.get("surname"));
+      columns.put("gender", before.getOrDefault("gender", "unknown"));
+      columns.put("birth_date", before.get("birthDate"));
+      columns.put("birth_place", before.get("birthPlace"));
+      columns.put("death_date", before.get("deathDate"));
+      columns.put("death_place", before.get("deathPlace"));
+      columns.put("notes", before.get("notes"));
+      columns.put("deceased", Boolean.TRUE.equals(before.get("deceased")));
+      Long father = existing(h, familyId, before.get("fatherId"));
+      Long mother = existing(h, familyId, before.get("motherId"));
+      refuseCycle(h, personId, father, "fatherId");
+      refuseCycle(h, personId, mother, "motherId");
+      columns.put("father_id", father);
+      columns.put("mother_id", mother);
+      String sets = String.join(", ", columns.keySet().stream().map(c -> c + " = :" + c).toList());
+      var update = h.createUpdate("UPDATE person SET " + sets + " WHERE id = :id AND family_id = :family")
+          .bind("id", personId).bind("family", familyId);
+      columns.forEach(update::bind);
+      update.execute();
+      List<Long> spouses = new ArrayList<>();
+      if (before.get("spouseIds") instanceof List<?> list) {
+        for (Object o : list) {
+          Long spouse = existing(h, familyId, o);
+          if (spouse != null && spouse != personId) {
+            spouses.add(spouse);
+          }
+        }
+      }
+      replaceSpouses(h, familyId, personId, spouses);
+      if (current.isEmpty() && before.get("childrenIds") instanceof List<?> list) {
+        // children detached by the delete get this parent back where the slot is still free
+        String slot = "female".equals(before.get("gender")) ? "mother_id" : "male".equals(before.get("gender")) ? "father_id" : null;
+        for (Object o : list) {
+          Long child = existing(h, familyId, o);
+          if (slot != null && child != null) {
+            h.createUpdate("UPDATE person SET " + slot + " = :p WHERE id = :c AND family_id = :family AND " + slot + " IS NULL")
+                .bind("p", personId).bind("c", child).bind("family", familyId).execute();
+          }
+        }
+      }
+      bumpVersion(h, familyId);
+      restored = find(h, familyId, personId).orElseThrow();
+      Changes.record(h, familyId, personId, actor, "revert", current.map(TreeRoutes::json).orElse(null), TreeRoutes.json(restored), changeId);
+      return restored;
+    });
+  }
+
+  private static Long existing(Handle h, long familyId, Object id) {
+    if (!(id instanceof String text) || !text.matches("[1-9][0-9]{0,17}")) {
+      return null;
+    }
+    long value = Long.parseLong(text);
+    return h.createQuery("SELECT id FROM person WHERE family_id = :family AND id = :id").bind("family", familyId)
+        .bind("id", value).mapTo(Long.class).findOne().orElse(null);
   }
 
   private static void checkReferences(Handle h, long familyId, Long personId, PersonEdit edit) {

@@ -3,6 +3,11 @@ package io.kinhub.server.tree;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.kinhub.server.genealogy.Generations;
+import io.kinhub.server.genealogy.KinGraph;
+import io.kinhub.server.genealogy.KinGraphs;
+import io.kinhub.server.genealogy.Privacy;
+import io.kinhub.server.genealogy.Privacy.Audience;
 import io.kinhub.server.system.Database;
 import io.kinhub.server.system.Json;
 import io.micrometer.core.instrument.Counter;
@@ -33,9 +38,14 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class TreeJson {
   /** A serialised tree at one version: the JSON, gzip-compressed. */
-  public record Document(long version, byte[] gzipped) {
+  public record Document(long version, byte[] gzipped, Audience audience) {
+    public Document(long version, byte[] gzipped) {
+      this(version, gzipped, Audience.FULL);
+    }
+
+    /** Members keep the ETag they always had; other audiences get their own (their bodies differ). */
     public String etag(long familyId) {
-      return "\"tree-" + familyId + "-" + version + "\"";
+      return "\"tree-" + familyId + "-" + version + audience.tag() + "\"";
     }
 
     /** The JSON itself. */
@@ -44,15 +54,19 @@ public final class TreeJson {
     }
   }
 
-  private final Database db;
-  private final Cache<Long, Document> documents;
-  private final Counter builds;
-  private final ConcurrentHashMap<Long, CompletableFuture<Optional<Document>>> building = new ConcurrentHashMap<>();
+  private record Key(long familyId, Audience audience) {}
 
-  public TreeJson(Database db, long cacheBytes, MeterRegistry meters) {
+  private final Database db;
+  private final KinGraphs graphs;
+  private final Cache<Key, Document> documents;
+  private final Counter builds;
+  private final ConcurrentHashMap<Key, CompletableFuture<Optional<Document>>> building = new ConcurrentHashMap<>();
+
+  public TreeJson(Database db, KinGraphs graphs, long cacheBytes, MeterRegistry meters) {
     this.db = db;
+    this.graphs = graphs;
     this.documents = Caffeine.newBuilder().maximumWeight(cacheBytes)
-        .<Long, Document>weigher((k, d) -> d.gzipped().length).build();
+        .<Key, Document>weigher((k, d) -> d.gzipped().length).build();
     this.builds = Counter.builder("kinhub.tree.builds").description("GET /tree documents serialised (cache misses)")
         .register(meters);
   }
@@ -62,24 +76,30 @@ public final class TreeJson {
    * that is not cached share one build.
    */
   public Optional<Document> document(long familyId, long currentVersion) {
+    return document(familyId, currentVersion, Audience.FULL);
+  }
+
+  /** The tree as {@code audience} may see it (living persons private for visitors), at {@code currentVersion} or newer. */
+  public Optional<Document> document(long familyId, long currentVersion, Audience audience) {
+    Key key = new Key(familyId, audience);
     for (int attempt = 0; ; attempt++) {
-      Document cached = documents.getIfPresent(familyId);
+      Document cached = documents.getIfPresent(key);
       if (cached != null && cached.version() >= currentVersion) {
         return Optional.of(cached);
       }
       CompletableFuture<Optional<Document>> mine = new CompletableFuture<>();
-      CompletableFuture<Optional<Document>> running = attempt < 3 ? building.putIfAbsent(familyId, mine) : null;
+      CompletableFuture<Optional<Document>> running = attempt < 3 ? building.putIfAbsent(key, mine) : null;
       if (running == null) {
         try {
-          Optional<Document> built = build(familyId);
-          built.ifPresent(d -> documents.asMap().merge(familyId, d, (old, fresh) -> fresh.version() >= old.version() ? fresh : old));
+          Optional<Document> built = build(familyId, audience);
+          built.ifPresent(d -> documents.asMap().merge(key, d, (old, fresh) -> fresh.version() >= old.version() ? fresh : old));
           mine.complete(built);
           return built;
         } catch (RuntimeException | Error e) {
           mine.completeExceptionally(e);
           throw e;
         } finally {
-          building.remove(familyId, mine);
+          building.remove(key, mine);
         }
       }
       Optional<Document> shared = running.join();
@@ -89,13 +109,18 @@ public final class TreeJson {
     }
   }
 
-  private Optional<Document> build(long familyId) {
+  private Optional<Document> build(long familyId, Audience audience) {
     return db.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
       Optional<Long> version = h.createQuery("SELECT tree_version FROM family WHERE id = :id").bind("id", familyId)
           .mapTo(Long.class).findOne();
       if (version.isEmpty()) {
         return Optional.<Document>empty();
       }
+      // members of a family without a founder need nothing the graph computes (no one is private to them, and there
+      // are no generations), so their document is built without it
+      boolean founder = h.createQuery("SELECT founder_person_id IS NOT NULL FROM family WHERE id = :id").bind("id", familyId)
+          .mapTo(Boolean.class).one();
+      KinGraph graph = audience == Audience.FULL && !founder ? null : graphs.graph(h, familyId, version.get()).orElseThrow();
       Map<Long, List<Long>> spouses = new HashMap<>();
       h.createQuery("SELECT a, b FROM spouse WHERE family_id = :family ORDER BY a, b").bind("family", familyId)
           .setFetchSize(5_000)
@@ -119,8 +144,22 @@ public final class TreeJson {
               try {
                 while (rs.next()) {
                   long id = rs.getLong(1);
+                  int index = graph == null ? -1 : graph.index(id);
                   json.writeStartObject();
                   json.writeStringField("id", Long.toString(id));
+                  // graph is never null for a restricted audience; a person it lacks stays private
+                  if (audience != Audience.FULL && (index < 0 || Privacy.hidden(graph, audience, index))) {
+                    json.writeStringField("name", index < 0 ? Privacy.PRIVATE_NAME : Privacy.name(graph, audience, index));
+                    json.writeBooleanField("private", true);
+                    writeId(json, "fatherId", rs.getLong(9), rs.wasNull());
+                    writeId(json, "motherId", rs.getLong(10), rs.wasNull());
+                    writeSpouses(json, spouses.getOrDefault(id, List.of()));
+                    if (index >= 0) {
+                      writeGeneration(json, graph, index, false);
+                    }
+                    json.writeEndObject();
+                    continue;
+                  }
                   json.writeStringField("name", rs.getString(2));
                   json.writeStringField("surname", rs.getString(3));
                   json.writeStringField("gender", rs.getString(4));
@@ -130,11 +169,12 @@ public final class TreeJson {
                   json.writeStringField("deathPlace", rs.getString(8));
                   writeId(json, "fatherId", rs.getLong(9), rs.wasNull());
                   writeId(json, "motherId", rs.getLong(10), rs.wasNull());
-                  json.writeArrayFieldStart("spouseIds");
-                  for (long spouse : spouses.getOrDefault(id, List.of())) {
-                    json.writeString(Long.toString(spouse));
+                  writeSpouses(json, spouses.getOrDefault(id, List.of()));
+                  if (index >= 0) {
+                    writeGeneration(json, graph, index, true);
+                  } else {
+                    json.writeNullField("generation");
                   }
-                  json.writeEndArray();
                   json.writeEndObject();
                 }
               } catch (IOException e) {
@@ -147,8 +187,33 @@ public final class TreeJson {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return Optional.of(new Document(version.get(), out.toByteArray()));
+      return Optional.of(new Document(version.get(), out.toByteArray(), audience));
     });
+  }
+
+  private static void writeSpouses(JsonGenerator json, List<Long> spouses) throws IOException {
+    json.writeArrayFieldStart("spouseIds");
+    for (long spouse : spouses) {
+      json.writeString(Long.toString(spouse));
+    }
+    json.writeEndArray();
+  }
+
+  /** The 世 fields; a private person shows only the generation number (no name-derived fields). */
+  private static void writeGeneration(JsonGenerator json, KinGraph graph, int index, boolean names) throws IOException {
+    Integer generation = Generations.generation(graph, index);
+    if (generation == null) {
+      json.writeNullField("generation");
+      return;
+    }
+    json.writeNumberField("generation", generation);
+    if (names) {
+      String expected = Generations.generationName(graph, index);
+      if (expected != null) {
+        json.writeStringField("generationName", expected);
+        json.writeBooleanField("generationNameMatches", Generations.matches(graph, index));
+      }
+    }
   }
 
   private static void writeId(JsonGenerator json, String field, long id, boolean isNull) throws IOException {

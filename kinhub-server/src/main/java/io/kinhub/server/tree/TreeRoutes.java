@@ -1,5 +1,9 @@
 package io.kinhub.server.tree;
 
+import io.kinhub.server.genealogy.KinGraphs;
+import io.kinhub.server.genealogy.Privacy;
+import io.kinhub.server.genealogy.Privacy.Audience;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
@@ -32,8 +36,11 @@ public final class TreeRoutes {
   private final TreeJson trees;
   private final Permissions permissions;
   private final Authentication auth;
+  private final KinGraphs graphs;
 
-  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, Permissions permissions, Authentication auth) {
+  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, KinGraphs graphs, Permissions permissions,
+      Authentication auth) {
+    this.graphs = graphs;
     this.persons = persons;
     this.versions = versions;
     this.trees = trees;
@@ -53,17 +60,18 @@ public final class TreeRoutes {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, family, "family:person:create:" + family);
-    Person person = persons.create(family, edit(JsonBody.read(ctx), true));
+    Person person = persons.create(family, edit(JsonBody.read(ctx), true), s.userId());
     versions.changed(family);
-    Json.respond(ctx, 201, json(person));
+    Json.respond(ctx, 201, shown(family, json(person), Audience.FULL));
   }
 
   private void read(Context ctx) {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
-    permissions.require(s, family, "family:read:" + family);
-    Json.respond(ctx, 200, json(persons.find(family, id).orElseThrow(() -> Problem.notFound("No such person in this family."))));
+    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Person person = persons.find(family, id).orElseThrow(() -> Problem.notFound("No such person in this family."));
+    Json.respond(ctx, 200, shown(family, json(person), audience));
   }
 
   private void update(Context ctx) {
@@ -71,9 +79,9 @@ public final class TreeRoutes {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     permissions.require(s, family, "family:person:edit:" + family);
-    Person person = persons.update(family, id, edit(JsonBody.read(ctx), false));
+    Person person = persons.update(family, id, edit(JsonBody.read(ctx), false), s.userId());
     versions.changed(family);
-    Json.respond(ctx, 200, json(person));
+    Json.respond(ctx, 200, shown(family, json(person), Audience.FULL));
   }
 
   private void delete(Context ctx) {
@@ -85,7 +93,7 @@ public final class TreeRoutes {
     if (cascade != null && !cascade.equals("false")) {
       throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
     }
-    persons.delete(family, id, cascade != null);
+    persons.delete(family, id, cascade != null, s.userId());
     versions.changed(family);
     ctx.status(204);
   }
@@ -93,15 +101,15 @@ public final class TreeRoutes {
   private void tree(Context ctx) throws IOException {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:read:" + family);
+    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
     long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
-    String etag = new TreeJson.Document(version, null).etag(family);
+    String etag = new TreeJson.Document(version, null, audience).etag(family);
     ctx.header("Cache-Control", "private, no-cache");
     if (matches(ctx.header("If-None-Match"), etag)) {
       ctx.header("ETag", etag).status(304);
       return;
     }
-    TreeJson.Document document = trees.document(family, version).orElseThrow(() -> Problem.notFound("No such family."));
+    TreeJson.Document document = trees.document(family, version, audience).orElseThrow(() -> Problem.notFound("No such family."));
     ctx.header("ETag", document.etag(family)).header("Vary", "Accept-Encoding").status(200).contentType("application/json");
     if (acceptsGzip(ctx.header("Accept-Encoding"))) {
       ctx.header("Content-Encoding", "gzip").header("Content-Length", Integer.toString(document.gzipped().length));
@@ -111,6 +119,18 @@ public final class TreeRoutes {
         json.transferTo(ctx.outputStream());
       }
     }
+  }
+
+  /** A person as {@code audience} may see them, with the generation fields, from the graph at the current version. */
+  private Map<String, Object> shown(long family, Map<String, Object> full, Audience audience) {
+    if (audience == Audience.FULL && !graphs.hasFounder(family)) {
+      // an edit of a large tree does not wait for a graph it does not need
+      Map<String, Object> out = new LinkedHashMap<>(full);
+      out.put("generation", null);
+      return out;
+    }
+    long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
+    return Privacy.person(full, graphs.graph(family, version), audience);
   }
 
   /** RFC 9110 Accept-Encoding: whether gzip (or {@code *}) is listed without {@code q=0}. */
@@ -149,7 +169,7 @@ public final class TreeRoutes {
   }
 
   /** A person as the API shows it. */
-  static Map<String, Object> json(Person p) {
+  public static Map<String, Object> json(Person p) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", Long.toString(p.id()));
     out.put("familyId", Long.toString(p.familyId()));
@@ -165,6 +185,7 @@ public final class TreeRoutes {
     out.put("spouseIds", p.spouseIds().stream().map(String::valueOf).toList());
     out.put("childrenIds", p.childrenIds().stream().map(String::valueOf).toList());
     out.put("notes", p.notes());
+    out.put("deceased", p.deceased());
     return out;
   }
 
@@ -189,6 +210,9 @@ public final class TreeRoutes {
     text(body, "birthPlace", MAX_PLACE, true, columns, "birth_place");
     text(body, "deathPlace", MAX_PLACE, true, columns, "death_place");
     text(body, "notes", MAX_NOTES, false, columns, "notes");
+    if (body.has("deceased")) {
+      columns.put("deceased", body.optionalBoolean("deceased").orElse(false));
+    }
     boolean setFather = body.has("fatherId");
     boolean setMother = body.has("motherId");
     List<Long> spouses = null;

@@ -24,6 +24,7 @@ final class GedcomRecords {
     GedcomNode sex = null;
     GedcomNode birth = null;
     GedcomNode death = null;
+    boolean buried = false;
     List<String> notes = new ArrayList<>();
     List<String> noteRefs = new ArrayList<>();
     for (GedcomNode child : indi.children) {
@@ -32,6 +33,10 @@ final class GedcomRecords {
         case "SEX" -> sex = first(sex, child, "INDI", warnings);
         case "BIRT" -> birth = first(birth, child, "INDI", warnings);
         case "DEAT" -> death = first(death, child, "INDI", warnings);
+        case "BURI" -> {
+          buried = true; // evidence of death; the burial itself is not kept
+          warnings.add(child.line, "INDI.BURI not imported (the person is marked deceased)");
+        }
         case "NOTE" -> {
           String text = child.text().strip();
           if (child.pointer() != null) {
@@ -49,7 +54,8 @@ final class GedcomRecords {
     Event born = event(birth, "INDI.BIRT", warnings);
     Event died = event(death, "INDI.DEAT", warnings);
     return new GedcomPerson(indi.xref, indi.line, fullAndSurname[0], fullAndSurname[1], gender(sex),
-        born.date, born.place, died.date, died.place, notes.isEmpty() ? null : String.join("\n\n", notes), noteRefs);
+        born.date, born.place, died.date, died.place, notes.isEmpty() ? null : String.join("\n\n", notes), noteRefs,
+        death != null || buried);
   }
 
   static GedcomFamily family(GedcomNode fam, Warnings warnings) {

@@ -60,6 +60,9 @@ public final class GedcomWriter implements Closeable {
     });
     event("BIRT", person.birthDate() == null ? null : person.birthDate().toGedcom(), person.birthPlace());
     event("DEAT", person.deathDate() == null ? null : person.deathDate().toGedcom(), person.deathPlace());
+    if (person.deceased() && person.deathDate() == null && person.deathPlace() == null) {
+      line(1, null, "DEAT", "Y"); // died, when and where unknown (GEDCOM 5.5.1's event assertion)
+    }
     for (String family : childFamilies) {
       line(1, null, "FAMC", xref(family));
     }

@@ -1,0 +1,98 @@
+package io.kinhub.server.genealogy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.kinhub.server.system.Database;
+import io.kinhub.server.system.Json;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The change history of a family's tree: one row per person create, edit, delete or revert, and per GEDCOM import,
+ * written in the transaction of the change itself (so a change is never without its row, nor a row without its
+ * change). {@code before} and {@code after} are the person's API objects.
+ */
+public final class Changes {
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  /** A recorded change. */
+  public record Change(long id, long familyId, Long personId, Long accountId, String displayName, Instant at, String kind,
+      Map<String, Object> before, Map<String, Object> after, Long reverts) {}
+
+  private final Database db;
+
+  public Changes(Database db) {
+    this.db = db;
+  }
+
+  /** Records a change in {@code h}'s transaction. */
+  public static void record(Handle h, long familyId, Long personId, Long actor, String kind, Map<String, Object> before,
+      Map<String, Object> after, Long reverts) {
+    h.createUpdate("INSERT INTO person_change (family_id, person_id, account_id, kind, before, after, reverts) "
+            + "VALUES (:family, :person, :account, :kind, CAST(:before AS jsonb), CAST(:after AS jsonb), :reverts)")
+        .bind("family", familyId).bind("person", personId).bind("account", actor).bind("kind", kind)
+        .bind("before", write(before)).bind("after", write(after)).bind("reverts", reverts).execute();
+  }
+
+  private static String write(Map<String, Object> value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, Object> read(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.readValue(value, MAP);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final String COLUMNS = "c.id, c.family_id, c.person_id, c.account_id, a.display_name, c.at, c.kind, "
+      + "c.before::text, c.after::text, c.reverts FROM person_change c LEFT JOIN account a ON a.id = c.account_id ";
+
+  private static Change map(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Change(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3), (Long) rs.getObject(4), rs.getString(5),
+        rs.getTimestamp(6).toInstant(), rs.getString(7), read(rs.getString(8)), read(rs.getString(9)), (Long) rs.getObject(10));
+  }
+
+  public static Optional<Change> find(Handle h, long familyId, long changeId) {
+    return h.createQuery("SELECT " + COLUMNS + "WHERE c.family_id = :family AND c.id = :id")
+        .bind("family", familyId).bind("id", changeId).map((rs, ctx) -> map(rs)).findOne();
+  }
+
+  /** Whether the person has a change recorded after {@code changeId}. */
+  public static boolean changedSince(Handle h, long familyId, long personId, long changeId) {
+    return h.createQuery("SELECT EXISTS (SELECT 1 FROM person_change WHERE family_id = :family AND person_id = :person AND id > :id)")
+        .bind("family", familyId).bind("person", personId).bind("id", changeId).mapTo(Boolean.class).one();
+  }
+
+  /** Newest first; {@code personId} null for the whole family; {@code before} an exclusive change-id cursor. */
+  public List<Change> list(long familyId, Long personId, Long before, int limit) {
+    return db.withHandle(h -> {
+      var query = h.createQuery("SELECT " + COLUMNS + "WHERE c.family_id = :family "
+              + (personId == null ? "" : "AND c.person_id = :person ") + (before == null ? "" : "AND c.id < :before ")
+              + "ORDER BY c.id DESC LIMIT :limit")
+          .bind("family", familyId).bind("limit", limit);
+      if (personId != null) {
+        query.bind("person", personId);
+      }
+      if (before != null) {
+        query.bind("before", before);
+      }
+      return query.map((rs, ctx) -> map(rs)).list();
+    });
+  }
+}

@@ -1,0 +1,344 @@
+package io.kinhub.server.genealogy;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.kinhub.server.family.FamilyExtension;
+import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.genealogy.Privacy.Audience;
+import io.kinhub.server.permission.Permissions;
+import io.kinhub.server.permission.Permissions.Access;
+import io.kinhub.server.session.Authentication;
+import io.kinhub.server.session.Session;
+import io.kinhub.server.system.Database;
+import io.kinhub.server.system.Json;
+import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.system.Problem;
+import io.kinhub.server.tree.Person;
+import io.kinhub.server.tree.PersonStore;
+import io.kinhub.server.tree.TreeRoutes;
+import io.kinhub.server.tree.TreeVersions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Relationships and kinship terms, generation mismatches, the change history and its reverts, the account ↔ person
+ * link ("me"), and the family's genealogy settings (privacy, founder, poem) on {@code GET/PATCH /families/{id}}.
+ */
+public final class GenealogyRoutes implements FamilyExtension {
+  static final String NOT_RELATED = "not_related";
+  private static final int MAX_POEM = 200;
+  private static final int DEFAULT_CHANGES = 50;
+  private static final int MAX_CHANGES = 200;
+  private static final int DEFAULT_MISMATCHES = 500;
+  private static final int MAX_MISMATCHES = 5_000;
+
+  private final Database db;
+  private final KinGraphs graphs;
+  private final TreeVersions versions;
+  private final PersonStore persons;
+  private final Changes changes;
+  private final Permissions permissions;
+  private final Authentication auth;
+
+  public GenealogyRoutes(Database db, KinGraphs graphs, TreeVersions versions, PersonStore persons, Permissions permissions,
+      Authentication auth) {
+    this.db = db;
+    this.graphs = graphs;
+    this.versions = versions;
+    this.persons = persons;
+    this.changes = new Changes(db);
+    this.permissions = permissions;
+    this.auth = auth;
+  }
+
+  public void register(RoutesConfig routes) {
+    routes.get("/api/v1/families/{id}/relationship", this::relationship);
+    routes.get("/api/v1/families/{id}/generations/mismatches", this::mismatches);
+    routes.get("/api/v1/families/{id}/changes", this::changes);
+    routes.post("/api/v1/families/{id}/changes/{changeId}/revert", this::revert);
+    routes.get("/api/v1/families/{id}/me", this::me);
+    routes.put("/api/v1/families/{id}/me", this::setMe);
+  }
+
+  private KinGraph graph(long family) {
+    long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
+    return graphs.graph(family, version);
+  }
+
+  private static long personParam(Context ctx, String field) {
+    String text = ctx.queryParam(field);
+    if (text == null || !text.matches("[1-9][0-9]{0,17}")) {
+      throw Problem.invalid(field, "'" + field + "' must be a person id (a string of digits)" + (field.equals("from") || field.equals("to") ? " or \"me\"." : "."));
+    }
+    return Long.parseLong(text);
+  }
+
+  private Optional<Long> myPerson(long family, long userId) {
+    return db.withHandle(h -> h.createQuery("SELECT person_id FROM family_person_link WHERE family_id = :family AND account_id = :account")
+        .bind("family", family).bind("account", userId).mapTo(Long.class).findOne());
+  }
+
+  private long endpoint(Context ctx, String field, long family, long userId) {
+    if ("me".equals(ctx.queryParam(field))) {
+      return myPerson(family, userId).orElseThrow(() -> Problem.invalid(field,
+          "You are not linked to a person of this family yet (PUT /api/v1/families/{id}/me)."));
+    }
+    return personParam(ctx, field);
+  }
+
+  private void relationship(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    long from = endpoint(ctx, "from", family, s.userId());
+    long to = endpoint(ctx, "to", family, s.userId());
+    KinGraph g = graph(family);
+    int a = g.index(from);
+    int b = g.index(to);
+    if (a < 0 || b < 0) {
+      throw Problem.notFound("No such person in this family.");
+    }
+    Relationships.Answer answer = Relationships.between(g, a, b, audience);
+    if (answer == null) {
+      throw Problem.of(404, NOT_RELATED, "These two persons are not connected by parent, child or spouse links.");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("from", Long.toString(from));
+    out.put("to", Long.toString(to));
+    out.put("path", answer.pathIds().stream().map(String::valueOf).toList());
+    out.put("steps", answer.steps());
+    out.put("commonAncestorIds", answer.commonAncestorIds().stream().map(String::valueOf).toList());
+    out.put("term", Map.of("zh", answer.term().zh(), "en", answer.term().en()));
+    List<Map<String, Object>> shown = new ArrayList<>();
+    for (long id : answer.pathIds()) {
+      int i = g.index(id);
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("id", Long.toString(id));
+      p.put("name", Privacy.name(g, audience, i));
+      if (Privacy.hidden(g, audience, i)) {
+        p.put("private", true);
+      }
+      shown.add(p);
+    }
+    out.put("persons", shown);
+    out.put("version", g.version());
+    Json.respond(ctx, 200, out);
+  }
+
+  private static int limit(Context ctx, int dflt, int max) {
+    String text = ctx.queryParam("limit");
+    if (text == null) {
+      return dflt;
+    }
+    if (!text.matches("[0-9]{1,6}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > max) {
+      throw Problem.invalid("limit", "'limit' must be a whole number from 1 to " + max + ".");
+    }
+    return Integer.parseInt(text);
+  }
+
+  private void mismatches(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    int limit = limit(ctx, DEFAULT_MISMATCHES, MAX_MISMATCHES);
+    KinGraph g = graph(family);
+    List<Map<String, Object>> out = new ArrayList<>();
+    int total = 0;
+    for (int i = 0; i < g.size(); i++) {
+      if (!Boolean.FALSE.equals(Generations.matches(g, i)) || Privacy.hidden(g, audience, i)) {
+        continue; // a private person's name is not the visitor's to check
+      }
+      total++;
+      if (out.size() < limit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", Long.toString(g.id(i)));
+        m.put("name", g.names[i]);
+        m.put("givenName", Generations.givenName(g.names[i], g.surnames[i], g.settings.familySurname()));
+        m.put("generation", g.generation[i]);
+        m.put("generationName", Generations.generationName(g, i));
+        out.add(m);
+      }
+    }
+    Json.respond(ctx, 200, Map.of("mismatches", out, "total", total));
+  }
+
+  private void changes(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    Access access = permissions.require(s, family, "family:read:" + family);
+    if (Privacy.audience(access) != Audience.FULL) {
+      throw Problem.of(403, Problem.FORBIDDEN, "The change history is for the family's members.");
+    }
+    Long person = ctx.queryParam("personId") == null ? null : personParam(ctx, "personId");
+    Long before = ctx.queryParam("before") == null ? null : personParam(ctx, "before");
+    int limit = limit(ctx, DEFAULT_CHANGES, MAX_CHANGES);
+    List<Changes.Change> page = changes.list(family, person, before, limit + 1);
+    boolean more = page.size() > limit;
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Changes.Change c : page.subList(0, Math.min(limit, page.size()))) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", Long.toString(c.id()));
+      m.put("personId", c.personId() == null ? null : Long.toString(c.personId()));
+      m.put("kind", c.kind());
+      m.put("by", c.accountId() == null ? null : Map.of("userId", Long.toString(c.accountId()),
+          "displayName", c.displayName() == null ? "" : c.displayName()));
+      m.put("at", Json.time(c.at()));
+      m.put("before", c.before());
+      m.put("after", c.after());
+      m.put("reverts", c.reverts() == null ? null : Long.toString(c.reverts()));
+      out.add(m);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("changes", out);
+    body.put("nextBefore", more ? out.get(out.size() - 1).get("id") : null);
+    Json.respond(ctx, 200, body);
+  }
+
+  private void revert(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    long change = FamilyRoutes.pathId(ctx, "changeId", "change");
+    permissions.require(s, family, "family:person:edit:" + family);
+    Person person = persons.revert(family, change, s.userId());
+    versions.changed(family);
+    Json.respond(ctx, 200, Map.of("reverted", Long.toString(change), "person", TreeRoutes.json(person)));
+  }
+
+  private void me(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    permissions.require(s, family, "family:read:" + family);
+    Map<String, Object> out = new HashMap<>();
+    out.put("personId", myPerson(family, s.userId()).map(String::valueOf).orElse(null));
+    Json.respond(ctx, 200, out);
+  }
+
+  private void setMe(Context ctx) {
+    Session s = auth.require(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    Access access = permissions.require(s, family, "family:read:" + family);
+    if (!access.member()) {
+      throw Problem.of(403, Problem.FORBIDDEN, "Only members link themselves to a person of the family.");
+    }
+    JsonBody body = JsonBody.read(ctx);
+    Optional<String> text = body.optionalString("personId", 20);
+    Map<String, Object> out = new HashMap<>();
+    if (text.isEmpty()) {
+      db.withHandle(h -> h.createUpdate("DELETE FROM family_person_link WHERE family_id = :family AND account_id = :account")
+          .bind("family", family).bind("account", s.userId()).execute());
+      out.put("personId", null);
+      Json.respond(ctx, 200, out);
+      return;
+    }
+    long person = idOf("personId", text.get());
+    requirePerson(family, person, "personId");
+    db.withHandle(h -> h.createUpdate("INSERT INTO family_person_link (family_id, account_id, person_id) VALUES (:family, :account, :person) "
+            + "ON CONFLICT (family_id, account_id) DO UPDATE SET person_id = excluded.person_id")
+        .bind("family", family).bind("account", s.userId()).bind("person", person).execute());
+    out.put("personId", Long.toString(person));
+    Json.respond(ctx, 200, out);
+  }
+
+  private static long idOf(String field, String text) {
+    if (!text.matches("[1-9][0-9]{0,17}")) {
+      throw Problem.invalid(field, "'" + field + "' must be a person id (a string of digits).");
+    }
+    return Long.parseLong(text);
+  }
+
+  private void requirePerson(long family, long person, String field) {
+    boolean exists = db.withHandle(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM person WHERE family_id = :family AND id = :id)")
+        .bind("family", family).bind("id", person).mapTo(Boolean.class).one());
+    if (!exists) {
+      throw Problem.invalid(field, "There is no person " + person + " in this family.");
+    }
+  }
+
+  // ---- the family's settings (FamilyExtension)
+
+  @Override
+  public Runnable patch(long familyId, JsonBody body, long userId) {
+    Map<String, Object> sets = new LinkedHashMap<>();
+    Optional<JsonBody> privacy = body.optionalObject("privacy");
+    if (body.isNull("privacy")) {
+      throw Problem.invalid("privacy", "'privacy' must be an object.");
+    }
+    if (privacy.isPresent()) {
+      JsonBody p = privacy.get();
+      try {
+        p.optionalLong("maxAliveAge", 1, 200).ifPresent(v -> sets.put("max_alive_age", v.intValue()));
+      } catch (Problem e) {
+        throw Problem.invalid("privacy.maxAliveAge", "'privacy.maxAliveAge' must be a whole number from 1 to 200.");
+      }
+      String names;
+      try {
+        names = p.optionalString("showLivingNamesTo", 16).orElse(null);
+      } catch (Problem e) {
+        names = "?";
+      }
+      if (names != null && !names.equals("members") && !names.equals("everyone")) {
+        throw Problem.invalid("privacy.showLivingNamesTo", "'privacy.showLivingNamesTo' must be \"members\" or \"everyone\".");
+      }
+      if (names != null) {
+        sets.put("show_living_names_to", names);
+      }
+    }
+    if (body.has("founderPersonId")) {
+      Optional<String> founder = body.optionalString("founderPersonId", 20);
+      if (founder.isPresent()) {
+        long id = idOf("founderPersonId", founder.get());
+        requirePerson(familyId, id, "founderPersonId");
+        sets.put("founder_person_id", id);
+      } else {
+        sets.put("founder_person_id", null);
+      }
+    }
+    if (body.has("generationPoem")) {
+      String poem = body.optionalString("generationPoem", 4 * MAX_POEM).map(String::strip).orElse(null);
+      if (poem != null && (poem.isEmpty() || poem.codePointCount(0, poem.length()) > MAX_POEM
+          || poem.codePoints().anyMatch(Character::isISOControl))) {
+        throw Problem.invalid("generationPoem", "'generationPoem' must be 1 to " + MAX_POEM + " characters on one line.");
+      }
+      sets.put("generation_poem", poem);
+    }
+    body.optionalLong("poemStartGeneration", 1, 1000).ifPresent(v -> sets.put("poem_start_generation", v.intValue()));
+    if (sets.isEmpty()) {
+      return () -> {};
+    }
+    return () -> {
+      db.withHandle(h -> {
+        String assignments = String.join(", ", sets.keySet().stream().map(c -> c + " = :" + c).toList());
+        var update = h.createUpdate("UPDATE family SET " + assignments + ", tree_version = tree_version + 1 WHERE id = :id")
+            .bind("id", familyId);
+        sets.forEach(update::bind);
+        return update.execute();
+      });
+      versions.changed(familyId); // what GET /tree shows depends on these
+    };
+  }
+
+  @Override
+  public void describe(long familyId, long userId, Access access, Map<String, Object> out) {
+    db.withHandle(h -> h.createQuery("SELECT max_alive_age, show_living_names_to, founder_person_id, generation_poem, "
+            + "poem_start_generation FROM family WHERE id = :id")
+        .bind("id", familyId)
+        .map((rs, ctx) -> {
+          Map<String, Object> privacy = new LinkedHashMap<>();
+          privacy.put("maxAliveAge", rs.getInt(1));
+          privacy.put("showLivingNamesTo", rs.getString(2));
+          out.put("privacy", privacy);
+          Object founder = rs.getObject(3);
+          out.put("founderPersonId", founder == null ? null : founder.toString());
+          out.put("generationPoem", rs.getString(4));
+          out.put("poemStartGeneration", rs.getInt(5));
+          return 0;
+        }).findOne());
+    if (access.member()) {
+      out.put("myPersonId", myPerson(familyId, userId).map(String::valueOf).orElse(null));
+    }
+  }
+}
