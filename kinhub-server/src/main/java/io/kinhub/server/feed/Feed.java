@@ -274,7 +274,8 @@ public final class Feed {
     args.add(Long.toString(userId));
     args.add(keys.prefix);
     rows.forEach(r -> args.add(Long.toString(r.id())));
-    List<Object> c = scripts.run(COUNTS, ScriptOutputType.MULTI, List.of(), args.toArray(String[]::new));
+    // KEYS[1] only routes the script to the {feed} slot's node on a cluster; the script builds its keys from the prefix
+    List<Object> c = scripts.run(COUNTS, ScriptOutputType.MULTI, List.of(keys.idSeq()), args.toArray(String[]::new));
     List<PostView> out = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       FeedStore.PostRow r = rows.get(i);
@@ -407,7 +408,7 @@ public final class Feed {
     }
     if (((Long) r.get(1)) == 1L) {
       store.like(postId, session.userId(), like);
-      List<Object> c = scripts.run(COUNTS, ScriptOutputType.MULTI, List.of(), "0", keys.prefix, Long.toString(postId));
+      List<Object> c = scripts.run(COUNTS, ScriptOutputType.MULTI, List.of(keys.idSeq()), "0", keys.prefix, Long.toString(postId));
       publishCounts(body, c);
       if (like && body.authorId() != session.userId()) {
         notifyUser(body.authorId(), "like", session.userId(), postId, null);

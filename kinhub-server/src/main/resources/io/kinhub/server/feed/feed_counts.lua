@@ -1,4 +1,5 @@
 -- Counters and likedByMe of posts, absent ones as "-". ARGV user id, key prefix, id, id, ...
+-- KEYS[1] is any key of the {feed} slot: unused here, it routes the call to that slot's node on a Redis Cluster.
 local out = {}
 for i = 3, #ARGV do
   local p = redis.call('HMGET', ARGV[2] .. 'p:' .. ARGV[i], 'l', 'c')
