@@ -12,7 +12,7 @@ import io.kinhub.server.system.Digests;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
-import io.kinhub.server.system.ProblemResponses;
+import io.kinhub.server.system.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -245,72 +245,43 @@ public final class FeedRoutes implements AutoCloseable {
     try {
       String origin = req.getHeader("Origin");
       if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(java.util.Locale.ROOT))) {
-        return refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
+        return WebSocketUpgrades.refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
             "WebSockets of this deployment may only be opened by its own pages."));
       }
       List<String> tickets = req.getParameterMap().get("ticket");
       String ticket = tickets == null || tickets.isEmpty() ? "" : tickets.get(0);
       if (!ticket.matches("[A-Za-z0-9_-]{43}")) {
-        return refuse(req, res, Problem.unauthenticated());
+        return WebSocketUpgrades.refuse(req, res, Problem.unauthenticated());
       }
       String key = feed.keys().liveTicket(Digests.sha256Hex(ticket));
       String value = feed.redis().call("GETDEL live ticket", () -> feed.redis().sync().getdel(key)); // single use
       if (value == null) {
-        return refuse(req, res, Problem.unauthenticated());
+        return WebSocketUpgrades.refuse(req, res, Problem.unauthenticated());
       }
       int bar = value.indexOf('|');
       long userId = Long.parseLong(value.substring(0, bar));
       String tokenHash = value.substring(bar + 1);
       if (!sessions.live(tokenHash)) {
-        return refuse(req, res, Problem.unauthenticated());
+        return WebSocketUpgrades.refuse(req, res, Problem.unauthenticated());
       }
       StringBuilder refusal = new StringBuilder();
       LiveSocket socket = hub.admit(userId, tokenHash, clientIp.of(req.getHttpServletRequest()), refusal);
       if (socket == null) {
-        return refuse(req, res, Problem.of(429, Problem.RATE_LIMITED, refusal.toString())
+        return WebSocketUpgrades.refuse(req, res, Problem.of(429, Problem.RATE_LIMITED, refusal.toString())
             .withHeaders(Map.of("Retry-After", "5")));
       }
       res.setExtensions(List.of());
       return socket;
     } catch (Problem p) {
-      return refuse(req, res, p);
+      return WebSocketUpgrades.refuse(req, res, p);
     } catch (RuntimeException e) {
       log.warn("live socket upgrade failed: {}", e.toString());
-      return refuse(req, res, Problem.of(503, Problem.UNAVAILABLE, "The live channel is unavailable right now."));
+      return WebSocketUpgrades.refuse(req, res, Problem.of(503, Problem.UNAVAILABLE, "The live channel is unavailable right now."));
     }
-  }
-
-  private static Object refuse(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res, Problem problem) {
-    try {
-      ProblemResponses.attach(req.getHttpServletRequest(), problem);
-      problem.headers().forEach(res::setHeader);
-      res.sendError(problem.status(), problem.detail());
-    } catch (IOException ignored) {
-      // the client went away
-    }
-    return null;
   }
 
   private void refuseUpgrade(Context ctx) throws IOException {
-    String detail = "HTTP/1.0".equals(ctx.protocol())
-        ? "The WebSocket upgrade arrived as HTTP/1.0. WebSockets need HTTP/1.1 end to end: a proxy in front of Kinhub "
-            + "must speak HTTP/1.1 to the upstream (nginx: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; "
-            + "proxy_set_header Connection \"upgrade\")."
-        : "This is a WebSocket endpoint: the request must carry 'Connection: Upgrade' and 'Upgrade: websocket'. A proxy "
-            + "must pass both on (nginx: proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\").";
-    Problem problem = Problem.of(426, Problem.UPGRADE_REQUIRED, detail);
-    // on Javalin's WebSocket path a thrown error keeps its status but loses its body: write the answer ourselves
-    byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("type", "https://kinhub.dev/problems/upgrade-required",
-        "title", "Upgrade Required", "status", 426, "detail", detail, "code", problem.code()));
-    jakarta.servlet.http.HttpServletResponse res = ctx.res();
-    res.setStatus(426);
-    res.setHeader("Upgrade", "websocket");
-    res.setHeader("Connection", "close");
-    res.setContentType("application/problem+json");
-    res.setContentLength(body.length);
-    res.getOutputStream().write(body);
-    res.flushBuffer();
-    throw problem;
+    WebSocketUpgrades.refuseNotUpgradable(ctx);
   }
 
   @Override

@@ -13,7 +13,7 @@ import io.kinhub.server.session.Sessions;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
-import io.kinhub.server.system.ProblemResponses;
+import io.kinhub.server.system.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -277,11 +277,11 @@ public final class QrRoutes implements AutoCloseable {
     try {
       Optional<Problem> refused = refusal.get();
       if (refused.isPresent()) {
-        return refuse(req, res, refused.get());
+        return WebSocketUpgrades.refuse(req, res, refused.get());
       }
       String origin = req.getHeader("Origin");
       if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(java.util.Locale.ROOT))) {
-        return refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
+        return WebSocketUpgrades.refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
             "WebSockets of this deployment may only be opened by its own pages; origin '" + abbreviate(origin) + "' is not one of them."));
       }
       String path = req.getRequestPath();
@@ -293,28 +293,17 @@ public final class QrRoutes implements AutoCloseable {
       String ip = clientIp.of(req.getHttpServletRequest());
       QrSockets.AdmissionResult admitted = sockets.admit(id, secretHash, ip);
       if (admitted.socket().isEmpty()) {
-        return refuse(req, res, Problem.of(429, Problem.RATE_LIMITED, admitted.refusal())
+        return WebSocketUpgrades.refuse(req, res, Problem.of(429, Problem.RATE_LIMITED, admitted.refusal())
             .withHeaders(Map.of("Retry-After", "5")));
       }
       res.setExtensions(List.of());
       return admitted.socket().get();
     } catch (Problem p) {
-      return refuse(req, res, p);
+      return WebSocketUpgrades.refuse(req, res, p);
     } catch (RuntimeException e) {
       log.warn("QR socket upgrade failed: {}", e.toString());
-      return refuse(req, res, Problem.of(503, Problem.UNAVAILABLE, "QR logins are unavailable right now; poll instead."));
+      return WebSocketUpgrades.refuse(req, res, Problem.of(503, Problem.UNAVAILABLE, "QR logins are unavailable right now; poll instead."));
     }
-  }
-
-  private static Object refuse(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res, Problem problem) {
-    try {
-      ProblemResponses.attach(req.getHttpServletRequest(), problem);
-      problem.headers().forEach(res::setHeader);
-      res.sendError(problem.status(), problem.detail());
-    } catch (IOException ignored) {
-      // the client went away
-    }
-    return null;
   }
 
   private static String abbreviate(String text) {
@@ -323,31 +312,13 @@ public final class QrRoutes implements AutoCloseable {
   }
 
   private void refuseUpgrade(Context ctx) throws IOException {
-    Problem problem;
-    if ("HTTP/1.0".equals(ctx.protocol())) {
+    if (WebSocketUpgrades.isHttp10(ctx)) {
       log.warn("WebSocket upgrade from {} arrived as HTTP/1.0 and was refused: a proxy in front of Kinhub must speak "
           + "HTTP/1.1 to its upstream (nginx: proxy_http_version 1.1)", peer(ctx));
-      problem = notUpgradable("The WebSocket upgrade arrived as HTTP/1.0. WebSockets need HTTP/1.1 end to end: a proxy in front "
-          + "of Kinhub must speak HTTP/1.1 to the upstream (nginx: proxy_http_version 1.1; proxy_set_header Upgrade "
-          + "$http_upgrade; proxy_set_header Connection \"upgrade\").");
     } else {
       warnOncePerPeer(ctx, "without 'Connection: Upgrade' / 'Upgrade: websocket'");
-      problem = notUpgradable("This is a WebSocket endpoint: the request must carry 'Connection: Upgrade' and 'Upgrade: "
-          + "websocket'. A proxy must pass both on (nginx: proxy_set_header Upgrade $http_upgrade; proxy_set_header "
-          + "Connection \"upgrade\").");
     }
-    // on Javalin's WebSocket path a thrown error keeps its status but loses its body: write the answer ourselves
-    byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("type", "https://kinhub.dev/problems/upgrade-required",
-        "title", "Upgrade Required", "status", 426, "detail", problem.detail(), "code", problem.code()));
-    jakarta.servlet.http.HttpServletResponse res = ctx.res();
-    res.setStatus(426);
-    res.setHeader("Upgrade", "websocket");
-    res.setHeader("Connection", "close");
-    res.setContentType("application/problem+json");
-    res.setContentLength(body.length);
-    res.getOutputStream().write(body);
-    res.flushBuffer();
-    throw problem;
+    WebSocketUpgrades.refuseNotUpgradable(ctx);
   }
 
   private void warnOncePerPeer(Context ctx, String what) {
@@ -362,10 +333,6 @@ public final class QrRoutes implements AutoCloseable {
     return ctx.req().getRemoteAddr() + ":" + ctx.req().getRemotePort();
   }
 
-  private static Problem notUpgradable(String detail) {
-    return Problem.of(426, Problem.UPGRADE_REQUIRED, detail)
-        .withHeaders(Map.of("Upgrade", "websocket", "Connection", "Upgrade"));
-  }
 
   @Override
   public void close() {
