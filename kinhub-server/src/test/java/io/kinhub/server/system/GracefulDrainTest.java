@@ -71,6 +71,9 @@ class GracefulDrainTest {
       // a browser on a QR socket
       JsonNode ticket = api.post("/api/v1/qr-logins", null, Map.of()).json();
       ClosingSocket socket = ClosingSocket.connect(ticket.get("wsUrl").asText());
+      // a page on the live channel
+      String liveTicket = api.post("/api/v1/live-tickets", api.newUser("Live reader").token(), Map.of()).json().get("ticket").asText();
+      ClosingSocket live = ClosingSocket.connect(node.baseUrl().replaceFirst("^http", "ws") + "/ws/live?ticket=" + liveTicket);
       // a slow request in flight: a long poll that waits 3 s for a change that does not come
       CompletableFuture<Api.Response> slow = CompletableFuture.supplyAsync(() -> api.pollQr(ticket.get("id").asText(),
           ticket.get("secret").asText(), "?waitSeconds=3&known=pending"));
@@ -88,6 +91,7 @@ class GracefulDrainTest {
           assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close()).isInstanceOf(ConnectException.class));
       // the QR page is told to reconnect elsewhere
       assertThat(socket.closed().get(10, TimeUnit.SECONDS)).isEqualTo(OpenSockets.SERVICE_RESTART);
+      assertThat(live.closed().get(10, TimeUnit.SECONDS)).as("the live channel too").isEqualTo(OpenSockets.SERVICE_RESTART);
       // a balancer's health check says draining; a new request on an open connection gets 503 and the connection closes
       String health = exchange(forHealth, "GET /health HTTP/1.1\r\nHost: node\r\n\r\n");
       assertThat(health).startsWith("HTTP/1.1 503").containsIgnoringCase("connection: close").contains("\"status\":\"draining\"");
