@@ -1,7 +1,7 @@
 package io.kinhub.server.session;
 
 import io.javalin.http.Context;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Problem;
 import java.util.Locale;
 
 /** Reads {@code Authorization: Bearer <token>} and resolves it to a live session, or answers 401. */

@@ -1,6 +1,6 @@
 package io.kinhub.server.sms;
 
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -34,7 +34,7 @@ final class OutboxSender implements SmsSender {
             + " ORDER BY sent_at DESC, id DESC LIMIT :limit")
         .bind("phone", phone).bind("limit", limit)
         .map((rs, ctx) -> Map.<String, Object>of("phone", rs.getString(1), "text", rs.getString(2),
-            "sentAt", io.kinhub.server.system.Json.time(rs.getTimestamp(3).toInstant())))
+            "sentAt", io.kinhub.server.http.Json.time(rs.getTimestamp(3).toInstant())))
         .list());
   }
 }

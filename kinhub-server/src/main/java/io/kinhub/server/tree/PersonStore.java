@@ -1,8 +1,8 @@
 package io.kinhub.server.tree;
 
 import io.kinhub.server.genealogy.Changes;
-import io.kinhub.server.system.Database;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.backing.Database;
+import io.kinhub.server.http.Problem;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
