@@ -36,10 +36,10 @@ final class Http {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
       cfg.concurrency.useVirtualThreads = true;
-      cfg.jetty.host = config.httpHost();
-      cfg.jetty.port = config.httpPort();
+      cfg.jetty.host = config.http().host();
+      cfg.jetty.port = config.http().port();
       // JSON bodies are limited to 1 MiB by JsonBody itself; only GEDCOM imports may be larger
-      cfg.http.maxRequestSize = Math.max(JsonBody.MAX_BYTES, config.gedcomMaxBytes());
+      cfg.http.maxRequestSize = Math.max(JsonBody.MAX_BYTES, config.tree().gedcomMaxBytes());
       cfg.http.generateEtags = false;
       cfg.router.ignoreTrailingSlashes = true;
       cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
