@@ -98,10 +98,10 @@ final class Cluster implements AutoCloseable {
 
   String describe() {
     return "node A " + a.baseUrl() + ", node B " + b.baseUrl() + " (in this JVM; default configuration: near cache "
-        + a.config().nearCacheSize() + " entries, max age " + a.config().nearCacheMaxAge().toMillis() + " ms, "
-        + a.config().sessionsPerUser() + " sessions per user, " + a.config().passwordHashConcurrency()
+        + a.config().nearCache().size() + " entries, max age " + a.config().nearCache().maxAge().toMillis() + " ms, "
+        + a.config().sessions().perUser() + " sessions per user, " + a.config().sessions().passwordHashConcurrency()
         + " concurrent Argon2id hashes per node; rate limits of POST /api/v1/sessions, /accounts and /qr-logins "
-        + "lifted, QR scan timeout " + a.config().qrScanTimeout().toMinutes() + " min instead of 2)";
+        + "lifted, QR scan timeout " + a.config().qr().scanTimeout().toMinutes() + " min instead of 2)";
   }
 
   @Override

@@ -115,8 +115,8 @@ public final class SingleNode implements AutoCloseable {
 
   String describe() {
     return "one Kinhub node " + node.baseUrl() + " in this JVM (default configuration: near caches of "
-        + node.config().nearCacheSize() + " entries, max age " + node.config().nearCacheMaxAge().toMillis()
-        + " ms, GEDCOM files up to " + node.config().gedcomMaxBytes() / (1024 * 1024) + " MiB; rate limits of "
+        + node.config().nearCache().size() + " entries, max age " + node.config().nearCache().maxAge().toMillis()
+        + " ms, GEDCOM files up to " + node.config().tree().gedcomMaxBytes() / (1024 * 1024) + " MiB; rate limits of "
         + "POST /api/v1/sessions, /accounts and /families/{id}/gedcom lifted); " + backends.describe();
   }
 

@@ -45,29 +45,29 @@ public final class Admin implements AutoCloseable {
     this.config = config;
     try {
       Properties running = runningEndpoints(config);
-      String redisUrl = config.redisUrl().or(() -> Optional.ofNullable(running.getProperty("redis"))).orElse(null);
-      String databaseUrl = config.databaseUrl().or(() -> Optional.ofNullable(running.getProperty("database"))).orElse(null);
+      String redisUrl = config.redis().url().or(() -> Optional.ofNullable(running.getProperty("redis"))).orElse(null);
+      String databaseUrl = config.database().url().or(() -> Optional.ofNullable(running.getProperty("database"))).orElse(null);
       if (redisUrl == null || databaseUrl == null) {
-        closeInOrder.push(DataDirLock.acquire(config.dataDir()));
+        closeInOrder.push(DataDirLock.acquire(config.node().dataDir()));
       }
       if (redisUrl == null) {
-        EmbeddedRedis redis = EmbeddedRedis.start(config.dataDir().resolve("redis"));
+        EmbeddedRedis redis = EmbeddedRedis.start(config.node().dataDir().resolve("redis"));
         closeInOrder.push(redis);
         redisUrl = redis.url();
       }
       if (databaseUrl == null) {
-        EmbeddedDatabase db = EmbeddedDatabase.start(config.dataDir().resolve("postgres"));
+        EmbeddedDatabase db = EmbeddedDatabase.start(config.node().dataDir().resolve("postgres"));
         closeInOrder.push(db);
         databaseUrl = db.jdbcUrl();
       }
-      database = Database.connect(databaseUrl, 2, config.nodeId() + "-admin");
+      database = Database.connect(databaseUrl, 2, config.node().id() + "-admin");
       closeInOrder.push(database);
       io.lettuce.core.resource.ClientResources resources = io.lettuce.core.resource.DefaultClientResources.create();
       closeInOrder.push(() -> resources.shutdown().get());
-      RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redisPrefix(), config.redisTimeout()), resources);
+      RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redis().prefix(), config.redis().timeout()), resources);
       closeInOrder.push(redis);
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
-      EventBus bus = EventBus.start(redis, BusSettings.defaults(), config.nodeId() + "-admin", meters);
+      EventBus bus = EventBus.start(redis, BusSettings.defaults(), config.node().id() + "-admin", meters);
       closeInOrder.push(bus);
       permissions = new Permissions(database, bus, 1, java.time.Duration.ofSeconds(1), meters);
     } catch (RuntimeException e) {
@@ -84,8 +84,8 @@ public final class Admin implements AutoCloseable {
   /** The embedded endpoints of a node running on the data dir, if one does (its lock is held). */
   private static Properties runningEndpoints(Config config) {
     Properties endpoints = new Properties();
-    Path file = config.dataDir().resolve(ENDPOINTS);
-    if ((config.redisUrl().isEmpty() || config.databaseUrl().isEmpty()) && Files.exists(file) && DataDirLock.held(config.dataDir())) {
+    Path file = config.node().dataDir().resolve(ENDPOINTS);
+    if ((config.redis().url().isEmpty() || config.database().url().isEmpty()) && Files.exists(file) && DataDirLock.held(config.node().dataDir())) {
       try (var in = Files.newBufferedReader(file)) {
         endpoints.load(in);
       } catch (IOException e) {
@@ -130,7 +130,7 @@ public final class Admin implements AutoCloseable {
 
   /** The node registry's rows of this deployment (key prefix), live or not yet pruned, and the database's clock. */
   public Map.Entry<java.time.Instant, List<NodeRegistry.Node>> nodes() {
-    return NodeRegistry.listing(database, config.redisPrefix());
+    return NodeRegistry.listing(database, config.redis().prefix());
   }
 
   @Override

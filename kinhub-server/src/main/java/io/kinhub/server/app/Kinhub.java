@@ -112,35 +112,35 @@ public final class Kinhub implements AutoCloseable {
 
   private void startAll() {
     long started = System.nanoTime();
-    boolean embedded = config.redisUrl().isEmpty() || config.databaseUrl().isEmpty();
+    boolean embedded = config.redis().url().isEmpty() || config.database().url().isEmpty();
     if (embedded) {
-      closeInOrder.push(DataDirLock.acquire(config.dataDir()));
+      closeInOrder.push(DataDirLock.acquire(config.node().dataDir()));
     }
-    String redisUrl = config.redisUrl().orElseGet(() -> {
-      EmbeddedRedis redis = EmbeddedRedis.start(config.dataDir().resolve("redis"));
+    String redisUrl = config.redis().url().orElseGet(() -> {
+      EmbeddedRedis redis = EmbeddedRedis.start(config.node().dataDir().resolve("redis"));
       closeInOrder.push(redis);
       return redis.url();
     });
-    String databaseUrl = config.databaseUrl().orElseGet(() -> {
-      EmbeddedDatabase db = EmbeddedDatabase.start(config.dataDir().resolve("postgres"));
+    String databaseUrl = config.database().url().orElseGet(() -> {
+      EmbeddedDatabase db = EmbeddedDatabase.start(config.node().dataDir().resolve("postgres"));
       closeInOrder.push(db);
       return db.jdbcUrl();
     });
 
     if (embedded) {
-      Admin.writeEndpoints(config.dataDir(), config.redisUrl().isEmpty() ? redisUrl : null,
-          config.databaseUrl().isEmpty() ? databaseUrl : null);
+      Admin.writeEndpoints(config.node().dataDir(), config.redis().url().isEmpty() ? redisUrl : null,
+          config.database().url().isEmpty() ? databaseUrl : null);
     }
 
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    meters.config().commonTags("node", config.nodeId());
+    meters.config().commonTags("node", config.node().id());
     // Lettuce tags command latencies with the Redis address; /metrics need not tell anyone where Redis is
     meters.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.ignoreTags("remote"));
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
 
-    Database database = Database.connect(databaseUrl, config.databasePoolSize(), config.nodeId());
+    Database database = Database.connect(databaseUrl, config.database().poolSize(), config.node().id());
     closeInOrder.push(database);
 
     ClientResources resources = DefaultClientResources.builder()
@@ -150,84 +150,84 @@ public final class Kinhub implements AutoCloseable {
             java.time.Duration.ofMillis(500), 2, java.util.concurrent.TimeUnit.MILLISECONDS))
         .build();
     closeInOrder.push(() -> resources.shutdown().get());
-    RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redisPrefix(), config.redisTimeout(),
-        config.redisWaitReplicas(), config.redisWaitTimeout()), resources);
+    RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redis().prefix(), config.redis().timeout(),
+        config.redis().waitReplicas(), config.redis().waitTimeout()), resources);
     closeInOrder.push(redis);
-    if (config.redisUrl().isPresent()) {
+    if (config.redis().url().isPresent()) {
       RedisChecks.settingsWarnings(redis); // the embedded Redis is configured by Kinhub itself
     }
-    bus = EventBus.start(redis, BusSettings.defaults(), config.nodeId(), meters);
+    bus = EventBus.start(redis, BusSettings.defaults(), config.node().id(), meters);
     closeInOrder.push(bus);
 
-    PasswordHasher hasher = new PasswordHasher(config.passwordHashConcurrency());
+    PasswordHasher hasher = new PasswordHasher(config.sessions().passwordHashConcurrency());
     AccountStore accounts = new AccountStore(database);
-    Sessions sessions = new Sessions(redis, bus, meters, clock, config.sessionIdleTimeout(), config.sessionAbsoluteLifetime(),
-        config.sessionsPerUser(), config.nearCacheSize(), config.nearCacheMaxAge());
+    Sessions sessions = new Sessions(redis, bus, meters, clock, config.sessions().idleTimeout(), config.sessions().absoluteLifetime(),
+        config.sessions().perUser(), config.nearCache().size(), config.nearCache().maxAge());
     Authentication auth = new Authentication(sessions);
-    Health health = new Health(config.nodeId(), redis, bus, database, meters, config.metricsToken());
+    Health health = new Health(config.node().id(), redis, bus, database, meters, config.metrics().token());
     closeInOrder.push(health);
     String nodeVersion = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    registry = new NodeRegistry(database, redis, config.redisPrefix(), config.nodeId(), bus.instanceId(), nodeVersion, config.node());
+    registry = new NodeRegistry(database, redis, config.redis().prefix(), config.node().id(), bus.instanceId(), nodeVersion, config.node().settings());
     closeInOrder.push(registry);
     health.watch(registry, drain::draining);
     // a QR page on a degraded node would wait forever for a phone confirming on the other Redis: end its socket now
     registry.onDegraded(() -> openSockets.closeAll("qr", OpenSockets.TRY_AGAIN_LATER, Problem.NODE_DEGRADED));
     registry.start();
 
-    ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
-    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters, auth::userIdOf);
-    Lockout lockout = new Lockout(redis, config.lockout());
+    ClientIp clientIp = config.http().clientIp();
+    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.abuse().rateLimits(), meters, auth::userIdOf);
+    Lockout lockout = new Lockout(redis, config.abuse().lockout());
     SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
 
     RedisLocks locks = new RedisLocks(redis);
     closeInOrder.push(locks);
-    singleton = new Singleton(locks, database, config.nodeId());
+    singleton = new Singleton(locks, database, config.node().id());
     closeInOrder.push(singleton);
-    if (config.smsProvider().equals("outbox")) {
+    if (config.sms().provider().equals("outbox")) {
       singleton.every(OutboxPruning.TASK, java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(30),
           new OutboxPruning(OutboxPruning.RETENTION));
     }
 
-    JobQueue smsQueue = new JobQueue("sms", redis, config.jobSettings().withConcurrency(8), meters);
-    SmsSender smsSender = SmsRoutes.sender(config.smsProvider(), database, config.smsHttpUrl().orElse(null),
-        config.smsHttpSecret(), config.smsHttpConnections());
+    JobQueue smsQueue = new JobQueue("sms", redis, config.jobs().withConcurrency(8), meters);
+    SmsSender smsSender = SmsRoutes.sender(config.sms().provider(), database, config.sms().httpUrl().orElse(null),
+        config.sms().httpSecret(), config.sms().httpConnections());
     smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
     closeInOrder.push(smsWorker);
-    SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
-        config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
-        config.devEndpoints());
+    SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.sms().codeTtl(),
+        config.sms().provider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
+        config.sms().devEndpoints());
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
         new PasswordStrength());
     QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, clientIp, this::publicBaseUrl, this::ownOrigins,
-        config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), config.qrSocketsPerIp(), meters,
+        config.qr().scanTimeout(), config.qr().confirmTimeout(), config.http().webSocketIdleTimeout(), config.qr().socketsPerIp(), meters,
         openSockets, this::qrRefusal);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
-    permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
+    permissions = new Permissions(database, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
     FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
     PersonStore personStore = new PersonStore(database);
-    TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
+    TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
     // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
     kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
-        config.tree().treeCacheBytes(), clock, meters);
-    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().treeCacheBytes(), meters),
+        config.tree().settings().treeCacheBytes(), clock, meters);
+    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().settings().treeCacheBytes(), meters),
         kinGraphs, permissions, auth);
     io.kinhub.server.genealogy.GenealogyRoutes genealogyRoutes = new io.kinhub.server.genealogy.GenealogyRoutes(database, kinGraphs,
         treeVersions, personStore, permissions, auth);
     familyRoutes.extend(genealogyRoutes);
     io.kinhub.server.feed.Feed feed = new io.kinhub.server.feed.Feed(redis, database, permissions, bus, config.feed(),
-        config.nearCacheSize(), config.nearCacheMaxAge(), meters);
-    JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobSettings().withConcurrency(4), meters);
+        config.nearCache().size(), config.nearCache().maxAge(), meters);
+    JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobs().withConcurrency(4), meters);
     feed.useQueue(fanoutQueue);
     closeInOrder.push(fanoutQueue.startWorker(bus.instanceId(), feed::handle));
     feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, auth, sessions, bus, clientIp, this::ownOrigins,
-        config.wsIdleTimeout(), meters, openSockets, singleton);
+        config.http().webSocketIdleTimeout(), meters, openSockets, singleton);
     closeInOrder.push(feedRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
-        new GedcomExport(database, version, kinGraphs), permissions, auth, config.gedcomMaxBytes(), config.tree(),
-        config.dataDir().resolve("tmp"));
-    http = Http.create(config.httpHost(), config.httpPort(), config.gedcomMaxBytes(), meters, cfg -> {
+    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().settings().limits()), treeVersions,
+        new GedcomExport(database, version, kinGraphs), permissions, auth, config.tree().gedcomMaxBytes(), config.tree().settings(),
+        config.node().dataDir().resolve("tmp"));
+    http = Http.create(config.http().host(), config.http().port(), config.tree().gedcomMaxBytes(), meters, cfg -> {
       cfg.jetty.modifyServer(server -> server.setHandler(drain)); // Javalin puts its handlers inside
       rateLimits.register(cfg.routes);
       health.register(cfg.routes);
@@ -246,9 +246,9 @@ public final class Kinhub implements AutoCloseable {
     });
     http.start();
     closeInOrder.push(http::stop);
-    log.info("Kinhub node {} listening on {} port {} (started in {} ms)", config.nodeId(), config.httpHost(), http.port(),
+    log.info("Kinhub node {} listening on {} port {} (started in {} ms)", config.node().id(), config.http().host(), http.port(),
         (System.nanoTime() - started) / 1_000_000);
-    if (config.publicUrl().isEmpty() && !loopbackBound()) {
+    if (config.http().publicUrl().isEmpty() && !loopbackBound()) {
       log.warn("KINHUB_PUBLIC_URL is not set: QR codes and socket URLs point at {}, and only pages of that origin may open "
           + "WebSockets; set it to the address users reach (e.g. https://kin.example.org)", publicBaseUrl());
     }
@@ -271,7 +271,7 @@ public final class Kinhub implements AutoCloseable {
   private void drain() {
     java.time.Duration timeout = config.node().drainTimeout();
     long deadline = System.nanoTime() + timeout.toNanos();
-    log.info("node {} draining: refusing new requests, waiting up to {} ms for {} running ones", config.nodeId(), timeout.toMillis(),
+    log.info("node {} draining: refusing new requests, waiting up to {} ms for {} running ones", config.node().id(), timeout.toMillis(),
         drain.inFlight());
     drain.beginDraining();
     if (registry != null) {
@@ -301,10 +301,10 @@ public final class Kinhub implements AutoCloseable {
     }
     int unfinished = drain.inFlight();
     if (unfinished > 0) {
-      log.warn("node {} drained with {} requests still running after {} ms; they are cut off", config.nodeId(), unfinished,
+      log.warn("node {} drained with {} requests still running after {} ms; they are cut off", config.node().id(), unfinished,
           timeout.toMillis());
     } else {
-      log.info("node {} drained", config.nodeId());
+      log.info("node {} drained", config.node().id());
     }
     if (registry != null) {
       registry.leave();
@@ -318,7 +318,7 @@ public final class Kinhub implements AutoCloseable {
 
   /** The base URL of this node's HTTP server as reachable from this host. */
   public String baseUrl() {
-    String host = config.httpHost();
+    String host = config.http().host();
     if (host.equals("0.0.0.0")) {
       host = "127.0.0.1";
     } else if (host.equals("::")) {
@@ -329,7 +329,7 @@ public final class Kinhub implements AutoCloseable {
 
   /** The deployment's public base URL: {@code KINHUB_PUBLIC_URL}, else this node's own address. Never a request's Host. */
   public String publicBaseUrl() {
-    return config.publicUrl().orElseGet(this::baseUrl);
+    return config.http().publicUrl().orElseGet(this::baseUrl);
   }
 
   /**
@@ -349,7 +349,7 @@ public final class Kinhub implements AutoCloseable {
   }
 
   private boolean loopbackBound() {
-    String host = config.httpHost();
+    String host = config.http().host();
     try {
       return host.equals("localhost") || java.net.InetAddress.getByName(host).isLoopbackAddress();
     } catch (java.net.UnknownHostException e) {

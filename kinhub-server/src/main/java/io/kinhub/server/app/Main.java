@@ -1,6 +1,7 @@
 package io.kinhub.server.app;
 
 import io.kinhub.server.config.Config;
+import io.kinhub.server.config.ConfigDocs;
 import io.kinhub.server.http.Problem;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code kinhub} command line. */
 @Command(name = "kinhub", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Kinhub: family & clan platform with an authentication and session service on Redis and PostgreSQL.",
-    subcommands = {Main.Serve.class, Main.AdminCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {Main.Serve.class, Main.AdminCommand.class, Main.ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -62,6 +63,36 @@ public final class Main implements Runnable {
         Thread.currentThread().interrupt();
       }
       return 0;
+    }
+  }
+
+  /** The configuration variables: checks the environment's, or prints the README's table of them. */
+  @Command(name = "config", mixinStandardHelpOptions = true,
+      description = {"Check the KINHUB_* variables of the environment (exit code 2 naming the first bad one),",
+          "or with --markdown print the README's configuration table, generated from the declarations."})
+  static final class ConfigCommand implements Callable<Integer> {
+    @CommandLine.Option(names = "--markdown", description = "print the configuration table in Markdown")
+    boolean markdown;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      if (markdown) {
+        ConfigDocs.markdownTable().forEach(out::println);
+        out.flush();
+        return 0;
+      }
+      try {
+        out.println("configuration is valid: " + Config.from(environment));
+        out.flush();
+        return 0;
+      } catch (Config.InvalidConfigException e) {
+        spec.commandLine().getErr().println("kinhub: " + e.getMessage());
+        return 2;
+      }
     }
   }
 

@@ -122,7 +122,7 @@ final class QrLogins {
         announce(id, done);
         if (done.state() == QrState.COMPLETED && idempotencyKey.isPresent()) {
           Optional<Map<String, Object>> replay = tickets.replay(id, secretHash, keyHash)
-              .flatMap(sealed -> SealedAnswer.open(secret, idempotencyKey.get(), sealed))
+              .flatMap(stored -> SealedAnswer.open(secret, idempotencyKey.get(), stored))
               .map(QrLogins::parse);
           if (replay.isPresent()) {
             return new Redemption(replay.get(), true);

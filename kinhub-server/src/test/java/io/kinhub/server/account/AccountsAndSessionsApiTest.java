@@ -225,7 +225,7 @@ class AccountsAndSessionsApiTest {
     Api.Response r = api.get("/health", null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().get("status").asText()).isEqualTo("up");
-    assertThat(r.json().get("node").asText()).isEqualTo(node.config().nodeId());
+    assertThat(r.json().get("node").asText()).isEqualTo(node.config().node().id());
     assertThat(r.json().get("redis").get("mode").asText()).isEqualTo("standalone");
     assertThat(r.json().get("redis").get("endpoint").asText()).startsWith("127.0.0.1:");
     assertThat(r.json().get("redis").get("runId").asText()).hasSize(40);

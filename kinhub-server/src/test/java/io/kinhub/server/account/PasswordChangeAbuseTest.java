@@ -6,6 +6,7 @@ import io.kinhub.server.system.Api;
 import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
+import io.kinhub.server.config.Variables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,9 +82,9 @@ class PasswordChangeAbuseTest {
 
   @Test
   void passwordChange_hasASafeDefaultLimit() {
-    assertThat(Config.VARIABLES).containsKey("KINHUB_RATE_LIMIT_PASSWORD_CHANGES");
+    assertThat(Variables.named("KINHUB_RATE_LIMIT_PASSWORD_CHANGES")).isPresent();
     Config config = Config.from(Map.of());
-    assertThat(config.rateLimits()).anySatisfy(p -> {
+    assertThat(config.abuse().rateLimits()).anySatisfy(p -> {
       assertThat(p.name()).isEqualTo("password-changes");
       assertThat(p.method() + " " + p.path()).isEqualTo("PUT /api/v1/me/password");
       assertThat(p.failOpen()).isFalse();

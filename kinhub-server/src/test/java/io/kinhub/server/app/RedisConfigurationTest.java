@@ -57,7 +57,7 @@ class RedisConfigurationTest {
   @ValueSource(strings = {"redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379", "rediss://cache.example.org:6380/",
       "redis-sentinel://127.0.0.1:26379#mymaster"})
   void databaseZeroOrNone_isAccepted(String url) {
-    assertThat(config(url).redisUrl()).contains(url);
+    assertThat(config(url).redis().url()).contains(url);
   }
 
   @Test

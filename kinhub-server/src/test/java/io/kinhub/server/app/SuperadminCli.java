@@ -17,7 +17,7 @@ public final class SuperadminCli {
 
   private static synchronized int run(Kinhub node, String command, String login) {
     java.util.Map<String, String> before = Main.environment;
-    Main.environment = TestBackends.get().env(node.config().redisPrefix());
+    Main.environment = TestBackends.get().env(node.config().redis().prefix());
     try {
       return new CommandLine(new Main()).execute("admin", command, login);
     } finally {

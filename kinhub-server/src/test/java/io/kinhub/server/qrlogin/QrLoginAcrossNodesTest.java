@@ -168,7 +168,7 @@ class QrLoginAcrossNodesTest {
         .isEqualTo(before + 1);
     // what Redis holds cannot be opened without the secret: it is neither the token nor the body
     try (var redis = TestBackends.get().connectRedis()) {
-      Map<String, String> stored = redis.sync().hgetall(nodeA.config().redisPrefix() + "qr:" + id);
+      Map<String, String> stored = redis.sync().hgetall(nodeA.config().redis().prefix() + "qr:" + id);
       assertThat(stored.toString()).doesNotContain(first.json().get("token").asText()).doesNotContain(secret)
           .doesNotContain("browser-key-0001");
     }

@@ -8,6 +8,7 @@ import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.app.Main;
 import io.kinhub.server.system.TestBackends;
+import io.kinhub.server.config.Variables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +110,7 @@ class SmsOutboxExposureTest {
     env.put("KINHUB_DEV_ENDPOINTS", "yes please");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Config.from(env))
         .hasMessageContaining("KINHUB_DEV_ENDPOINTS");
-    assertThat(Config.from(TestBackends.get().env(TestBackends.newPrefix())).devEndpoints()).isFalse();
-    assertThat(Optional.of(Config.VARIABLES.get("KINHUB_DEV_ENDPOINTS")[0])).contains("false");
+    assertThat(Config.from(TestBackends.get().env(TestBackends.newPrefix())).sms().devEndpoints()).isFalse();
+    assertThat(Optional.of(Variables.DEV_ENDPOINTS.defaultText())).contains("false");
   }
 }

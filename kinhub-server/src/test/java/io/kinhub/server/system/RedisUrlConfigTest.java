@@ -23,9 +23,9 @@ class RedisUrlConfigTest {
 
   @Test
   void clusterUri_isAccepted_withSeveralSeedsAndAPassword() {
-    assertThat(config("KINHUB_REDIS_URL", "redis-cluster://:secret@10.0.0.1:6379,10.0.0.2:6380,[::1]:6381").redisUrl())
+    assertThat(config("KINHUB_REDIS_URL", "redis-cluster://:secret@10.0.0.1:6379,10.0.0.2:6380,[::1]:6381").redis().url())
         .contains("redis-cluster://:secret@10.0.0.1:6379,10.0.0.2:6380,[::1]:6381");
-    assertThat(config("KINHUB_REDIS_URL", "rediss-cluster://user:secret@redis.example.org:6379").redisUrl()).isPresent();
+    assertThat(config("KINHUB_REDIS_URL", "rediss-cluster://user:secret@redis.example.org:6379").redis().url()).isPresent();
   }
 
   @Test
@@ -42,13 +42,13 @@ class RedisUrlConfigTest {
   @Test
   void waitReplicas_defaultsToAuto_andTakesANumber_orStopsStartUp() {
     Config defaults = config();
-    assertThat(defaults.redisWaitReplicas()).isEqualTo(-1);
-    assertThat(defaults.redisWaitTimeout()).isEqualTo(Duration.ofMillis(100));
-    assertThat(config("KINHUB_REDIS_WAIT_REPLICAS", "2").redisWaitReplicas()).isEqualTo(2);
-    assertThat(config("KINHUB_REDIS_WAIT_REPLICAS", "0").redisWaitReplicas()).isZero();
+    assertThat(defaults.redis().waitReplicas()).isEqualTo(-1);
+    assertThat(defaults.redis().waitTimeout()).isEqualTo(Duration.ofMillis(100));
+    assertThat(config("KINHUB_REDIS_WAIT_REPLICAS", "2").redis().waitReplicas()).isEqualTo(2);
+    assertThat(config("KINHUB_REDIS_WAIT_REPLICAS", "0").redis().waitReplicas()).isZero();
     assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_REPLICAS", "many")).hasMessageContaining("KINHUB_REDIS_WAIT_REPLICAS");
     assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_REPLICAS", "-2")).hasMessageContaining("KINHUB_REDIS_WAIT_REPLICAS");
     assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_TIMEOUT", "1s")).hasMessageContaining("KINHUB_REDIS_WAIT_TIMEOUT");
-    assertThat(config("KINHUB_REDIS_WAIT_TIMEOUT", "2s", "KINHUB_REDIS_TIMEOUT", "3s").redisWaitTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config("KINHUB_REDIS_WAIT_TIMEOUT", "2s", "KINHUB_REDIS_TIMEOUT", "3s").redis().waitTimeout()).isEqualTo(Duration.ofSeconds(2));
   }
 }
