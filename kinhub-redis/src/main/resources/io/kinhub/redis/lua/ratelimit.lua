@@ -10,22 +10,26 @@
 --          microseconds until it is full again}.
 -- Atomic because the decision reads every bucket and charges all of them or none; time comes from Redis
 -- so callers' clocks do not matter.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+-- Kept cheap because it runs on every limited request: three redis.call in the one-bucket case (TIME, GET, SET),
+-- no string.format (redis.call formats a number argument with %.17g itself, which round-trips a double), no
+-- nested tables, no table.insert.
+local call = redis.call
+local t = call('TIME')
+local now = t[1] * 1000000 + t[2]
 local n = tonumber(ARGV[1])
 local count = #KEYS
 local tats = {}
 local refused = false
 local retry = 0
 for i = 1, count do
-  local capacity = tonumber(ARGV[2 * i])
-  local interval = tonumber(ARGV[2 * i + 1])
-  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local capacity, interval = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  local tat = call('GET', KEYS[i])
+  tat = tat and tonumber(tat) or 0
   if tat < now then
     tat = now
   end
-  local newTat = tat + n * interval
-  local allowAt = newTat - capacity * interval
+  tats[i] = tat
+  local allowAt = tat + n * interval - capacity * interval
   if n > capacity then
     refused = true
     retry = -1 -- can never fit
@@ -35,24 +39,19 @@ for i = 1, count do
       retry = allowAt - now
     end
   end
-  tats[i] = {tat, newTat, capacity, interval}
 end
-local result = {0, 0}
-if refused then
-  result[2] = retry
-  for i = 1, count do
-    local tat, capacity, interval = tats[i][1], tats[i][3], tats[i][4]
-    table.insert(result, math.max(0, math.floor((now + capacity * interval - tat) / interval)))
-    table.insert(result, tat - now)
-  end
-  return result
-end
-result[1] = 1
+local result = {refused and 0 or 1, retry}
+local floor = math.floor
 for i = 1, count do
-  local newTat, capacity, interval = tats[i][2], tats[i][3], tats[i][4]
-  -- the key disappears when the bucket would be full again
-  redis.call('SET', KEYS[i], string.format('%.17g', newTat), 'PXAT', math.ceil(newTat / 1000))
-  table.insert(result, math.max(0, math.floor((now + capacity * interval - newTat) / interval)))
-  table.insert(result, newTat - now)
+  local capacity, interval = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  local tat = tats[i]
+  if not refused then
+    tat = tat + n * interval
+    -- the key disappears when the bucket would be full again
+    call('SET', KEYS[i], tat, 'PXAT', math.ceil(tat / 1000))
+  end
+  local remaining = floor((now + capacity * interval - tat) / interval)
+  result[2 * i + 1] = remaining > 0 and remaining or 0
+  result[2 * i + 2] = tat - now
 end
 return result
