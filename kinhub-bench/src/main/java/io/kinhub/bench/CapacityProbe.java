@@ -100,7 +100,7 @@ public final class CapacityProbe implements Scenario {
       Map<String, long[]> byKind = keyMemory(r);
 
       md.append("## Capacity probe: Redis memory per session, PostgreSQL bytes per account and person\n\n")
-          .append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.CapacityProbe --users ").append(u)
+          .append("Command: `./kinhub bench capacity --users ").append(u)
           .append(" --persons ").append(persons).append("`. Embedded Redis 7.0.15 and PostgreSQL 17, two nodes in the same JVM, ")
           .append("default configuration except lifted rate limits for the single client address. ").append(u)
           .append(" accounts created over HTTP, then each logged in twice (\"phone\" on one node, \"browser\" on the other): ")

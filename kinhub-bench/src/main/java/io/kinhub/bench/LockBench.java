@@ -121,7 +121,7 @@ public final class LockBench implements Scenario {
           return true;
         };
         report.append("## Locks: acquire+release pairs per second, Kinhub RedisLocks vs Redisson RLock\n\n")
-            .append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.LockBench --seconds ").append(seconds)
+            .append("Command: `./kinhub bench lock --seconds ").append(seconds)
             .append(" --rounds ").append(rounds).append(" --callers ").append(String.join(",", callers.stream().map(String::valueOf).toList()))
             .append("`. One embedded Redis 7.0.15 (no persistence); callers (platform threads), both clients and Redis on the same ")
             .append(Runtime.getRuntime().availableProcessors()).append(" cores (load average at start: ").append(Machine.loadAverage())
