@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Machine;
+import io.kinhub.bench.runner.RunHeader;
+import io.kinhub.bench.runner.Scenario;
 import java.util.stream.Stream;
 
 /**
@@ -41,71 +45,55 @@ import java.util.stream.Stream;
  *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --only limiter   # Redis only, no nodes
  * </pre>
  */
-public final class BenchMain {
+public final class BenchMain implements Scenario {
   private static final long STARTED = System.nanoTime();
 
-  private BenchMain() {}
+  private BenchRun run;
 
-  public static void main(String[] args) {
-    if (System.getProperty("logback.configurationFile") == null) {
-      // the server's logback.xml logs to stdout, which carries the report: log warnings to stderr instead
-      System.setProperty("logback.configurationFile", "kinhub-bench-logback.xml");
-    }
+  @Override
+  public String name() {
+    return "main";
+  }
+
+  @Override
+  public String summary() {
+    return "hot path, Redis commands, revocation, logins, QR, rate limiter (two nodes)";
+  }
+
+  @Override
+  public String help() {
+    return Options.USAGE;
+  }
+
+  @Override
+  public boolean writesOwnHeader() {
+    return true;
+  }
+
+  @Override
+  public int run(BenchRun run) {
     Options options;
     try {
-      options = Options.parse(List.of(args), Machine.cores());
+      options = Options.parse(List.of(run.args()), Machine.cores());
     } catch (Options.UsageException e) {
-      if (e.getMessage() == null) {
-        System.out.print(Options.USAGE);
-        return;
-      }
-      System.err.println("bench: " + e.getMessage());
-      System.err.print(Options.USAGE);
-      System.exit(2);
-      return;
+      throw new IllegalArgumentException(e.getMessage());
     }
-    int exit = new BenchMain().run(options, args);
-    System.exit(exit);
+    this.run = run;
+    return run(options, run.args());
   }
 
-  /** Things to stop, most recent first; closed at the end or by the shutdown hook, once. */
-  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-
-  private synchronized void push(AutoCloseable resource) {
-    resources.push(resource);
+  private void push(AutoCloseable resource) {
+    run.closeAtEnd(resource);
   }
 
-  private synchronized void closeAll() {
-    while (!resources.isEmpty()) {
-      AutoCloseable r = resources.pop();
-      try {
-        r.close();
-      } catch (Exception e) {
-        System.err.println("bench: while stopping: " + e);
-      }
-    }
+  private void closeAll() {
+    run.close();
   }
 
   private int run(Options options, String[] args) {
-    Thread hook = new Thread(this::closeAll, "bench-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
     startWatchdog(options.timeLimitSeconds());
 
-    Markdown head = new Markdown();
-    String commandLine = Machine.commandLine(args);
-    head.heading(1, "Kinhub benchmark results");
-    head.paragraph("Run " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + (options.quick() ? " in **--quick** mode "
-        + "(tiny counts and durations: a smoke test, not a measurement)." : "."));
-    head.paragraph("Command line:");
-    head.code("sh", commandLine);
-    head.bullet("cores (availableProcessors): " + Machine.cores());
-    head.bullet("CPU: " + Machine.cpuModel());
-    head.bullet("memory: " + Machine.memory() + "; JVM max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
-    head.bullet("OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-    head.bullet("load average at start (1, 5, 15 min): " + Machine.loadAverage());
-    head.end();
-    head.paragraph("`java -version`:");
-    head.code("", Machine.javaVersion());
+    String head = RunHeader.markdown("Kinhub benchmark results", args, options.quick());
 
     List<Summary> summary = new ArrayList<>();
     List<Markdown> sections = new ArrayList<>();
@@ -113,7 +101,7 @@ public final class BenchMain {
     boolean failed = false;
     Path tmp = null;
     try {
-      tmp = Files.createTempDirectory("kinhub-bench-");
+      tmp = run.tempDir("kinhub-bench-");
       setup.bullet("scenarios: " + String.join(", ", options.scenarios()));
       Backends backends;
       Cluster cluster = null;
@@ -183,12 +171,9 @@ public final class BenchMain {
     } finally {
       progress("stopping nodes, Redis and PostgreSQL");
       closeAll();
-      if (tmp != null) {
-        deleteRecursively(tmp);
-      }
     }
 
-    Markdown report = new Markdown().append(head);
+    Markdown report = new Markdown();
     report.heading(2, "Summary");
     List<List<String>> rows = new ArrayList<>();
     for (Summary s : summary) {
@@ -204,25 +189,7 @@ public final class BenchMain {
     report.paragraph("Load average at the end (1, 5, 15 min): " + Machine.loadAverage() + ". Total time: "
         + Duration.ofNanos(System.nanoTime() - STARTED).toSeconds() + " s.");
 
-    String text = report.toString();
-    System.out.print(text);
-    System.out.flush();
-    if (options.out() != null) {
-      try {
-        Path out = options.out().toAbsolutePath();
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, text, StandardCharsets.UTF_8);
-        progress("report written to " + out);
-      } catch (IOException e) {
-        System.err.println("bench: cannot write " + options.out() + ": " + e);
-        failed = true;
-      }
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // already shutting down
-    }
+    run.report(head + report);
     return failed ? 1 : 0;
   }
 
@@ -301,20 +268,5 @@ public final class BenchMain {
       System.err.println("bench: the run exceeded its time limit of " + seconds + " s; stopping everything");
       System.exit(3);
     });
-  }
-
-  /** Deletes a directory tree, best effort. */
-  static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          // best effort
-        }
-      });
-    } catch (IOException e) {
-      System.err.println("bench: could not delete " + dir + ": " + e);
-    }
   }
 }

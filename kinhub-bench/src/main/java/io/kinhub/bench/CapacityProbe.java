@@ -1,5 +1,7 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -31,28 +33,44 @@ import java.util.concurrent.Future;
  *
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.CapacityProbe [--users 400] [--persons 20000] [--out file]</pre>
  */
-public final class CapacityProbe {
-  private CapacityProbe() {}
+public final class CapacityProbe implements Scenario {
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public CapacityProbe() {}
 
-  public static void main(String[] args) throws Exception {
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "kinhub-bench-logback.xml");
-    }
+  @Override
+  public String name() {
+    return "capacity";
+  }
+
+  @Override
+  public String summary() {
+    return "Redis memory per session, PostgreSQL bytes per account and person (docs/capacity.md)";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Options: --users N (400, 10..100000), --persons N (20000, 100..1000000), --out FILE.
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     int users = 400;
     int persons = 20_000;
-    Path out = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--users" -> users = Integer.parseInt(args[i + 1]);
         case "--persons" -> persons = Integer.parseInt(args[i + 1]);
-        case "--out" -> out = Path.of(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     if (users < 10 || users > 100_000 || persons < 100 || persons > 1_000_000) {
       throw new IllegalArgumentException("--users 10..100000, --persons 100..1000000");
     }
-    Path tmp = Files.createTempDirectory("kinhub-capacity-");
+    Path tmp = run.tempDir("kinhub-capacity-");
     StringBuilder md = new StringBuilder();
     try (Backends backends = Backends.start(tmp); Cluster cluster = Cluster.start(backends, tmp.resolve("nodes")); Api api = new Api();
          RedisClientHolder redis = new RedisClientHolder(backends.redisUrl());
@@ -82,7 +100,7 @@ public final class CapacityProbe {
       Map<String, long[]> byKind = keyMemory(r);
 
       md.append("## Capacity probe: Redis memory per session, PostgreSQL bytes per account and person\n\n")
-          .append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.CapacityProbe --users ").append(u)
+          .append("Command: `./kinhub bench capacity --users ").append(u)
           .append(" --persons ").append(persons).append("`. Embedded Redis 7.0.15 and PostgreSQL 17, two nodes in the same JVM, ")
           .append("default configuration except lifted rate limits for the single client address. ").append(u)
           .append(" accounts created over HTTP, then each logged in twice (\"phone\" on one node, \"browser\" on the other): ")
@@ -126,13 +144,10 @@ public final class CapacityProbe {
           (personBytes + spouseBytes) / (double) personRows));
       md.append(String.format(Locale.ROOT, "- whole database: %,d B%n", databaseSize(pg)));
     } finally {
-      BenchMain.deleteRecursively(tmp);
+      BenchRun.deleteRecursively(tmp);
     }
-    System.out.print(md);
-    if (out != null) {
-      Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
-    }
-    System.exit(0);
+    run.report(md);
+    return 0;
   }
 
   private interface Step {

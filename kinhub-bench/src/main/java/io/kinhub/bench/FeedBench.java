@@ -1,5 +1,7 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.jobs.JobQueue;
@@ -40,24 +42,36 @@ import java.util.Map;
  * </ol>
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.FeedBench [members] [--out file]</pre>
  */
-public final class FeedBench {
+public final class FeedBench implements Scenario {
   private static final String PREFIX = "kinhub:";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private FeedBench() {}
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public FeedBench() {}
 
-  public static void main(String[] args) throws Exception {
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "kinhub-bench-logback.xml");
-    }
+  @Override
+  public String name() {
+    return "feed";
+  }
+
+  @Override
+  public String summary() {
+    return "feed fan-out and read path (one node)";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Arguments: [members] (10000), --out FILE.
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     int members = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 10_000;
-    String out = null;
-    for (int i = 0; i < args.length - 1; i++) {
-      if (args[i].equals("--out")) {
-        out = args[i + 1];
-      }
-    }
-    Path dir = Files.createTempDirectory("kinhub-feed-bench-");
+    Path dir = run.tempDir("kinhub-feed-bench-");
     StringBuilder report = new StringBuilder();
     try (Backends backends = Backends.start(dir)) {
       Map<String, String> env = Cluster.env(backends, dir.resolve("node"), "feed-bench");
@@ -72,11 +86,8 @@ public final class FeedBench {
     } finally {
       deleteTree(dir);
     }
-    System.out.print(report);
-    if (out != null) {
-      Files.writeString(Path.of(out), report);
-    }
-    System.exit(0);
+    run.report(report);
+    return 0;
   }
 
   private static void run(Kinhub node, Backends backends, RedisStats stats, StatefulRedisConnection<String, String> redis,

@@ -1,5 +1,7 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.BufferedOutputStream;
@@ -31,22 +33,43 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.GedcomAbuseBench</pre>
  */
-public final class GedcomAbuseBench {
+public final class GedcomAbuseBench implements Scenario {
   private static final long MIB = 1024 * 1024;
   private static final long FILE_BYTES = 64 * MIB - 4096;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration IMPORT_TIMEOUT = Duration.ofMinutes(10);
 
-  private GedcomAbuseBench() {}
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public GedcomAbuseBench() {}
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String name() {
+    return "gedcom-abuse";
+  }
+
+  @Override
+  public String summary() {
+    return "worst-shaped GEDCOM files and slow clients against a 512 MiB node";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Options: --tree (a million-person file and GET /tree instead).
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun bench) throws Exception {
+    String[] args = bench.args();
     if (args.length > 0 && args[0].equals("--node")) {
       runNode();
-      return;
+      return 0;
     }
     Path dir = Files.createTempDirectory("kinhub-gedcom-bench-");
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), GedcomAbuseBench.class.getName(), "--node")
+        "-cp", System.getProperty("java.class.path"), Bench.class.getName(), "gedcom-abuse", "--node")
         .redirectErrorStream(true).start();
     Path childLog = dir.resolve("node.log");
     String[] base = new String[1];
@@ -93,8 +116,9 @@ public final class GedcomAbuseBench {
         child.destroyForcibly();
       }
       pump.join(5_000);
-      BenchMain.deleteRecursively(dir);
+      BenchRun.deleteRecursively(dir);
     }
+    return 0;
   }
 
   /** Child: one node with its own Redis and PostgreSQL until stdin ends. */

@@ -1,5 +1,7 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -23,13 +25,34 @@ import java.util.Random;
  *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.GenealogyBench [--persons 10000,100000] [--queries 2000]
  * </pre>
  */
-public final class GenealogyBench {
+public final class GenealogyBench implements Scenario {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private GenealogyBench() {}
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public GenealogyBench() {}
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String name() {
+    return "genealogy";
+  }
+
+  @Override
+  public String summary() {
+    return "relationship graph, search and GET /tree at 10k/100k persons";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Options: --persons LIST (10000,100000), --queries N (2000).
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     String sizes = "10000,100000";
     int queries = 2000;
     for (int i = 0; i < args.length; i++) {
@@ -46,6 +69,7 @@ public final class GenealogyBench {
     for (String size : sizes.split(",")) {
       run(Integer.parseInt(size.strip()), queries);
     }
+    return 0;
   }
 
   /**

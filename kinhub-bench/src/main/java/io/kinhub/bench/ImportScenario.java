@@ -166,9 +166,9 @@ final class ImportScenario {
    */
   static ChildResult boundedHeapImport(Path file, int maxHeapMib) {
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + maxHeapMib + "m", "-cp", System.getProperty("java.class.path"), TreeBench.class.getName(),
-        "--import-only", file.toString());
-    String shown = "java -Xmx" + maxHeapMib + "m -cp kinhub-bench.jar " + TreeBench.class.getName() + " --import-only <"
+        "-Xmx" + maxHeapMib + "m", "-cp", System.getProperty("java.class.path"), Bench.class.getName(),
+        "tree", "--import-only", file.toString());
+    String shown = "java -Xmx" + maxHeapMib + "m -cp kinhub-bench.jar " + Bench.class.getName() + " tree --import-only <"
         + file.getFileName() + ">";
     Path out = null;
     Process child = null;

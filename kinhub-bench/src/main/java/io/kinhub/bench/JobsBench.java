@@ -1,5 +1,7 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.jobs.JobQueue;
@@ -38,10 +40,29 @@ import redis.embedded.RedisExecProvider;
  *
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench [jobs] [rounds] [--out file]</pre>
  */
-public final class JobsBench {
+public final class JobsBench implements Scenario {
   private static final int PRODUCERS = 16;
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String name() {
+    return "jobs";
+  }
+
+  @Override
+  public String summary() {
+    return "the job queue end to end vs a bare XADD/XREADGROUP/XACK loop";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Arguments: [jobs=100000] [rounds=3], --out FILE.
+        """;
+  }
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     int jobs = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 100_000;
     int rounds = args.length > 1 && !args[1].startsWith("--") ? Integer.parseInt(args[1]) : 3;
     Path out = null;
@@ -96,15 +117,13 @@ public final class JobsBench {
           .append("Producers use `JobQueue.enqueueAsync` (one `XADD` per job, up to 64 in flight per producer, as the bare loop). Per ")
           .append("job the queue then makes one `XREADGROUP` per batch and one `EVALSHA` per batch of finished jobs to settle them ")
           .append("(XACK + XDEL); jobs with an idempotency key or a delay go through a Lua script instead of the plain `XADD`.\n");
-      System.out.println(report);
-      if (out != null) {
-        Files.writeString(out, report.toString());
-      }
+      run.report(report.append('\n'));
     } finally {
       resources.shutdown();
       redis.destroy();
       redis.waitFor(10, TimeUnit.SECONDS);
     }
+    return 0;
   }
 
   private static double bareLoop(String url, ClientResources resources, int jobs, String name) throws Exception {

@@ -1,5 +1,8 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
+import io.kinhub.bench.runner.Machine;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.lock.FencedLease;
@@ -35,7 +38,7 @@ import org.redisson.config.Config;
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.LockBench [--seconds 4] [--rounds 3]
  *     [--callers 1,8,64] [--out file]</pre>
  */
-public final class LockBench {
+public final class LockBench implements Scenario {
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final double GOAL = 1.5;
@@ -45,26 +48,45 @@ public final class LockBench {
     boolean run(String key) throws Exception;
   }
 
-  private LockBench() {}
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public LockBench() {}
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String name() {
+    return "lock";
+  }
+
+  @Override
+  public String summary() {
+    return "RedisLocks vs Redisson RLock (Redis only)";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Options: --seconds N (4), --rounds N (3), --callers LIST (1,8,64), --out FILE.
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     int seconds = 4;
     int rounds = 3;
     List<Integer> callers = List.of(1, 8, 64);
-    Path out = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--callers" -> callers = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
-        case "--out" -> out = Path.of(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     if (seconds < 1 || seconds > 600 || rounds < 1 || rounds > 20 || callers.stream().anyMatch(c -> c < 1 || c > 512)) {
       throw new IllegalArgumentException("--seconds 1..600, --rounds 1..20, --callers 1..512 each");
     }
-    Path dir = Files.createTempDirectory("kinhub-lock-bench");
+    Path dir = run.tempDir("kinhub-lock-bench");
     ClientResources resources = DefaultClientResources.create();
     StringBuilder report = new StringBuilder();
     try (Backends backends = Backends.startRedisOnly(dir)) {
@@ -99,7 +121,7 @@ public final class LockBench {
           return true;
         };
         report.append("## Locks: acquire+release pairs per second, Kinhub RedisLocks vs Redisson RLock\n\n")
-            .append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.LockBench --seconds ").append(seconds)
+            .append("Command: `./kinhub bench lock --seconds ").append(seconds)
             .append(" --rounds ").append(rounds).append(" --callers ").append(String.join(",", callers.stream().map(String::valueOf).toList()))
             .append("`. One embedded Redis 7.0.15 (no persistence); callers (platform threads), both clients and Redis on the same ")
             .append(Runtime.getRuntime().availableProcessors()).append(" cores (load average at start: ").append(Machine.loadAverage())
@@ -154,11 +176,8 @@ public final class LockBench {
     } finally {
       resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
     }
-    System.out.print(report);
-    if (out != null) {
-      Files.writeString(out, report.toString(), StandardCharsets.UTF_8);
-    }
-    System.exit(0);
+    run.report(report);
+    return 0;
   }
 
   /** From the Maven metadata Redisson's jar carries (the shaded jar's manifest is Kinhub's own). */

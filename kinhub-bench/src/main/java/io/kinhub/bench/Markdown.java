@@ -14,6 +14,11 @@ final class Markdown {
     return this;
   }
 
+  Markdown raw(String markdown) {
+    out.append(markdown);
+    return this;
+  }
+
   Markdown paragraph(String text) {
     out.append(text).append("\n\n");
     return this;

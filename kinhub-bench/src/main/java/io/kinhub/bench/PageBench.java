@@ -1,5 +1,8 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
+import io.kinhub.bench.runner.Machine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kinhub.server.config.Config;
@@ -30,19 +33,40 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.PageBench [--rounds 20]
  *      [--out docs/bench-pages.md]</pre>
  */
-public final class PageBench {
+public final class PageBench implements Scenario {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private PageBench() {}
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public PageBench() {}
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String name() {
+    return "pages";
+  }
+
+  @Override
+  public String summary() {
+    return "web page weight and time to interactive (headless Chromium)";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Options: --rounds N (20), --tools DIR (where playwright-core is installed), --chromium PATH (/usr/bin/chromium), --out FILE.
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     Map<String, String> options = new LinkedHashMap<>(Map.of("--rounds", "20",
         "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools", "--chromium", "/usr/bin/chromium"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
     }
     int rounds = Integer.parseInt(options.get("--rounds"));
-    Path dir = Files.createTempDirectory("kinhub-page-bench");
+    Path dir = run.tempDir("kinhub-page-bench");
     System.err.println("starting embedded Redis, PostgreSQL and one node ...");
     try (Backends backends = Backends.start(dir);
         Kinhub node = Kinhub.start(Config.from(Cluster.env(backends, dir.resolve("node"), "page-bench")))) {
@@ -79,12 +103,9 @@ public final class PageBench {
         throw new IllegalStateException("the browser run failed:\n" + log);
       }
       String report = report(results, rounds, args);
-      System.out.print(report);
-      if (options.containsKey("--out")) {
-        Files.writeString(Path.of(options.get("--out")), report);
-      }
+      run.report(report);
     }
-    System.exit(0);
+    return 0;
   }
 
   private static String account(HttpClient http, String base, String login, String name) throws IOException, InterruptedException {

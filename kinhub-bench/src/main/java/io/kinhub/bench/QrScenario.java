@@ -1,5 +1,6 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.Machine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;

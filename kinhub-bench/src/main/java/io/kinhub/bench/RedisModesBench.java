@@ -1,5 +1,7 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
 import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
 import java.io.IOException;
@@ -31,10 +33,31 @@ import redis.embedded.RedisExecProvider;
  *
  * <p>Usage: {@code RedisModesBench [seconds=10] [rounds=3] [clients=16] [--out file]}.
  */
-public final class RedisModesBench {
-  private RedisModesBench() {}
+public final class RedisModesBench implements Scenario {
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public RedisModesBench() {}
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String name() {
+    return "redis-modes";
+  }
+
+  @Override
+  public String summary() {
+    return "core flows on one Redis vs a Redis Cluster (needs redis-cli)";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Arguments: [seconds=10] [rounds=3] [clients=16], --out FILE.
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     int seconds = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 10;
     int rounds = args.length > 1 && !args[1].startsWith("--") ? Integer.parseInt(args[1]) : 3;
     int clients = args.length > 2 && !args[2].startsWith("--") ? Integer.parseInt(args[2]) : 16;
@@ -66,7 +89,7 @@ public final class RedisModesBench {
         for (Map.Entry<String, String[]> c : configs.entrySet()) {
           double perSecond = run(api, c.getValue(), clients, seconds);
           results.get(c.getKey()).add(perSecond);
-          System.out.printf(Locale.ROOT, "round %d %-18s %.1f rounds/s%n", r + 1, c.getKey(), perSecond);
+          System.err.printf(Locale.ROOT, "round %d %-18s %.1f rounds/s%n", r + 1, c.getKey(), perSecond);
         }
       }
       StringBuilder report = new StringBuilder("| configuration | core-flow rounds/s, each round | median | ÷ standalone |\n|---|---|---|---|\n");
@@ -76,10 +99,7 @@ public final class RedisModesBench {
         report.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.2f |%n", e.getKey(), String.join(" / ", each),
             median(e.getValue()), median(e.getValue()) / base));
       }
-      System.out.print(report);
-      if (out != null) {
-        Files.writeString(out, report.toString());
-      }
+      run.report(report);
     } finally {
       for (Kinhub n : nodes) {
         n.close();
@@ -91,6 +111,7 @@ public final class RedisModesBench {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+    return 0;
   }
 
   private static String[] start(List<Kinhub> nodes, Backends backends, Path dir, String id, String redisUrl, String wait) {

@@ -1,5 +1,6 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
@@ -136,7 +137,7 @@ public final class SingleNode implements AutoCloseable {
       backends = null;
     }
     if (Files.exists(dir)) {
-      BenchMain.deleteRecursively(dir);
+      BenchRun.deleteRecursively(dir);
     }
   }
 }

@@ -1,5 +1,9 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.RunHeader;
+import io.kinhub.bench.runner.Scenario;
+import io.kinhub.bench.runner.Machine;
+import io.kinhub.bench.runner.BenchRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,20 +35,19 @@ import java.util.Locale;
  *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBench --quick      # smoke test
  * </pre>
  */
-public final class TreeBench {
+public final class TreeBench implements Scenario {
   private static final long STARTED = System.nanoTime();
-  private static final String LOAD_AT_START = Machine.loadAverage();
-  private static final Path DEFAULT_FIXTURES = Path.of("/work/shared/fixtures/gedcom");
   private static final long SEED = 20_061_000L;
   private static final int CHILD_HEAP_MIB = 256;
   static final String USAGE = """
-      Usage: java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBench [options]
+      Usage: ./kinhub bench tree [options]
 
       Starts an embedded Redis, PostgreSQL and one Kinhub node in this JVM and measures GEDCOM imports, permission
       checks (JMH) and GET /tree throughput (wrk); prints a Markdown report (also written to --out).
 
         --out FILE          also write the report to FILE
-        --fixtures DIR      directory holding royal92.ged (default /work/shared/fixtures/gedcom)
+        --fixtures DIR      directory holding royal92.ged (default $KINHUB_BENCH_FIXTURES, else
+                            kinhub-bench/fixtures; the run is skipped when the file is absent)
         --persons N         persons in the generated GEDCOM file (default 50000)
         --no-jmh            skip the JMH permission benchmark
         --quick             smoke test: 2 + 1 import rounds of royal92 and a 5,000-person file, one 2 s round of
@@ -59,6 +62,31 @@ public final class TreeBench {
   private final boolean jmh;
   private final boolean quick;
 
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}); the options come with {@link #run(BenchRun)}. */
+  public TreeBench() {
+    this(null, null, 0, false, false);
+  }
+
+  @Override
+  public String name() {
+    return "tree";
+  }
+
+  @Override
+  public String summary() {
+    return "GEDCOM import, permission checks (JMH), GET /tree (one node)";
+  }
+
+  @Override
+  public String help() {
+    return USAGE;
+  }
+
+  @Override
+  public boolean writesOwnHeader() {
+    return true;
+  }
+
   private TreeBench(Path out, Path fixtures, int generatedPersons, boolean jmh, boolean quick) {
     this.out = out;
     this.fixtures = fixtures;
@@ -67,13 +95,11 @@ public final class TreeBench {
     this.quick = quick;
   }
 
-  public static void main(String[] args) {
-    if (System.getProperty("logback.configurationFile") == null) {
-      // the server's logback.xml logs to stdout, which carries the report: log to stderr instead
-      System.setProperty("logback.configurationFile", "kinhub-bench-logback.xml");
-    }
+  @Override
+  public int run(BenchRun bench) {
+    String[] args = bench.args();
     Path out = null;
-    Path fixtures = DEFAULT_FIXTURES;
+    String fixtures = null;
     Path importOnly = null;
     int persons = 50_000;
     boolean jmh = true;
@@ -82,32 +108,30 @@ public final class TreeBench {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--out" -> out = Path.of(value(args, ++i));
-          case "--fixtures" -> fixtures = Path.of(value(args, ++i));
+          case "--fixtures" -> fixtures = value(args, ++i);
           case "--import-only" -> importOnly = Path.of(value(args, ++i));
           case "--persons" -> persons = positive(args, ++i);
           case "--no-jmh" -> jmh = false;
           case "--quick" -> quick = true;
-          case "--help", "-h" -> {
-            System.out.print(USAGE);
-            return;
-          }
           default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
         }
       }
     } catch (IllegalArgumentException e) {
-      System.err.println("treebench: " + e.getMessage());
-      System.err.print(USAGE);
-      System.exit(2);
-      return;
+      throw e;
     }
     if (importOnly != null) {
-      System.exit(importOnly(importOnly));
-      return;
+      return importOnly(importOnly);
+    }
+    Path royal = BenchRun.fixtures(fixtures).resolve("royal92.ged");
+    if (!Files.isReadable(royal)) {
+      System.err.println("treebench: " + royal + " not found; skipped (the file is not part of the repository: give the folder "
+          + "holding it with --fixtures DIR or " + BenchRun.FIXTURES_ENV + ")");
+      return 0;
     }
     if (quick && persons == 50_000) {
       persons = 5_000;
     }
-    System.exit(new TreeBench(out, fixtures, persons, jmh, quick).run(args));
+    return new TreeBench(out, royal.getParent(), persons, jmh, quick).run(args, bench);
   }
 
   private static String value(String[] args, int i) {
@@ -170,7 +194,8 @@ public final class TreeBench {
     }
   }
 
-  private int run(String[] args) {
+  private int run(String[] args, BenchRun bench) {
+    String head = RunHeader.markdown("Kinhub genealogy benchmark results (issue 6)", args, quick);
     BenchMain.startWatchdog(Duration.ofMinutes(quick ? 10 : 25).toSeconds());
     List<Summary> summary = new ArrayList<>();
     Markdown importSection = null;
@@ -275,11 +300,11 @@ public final class TreeBench {
         node[0].close();
       }
       if (tmp != null) {
-        BenchMain.deleteRecursively(tmp);
+        BenchRun.deleteRecursively(tmp);
       }
     }
 
-    Markdown report = head(args);
+    Markdown report = new Markdown().raw(head);
     report.heading(2, "Summary");
     if (summary.isEmpty()) {
       report.paragraph("No measurement completed.");
@@ -294,20 +319,7 @@ public final class TreeBench {
     sections.forEach(report::append);
     report.paragraph("Load average at the end (1, 5, 15 min): " + Machine.loadAverage() + ". Total time: "
         + Duration.ofNanos(System.nanoTime() - STARTED).toSeconds() + " s.");
-    String text = report.toString();
-    System.out.print(text);
-    System.out.flush();
-    if (out != null) {
-      try {
-        Path target = out.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Files.writeString(target, text, StandardCharsets.UTF_8);
-        progress("report written to " + target);
-      } catch (IOException e) {
-        System.err.println("treebench: cannot write " + out + ": " + e);
-        failed = true;
-      }
-    }
+    bench.report(report.toString());
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {
@@ -316,21 +328,4 @@ public final class TreeBench {
     return failed ? 1 : 0;
   }
 
-  private Markdown head(String[] args) {
-    Markdown head = new Markdown();
-    head.heading(1, "Kinhub genealogy benchmark results (issue 6)");
-    head.paragraph("Run " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + (quick ? " in **--quick** mode (tiny counts "
-        + "and durations: a smoke test, not a measurement)." : "."));
-    head.paragraph("Command line:");
-    head.code("sh", Machine.commandLine(args));
-    head.bullet("cores (availableProcessors): " + Machine.cores());
-    head.bullet("CPU: " + Machine.cpuModel());
-    head.bullet("memory: " + Machine.memory() + "; JVM max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
-    head.bullet("OS: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-    head.bullet("load average at start (1, 5, 15 min): " + LOAD_AT_START);
-    head.end();
-    head.paragraph("`java -version`:");
-    head.code("", Machine.javaVersion());
-    return head;
-  }
 }

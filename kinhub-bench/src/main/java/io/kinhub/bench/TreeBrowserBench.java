@@ -1,5 +1,8 @@
 package io.kinhub.bench;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
+import io.kinhub.bench.runner.Machine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kinhub.server.config.Config;
@@ -31,14 +34,35 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench [--rounds 3] [--redraws 1000]
  *      [--fixtures ../shared/fixtures/gedcom] [--out docs/bench-tree-page.md]</pre>
  */
-public final class TreeBrowserBench {
+public final class TreeBrowserBench implements Scenario {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private TreeBrowserBench() {}
+  /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
+  public TreeBrowserBench() {}
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String name() {
+    return "tree-page";
+  }
+
+  @Override
+  public String summary() {
+    return "the tree page in headless Chromium";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Options: --rounds N (3), --redraws N (1000), --fixtures DIR (holding royal92.ged; default $KINHUB_BENCH_FIXTURES, else kinhub-bench/fixtures; skipped when absent), --tools DIR, --chromium PATH (/usr/bin/chromium), --out FILE.
+        """;
+  }
+
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     Map<String, String> options = new LinkedHashMap<>(Map.of("--rounds", "3", "--redraws", "1000",
-        "--fixtures", "../shared/fixtures/gedcom", "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools",
+        "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools",
         "--chromium", "/usr/bin/chromium"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
@@ -62,7 +86,7 @@ public final class TreeBrowserBench {
         GedcomGenerator.write(file, size, 42);
         trees.add(importTree(http, base, token, "generated, " + size + " persons", file));
       }
-      Path royal = Path.of(options.get("--fixtures"), "royal92.ged");
+      Path royal = BenchRun.fixtures(options.get("--fixtures")).resolve("royal92.ged");
       if (Files.exists(royal)) {
         trees.add(importTree(http, base, token, "royal92.ged", royal));
       } else {
@@ -95,12 +119,9 @@ public final class TreeBrowserBench {
         throw new IllegalStateException("the browser run failed:\n" + log);
       }
       String report = report(results, rounds, redraws, args);
-      System.out.print(report);
-      if (options.containsKey("--out")) {
-        Files.writeString(Path.of(options.get("--out")), report);
-      }
+      run.report(report);
     }
-    System.exit(0);
+    return 0;
   }
 
   private static Map<String, String> env(Backends backends, Path dir) {

@@ -1,4 +1,4 @@
-package io.kinhub.bench;
+package io.kinhub.bench.runner;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +10,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /** What the benchmark ran on and how it was started, for the top of the report. */
-final class Machine {
+public final class Machine {
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
 
   private Machine() {}
 
-  static int cores() {
+  public static int cores() {
     return Runtime.getRuntime().availableProcessors();
   }
 
-  static String cpuModel() {
+  public static String cpuModel() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) {
@@ -32,7 +32,7 @@ final class Machine {
     return System.getProperty("os.arch") + " (CPU model unknown: no /proc/cpuinfo)";
   }
 
-  static String memory() {
+  public static String memory() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {
@@ -46,7 +46,7 @@ final class Machine {
     return "unknown";
   }
 
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
@@ -56,7 +56,7 @@ final class Machine {
   }
 
   /** The output of {@code java -version} of the JVM running this benchmark. */
-  static String javaVersion() {
+  public static String javaVersion() {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     try {
       Process p = new ProcessBuilder(java.toString(), "-version").redirectErrorStream(true).start();
@@ -72,7 +72,7 @@ final class Machine {
   }
 
   /** This process' exact command line (from /proc/self/cmdline), shell-quoted. */
-  static String commandLine(String[] args) {
+  public static String commandLine(String[] args) {
     List<String> words = new ArrayList<>();
     try {
       byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
@@ -89,7 +89,7 @@ final class Machine {
     if (words.isEmpty()) {
       words.add(ProcessHandle.current().info().command().orElse("java"));
       words.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-      words.add(BenchMain.class.getName());
+      words.add("io.kinhub.bench.Bench");
       words.addAll(List.of(args));
     }
     StringBuilder sb = new StringBuilder();
