@@ -1,6 +1,6 @@
 package io.kinhub.server.genealogy;
 
-import io.kinhub.server.tree.PartialDate;
+import io.kinhub.server.tree.gedcom.PartialDate;
 import java.util.Arrays;
 
 /**

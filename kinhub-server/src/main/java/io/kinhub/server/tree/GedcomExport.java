@@ -8,6 +8,7 @@ import io.kinhub.server.backing.Database;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomPerson;
 import io.kinhub.server.tree.gedcom.GedcomWriter;
+import io.kinhub.server.tree.gedcom.PartialDate;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -13,6 +13,7 @@ import io.kinhub.server.session.Session;
 import io.kinhub.server.http.Json;
 import io.kinhub.server.http.JsonBody;
 import io.kinhub.server.http.Problem;
+import io.kinhub.server.tree.gedcom.PartialDate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

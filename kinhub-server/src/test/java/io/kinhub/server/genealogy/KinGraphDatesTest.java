@@ -2,7 +2,7 @@ package io.kinhub.server.genealogy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinhub.server.tree.PartialDate;
+import io.kinhub.server.tree.gedcom.PartialDate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -1,6 +1,5 @@
 package io.kinhub.server.tree.gedcom;
 
-import io.kinhub.server.tree.PartialDate;
 import java.util.List;
 import java.util.Set;
 

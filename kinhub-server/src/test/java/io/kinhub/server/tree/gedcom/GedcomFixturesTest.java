@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.kinhub.server.tree.PartialDate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -3,7 +3,6 @@ package io.kinhub.server.tree.gedcom;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinhub.server.tree.PartialDate;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;

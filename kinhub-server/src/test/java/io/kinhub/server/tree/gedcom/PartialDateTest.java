@@ -1,9 +1,9 @@
-package io.kinhub.server.tree;
+package io.kinhub.server.tree.gedcom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kinhub.server.tree.PartialDate.Qualifier;
+import io.kinhub.server.tree.gedcom.PartialDate.Qualifier;
 import java.time.YearMonth;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -1,4 +1,4 @@
-package io.kinhub.server.tree;
+package io.kinhub.server.tree.gedcom;
 
 import java.time.YearMonth;
 import java.time.format.TextStyle;
