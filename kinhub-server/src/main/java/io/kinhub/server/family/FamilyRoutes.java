@@ -3,6 +3,7 @@ package io.kinhub.server.family;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyStore.Acceptance;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.MalformedPermissionException;
 import io.kinhub.server.permission.Permission;
 import io.kinhub.server.permission.Permissions;
@@ -127,7 +128,7 @@ public final class FamilyRoutes {
   private void read(Context ctx) {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
-    Access access = permissions.require(s, id, "family:read:" + id);
+    Access access = permissions.require(s, FamilyPermission.read(id));
     Family family = families.find(id).orElseThrow(() -> Problem.notFound("No such family."));
     Map<String, Object> out = json(family, access.myRole());
     extension.describe(id, s.userId(), access, out);
@@ -137,7 +138,7 @@ public final class FamilyRoutes {
   private void update(Context ctx) {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
-    Access access = permissions.require(s, id, "family:edit:" + id);
+    Access access = permissions.require(s, FamilyPermission.edit(id));
     JsonBody body = JsonBody.read(ctx);
     String name = text(body, "name", MAX_NAME);
     if (body.isNull("name")) {
@@ -163,7 +164,7 @@ public final class FamilyRoutes {
   private void delete(Context ctx) {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:delete:" + id);
+    permissions.require(s, FamilyPermission.delete(id));
     if (!families.delete(id)) {
       throw Problem.notFound("No such family.");
     }
@@ -174,7 +175,7 @@ public final class FamilyRoutes {
   private void members(Context ctx) {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:read:" + id);
+    permissions.require(s, FamilyPermission.read(id));
     List<Map<String, Object>> out = families.members(id).stream()
         .map(m -> Map.<String, Object>of("userId", Long.toString(m.userId()), "displayName", m.displayName(),
             "role", m.role().apiName(), "joinedAt", Json.time(m.joinedAt())))
@@ -185,7 +186,7 @@ public final class FamilyRoutes {
   private void invite(Context ctx) {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:member:invite:" + id);
+    permissions.require(s, FamilyPermission.inviteMembers(id));
     JsonBody body = JsonBody.readOptional(ctx);
     Duration validFor = body.optionalLong("validForHours", 1, 24 * 30).map(Duration::ofHours).orElse(DEFAULT_INVITATION);
     byte[] secret = new byte[16];
@@ -203,7 +204,7 @@ public final class FamilyRoutes {
   private void invitations(Context ctx) {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:invitation:read:" + id);
+    permissions.require(s, FamilyPermission.readInvitations(id));
     List<Map<String, Object>> out = families.liveInvitations(id).stream()
         .map(i -> Map.<String, Object>of("id", i.id(),
             "createdBy", Map.of("userId", Long.toString(i.createdBy()), "displayName", i.createdByName()),
@@ -216,7 +217,7 @@ public final class FamilyRoutes {
   private void revokeInvitation(Context ctx) {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:invitation:delete:" + id);
+    permissions.require(s, FamilyPermission.revokeInvitations(id));
     String given = ctx.pathParam("code");
     String key;
     if (isCode(given)) {
@@ -259,7 +260,7 @@ public final class FamilyRoutes {
     Session s = auth.require(ctx);
     long id = pathId(ctx, "id", "family");
     long userId = pathId(ctx, "userId", "member");
-    permissions.require(s, id, "family:role:assign:" + id);
+    permissions.require(s, FamilyPermission.assignRoles(id));
     JsonBody body = JsonBody.read(ctx);
     String name = body.requiredString("role", 32);
     FamilyRole role = FamilyRole.member(name)
@@ -290,11 +291,10 @@ public final class FamilyRoutes {
     }
     Optional<FamilyRole> target = families.roleOf(id, userId);
     if (userId == s.userId()) {
-      permissions.require(s, id, "family:member:leave:" + id);
+      permissions.require(s, FamilyPermission.leave(id));
     } else {
       // which permission removing someone needs depends on the role they hold
-      String resource = target.map(r -> r == FamilyRole.MEMBER ? "member" : r.apiName()).orElse("member");
-      permissions.require(s, id, "family:" + resource + ":delete:" + id);
+      permissions.require(s, FamilyPermission.removeMember(id, target.orElse(null)));
     }
     if (target.isEmpty() || !families.removeMember(id, userId)) {
       throw Problem.notFound("This user is not a member of the family.");

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyExtension;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.genealogy.Privacy.Audience;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Permissions.Access;
 import io.kinhub.server.session.Authentication;
@@ -93,7 +94,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   private void relationship(Context ctx) {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     long from = endpoint(ctx, "from", family, s.userId());
     long to = endpoint(ctx, "to", family, s.userId());
     KinGraph g = graph(family);
@@ -143,7 +144,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   private void mismatches(Context ctx) {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     int limit = limit(ctx, DEFAULT_MISMATCHES, MAX_MISMATCHES);
     KinGraph g = graph(family);
     List<Map<String, Object>> out = new ArrayList<>();
@@ -169,7 +170,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   private void changes(Context ctx) {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Access access = permissions.require(s, family, "family:read:" + family);
+    Access access = permissions.require(s, FamilyPermission.read(family));
     if (Privacy.audience(access) != Audience.FULL) {
       throw Problem.of(403, Problem.FORBIDDEN, "The change history is for the family's members.");
     }
@@ -202,7 +203,7 @@ public final class GenealogyRoutes implements FamilyExtension {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long change = FamilyRoutes.pathId(ctx, "changeId", "change");
-    permissions.require(s, family, "family:person:edit:" + family);
+    permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.revert(family, change, s.userId());
     versions.changed(family);
     Json.respond(ctx, 200, Map.of("reverted", Long.toString(change), "person", TreeRoutes.json(person)));
@@ -211,7 +212,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   private void me(Context ctx) {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:read:" + family);
+    permissions.require(s, FamilyPermission.read(family));
     Map<String, Object> out = new HashMap<>();
     out.put("personId", myPerson(family, s.userId()).map(String::valueOf).orElse(null));
     Json.respond(ctx, 200, out);
@@ -220,7 +221,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   private void setMe(Context ctx) {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Access access = permissions.require(s, family, "family:read:" + family);
+    Access access = permissions.require(s, FamilyPermission.read(family));
     if (!access.member()) {
       throw Problem.of(403, Problem.FORBIDDEN, "Only members link themselves to a person of the family.");
     }

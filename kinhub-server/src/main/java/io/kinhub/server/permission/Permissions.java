@@ -95,9 +95,9 @@ public final class Permissions {
    * The caller's access to the family after checking {@code permission}: {@code 404} when the family does
    * not exist, {@code 403 forbidden} when the permission is not granted.
    */
-  public Access require(Session session, long familyId, String permission) {
-    Permission wanted = Permission.parse(permission);
-    Access access = access(session.userId(), familyId).orElseThrow(() -> Problem.notFound("No such family."));
+  public Access require(Session session, FamilyPermission permission) {
+    Permission wanted = permission.permission();
+    Access access = access(session.userId(), permission.familyId()).orElseThrow(() -> Problem.notFound("No such family."));
     if (!access.permits(wanted)) {
       throw Problem.of(403, Problem.FORBIDDEN, "You lack the permission " + wanted + ".");
     }

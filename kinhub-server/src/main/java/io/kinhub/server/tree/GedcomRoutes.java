@@ -6,6 +6,7 @@ import io.kinhub.server.genealogy.Privacy.Audience;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
@@ -95,7 +96,7 @@ public final class GedcomRoutes {
   private void importFile(Context ctx) throws IOException {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:person:create:" + family);
+    permissions.require(s, FamilyPermission.createPersons(family));
     String type = ctx.header("Content-Type");
     if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
       throw Problem.of(415, Problem.UNSUPPORTED_MEDIA_TYPE,
@@ -214,7 +215,7 @@ public final class GedcomRoutes {
   private void exportFile(Context ctx) throws IOException {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     if (!exports.tryAcquire()) {
       throw busy("exports");
     }

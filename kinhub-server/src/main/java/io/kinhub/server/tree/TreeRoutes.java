@@ -7,6 +7,7 @@ import io.kinhub.server.genealogy.Privacy.Audience;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
@@ -59,7 +60,7 @@ public final class TreeRoutes {
   private void create(Context ctx) {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:person:create:" + family);
+    permissions.require(s, FamilyPermission.createPersons(family));
     Person person = persons.create(family, edit(JsonBody.read(ctx), true), s.userId());
     versions.changed(family);
     Json.respond(ctx, 201, shown(family, json(person), Audience.FULL));
@@ -69,7 +70,7 @@ public final class TreeRoutes {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     Person person = persons.find(family, id).orElseThrow(() -> Problem.notFound("No such person in this family."));
     Json.respond(ctx, 200, shown(family, json(person), audience));
   }
@@ -78,7 +79,7 @@ public final class TreeRoutes {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
-    permissions.require(s, family, "family:person:edit:" + family);
+    permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.update(family, id, edit(JsonBody.read(ctx), false), s.userId());
     versions.changed(family);
     Json.respond(ctx, 200, shown(family, json(person), Audience.FULL));
@@ -88,7 +89,7 @@ public final class TreeRoutes {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
-    permissions.require(s, family, "family:person:delete:" + family);
+    permissions.require(s, FamilyPermission.deletePersons(family));
     String cascade = ctx.queryParam("cascade");
     if (cascade != null && !cascade.equals("false")) {
       throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
@@ -101,7 +102,7 @@ public final class TreeRoutes {
   private void tree(Context ctx) throws IOException {
     Session s = auth.require(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
     String etag = new TreeJson.Document(version, null, audience).etag(family);
     ctx.header("Cache-Control", "private, no-cache");
