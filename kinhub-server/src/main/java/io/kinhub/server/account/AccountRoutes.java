@@ -1,5 +1,7 @@
 package io.kinhub.server.account;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.abuse.ClientIp;
@@ -27,17 +29,15 @@ public final class AccountRoutes {
   private final AccountStore accounts;
   private final PasswordHasher hasher;
   private final Sessions sessions;
-  private final Authentication auth;
   private final Lockout lockout;
   private final ClientIp clientIp;
   private final PasswordStrength strength;
 
-  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth, Lockout lockout,
+  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Lockout lockout,
       ClientIp clientIp, PasswordStrength strength) {
     this.accounts = accounts;
     this.hasher = hasher;
     this.sessions = sessions;
-    this.auth = auth;
     this.lockout = lockout;
     this.clientIp = clientIp;
     this.strength = strength;
@@ -45,7 +45,7 @@ public final class AccountRoutes {
 
   public void register(RoutesConfig routes) {
     routes.post("/api/v1/accounts", this::create);
-    routes.put("/api/v1/me/password", this::changePassword);
+    routes.put("/api/v1/me/password", this::changePassword, SESSION);
   }
 
   private void create(Context ctx) {
@@ -80,7 +80,7 @@ public final class AccountRoutes {
   }
 
   private void changePassword(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     JsonBody body = JsonBody.read(ctx);
     String current = body.requiredString("currentPassword", MAX_PASSWORD);
     String next = password(body, "newPassword");

@@ -1,5 +1,7 @@
 package io.kinhub.server.family;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyStore.Acceptance;
@@ -40,7 +42,6 @@ public final class FamilyRoutes {
 
   private final FamilyStore families;
   private final Permissions permissions;
-  private final Authentication auth;
   private volatile FamilyExtension extension = FamilyExtension.NONE;
 
   /** Adds the fields of another area (genealogy settings) to GET and PATCH of a family. */
@@ -48,26 +49,25 @@ public final class FamilyRoutes {
     this.extension = extension;
   }
 
-  public FamilyRoutes(FamilyStore families, Permissions permissions, Authentication auth) {
+  public FamilyRoutes(FamilyStore families, Permissions permissions) {
     this.families = families;
     this.permissions = permissions;
-    this.auth = auth;
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/families", this::create);
-    routes.get("/api/v1/families", this::list);
-    routes.get("/api/v1/families/{id}", this::read);
-    routes.patch("/api/v1/families/{id}", this::update);
-    routes.delete("/api/v1/families/{id}", this::delete);
-    routes.get("/api/v1/families/{id}/members", this::members);
-    routes.post("/api/v1/families/{id}/invitations", this::invite);
-    routes.get("/api/v1/families/{id}/invitations", this::invitations);
-    routes.delete("/api/v1/families/{id}/invitations/{code}", this::revokeInvitation);
-    routes.post("/api/v1/invitations/{code}/accept", this::accept);
-    routes.put("/api/v1/families/{id}/members/{userId}/role", this::setRole);
-    routes.delete("/api/v1/families/{id}/members/{userId}", this::remove);
-    routes.post("/api/v1/permission-checks", this::check);
+    routes.post("/api/v1/families", this::create, SESSION);
+    routes.get("/api/v1/families", this::list, SESSION);
+    routes.get("/api/v1/families/{id}", this::read, SESSION);
+    routes.patch("/api/v1/families/{id}", this::update, SESSION);
+    routes.delete("/api/v1/families/{id}", this::delete, SESSION);
+    routes.get("/api/v1/families/{id}/members", this::members, SESSION);
+    routes.post("/api/v1/families/{id}/invitations", this::invite, SESSION);
+    routes.get("/api/v1/families/{id}/invitations", this::invitations, SESSION);
+    routes.delete("/api/v1/families/{id}/invitations/{code}", this::revokeInvitation, SESSION);
+    routes.post("/api/v1/invitations/{code}/accept", this::accept, SESSION);
+    routes.put("/api/v1/families/{id}/members/{userId}/role", this::setRole, SESSION);
+    routes.delete("/api/v1/families/{id}/members/{userId}", this::remove, SESSION);
+    routes.post("/api/v1/permission-checks", this::check, SESSION);
   }
 
   /** A path id: a positive decimal number; anything else names nothing. */
@@ -107,7 +107,7 @@ public final class FamilyRoutes {
   }
 
   private void create(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     JsonBody body = JsonBody.read(ctx);
     String name = checked("name", body.requiredString("name", 4 * MAX_NAME).strip(), MAX_NAME);
     if (name.contains("\n")) {
@@ -119,14 +119,14 @@ public final class FamilyRoutes {
   }
 
   private void list(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     List<Map<String, Object>> out = families.familiesOf(s.userId()).stream()
         .map(m -> json(m.family(), m.role().apiName())).toList();
     Json.respond(ctx, 200, Map.of("families", out));
   }
 
   private void read(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     Access access = permissions.require(s, FamilyPermission.read(id));
     Family family = families.find(id).orElseThrow(() -> Problem.notFound("No such family."));
@@ -136,7 +136,7 @@ public final class FamilyRoutes {
   }
 
   private void update(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     Access access = permissions.require(s, FamilyPermission.edit(id));
     JsonBody body = JsonBody.read(ctx);
@@ -162,7 +162,7 @@ public final class FamilyRoutes {
   }
 
   private void delete(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.delete(id));
     if (!families.delete(id)) {
@@ -173,7 +173,7 @@ public final class FamilyRoutes {
   }
 
   private void members(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.read(id));
     List<Map<String, Object>> out = families.members(id).stream()
@@ -184,7 +184,7 @@ public final class FamilyRoutes {
   }
 
   private void invite(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.inviteMembers(id));
     JsonBody body = JsonBody.readOptional(ctx);
@@ -202,7 +202,7 @@ public final class FamilyRoutes {
   }
 
   private void invitations(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.readInvitations(id));
     List<Map<String, Object>> out = families.liveInvitations(id).stream()
@@ -215,7 +215,7 @@ public final class FamilyRoutes {
 
   /** Revokes by the code itself or by the listing's id (the code is not stored, so the list cannot show it). */
   private void revokeInvitation(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.revokeInvitations(id));
     String given = ctx.pathParam("code");
@@ -234,7 +234,7 @@ public final class FamilyRoutes {
   }
 
   private void accept(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     String code = ctx.pathParam("code");
     if (!isCode(code)) {
       throw Problem.notFound("No such invitation.");
@@ -257,7 +257,7 @@ public final class FamilyRoutes {
   }
 
   private void setRole(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     long userId = pathId(ctx, "userId", "member");
     permissions.require(s, FamilyPermission.assignRoles(id));
@@ -283,7 +283,7 @@ public final class FamilyRoutes {
   }
 
   private void remove(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     long userId = pathId(ctx, "userId", "member");
     if (permissions.access(s.userId(), id).isEmpty()) {
@@ -304,7 +304,7 @@ public final class FamilyRoutes {
   }
 
   private void check(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     JsonBody body = JsonBody.read(ctx);
     List<String> wanted = body.optionalStringList("permissions", MAX_CHECKS, Permission.MAX_LENGTH)
         .orElseThrow(() -> Problem.invalid("permissions", "'permissions' is required: an array of permission strings."));

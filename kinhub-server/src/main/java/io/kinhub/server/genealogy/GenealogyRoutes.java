@@ -1,5 +1,7 @@
 package io.kinhub.server.genealogy;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyExtension;
@@ -43,26 +45,23 @@ public final class GenealogyRoutes implements FamilyExtension {
   private final PersonStore persons;
   private final Changes changes;
   private final Permissions permissions;
-  private final Authentication auth;
 
-  public GenealogyRoutes(Database db, KinGraphs graphs, TreeVersions versions, PersonStore persons, Permissions permissions,
-      Authentication auth) {
+  public GenealogyRoutes(Database db, KinGraphs graphs, TreeVersions versions, PersonStore persons, Permissions permissions) {
     this.db = db;
     this.graphs = graphs;
     this.versions = versions;
     this.persons = persons;
     this.changes = new Changes(db);
     this.permissions = permissions;
-    this.auth = auth;
   }
 
   public void register(RoutesConfig routes) {
-    routes.get("/api/v1/families/{id}/relationship", this::relationship);
-    routes.get("/api/v1/families/{id}/generations/mismatches", this::mismatches);
-    routes.get("/api/v1/families/{id}/changes", this::changes);
-    routes.post("/api/v1/families/{id}/changes/{changeId}/revert", this::revert);
-    routes.get("/api/v1/families/{id}/me", this::me);
-    routes.put("/api/v1/families/{id}/me", this::setMe);
+    routes.get("/api/v1/families/{id}/relationship", this::relationship, SESSION);
+    routes.get("/api/v1/families/{id}/generations/mismatches", this::mismatches, SESSION);
+    routes.get("/api/v1/families/{id}/changes", this::changes, SESSION);
+    routes.post("/api/v1/families/{id}/changes/{changeId}/revert", this::revert, SESSION);
+    routes.get("/api/v1/families/{id}/me", this::me, SESSION);
+    routes.put("/api/v1/families/{id}/me", this::setMe, SESSION);
   }
 
   private KinGraph graph(long family) {
@@ -92,7 +91,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void relationship(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     long from = endpoint(ctx, "from", family, s.userId());
@@ -142,7 +141,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void mismatches(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     int limit = limit(ctx, DEFAULT_MISMATCHES, MAX_MISMATCHES);
@@ -168,7 +167,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void changes(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Access access = permissions.require(s, FamilyPermission.read(family));
     if (Privacy.audience(access) != Audience.FULL) {
@@ -200,7 +199,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void revert(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long change = FamilyRoutes.pathId(ctx, "changeId", "change");
     permissions.require(s, FamilyPermission.editPersons(family));
@@ -210,7 +209,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void me(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.read(family));
     Map<String, Object> out = new HashMap<>();
@@ -219,7 +218,7 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void setMe(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Access access = permissions.require(s, FamilyPermission.read(family));
     if (!access.member()) {

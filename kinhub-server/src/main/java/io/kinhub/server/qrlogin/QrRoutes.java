@@ -1,5 +1,7 @@
 package io.kinhub.server.qrlogin;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.redis.connection.RedisConnections;
@@ -45,7 +47,6 @@ public final class QrRoutes implements AutoCloseable {
 
   private final QrLogins logins;
   private final QrSockets sockets;
-  private final Authentication auth;
   private final ClientIp clientIp;
   private final Supplier<String> publicBase;
   private final Supplier<Set<String>> ownOrigins;
@@ -60,14 +61,12 @@ public final class QrRoutes implements AutoCloseable {
    * @param refusal why this node must not serve QR logins right now (it is degraded), else empty: then every QR request
    *     but the images, and every socket upgrade, gets that problem instead of a ticket that could never complete
    */
-  public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, Authentication auth,
-      ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
+  public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
       Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters,
       io.kinhub.server.system.OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
     this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
     this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp, openSockets);
     this.refusal = refusal;
-    this.auth = auth;
     this.clientIp = clientIp;
     this.publicBase = () -> stripSlash(publicBase.get());
     this.ownOrigins = ownOrigins;
@@ -93,9 +92,9 @@ public final class QrRoutes implements AutoCloseable {
     routes.post("/api/v1/qr-logins/{id}/session", this::redeem);
     routes.get("/api/v1/qr-logins/{id}/image.svg", ctx -> image(ctx, "svg"));
     routes.get("/api/v1/qr-logins/{id}/image.png", ctx -> image(ctx, "png"));
-    routes.post("/api/v1/qr-logins/{id}/scan", this::scan);
-    routes.post("/api/v1/qr-logins/{id}/confirm", this::confirm);
-    routes.post("/api/v1/qr-logins/{id}/cancel", this::cancel);
+    routes.post("/api/v1/qr-logins/{id}/scan", this::scan, SESSION);
+    routes.post("/api/v1/qr-logins/{id}/confirm", this::confirm, SESSION);
+    routes.post("/api/v1/qr-logins/{id}/cancel", this::cancel, SESSION);
     // Real upgrades are taken by Jetty's upgrade filter (see configureJetty) before Javalin sees them; what
     // reaches Javalin here could not be upgraded: HTTP/1.0 (through Javalin's WebSocket path) or a GET without
     // the upgrade headers. Both get a 426 problem+json that says why.
@@ -228,7 +227,7 @@ public final class QrRoutes implements AutoCloseable {
   // ---- phone side --------------------------------------------------------------------------------------
 
   private void scan(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     QrTickets.View v = logins.scan(phoneTicket(ctx), session.userId(), session.displayName());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("state", v.state().wire());
@@ -242,13 +241,13 @@ public final class QrRoutes implements AutoCloseable {
   }
 
   private void confirm(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     QrTickets.View v = logins.confirm(phoneTicket(ctx), session.userId());
     Json.respond(ctx, 200, Map.of("state", v.state().wire()));
   }
 
   private void cancel(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     QrTickets.View v = logins.cancel(phoneTicket(ctx), session.userId());
     Json.respond(ctx, 200, Map.of("state", v.state().wire()));
   }

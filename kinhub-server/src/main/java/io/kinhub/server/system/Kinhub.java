@@ -165,7 +165,7 @@ public final class Kinhub implements AutoCloseable {
     ClientIp clientIp = ClientIp.trusting(config.trustedProxies());
     RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.lockout());
-    SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions, accounts, hasher, lockout, clientIp);
 
     RedisLocks locks = new RedisLocks(redis);
     closeInOrder.push(locks);
@@ -184,40 +184,41 @@ public final class Kinhub implements AutoCloseable {
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.smsCodeTtl(),
         config.smsProvider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
         config.devEndpoints());
-    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
+    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, lockout, clientIp,
         new PasswordStrength());
-    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, clientIp, this::publicBaseUrl, this::ownOrigins,
+    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, clientIp, this::publicBaseUrl, this::ownOrigins,
         config.qrScanTimeout(), config.qrConfirmTimeout(), config.wsIdleTimeout(), config.qrSocketsPerIp(), meters,
         openSockets, this::qrRefusal);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
     permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
-    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
+    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions);
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
     // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
     kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
         config.tree().treeCacheBytes(), clock, meters);
     TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().treeCacheBytes(), meters),
-        kinGraphs, permissions, auth);
+        kinGraphs, permissions);
     io.kinhub.server.genealogy.GenealogyRoutes genealogyRoutes = new io.kinhub.server.genealogy.GenealogyRoutes(database, kinGraphs,
-        treeVersions, personStore, permissions, auth);
+        treeVersions, personStore, permissions);
     familyRoutes.extend(genealogyRoutes);
     io.kinhub.server.feed.Feed feed = new io.kinhub.server.feed.Feed(redis, database, permissions, bus, config.feed(),
         config.nearCacheSize(), config.nearCacheMaxAge(), meters);
     JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobSettings().withConcurrency(4), meters);
     feed.useQueue(fanoutQueue);
     closeInOrder.push(fanoutQueue.startWorker(bus.instanceId(), feed::handle));
-    feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, auth, sessions, bus, clientIp, this::ownOrigins,
+    feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, sessions, bus, clientIp, this::ownOrigins,
         config.wsIdleTimeout(), meters, openSockets, singleton);
     closeInOrder.push(feedRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
     GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
-        new GedcomExport(database, version, kinGraphs), permissions, auth, config.gedcomMaxBytes(), config.tree(),
+        new GedcomExport(database, version, kinGraphs), permissions, config.gedcomMaxBytes(), config.tree(),
         config.dataDir().resolve("tmp"));
     http = Http.create(config, meters, cfg -> {
       cfg.jetty.modifyServer(server -> server.setHandler(drain)); // Javalin puts its handlers inside
       rateLimits.register(cfg.routes);
+      auth.register(cfg.routes);
       health.register(cfg.routes);
       accountRoutes.register(cfg.routes);
       sessionRoutes.register(cfg.routes);

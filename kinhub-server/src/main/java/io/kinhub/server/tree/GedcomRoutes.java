@@ -1,5 +1,7 @@
 package io.kinhub.server.tree;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.kinhub.server.genealogy.Privacy;
 import io.kinhub.server.genealogy.Privacy.Audience;
 
@@ -65,7 +67,6 @@ public final class GedcomRoutes {
   private final TreeVersions versions;
   private final GedcomExport exporter;
   private final Permissions permissions;
-  private final Authentication auth;
   private final long maxBytes;
   private final TreeSettings settings;
   private final Path spoolDir;
@@ -75,12 +76,11 @@ public final class GedcomRoutes {
   private final Semaphore snapshots = new Semaphore(1, true);
 
   public GedcomRoutes(GedcomImport importer, TreeVersions versions, GedcomExport exporter, Permissions permissions,
-      Authentication auth, long maxBytes, TreeSettings settings, Path spoolDir) {
+      long maxBytes, TreeSettings settings, Path spoolDir) {
     this.importer = importer;
     this.versions = versions;
     this.exporter = exporter;
     this.permissions = permissions;
-    this.auth = auth;
     this.maxBytes = maxBytes;
     this.settings = settings;
     this.spoolDir = spoolDir;
@@ -89,12 +89,12 @@ public final class GedcomRoutes {
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/families/{id}/gedcom", this::importFile);
-    routes.get("/api/v1/families/{id}/gedcom", this::exportFile);
+    routes.post("/api/v1/families/{id}/gedcom", this::importFile, SESSION);
+    routes.get("/api/v1/families/{id}/gedcom", this::exportFile, SESSION);
   }
 
   private void importFile(Context ctx) throws IOException {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.createPersons(family));
     String type = ctx.header("Content-Type");
@@ -213,7 +213,7 @@ public final class GedcomRoutes {
   }
 
   private void exportFile(Context ctx) throws IOException {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     if (!exports.tryAcquire()) {

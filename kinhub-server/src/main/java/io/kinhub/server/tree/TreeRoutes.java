@@ -1,5 +1,7 @@
 package io.kinhub.server.tree;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.kinhub.server.genealogy.KinGraphs;
 import io.kinhub.server.genealogy.Privacy;
 import io.kinhub.server.genealogy.Privacy.Audience;
@@ -36,29 +38,26 @@ public final class TreeRoutes {
   private final TreeVersions versions;
   private final TreeJson trees;
   private final Permissions permissions;
-  private final Authentication auth;
   private final KinGraphs graphs;
 
-  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, KinGraphs graphs, Permissions permissions,
-      Authentication auth) {
+  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, KinGraphs graphs, Permissions permissions) {
     this.graphs = graphs;
     this.persons = persons;
     this.versions = versions;
     this.trees = trees;
     this.permissions = permissions;
-    this.auth = auth;
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/families/{id}/persons", this::create);
-    routes.get("/api/v1/families/{id}/persons/{personId}", this::read);
-    routes.patch("/api/v1/families/{id}/persons/{personId}", this::update);
-    routes.delete("/api/v1/families/{id}/persons/{personId}", this::delete);
-    routes.get("/api/v1/families/{id}/tree", this::tree);
+    routes.post("/api/v1/families/{id}/persons", this::create, SESSION);
+    routes.get("/api/v1/families/{id}/persons/{personId}", this::read, SESSION);
+    routes.patch("/api/v1/families/{id}/persons/{personId}", this::update, SESSION);
+    routes.delete("/api/v1/families/{id}/persons/{personId}", this::delete, SESSION);
+    routes.get("/api/v1/families/{id}/tree", this::tree, SESSION);
   }
 
   private void create(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.createPersons(family));
     Person person = persons.create(family, edit(JsonBody.read(ctx), true), s.userId());
@@ -67,7 +66,7 @@ public final class TreeRoutes {
   }
 
   private void read(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
@@ -76,7 +75,7 @@ public final class TreeRoutes {
   }
 
   private void update(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     permissions.require(s, FamilyPermission.editPersons(family));
@@ -86,7 +85,7 @@ public final class TreeRoutes {
   }
 
   private void delete(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     permissions.require(s, FamilyPermission.deletePersons(family));
@@ -100,7 +99,7 @@ public final class TreeRoutes {
   }
 
   private void tree(Context ctx) throws IOException {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
