@@ -2,7 +2,6 @@ package io.kinhub.server.tree;
 
 import io.kinhub.server.genealogy.Changes;
 import io.kinhub.server.system.Database;
-import io.kinhub.server.system.Problem;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,10 +25,10 @@ public final class PersonStore {
     this.db = db;
   }
 
-  /** Locks the family's tree for this transaction; 404 when the family is gone. */
+  /** Locks the family's tree for this transaction; refused (not found) when the family is gone. */
   static long lockTree(Handle h, long familyId) {
     return h.createQuery("SELECT tree_version FROM family WHERE id = :id FOR UPDATE").bind("id", familyId)
-        .mapTo(Long.class).findOne().orElseThrow(() -> Problem.notFound("No such family."));
+        .mapTo(Long.class).findOne().orElseThrow(() -> TreeRefusal.notFound("No such family."));
   }
 
   static void bumpVersion(Handle h, long familyId) {
@@ -95,7 +94,10 @@ public final class PersonStore {
     });
   }
 
-  /** Changes a person; 404 when absent, {@code 409 cycle} when a parent link would make someone their own ancestor. */
+  /**
+   * Changes a person; refused as not found when absent, as conflict {@code cycle} when a parent link would make
+   * someone their own ancestor.
+   */
   public Person update(long familyId, long personId, PersonEdit edit) {
     return update(familyId, personId, edit, null);
   }
@@ -104,7 +106,7 @@ public final class PersonStore {
   public Person update(long familyId, long personId, PersonEdit edit, Long actor) {
     return db.inTransaction(h -> {
       lockTree(h, familyId);
-      Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
+      Person current = find(h, familyId, personId).orElseThrow(() -> TreeRefusal.notFound("No such person in this family."));
       checkReferences(h, familyId, personId, edit);
       distinctParents(edit.setFather() ? edit.fatherId() : current.fatherId(), edit.setMother() ? edit.motherId() : current.motherId());
       Map<String, Object> values = new LinkedHashMap<>(edit.columns());
@@ -134,7 +136,7 @@ public final class PersonStore {
   }
 
   /**
-   * Deletes a person. With children it is {@code 409 has_children} unless {@code detachChildren}, which
+   * Deletes a person. With children it is refused as conflict {@code has_children} unless {@code detachChildren}, which
    * clears the children's link to this parent in the same transaction.
    */
   public void delete(long familyId, long personId, boolean detachChildren) {
@@ -145,11 +147,11 @@ public final class PersonStore {
   public void delete(long familyId, long personId, boolean detachChildren, Long actor) {
     db.inTransaction(h -> {
       lockTree(h, familyId);
-      Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
+      Person current = find(h, familyId, personId).orElseThrow(() -> TreeRefusal.notFound("No such person in this family."));
       List<Long> children = children(h, personId);
       if (!children.isEmpty()) {
         if (!detachChildren) {
-          throw Problem.of(409, "has_children", "This person has " + children.size()
+          throw TreeRefusal.conflict("has_children", "This person has " + children.size()
               + " child(ren) in the tree; delete with ?cascade=false to detach them, or delete the children first.");
         }
         h.createUpdate("UPDATE person SET father_id = NULL WHERE father_id = :id").bind("id", personId).execute();
@@ -164,27 +166,27 @@ public final class PersonStore {
 
   /**
    * Undoes one recorded change: the person is put back as they were before it (re-created, changed back, or deleted
-   * when the change created them). {@code 409 conflict} when the person changed after it; links to persons that are
+   * when the change created them). Refused as conflict {@code conflict} when the person changed after it; links to persons that are
    * gone since are left out. The revert is itself a recorded change.
    */
   public Person revert(long familyId, long changeId, Long actor) {
     return db.inTransaction(h -> {
       lockTree(h, familyId);
-      Changes.Change change = Changes.find(h, familyId, changeId).orElseThrow(() -> Problem.notFound("No such change in this family."));
+      Changes.Change change = Changes.find(h, familyId, changeId).orElseThrow(() -> TreeRefusal.notFound("No such change in this family."));
       if (change.personId() == null) {
-        throw Problem.of(409, "not_revertible", "A GEDCOM import is not reverted change by change; delete its persons instead.");
+        throw TreeRefusal.conflict("not_revertible", "A GEDCOM import is not reverted change by change; delete its persons instead.");
       }
       long personId = change.personId();
       if (Changes.changedSince(h, familyId, personId, changeId)) {
-        throw Problem.of(409, Problem.CONFLICT, "Person " + personId + " changed after this change; revert the later changes first.");
+        throw TreeRefusal.conflict(TreeRefusal.CHANGED, "Person " + personId + " changed after this change; revert the later changes first.");
       }
       Optional<Person> current = find(h, familyId, personId);
       Map<String, Object> before = change.before();
       Person restored;
       if (before == null) {
-        Person p = current.orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "Person " + personId + " is gone already."));
+        Person p = current.orElseThrow(() -> TreeRefusal.conflict(TreeRefusal.CHANGED, "Person " + personId + " is gone already."));
         if (!children(h, personId).isEmpty()) {
-          throw Problem.of(409, "has_children", "Person " + personId + " has children now; delete them first.");
+          throw TreeRefusal.conflict("has_children", "Person " + personId + " has children now; delete them first.");
         }
         h.createUpdate("DELETE FROM person WHERE id = :id AND family_id = :family").bind("id", personId).bind("family", familyId).execute();
         bumpVersion(h, familyId);
@@ -275,28 +277,28 @@ public final class PersonStore {
       for (Long spouse : edit.spouseIds()) {
         missing(spouse, found, "spouseIds");
         if (spouse.equals(personId)) {
-          throw Problem.invalid("spouseIds", "A person cannot be their own spouse.");
+          throw TreeRefusal.invalid("spouseIds", "A person cannot be their own spouse.");
         }
       }
     }
     if (personId != null && (personId.equals(edit.fatherId()) || personId.equals(edit.motherId()))) {
-      throw Problem.of(409, "cycle", "A person cannot be their own parent.");
+      throw TreeRefusal.conflict("cycle", "A person cannot be their own parent.");
     }
   }
 
   private static void distinctParents(Long father, Long mother) {
     if (father != null && father.equals(mother)) {
-      throw Problem.invalid("motherId", "The father and the mother must be two different persons.");
+      throw TreeRefusal.invalid("motherId", "The father and the mother must be two different persons.");
     }
   }
 
   private static void missing(Long id, Set<Long> found, String field) {
     if (id != null && !found.contains(id)) {
-      throw Problem.invalid(field, "There is no person " + id + " in this family.");
+      throw TreeRefusal.invalid(field, "There is no person " + id + " in this family.");
     }
   }
 
-  /** 409 cycle when {@code parentId} is {@code personId} or one of their descendants (walks up from the parent). */
+  /** Refuses as conflict {@code cycle} when {@code parentId} is {@code personId} or one of their descendants (walks up). */
   private static void refuseCycle(Handle h, long personId, Long parentId, String field) {
     if (parentId == null) {
       return;
@@ -312,7 +314,7 @@ public final class PersonStore {
             SELECT EXISTS (SELECT 1 FROM up WHERE id = :person)""")
         .bind("parent", parentId).bind("person", personId).mapTo(Boolean.class).one();
     if (cycle) {
-      throw Problem.of(409, "cycle", "Person " + parentId + " descends from person " + personId
+      throw TreeRefusal.conflict("cycle", "Person " + parentId + " descends from person " + personId
           + ", so '" + field + "' would make " + personId + " their own ancestor.");
     }
   }

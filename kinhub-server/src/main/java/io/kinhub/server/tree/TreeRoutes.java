@@ -54,6 +54,16 @@ public final class TreeRoutes {
     routes.patch("/api/v1/families/{id}/persons/{personId}", this::update, SESSION);
     routes.delete("/api/v1/families/{id}/persons/{personId}", this::delete, SESSION);
     routes.get("/api/v1/families/{id}/tree", this::tree, SESSION);
+    routes.exception(TreeRefusal.class, (e, ctx) -> problem(e).answer(ctx));
+  }
+
+  /** The problem a refusal of the tree store is answered with. */
+  static Problem problem(TreeRefusal refusal) {
+    return switch (refusal.reason()) {
+      case NOT_FOUND -> Problem.notFound(refusal.detail());
+      case CONFLICT -> Problem.of(409, refusal.code(), refusal.detail());
+      case INVALID -> Problem.invalid(refusal.field(), refusal.detail());
+    };
   }
 
   private void create(Context ctx) {
