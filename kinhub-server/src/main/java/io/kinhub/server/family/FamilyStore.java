@@ -29,9 +29,10 @@ public final class FamilyStore {
   static final int HANDLE_LENGTH = 16;
 
   private static final String FAMILY_COLUMNS = "f.id, f.name, f.surname, f.description, f.public, "
-      + "(SELECT count(*) FROM family_member c WHERE c.family_id = f.id), f.created_at";
-  private static final RowMapper<Family> FAMILY = (rs, ctx) -> new Family(rs.getLong(1), rs.getString(2), rs.getString(3),
-      rs.getString(4), rs.getBoolean(5), rs.getInt(6), rs.getTimestamp(7).toInstant());
+      + "(SELECT count(*) FROM family_member c WHERE c.family_id = f.id) AS member_count, f.created_at";
+  private static final RowMapper<Family> FAMILY = (rs, ctx) -> new Family(rs.getLong("id"), rs.getString("name"),
+      rs.getString("surname"), rs.getString("description"), rs.getBoolean("public"), rs.getInt("member_count"),
+      rs.getTimestamp("created_at").toInstant());
 
   private final Database db;
 
@@ -67,7 +68,7 @@ public final class FamilyStore {
     return db.withHandle(h -> h.createQuery("SELECT " + FAMILY_COLUMNS + ", m.role FROM family f "
             + "JOIN family_member m ON m.family_id = f.id WHERE m.account_id = :user ORDER BY m.joined_at, f.id")
         .bind("user", userId)
-        .map((rs, ctx) -> new Membership(FAMILY.map(rs, ctx), FamilyRole.member(rs.getString(8)).orElseThrow()))
+        .map((rs, ctx) -> new Membership(FAMILY.map(rs, ctx), FamilyRole.member(rs.getString("role")).orElseThrow()))
         .list());
   }
 
@@ -98,8 +99,8 @@ public final class FamilyStore {
             + "JOIN account a ON a.id = m.account_id WHERE m.family_id = :family "
             + "ORDER BY CASE m.role WHEN 'originator' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, m.joined_at, m.account_id")
         .bind("family", familyId)
-        .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), FamilyRole.member(rs.getString(3)).orElseThrow(),
-            rs.getTimestamp(4).toInstant()))
+        .map((rs, ctx) -> new Member(rs.getLong("account_id"), rs.getString("display_name"),
+            FamilyRole.member(rs.getString("role")).orElseThrow(), rs.getTimestamp("joined_at").toInstant()))
         .list());
   }
 
@@ -188,15 +189,15 @@ public final class FamilyStore {
    */
   public List<LiveInvitation> liveInvitations(long familyId) {
     return db.withHandle(h -> h.createQuery(
-            "SELECT left(i.code_hash, :handle), i.created_by, a.display_name, i.created_at, i.expires_at FROM invitation i "
+            "SELECT left(i.code_hash, :handle) AS handle, i.created_by, a.display_name, i.created_at, i.expires_at FROM invitation i "
                 + "JOIN family_member m ON m.family_id = i.family_id AND m.account_id = i.created_by AND m.role = ANY(:inviters) "
                 + "JOIN account a ON a.id = i.created_by "
                 + "WHERE i.family_id = :family AND i.accepted_at IS NULL AND i.accepted_by IS NULL AND i.revoked_at IS NULL "
                 + "AND i.expires_at > now() ORDER BY i.created_at DESC, i.code_hash LIMIT :limit")
         .bind("handle", HANDLE_LENGTH).bindArray("inviters", String.class, INVITERS).bind("family", familyId)
         .bind("limit", MAX_LISTED)
-        .map((rs, ctx) -> new LiveInvitation(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-            rs.getTimestamp(5).toInstant()))
+        .map((rs, ctx) -> new LiveInvitation(rs.getString("handle"), rs.getLong("created_by"),
+            rs.getString("display_name"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("expires_at").toInstant()))
         .list());
   }
 
@@ -236,7 +237,7 @@ public final class FamilyStore {
     return db.inTransaction(h -> {
       record Creator(long familyId, long createdBy) {}
       Optional<Creator> creator = h.createQuery("SELECT family_id, created_by FROM invitation WHERE code_hash = :hash")
-          .bind("hash", codeHash).map((rs, ctx) -> new Creator(rs.getLong(1), rs.getLong(2))).findOne();
+          .bind("hash", codeHash).map((rs, ctx) -> new Creator(rs.getLong("family_id"), rs.getLong("created_by"))).findOne();
       if (creator.isEmpty()) {
         return new Acceptance.Unknown();
       }
@@ -245,10 +246,11 @@ public final class FamilyStore {
               "SELECT role FROM family_member WHERE family_id = :family AND account_id = :creator FOR SHARE")
           .bind("family", creator.get().familyId()).bind("creator", creator.get().createdBy()).mapTo(String.class).findOne();
       record Row(long familyId, boolean expired, boolean used, boolean revoked, String reason) {}
-      Optional<Row> row = h.createQuery("SELECT family_id, expires_at <= now(), accepted_by IS NOT NULL OR accepted_at IS NOT NULL, "
-              + "revoked_at IS NOT NULL, revoked_reason FROM invitation WHERE code_hash = :hash FOR UPDATE")
+      Optional<Row> row = h.createQuery("SELECT family_id, expires_at <= now() AS expired, "
+              + "(accepted_by IS NOT NULL OR accepted_at IS NOT NULL) AS used, revoked_at IS NOT NULL AS revoked, revoked_reason FROM invitation WHERE code_hash = :hash FOR UPDATE")
           .bind("hash", codeHash)
-          .map((rs, ctx) -> new Row(rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4), rs.getString(5)))
+          .map((rs, ctx) -> new Row(rs.getLong("family_id"), rs.getBoolean("expired"), rs.getBoolean("used"),
+              rs.getBoolean("revoked"), rs.getString("revoked_reason")))
           .findOne();
       if (row.isEmpty()) {
         return new Acceptance.Unknown();

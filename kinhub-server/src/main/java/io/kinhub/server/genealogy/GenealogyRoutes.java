@@ -328,13 +328,13 @@ public final class GenealogyRoutes implements FamilyExtension {
         .bind("id", familyId)
         .map((rs, ctx) -> {
           Map<String, Object> privacy = new LinkedHashMap<>();
-          privacy.put("maxAliveAge", rs.getInt(1));
-          privacy.put("showLivingNamesTo", rs.getString(2));
+          privacy.put("maxAliveAge", rs.getInt("max_alive_age"));
+          privacy.put("showLivingNamesTo", rs.getString("show_living_names_to"));
           out.put("privacy", privacy);
-          Object founder = rs.getObject(3);
+          Object founder = rs.getObject("founder_person_id");
           out.put("founderPersonId", founder == null ? null : founder.toString());
-          out.put("generationPoem", rs.getString(4));
-          out.put("poemStartGeneration", rs.getInt(5));
+          out.put("generationPoem", rs.getString("generation_poem"));
+          out.put("poemStartGeneration", rs.getInt("poem_start_generation"));
           return 0;
         }).findOne());
     if (access.member()) {

@@ -69,7 +69,8 @@ public final class Permissions {
             LEFT JOIN family_member m ON m.family_id = f.id AND m.account_id = a.id
             WHERE a.id = :user""")
         .bind("user", userId).bind("family", familyId)
-        .map((rs, ctx) -> new Row(rs.getBoolean(1), (Boolean) rs.getObject(2), rs.getString(3))).findOne());
+        .map((rs, ctx) -> new Row(rs.getBoolean("superadmin"), (Boolean) rs.getObject("public"),
+            rs.getString("role"))).findOne());
     if (row.isEmpty()) {
       return null;
     }

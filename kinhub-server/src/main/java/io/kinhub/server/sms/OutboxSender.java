@@ -33,8 +33,8 @@ final class OutboxSender implements SmsSender {
     return db.withHandle(h -> h.createQuery("SELECT phone, text, sent_at FROM sms_outbox WHERE phone = :phone"
             + " ORDER BY sent_at DESC, id DESC LIMIT :limit")
         .bind("phone", phone).bind("limit", limit)
-        .map((rs, ctx) -> Map.<String, Object>of("phone", rs.getString(1), "text", rs.getString(2),
-            "sentAt", io.kinhub.server.system.Json.time(rs.getTimestamp(3).toInstant())))
+        .map((rs, ctx) -> Map.<String, Object>of("phone", rs.getString("phone"), "text", rs.getString("text"),
+            "sentAt", io.kinhub.server.system.Json.time(rs.getTimestamp("sent_at").toInstant())))
         .list());
   }
 }

@@ -48,9 +48,10 @@ public final class PersonStore {
   private static Optional<Person> find(Handle h, long familyId, long personId) {
     return h.createQuery("SELECT " + COLUMNS + " FROM person WHERE family_id = :family AND id = :id")
         .bind("family", familyId).bind("id", personId)
-        .map((rs, ctx) -> new Person(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-            (Long) rs.getObject(11), (Long) rs.getObject(12), spouses(h, personId), children(h, personId), rs.getBoolean(13)))
+        .map((rs, ctx) -> new Person(rs.getLong("id"), rs.getLong("family_id"), rs.getString("name"), rs.getString("surname"),
+            rs.getString("gender"), rs.getString("birth_date"), rs.getString("birth_place"), rs.getString("death_date"),
+            rs.getString("death_place"), rs.getString("notes"), (Long) rs.getObject("father_id"), (Long) rs.getObject("mother_id"),
+            spouses(h, personId), children(h, personId), rs.getBoolean("deceased")))
         .findOne();
   }
 
