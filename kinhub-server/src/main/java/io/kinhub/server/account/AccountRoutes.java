@@ -14,7 +14,6 @@ import io.kinhub.server.session.Sessions;
 import io.kinhub.server.system.Json;
 import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
-import java.util.Map;
 
 /**
  * Registration and password change. Passwords must be 8 to 128 characters and not easily guessed
@@ -64,7 +63,7 @@ public final class AccountRoutes {
       throw accountExists();
     }
     Account account = accounts.create(login, displayName, hasher.hash(password)).orElseThrow(AccountRoutes::accountExists);
-    Json.respond(ctx, 201, Map.of("id", account.publicId(), "login", account.login(), "displayName", account.displayName()));
+    Json.respond(ctx, 201, new AccountBody(account.publicId(), account.login(), account.displayName()));
   }
 
   private static Problem accountExists() {

@@ -19,8 +19,8 @@ import io.kinhub.server.system.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,16 +128,10 @@ public final class QrRoutes implements AutoCloseable {
     QrTickets.Created created = logins.create(device, clientIp.of(ctx));
     String base = publicBase.get();
     String ticket = base + "/api/v1/qr-logins/" + created.id();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", created.id());
-    body.put("secret", created.secret());
-    body.put("expiresAt", Json.time(created.view().deadline()));
-    body.put("qrContent", base + "/qr/" + created.id());
-    body.put("imageUrl", ticket + "/image.svg");
-    body.put("wsUrl", base.replaceFirst("^http", "ws") + "/ws/qr-logins/" + created.id() + "?secret=" + created.secret());
-    body.put("pollUrl", ticket);
-    body.put("sessionUrl", ticket + "/session");
-    Json.respond(ctx, 201, body);
+    Json.respond(ctx, 201, new QrBodies.Created(created.id(), created.secret(), Json.time(created.view().deadline()),
+        base + "/qr/" + created.id(), ticket + "/image.svg",
+        base.replaceFirst("^http", "ws") + "/ws/qr-logins/" + created.id() + "?secret=" + created.secret(), ticket,
+        ticket + "/session"));
   }
 
   private void poll(Context ctx) {
@@ -167,7 +161,7 @@ public final class QrRoutes implements AutoCloseable {
     if (redemption.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }
-    Json.respond(ctx, 201, redemption.body());
+    ctx.status(201).contentType("application/json").result(redemption.json().getBytes(StandardCharsets.UTF_8));
   }
 
   private static String secretHash(String id, String secret) {
@@ -194,16 +188,9 @@ public final class QrRoutes implements AutoCloseable {
   }
 
   /** The body of a poll answer and of a socket frame: the state, its deadline, who scanned. Never a token. */
-  static Map<String, Object> stateBody(QrTickets.View v) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("state", v.state().wire());
-    if (v.deadline() > 0) {
-      body.put("expiresAt", Json.time(v.deadline()));
-    }
-    if (!v.scannerName().isEmpty()) {
-      body.put("scannedBy", Map.of("displayName", v.scannerName()));
-    }
-    return body;
+  static QrBodies.State stateBody(QrTickets.View v) {
+    return new QrBodies.State(v.state().wire(), v.deadline() > 0 ? Json.time(v.deadline()) : null,
+        v.scannerName().isEmpty() ? null : new QrBodies.ScannedBy(v.scannerName()));
   }
 
   static String stateJson(QrTickets.View v) {
@@ -229,27 +216,20 @@ public final class QrRoutes implements AutoCloseable {
   private void scan(Context ctx) {
     Session session = Authentication.session(ctx);
     QrTickets.View v = logins.scan(phoneTicket(ctx), session.userId(), session.displayName());
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("state", v.state().wire());
-    body.put("device", v.device());
-    body.put("createdAt", Json.time(v.createdAt()));
-    body.put("expiresAt", Json.time(v.deadline()));
-    if (!v.ip().isEmpty()) {
-      body.put("requestedFrom", Map.of("ip", v.ip(), "network", Networks.approximate(v.ip())));
-    }
-    Json.respond(ctx, 200, body);
+    Json.respond(ctx, 200, new QrBodies.Scanned(v.state().wire(), v.device(), Json.time(v.createdAt()), Json.time(v.deadline()),
+        v.ip().isEmpty() ? null : new QrBodies.RequestedFrom(v.ip(), Networks.approximate(v.ip()))));
   }
 
   private void confirm(Context ctx) {
     Session session = Authentication.session(ctx);
     QrTickets.View v = logins.confirm(phoneTicket(ctx), session.userId());
-    Json.respond(ctx, 200, Map.of("state", v.state().wire()));
+    Json.respond(ctx, 200, new QrBodies.Settled(v.state().wire()));
   }
 
   private void cancel(Context ctx) {
     Session session = Authentication.session(ctx);
     QrTickets.View v = logins.cancel(phoneTicket(ctx), session.userId());
-    Json.respond(ctx, 200, Map.of("state", v.state().wire()));
+    Json.respond(ctx, 200, new QrBodies.Settled(v.state().wire()));
   }
 
   private static String phoneTicket(Context ctx) {

@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.abuse.Lockout;
 import io.kinhub.server.account.Account;
+import io.kinhub.server.account.AccountBody;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.Logins;
 import io.kinhub.server.account.PasswordHasher;
@@ -14,7 +15,6 @@ import io.kinhub.server.system.Json;
 import io.kinhub.server.system.JsonBody;
 import io.kinhub.server.system.Problem;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Password login, the caller's profile and sessions, logout, kick and log-out-everywhere. */
@@ -91,18 +91,23 @@ public final class SessionRoutes {
     return Problem.of(401, Problem.INVALID_CREDENTIALS, "The login or the password is wrong.");
   }
 
+  /** One of the caller's sessions in {@code GET /api/v1/me/sessions}. */
+  record Listed(String id, String device, String createdAt, String lastSeenAt, boolean current) {}
+
+  /** {@code GET /api/v1/me/sessions}. */
+  record Listing(List<Listed> sessions) {}
+
   private void me(Context ctx) {
     Session s = Authentication.session(ctx);
-    Json.respond(ctx, 200, Map.of("id", Long.toString(s.userId()), "login", s.login(), "displayName", s.displayName()));
+    Json.respond(ctx, 200, new AccountBody(Long.toString(s.userId()), s.login(), s.displayName()));
   }
 
   private void list(Context ctx) {
     Session s = Authentication.session(ctx);
-    List<Map<String, Object>> out = sessions.list(s.userId()).stream()
-        .map(l -> Map.<String, Object>of("id", l.id(), "device", l.device(), "createdAt", Json.time(l.createdAt()),
-            "lastSeenAt", Json.time(l.lastSeenAt()), "current", l.id().equals(s.id())))
+    List<Listed> out = sessions.list(s.userId()).stream()
+        .map(l -> new Listed(l.id(), l.device(), Json.time(l.createdAt()), Json.time(l.lastSeenAt()), l.id().equals(s.id())))
         .toList();
-    Json.respond(ctx, 200, Map.of("sessions", out));
+    Json.respond(ctx, 200, new Listing(out));
   }
 
   private void logout(Context ctx) {
