@@ -2,6 +2,8 @@ package io.kinhub.server.family;
 
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyStore.Acceptance;
@@ -79,17 +81,33 @@ public final class FamilyRoutes {
     return Long.parseLong(text);
   }
 
-  private static Map<String, Object> json(Family f, String myRole) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", Long.toString(f.id()));
-    out.put("name", f.name());
-    out.put("surname", f.surname());
-    out.put("description", f.description());
-    out.put("public", f.isPublic());
-    out.put("myRole", myRole);
-    out.put("memberCount", f.memberCount());
-    out.put("createdAt", Json.time(f.createdAt()));
-    return out;
+  /** A family as the API shows it; {@code more} adds another area's members ({@link FamilyExtension}). */
+  record FamilyBody(String id, String name, String surname, String description, @JsonProperty("public") boolean isPublic,
+      String myRole, int memberCount, String createdAt, @JsonUnwrapped Object more) {}
+
+  record Families(List<FamilyBody> families) {}
+
+  record MemberBody(String userId, String displayName, String role, String joinedAt) {}
+
+  record Members(List<MemberBody> members) {}
+
+  record InvitationCreated(String code, String expiresAt) {}
+
+  record Creator(String userId, String displayName) {}
+
+  record InvitationBody(String id, Creator createdBy, String createdAt, String expiresAt) {}
+
+  record Invitations(List<InvitationBody> invitations) {}
+
+  record Joined(String familyId, String role) {}
+
+  record RoleSet(String familyId, String userId, String role) {}
+
+  record Checks(Map<String, Boolean> results) {}
+
+  private static FamilyBody json(Family f, String myRole, Object more) {
+    return new FamilyBody(Long.toString(f.id()), f.name(), f.surname(), f.description(), f.isPublic(), myRole, f.memberCount(),
+        Json.time(f.createdAt()), more);
   }
 
   private static String text(JsonBody body, String field, int max) {
@@ -115,14 +133,14 @@ public final class FamilyRoutes {
     }
     Family family = families.create(name, text(body, "surname", MAX_NAME), text(body, "description", MAX_DESCRIPTION),
         body.optionalBoolean("public").orElse(false), s.userId());
-    Json.respond(ctx, 201, json(family, FamilyRole.ORIGINATOR.apiName()));
+    Json.respond(ctx, 201, json(family, FamilyRole.ORIGINATOR.apiName(), null));
   }
 
   private void list(Context ctx) {
     Session s = Authentication.session(ctx);
-    List<Map<String, Object>> out = families.familiesOf(s.userId()).stream()
-        .map(m -> json(m.family(), m.role().apiName())).toList();
-    Json.respond(ctx, 200, Map.of("families", out));
+    List<FamilyBody> out = families.familiesOf(s.userId()).stream()
+        .map(m -> json(m.family(), m.role().apiName(), null)).toList();
+    Json.respond(ctx, 200, new Families(out));
   }
 
   private void read(Context ctx) {
@@ -130,9 +148,7 @@ public final class FamilyRoutes {
     long id = pathId(ctx, "id", "family");
     Access access = permissions.require(s, FamilyPermission.read(id));
     Family family = families.find(id).orElseThrow(() -> Problem.notFound("No such family."));
-    Map<String, Object> out = json(family, access.myRole());
-    extension.describe(id, s.userId(), access, out);
-    Json.respond(ctx, 200, out);
+    Json.respond(ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
   }
 
   private void update(Context ctx) {
@@ -156,9 +172,7 @@ public final class FamilyRoutes {
       permissions.everythingChanged(); // every visitor's access changes
     }
     extra.run();
-    Map<String, Object> out = json(family, access.myRole());
-    extension.describe(id, s.userId(), access, out);
-    Json.respond(ctx, 200, out);
+    Json.respond(ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
   }
 
   private void delete(Context ctx) {
@@ -176,11 +190,10 @@ public final class FamilyRoutes {
     Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.read(id));
-    List<Map<String, Object>> out = families.members(id).stream()
-        .map(m -> Map.<String, Object>of("userId", Long.toString(m.userId()), "displayName", m.displayName(),
-            "role", m.role().apiName(), "joinedAt", Json.time(m.joinedAt())))
+    List<MemberBody> out = families.members(id).stream()
+        .map(m -> new MemberBody(Long.toString(m.userId()), m.displayName(), m.role().apiName(), Json.time(m.joinedAt())))
         .toList();
-    Json.respond(ctx, 200, Map.of("members", out));
+    Json.respond(ctx, 200, new Members(out));
   }
 
   private void invite(Context ctx) {
@@ -194,7 +207,7 @@ public final class FamilyRoutes {
     String code = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     Instant expiresAt = Instant.now().plus(validFor).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     families.createInvitation(id, s.userId(), Digests.sha256Hex(code), expiresAt);
-    Json.respond(ctx, 201, Map.of("code", code, "expiresAt", Json.time(expiresAt)));
+    Json.respond(ctx, 201, new InvitationCreated(code, Json.time(expiresAt)));
   }
 
   private static boolean isCode(String text) {
@@ -205,12 +218,11 @@ public final class FamilyRoutes {
     Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.readInvitations(id));
-    List<Map<String, Object>> out = families.liveInvitations(id).stream()
-        .map(i -> Map.<String, Object>of("id", i.id(),
-            "createdBy", Map.of("userId", Long.toString(i.createdBy()), "displayName", i.createdByName()),
-            "createdAt", Json.time(i.createdAt()), "expiresAt", Json.time(i.expiresAt())))
+    List<InvitationBody> out = families.liveInvitations(id).stream()
+        .map(i -> new InvitationBody(i.id(), new Creator(Long.toString(i.createdBy()), i.createdByName()),
+            Json.time(i.createdAt()), Json.time(i.expiresAt())))
         .toList();
-    Json.respond(ctx, 200, Map.of("invitations", out));
+    Json.respond(ctx, 200, new Invitations(out));
   }
 
   /** Revokes by the code itself or by the listing's id (the code is not stored, so the list cannot show it). */
@@ -243,7 +255,7 @@ public final class FamilyRoutes {
     switch (result) {
       case Acceptance.Joined joined -> {
         permissions.membershipChanged(s.userId(), joined.familyId());
-        Json.respond(ctx, 200, Map.of("familyId", Long.toString(joined.familyId()), "role", FamilyRole.MEMBER.apiName()));
+        Json.respond(ctx, 200, new Joined(Long.toString(joined.familyId()), FamilyRole.MEMBER.apiName()));
       }
       case Acceptance.AlreadyMember member -> throw Problem.of(409, "already_member",
           "You are a member of this family already; the invitation was not used.");
@@ -279,7 +291,7 @@ public final class FamilyRoutes {
       }
       permissions.membershipChanged(userId, id);
     }
-    Json.respond(ctx, 200, Map.of("familyId", Long.toString(id), "userId", Long.toString(userId), "role", role.apiName()));
+    Json.respond(ctx, 200, new RoleSet(Long.toString(id), Long.toString(userId), role.apiName()));
   }
 
   private void remove(Context ctx) {
@@ -318,6 +330,6 @@ public final class FamilyRoutes {
       }
       results.put(text, permissions.permits(s.userId(), permission));
     }
-    Json.respond(ctx, 200, Map.of("results", results));
+    Json.respond(ctx, 200, new Checks(results));
   }
 }

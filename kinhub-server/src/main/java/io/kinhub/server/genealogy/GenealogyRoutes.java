@@ -2,6 +2,7 @@ package io.kinhub.server.genealogy;
 
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyExtension;
@@ -322,23 +323,27 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   @Override
-  public void describe(long familyId, long userId, Access access, Map<String, Object> out) {
-    db.withHandle(h -> h.createQuery("SELECT max_alive_age, show_living_names_to, founder_person_id, generation_poem, "
-            + "poem_start_generation FROM family WHERE id = :id")
+  public Object describe(long familyId, long userId, Access access) {
+    Settings settings = db.withHandle(h -> h.createQuery("SELECT max_alive_age, show_living_names_to, founder_person_id, "
+            + "generation_poem, poem_start_generation FROM family WHERE id = :id")
         .bind("id", familyId)
         .map((rs, ctx) -> {
-          Map<String, Object> privacy = new LinkedHashMap<>();
-          privacy.put("maxAliveAge", rs.getInt("max_alive_age"));
-          privacy.put("showLivingNamesTo", rs.getString("show_living_names_to"));
-          out.put("privacy", privacy);
           Object founder = rs.getObject("founder_person_id");
-          out.put("founderPersonId", founder == null ? null : founder.toString());
-          out.put("generationPoem", rs.getString("generation_poem"));
-          out.put("poemStartGeneration", rs.getInt("poem_start_generation"));
-          return 0;
-        }).findOne());
+          return new Settings(new PrivacySettings(rs.getInt("max_alive_age"), rs.getString("show_living_names_to")),
+              founder == null ? null : founder.toString(), rs.getString("generation_poem"), rs.getInt("poem_start_generation"));
+        }).findOne().orElse(null));
     if (access.member()) {
-      out.put("myPersonId", myPerson(familyId, userId).map(String::valueOf).orElse(null));
+      return new MemberSettings(settings, myPerson(familyId, userId).map(String::valueOf).orElse(null));
     }
+    return settings;
   }
+
+  /** The family's genealogy settings, in every family object. */
+  record Settings(PrivacySettings privacy, String founderPersonId, String generationPoem, int poemStartGeneration) {}
+
+  /** Who counts as living and whose names are shown. */
+  record PrivacySettings(int maxAliveAge, String showLivingNamesTo) {}
+
+  /** The settings and, for members only, which person of the tree they are (null: none chosen). */
+  record MemberSettings(@JsonUnwrapped Settings settings, String myPersonId) {}
 }
