@@ -30,8 +30,8 @@ import java.util.Optional;
 
 /**
  * Families, members, invitations, roles and permission checks. Every route asks {@link Permissions} for one
- * explicit permission and nothing else; changes to memberships and visibility invalidate the permission
- * caches of every node before they return.
+ * explicit permission and nothing else; {@link FamilyStore} invalidates the permission caches of every node
+ * when memberships and visibility change, before it returns.
  */
 public final class FamilyRoutes {
   private static final int MAX_NAME = 100;
@@ -168,9 +168,6 @@ public final class FamilyRoutes {
     Family family = families.update(id, name, text(body, "surname", MAX_NAME), body.isNull("surname"),
             text(body, "description", MAX_DESCRIPTION), body.isNull("description"), visibility.orElse(null))
         .orElseThrow(() -> Problem.notFound("No such family."));
-    if (visibility.isPresent() && visibility.get() != access.familyPublic()) {
-      permissions.everythingChanged(); // every visitor's access changes
-    }
     extra.run();
     Json.respond(ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
   }
@@ -182,7 +179,6 @@ public final class FamilyRoutes {
     if (!families.delete(id)) {
       throw Problem.notFound("No such family.");
     }
-    permissions.everythingChanged();
     ctx.status(204);
   }
 
@@ -253,10 +249,8 @@ public final class FamilyRoutes {
     }
     Acceptance result = families.accept(Digests.sha256Hex(code), s.userId());
     switch (result) {
-      case Acceptance.Joined joined -> {
-        permissions.membershipChanged(s.userId(), joined.familyId());
-        Json.respond(ctx, 200, new Joined(Long.toString(joined.familyId()), FamilyRole.MEMBER.apiName()));
-      }
+      case Acceptance.Joined joined ->
+          Json.respond(ctx, 200, new Joined(Long.toString(joined.familyId()), FamilyRole.MEMBER.apiName()));
       case Acceptance.AlreadyMember member -> throw Problem.of(409, "already_member",
           "You are a member of this family already; the invitation was not used.");
       case Acceptance.Unknown unknown -> throw Problem.notFound("No such invitation.");
@@ -279,17 +273,14 @@ public final class FamilyRoutes {
         .orElseThrow(() -> Problem.invalid("role", "'role' must be \"admin\", \"member\" or \"originator\"."));
     FamilyRole current = families.roleOf(id, userId).orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
     if (role == FamilyRole.ORIGINATOR) {
-      long former = families.transferOriginator(id, userId)
+      families.transferOriginator(id, userId)
           .orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
-      permissions.membershipChanged(former, id);
-      permissions.membershipChanged(userId, id);
     } else if (current == FamilyRole.ORIGINATOR) {
       throw Problem.of(409, Problem.CONFLICT, "The originator keeps the role until it is transferred to another member.");
     } else {
       if (!families.setRole(id, userId, role)) {
         throw Problem.notFound("This user is not a member of the family.");
       }
-      permissions.membershipChanged(userId, id);
     }
     Json.respond(ctx, 200, new RoleSet(Long.toString(id), Long.toString(userId), role.apiName()));
   }
@@ -311,7 +302,6 @@ public final class FamilyRoutes {
     if (target.isEmpty() || !families.removeMember(id, userId)) {
       throw Problem.notFound("This user is not a member of the family.");
     }
-    permissions.membershipChanged(userId, id);
     ctx.status(204);
   }
 

@@ -1,5 +1,6 @@
 package io.kinhub.server.family;
 
+import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Roles.FamilyRole;
 import io.kinhub.server.system.Database;
 import java.time.Instant;
@@ -35,9 +36,12 @@ public final class FamilyStore {
       rs.getTimestamp("created_at").toInstant());
 
   private final Database db;
+  private final Permissions permissions;
 
-  public FamilyStore(Database db) {
+  /** Every change to memberships, roles or visibility invalidates {@code permissions} on every node once committed. */
+  public FamilyStore(Database db, Permissions permissions) {
     this.db = db;
+    this.permissions = permissions;
   }
 
   /** Creates a family with {@code originator} as its originator. */
@@ -75,7 +79,10 @@ public final class FamilyStore {
   /** Changes the given profile fields (null = unchanged; {@code clearSurname}/{@code clearDescription} set them to null). */
   public Optional<Family> update(long id, String name, String surname, boolean clearSurname, String description,
       boolean clearDescription, Boolean isPublic) {
-    return db.inTransaction(h -> {
+    record Updated(Optional<Family> family, boolean visibilityChanged) {}
+    Updated updated = db.inTransaction(h -> {
+      Optional<Boolean> wasPublic = h.createQuery("SELECT public FROM family WHERE id = :id FOR UPDATE").bind("id", id)
+          .mapTo(Boolean.class).findOne();
       int n = h.createUpdate("""
               UPDATE family SET name = coalesce(:name, name),
                 surname = CASE WHEN :clearSurname THEN NULL ELSE coalesce(:surname, surname) END,
@@ -85,13 +92,22 @@ public final class FamilyStore {
           .bind("id", id).bind("name", name).bind("surname", surname).bind("clearSurname", clearSurname)
           .bind("description", description).bind("clearDescription", clearDescription).bind("public", isPublic)
           .execute();
-      return n == 0 ? Optional.<Family>empty() : find(h, id);
+      return new Updated(n == 0 ? Optional.<Family>empty() : find(h, id),
+          n == 1 && isPublic != null && wasPublic.isPresent() && wasPublic.get() != isPublic.booleanValue());
     });
+    if (updated.visibilityChanged()) {
+      permissions.everythingChanged(); // every visitor's access changes
+    }
+    return updated.family();
   }
 
   /** Deletes the family with its members, invitations and tree. */
   public boolean delete(long id) {
-    return db.withHandle(h -> h.createUpdate("DELETE FROM family WHERE id = :id").bind("id", id).execute() == 1);
+    boolean deleted = db.withHandle(h -> h.createUpdate("DELETE FROM family WHERE id = :id").bind("id", id).execute() == 1);
+    if (deleted) {
+      permissions.everythingChanged();
+    }
+    return deleted;
   }
 
   public List<Member> members(long familyId) {
@@ -114,7 +130,7 @@ public final class FamilyStore {
    * the invite permission ends the user's live invitations in the same transaction.
    */
   public boolean setRole(long familyId, long userId, FamilyRole role) {
-    return db.inTransaction(h -> {
+    boolean set = db.inTransaction(h -> {
       boolean changed = h.createUpdate("UPDATE family_member SET role = :role "
               + "WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
           .bind("role", role.apiName()).bind("family", familyId).bind("user", userId).execute() == 1;
@@ -123,6 +139,10 @@ public final class FamilyStore {
       }
       return changed;
     });
+    if (set) {
+      permissions.membershipChanged(userId, familyId);
+    }
+    return set;
   }
 
   /** Marks the creator's live invitations in the family dead: they lost the right to invite. */
@@ -137,7 +157,7 @@ public final class FamilyStore {
    * former originator, or empty when {@code to} is not a member.
    */
   public Optional<Long> transferOriginator(long familyId, long to) {
-    return db.inTransaction(h -> {
+    Optional<Long> former = db.inTransaction(h -> {
       Optional<Long> from = h.createQuery("SELECT account_id FROM family_member WHERE family_id = :family AND role = 'originator' FOR UPDATE")
           .bind("family", familyId).mapTo(Long.class).findOne();
       boolean member = h.createQuery("SELECT 1 FROM family_member WHERE family_id = :family AND account_id = :to FOR UPDATE")
@@ -157,19 +177,28 @@ public final class FamilyStore {
       }
       return from;
     });
+    former.ifPresent(f -> {
+      permissions.membershipChanged(f, familyId);
+      permissions.membershipChanged(to, familyId);
+    });
+    return former;
   }
 
   /** Removes a member unless they are the originator; their live invitations end with the membership. */
   public boolean removeMember(long familyId, long userId) {
-    return db.inTransaction(h -> {
-      boolean removed = h.createUpdate(
+    boolean removed = db.inTransaction(h -> {
+      boolean gone = h.createUpdate(
               "DELETE FROM family_member WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
           .bind("family", familyId).bind("user", userId).execute() == 1;
-      if (removed) {
+      if (gone) {
         revokeInvitationsBy(h, familyId, userId);
       }
-      return removed;
+      return gone;
     });
+    if (removed) {
+      permissions.membershipChanged(userId, familyId);
+    }
+    return removed;
   }
 
   /** Stores a new invitation (only the code's hash). */
@@ -234,7 +263,7 @@ public final class FamilyStore {
    * already does not use up the code.
    */
   public Acceptance accept(String codeHash, long userId) {
-    return db.inTransaction(h -> {
+    Acceptance result = db.inTransaction(h -> {
       record Creator(long familyId, long createdBy) {}
       Optional<Creator> creator = h.createQuery("SELECT family_id, created_by FROM invitation WHERE code_hash = :hash")
           .bind("hash", codeHash).map((rs, ctx) -> new Creator(rs.getLong("family_id"), rs.getLong("created_by"))).findOne();
@@ -247,7 +276,8 @@ public final class FamilyStore {
           .bind("family", creator.get().familyId()).bind("creator", creator.get().createdBy()).mapTo(String.class).findOne();
       record Row(long familyId, boolean expired, boolean used, boolean revoked, String reason) {}
       Optional<Row> row = h.createQuery("SELECT family_id, expires_at <= now() AS expired, "
-              + "(accepted_by IS NOT NULL OR accepted_at IS NOT NULL) AS used, revoked_at IS NOT NULL AS revoked, revoked_reason FROM invitation WHERE code_hash = :hash FOR UPDATE")
+              + "(accepted_by IS NOT NULL OR accepted_at IS NOT NULL) AS used, revoked_at IS NOT NULL AS revoked, "
+              + "revoked_reason FROM invitation WHERE code_hash = :hash FOR UPDATE")
           .bind("hash", codeHash)
           .map((rs, ctx) -> new Row(rs.getLong("family_id"), rs.getBoolean("expired"), rs.getBoolean("used"),
               rs.getBoolean("revoked"), rs.getString("revoked_reason")))
@@ -279,5 +309,9 @@ public final class FamilyStore {
           .bind("user", userId).bind("hash", codeHash).execute();
       return new Acceptance.Joined(familyId);
     });
+    if (result instanceof Acceptance.Joined joined) {
+      permissions.membershipChanged(userId, joined.familyId());
+    }
+    return result;
   }
 }

@@ -205,7 +205,6 @@ public final class GenealogyRoutes implements FamilyExtension {
     long change = FamilyRoutes.pathId(ctx, "changeId", "change");
     permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.revert(family, change, s.userId());
-    versions.changed(family);
     Json.respond(ctx, 200, Map.of("reverted", Long.toString(change), "person", TreeRoutes.json(person)));
   }
 

@@ -192,7 +192,7 @@ public final class Kinhub implements AutoCloseable {
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
     permissions = new Permissions(database, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
-    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions);
+    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database, permissions), permissions);
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCacheSize(), config.nearCacheMaxAge(), meters);
     // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
@@ -212,7 +212,7 @@ public final class Kinhub implements AutoCloseable {
         config.wsIdleTimeout(), meters, openSockets, singleton);
     closeInOrder.push(feedRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits()), treeVersions,
+    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().limits(), treeVersions),
         new GedcomExport(database, version, kinGraphs), permissions, config.gedcomMaxBytes(), config.tree(),
         config.dataDir().resolve("tmp"));
     http = Http.create(config, meters, cfg -> {

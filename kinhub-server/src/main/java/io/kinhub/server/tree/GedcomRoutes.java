@@ -64,7 +64,6 @@ public final class GedcomRoutes {
   };
 
   private final GedcomImport importer;
-  private final TreeVersions versions;
   private final GedcomExport exporter;
   private final Permissions permissions;
   private final long maxBytes;
@@ -75,10 +74,9 @@ public final class GedcomRoutes {
   /** Snapshots take a database connection; one at a time, so exports never hold more than one. */
   private final Semaphore snapshots = new Semaphore(1, true);
 
-  public GedcomRoutes(GedcomImport importer, TreeVersions versions, GedcomExport exporter, Permissions permissions,
+  public GedcomRoutes(GedcomImport importer, GedcomExport exporter, Permissions permissions,
       long maxBytes, TreeSettings settings, Path spoolDir) {
     this.importer = importer;
-    this.versions = versions;
     this.exporter = exporter;
     this.permissions = permissions;
     this.maxBytes = maxBytes;
@@ -118,7 +116,6 @@ public final class GedcomRoutes {
         // a dry read first, so that a malformed or oversized file is refused before it takes a connection
         GedcomReader.read(upload.input(), IGNORE, settings.limits());
         result = importer.run(family, upload.input(), s.userId());
-        versions.changed(family);
       } catch (GedcomFormatException e) {
         if (e.tooLarge()) {
           throw Problem.of(413, Problem.TOO_LARGE, "The GEDCOM file is too large at line " + e.line() + ": " + e.reason());

@@ -9,20 +9,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import org.jdbi.v3.core.Handle;
 
 /**
  * Persons and their links in PostgreSQL. Every change runs in one transaction that first locks the family
- * row (so edits of one tree are serialised and a cycle check cannot be raced), and bumps the tree version.
+ * row (so edits of one tree are serialised and a cycle check cannot be raced), and bumps the tree version; once
+ * committed, the change listener (the tree version cache) hears of it.
  */
 public final class PersonStore {
   private static final String COLUMNS = "id, family_id, name, surname, gender, birth_date, birth_place, death_date, "
       + "death_place, notes, father_id, mother_id, deceased";
 
   private final Database db;
+  private volatile LongConsumer changed = familyId -> {};
 
   public PersonStore(Database db) {
     this.db = db;
+  }
+
+  /** Tells {@code listener} the family after each committed change of its tree ({@link TreeVersions} listens). */
+  void onChange(LongConsumer listener) {
+    this.changed = listener;
   }
 
   /** Locks the family's tree for this transaction; refused (not found) when the family is gone. */
@@ -72,7 +80,7 @@ public final class PersonStore {
 
   /** {@link #create}, recording the change as made by {@code actor} (an account id, or null). */
   public Person create(long familyId, PersonEdit edit, Long actor) {
-    return db.inTransaction(h -> {
+    Person done = db.inTransaction(h -> {
       lockTree(h, familyId);
       checkReferences(h, familyId, null, edit);
       distinctParents(edit.fatherId(), edit.motherId());
@@ -93,6 +101,8 @@ public final class PersonStore {
       Changes.record(h, familyId, id, actor, "create", null, TreeRoutes.json(created), null);
       return created;
     });
+    changed.accept(familyId);
+    return done;
   }
 
   /**
@@ -105,7 +115,7 @@ public final class PersonStore {
 
   /** {@link #update}, recording the change as made by {@code actor}. */
   public Person update(long familyId, long personId, PersonEdit edit, Long actor) {
-    return db.inTransaction(h -> {
+    Person done = db.inTransaction(h -> {
       lockTree(h, familyId);
       Person current = find(h, familyId, personId).orElseThrow(() -> TreeRefusal.notFound("No such person in this family."));
       checkReferences(h, familyId, personId, edit);
@@ -134,6 +144,8 @@ public final class PersonStore {
       Changes.record(h, familyId, personId, actor, "update", TreeRoutes.json(current), TreeRoutes.json(updated), null);
       return updated;
     });
+    changed.accept(familyId);
+    return done;
   }
 
   /**
@@ -163,15 +175,16 @@ public final class PersonStore {
       Changes.record(h, familyId, personId, actor, "delete", TreeRoutes.json(current), null, null);
       return null;
     });
+    changed.accept(familyId);
   }
 
   /**
    * Undoes one recorded change: the person is put back as they were before it (re-created, changed back, or deleted
-   * when the change created them). Refused as conflict {@code conflict} when the person changed after it; links to persons that are
-   * gone since are left out. The revert is itself a recorded change.
+   * when the change created them). Refused as conflict {@code conflict} when the person changed after it; links to
+   * persons that are gone since are left out. The revert is itself a recorded change.
    */
   public Person revert(long familyId, long changeId, Long actor) {
-    return db.inTransaction(h -> {
+    Person done = db.inTransaction(h -> {
       lockTree(h, familyId);
       Changes.Change change = Changes.find(h, familyId, changeId).orElseThrow(() -> TreeRefusal.notFound("No such change in this family."));
       if (change.personId() == null) {
@@ -245,6 +258,8 @@ public final class PersonStore {
       Changes.record(h, familyId, personId, actor, "revert", current.map(TreeRoutes::json).orElse(null), TreeRoutes.json(restored), changeId);
       return restored;
     });
+    changed.accept(familyId);
+    return done;
   }
 
   private static Long existing(Handle h, long familyId, Object id) {

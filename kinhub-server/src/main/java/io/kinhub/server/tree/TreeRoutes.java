@@ -71,7 +71,6 @@ public final class TreeRoutes {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.createPersons(family));
     Person person = persons.create(family, edit(JsonBody.read(ctx), true), s.userId());
-    versions.changed(family);
     Json.respond(ctx, 201, shown(family, json(person), Audience.FULL));
   }
 
@@ -90,7 +89,6 @@ public final class TreeRoutes {
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.update(family, id, edit(JsonBody.read(ctx), false), s.userId());
-    versions.changed(family);
     Json.respond(ctx, 200, shown(family, json(person), Audience.FULL));
   }
 
@@ -104,7 +102,6 @@ public final class TreeRoutes {
       throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
     }
     persons.delete(family, id, cascade != null, s.userId());
-    versions.changed(family);
     ctx.status(204);
   }
 
