@@ -268,24 +268,9 @@ public final class GenealogyRoutes implements FamilyExtension {
       throw Problem.invalid("privacy", "'privacy' must be an object.");
     }
     if (privacy.isPresent()) {
-      JsonBody p = privacy.get();
-      try {
-        p.optionalLong("maxAliveAge", 1, 200).ifPresent(v -> sets.put("max_alive_age", v.intValue()));
-      } catch (Problem e) {
-        throw Problem.invalid("privacy.maxAliveAge", "'privacy.maxAliveAge' must be a whole number from 1 to 200.");
-      }
-      String names;
-      try {
-        names = p.optionalString("showLivingNamesTo", 16).orElse(null);
-      } catch (Problem e) {
-        names = "?";
-      }
-      if (names != null && !names.equals("members") && !names.equals("everyone")) {
-        throw Problem.invalid("privacy.showLivingNamesTo", "'privacy.showLivingNamesTo' must be \"members\" or \"everyone\".");
-      }
-      if (names != null) {
-        sets.put("show_living_names_to", names);
-      }
+      JsonBody p = privacy.get(); // its problems name "privacy.<field>"
+      p.optionalLong("maxAliveAge", 1, 200).ifPresent(v -> sets.put("max_alive_age", v.intValue()));
+      p.optionalOneOf("showLivingNamesTo", List.of("members", "everyone")).ifPresent(v -> sets.put("show_living_names_to", v));
     }
     if (body.has("founderPersonId")) {
       Optional<String> founder = body.optionalString("founderPersonId", 20);
