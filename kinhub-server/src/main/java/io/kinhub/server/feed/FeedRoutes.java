@@ -136,7 +136,7 @@ public final class FeedRoutes implements AutoCloseable {
   private void like(Context ctx, boolean like) {
     Session s = Authentication.session(ctx);
     Feed.LikeResult r = feed.like(s, FamilyRoutes.pathId(ctx, "id", "post"), like);
-    Json.respond(ctx, 200, Map.of("likeCount", r.likeCount(), "likedByMe", r.likedByMe()));
+    Json.respond(ctx, 200, r);
   }
 
   private void comment(Context ctx) {
@@ -180,10 +180,16 @@ public final class FeedRoutes implements AutoCloseable {
 
   // ---- follows and users -----------------------------------------------------------------------------------
 
+  /** Whether the caller follows the user now. */
+  record Following(boolean following) {}
+
+  /** How many of the caller's notifications are unread. */
+  record Unread(long unreadCount) {}
+
   private void follow(Context ctx, boolean follow) {
     Session s = Authentication.session(ctx);
     long user = FamilyRoutes.pathId(ctx, "userId", "user");
-    Json.respond(ctx, 200, Map.of("following", feed.follow(s, user, follow)));
+    Json.respond(ctx, 200, new Following(feed.follow(s, user, follow)));
   }
 
   private void user(Context ctx) {
@@ -219,10 +225,13 @@ public final class FeedRoutes implements AutoCloseable {
       parsed.add(n);
     }
     feed.store().markRead(s.userId(), parsed);
-    Json.respond(ctx, 200, Map.of("unreadCount", feed.store().unread(s.userId())));
+    Json.respond(ctx, 200, new Unread(feed.store().unread(s.userId())));
   }
 
   // ---- live channel ------------------------------------------------------------------------------------------
+
+  /** {@code POST /api/v1/live-tickets}: a one-use ticket for opening the live socket. */
+  record LiveTicket(String ticket, String expiresAt) {}
 
   private void ticket(Context ctx) {
     Session s = Authentication.session(ctx);
@@ -232,7 +241,7 @@ public final class FeedRoutes implements AutoCloseable {
     String value = s.userId() + "|" + s.tokenHash();
     feed.redis().call("SET live ticket", () -> feed.redis().sync().psetex(
         feed.keys().liveTicket(Digests.sha256Hex(ticket)), TICKET_TTL.toMillis(), value));
-    Json.respond(ctx, 201, Map.of("ticket", ticket, "expiresAt", Json.time(Instant.now().plus(TICKET_TTL))));
+    Json.respond(ctx, 201, new LiveTicket(ticket, Json.time(Instant.now().plus(TICKET_TTL))));
   }
 
   /** Installs {@code /ws/live} in Jetty's upgrade filter (where pongs are seen), like the QR socket. */

@@ -141,13 +141,21 @@ public final class GenealogyRoutes implements FamilyExtension {
     return Integer.parseInt(text);
   }
 
+  /** A person whose given name does not carry their generation's character. */
+  record Mismatch(String id, String name, String givenName, int generation, String generationName) {}
+
+  record Mismatches(List<Mismatch> mismatches, int total) {}
+
+  /** The change undone and the person as they are now. */
+  record Reverted(String reverted, Map<String, Object> person) {}
+
   private void mismatches(Context ctx) {
     Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     int limit = limit(ctx, DEFAULT_MISMATCHES, MAX_MISMATCHES);
     KinGraph g = graph(family);
-    List<Map<String, Object>> out = new ArrayList<>();
+    List<Mismatch> out = new ArrayList<>();
     int total = 0;
     for (int i = 0; i < g.size(); i++) {
       if (!Boolean.FALSE.equals(Generations.matches(g, i)) || Privacy.hidden(g, audience, i)) {
@@ -155,16 +163,12 @@ public final class GenealogyRoutes implements FamilyExtension {
       }
       total++;
       if (out.size() < limit) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", Long.toString(g.id(i)));
-        m.put("name", g.names[i]);
-        m.put("givenName", Generations.givenName(g.names[i], g.surnames[i], g.settings.familySurname()));
-        m.put("generation", g.generation[i]);
-        m.put("generationName", Generations.generationName(g, i));
-        out.add(m);
+        out.add(new Mismatch(Long.toString(g.id(i)), g.names[i],
+            Generations.givenName(g.names[i], g.surnames[i], g.settings.familySurname()), g.generation[i],
+            Generations.generationName(g, i)));
       }
     }
-    Json.respond(ctx, 200, Map.of("mismatches", out, "total", total));
+    Json.respond(ctx, 200, new Mismatches(out, total));
   }
 
   private void changes(Context ctx) {
@@ -205,7 +209,7 @@ public final class GenealogyRoutes implements FamilyExtension {
     long change = FamilyRoutes.pathId(ctx, "changeId", "change");
     permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.revert(family, change, s.userId());
-    Json.respond(ctx, 200, Map.of("reverted", Long.toString(change), "person", TreeRoutes.json(person)));
+    Json.respond(ctx, 200, new Reverted(Long.toString(change), TreeRoutes.json(person)));
   }
 
   private void me(Context ctx) {
