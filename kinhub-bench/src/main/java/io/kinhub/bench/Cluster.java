@@ -1,7 +1,7 @@
 package io.kinhub.bench;
 
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.app.Kinhub;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -2,8 +2,8 @@ package io.kinhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.app.Kinhub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package io.kinhub.bench;
 
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.app.Kinhub;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,8 +1,8 @@
 package io.kinhub.bench;
 
 import io.kinhub.server.permission.Permissions;
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.app.Kinhub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.kinhub.server.abuse;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.script.LuaScript;
 import io.kinhub.redis.script.Scripts;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Problem;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.List;
@@ -80,7 +80,7 @@ public final class Lockout {
   }
 
   private static String hash(String login) {
-    return io.kinhub.server.system.Digests.sha256Hex(login, 16);
+    return io.kinhub.server.backing.Digests.sha256Hex(login, 16);
   }
 
   private static String mask(String login) {

@@ -7,8 +7,8 @@ import io.kinhub.redis.ratelimit.Bandwidth;
 import io.kinhub.redis.ratelimit.Bucket;
 import io.kinhub.redis.ratelimit.Decision;
 import io.kinhub.redis.ratelimit.RateLimiter;
-import io.kinhub.server.system.JsonBody;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -128,6 +128,6 @@ public final class RateLimits {
     if (subject.length() <= 64 && subject.chars().allMatch(c -> c > ' ' && c < 127 && c != '{' && c != '}')) {
       return subject;
     }
-    return "h" + io.kinhub.server.system.Digests.sha256Hex(subject, 16);
+    return "h" + io.kinhub.server.backing.Digests.sha256Hex(subject, 16);
   }
 }

@@ -11,9 +11,9 @@ import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.JsonBody;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 
 /**
  * Registration and password change. Passwords must be 8 to 128 characters and not easily guessed

@@ -1,6 +1,6 @@
 package io.kinhub.server.account;
 
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;
 

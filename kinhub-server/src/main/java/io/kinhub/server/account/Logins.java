@@ -1,6 +1,6 @@
 package io.kinhub.server.account;
 
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Problem;
 import java.util.Locale;
 import java.util.regex.Pattern;
 

@@ -3,7 +3,7 @@ package io.kinhub.server.account;
 import com.nulabinc.zxcvbn.Feedback;
 import com.nulabinc.zxcvbn.Strength;
 import com.nulabinc.zxcvbn.Zxcvbn;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.kinhub.server.family;
 
 import io.kinhub.server.permission.Permissions.Access;
-import io.kinhub.server.system.JsonBody;
+import io.kinhub.server.http.JsonBody;
 
 /** Fields another area adds to a family's GET and PATCH (the genealogy settings), kept out of {@link FamilyRoutes}. */
 public interface FamilyExtension {

@@ -2,7 +2,7 @@ package io.kinhub.server.family;
 
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Roles.FamilyRole;
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

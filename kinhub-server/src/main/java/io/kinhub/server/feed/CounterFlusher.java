@@ -2,7 +2,7 @@ package io.kinhub.server.feed;
 
 import io.kinhub.redis.script.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.kinhub.server.system.Singleton;
+import io.kinhub.server.node.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,8 +12,8 @@ import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Roles.FamilyRole;
 import io.kinhub.server.session.Session;
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.Problem;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -83,7 +83,7 @@ public final class Feed {
   private final FanOut fanOut;
   private JobQueue fanoutQueue;
 
-  public Feed(RedisConnections redis, io.kinhub.server.system.Database database, Permissions permissions, EventBus bus,
+  public Feed(RedisConnections redis, io.kinhub.server.backing.Database database, Permissions permissions, EventBus bus,
       FeedSettings settings, long cacheSize, Duration cacheMaxAge, MeterRegistry meters) {
     this.redis = redis;
     this.scripts = new Scripts(redis);

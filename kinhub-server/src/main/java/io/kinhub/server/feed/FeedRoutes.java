@@ -10,11 +10,11 @@ import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.system.Digests;
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.JsonBody;
-import io.kinhub.server.system.Problem;
-import io.kinhub.server.system.WebSocketUpgrades;
+import io.kinhub.server.backing.Digests;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
+import io.kinhub.server.http.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -53,7 +53,7 @@ public final class FeedRoutes implements AutoCloseable {
 
   public FeedRoutes(Feed feed, Sessions sessions, EventBus bus, ClientIp clientIp,
       Supplier<Set<String>> ownOrigins, Duration idleTimeout, MeterRegistry meters,
-      io.kinhub.server.system.OpenSockets openSockets, io.kinhub.server.system.Singleton singleton) {
+      io.kinhub.server.http.OpenSockets openSockets, io.kinhub.server.node.Singleton singleton) {
     this.feed = feed;
     this.sessions = sessions;
     this.clientIp = clientIp;

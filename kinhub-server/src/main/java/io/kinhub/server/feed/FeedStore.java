@@ -1,6 +1,6 @@
 package io.kinhub.server.feed;
 
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package io.kinhub.server.feed;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.system.Json;
+import io.kinhub.server.http.Json;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * invalidated anywhere, the sockets it opened are told and closed with 4001.
  */
 final class LiveHub implements AutoCloseable {
-  private final io.kinhub.server.system.OpenSockets openSockets;
+  private final io.kinhub.server.http.OpenSockets openSockets;
   private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
   private static final long NEVER_OPENED_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -45,7 +45,7 @@ final class LiveHub implements AutoCloseable {
       Thread.ofPlatform().daemon().name("live-ws-keepalive").factory());
 
   LiveHub(Feed feed, Sessions sessions, EventBus bus, Duration idleTimeout, FeedSettings settings,
-      io.kinhub.server.system.OpenSockets openSockets) {
+      io.kinhub.server.http.OpenSockets openSockets) {
     this.openSockets = openSockets;
     this.feed = feed;
     this.sessions = sessions;

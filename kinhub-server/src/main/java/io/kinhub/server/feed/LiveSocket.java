@@ -1,6 +1,6 @@
 package io.kinhub.server.feed;
 
-import io.kinhub.server.system.Json;
+import io.kinhub.server.http.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -2,8 +2,8 @@ package io.kinhub.server.genealogy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.kinhub.server.system.Database;
-import io.kinhub.server.system.Json;
+import io.kinhub.server.backing.Database;
+import io.kinhub.server.http.Json;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;

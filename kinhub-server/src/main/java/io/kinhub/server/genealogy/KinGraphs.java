@@ -2,8 +2,8 @@ package io.kinhub.server.genealogy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.kinhub.server.system.Database;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.backing.Database;
+import io.kinhub.server.http.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

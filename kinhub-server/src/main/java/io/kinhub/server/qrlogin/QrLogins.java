@@ -4,7 +4,7 @@ import io.kinhub.server.account.Account;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Problem;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -12,10 +12,10 @@ import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.JsonBody;
-import io.kinhub.server.system.Problem;
-import io.kinhub.server.system.WebSocketUpgrades;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
+import io.kinhub.server.http.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -63,7 +63,7 @@ public final class QrRoutes implements AutoCloseable {
    */
   public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
       Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters,
-      io.kinhub.server.system.OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
+      io.kinhub.server.http.OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
     this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
     this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp, openSockets);
     this.refusal = refusal;

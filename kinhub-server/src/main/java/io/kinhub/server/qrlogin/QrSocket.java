@@ -1,7 +1,7 @@
 package io.kinhub.server.qrlogin;
 
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.Problem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

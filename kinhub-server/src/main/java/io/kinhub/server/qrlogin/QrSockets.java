@@ -36,9 +36,9 @@ final class QrSockets implements AutoCloseable {
   private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
 
-  private final io.kinhub.server.system.OpenSockets openSockets;
+  private final io.kinhub.server.http.OpenSockets openSockets;
 
-  QrSockets(QrLogins logins, Duration idleTimeout, int perIpLimit, io.kinhub.server.system.OpenSockets openSockets) {
+  QrSockets(QrLogins logins, Duration idleTimeout, int perIpLimit, io.kinhub.server.http.OpenSockets openSockets) {
     this.openSockets = openSockets;
     this.logins = logins;
     this.idleTimeout = idleTimeout;

@@ -50,7 +50,7 @@ final class QrTickets {
   }
 
   static String hash(String secret) {
-    return io.kinhub.server.system.Digests.sha256Hex(secret);
+    return io.kinhub.server.backing.Digests.sha256Hex(secret);
   }
 
   Created create(String device, String ip) {

@@ -2,7 +2,7 @@ package io.kinhub.server.session;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Problem;
 import java.util.Locale;
 
 /**

@@ -1,6 +1,6 @@
 package io.kinhub.server.session;
 
-import io.kinhub.server.system.Json;
+import io.kinhub.server.http.Json;
 
 /** The body of every successful login: password, SMS, QR, and password change. */
 public record LoginBody(String token, String expiresAt, SessionPart session, UserPart user) {

@@ -11,9 +11,9 @@ import io.kinhub.server.account.AccountBody;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.Logins;
 import io.kinhub.server.account.PasswordHasher;
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.JsonBody;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 import java.util.List;
 import java.util.Optional;
 

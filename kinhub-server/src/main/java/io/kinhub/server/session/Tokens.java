@@ -43,6 +43,6 @@ public final class Tokens {
 
   /** Lowercase hex SHA-256 of the token. */
   public static String hash(String token) {
-    return io.kinhub.server.system.Digests.sha256Hex(token);
+    return io.kinhub.server.backing.Digests.sha256Hex(token);
   }
 }

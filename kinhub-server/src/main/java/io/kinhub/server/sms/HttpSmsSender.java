@@ -1,7 +1,7 @@
 package io.kinhub.server.sms;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.kinhub.server.system.Json;
+import io.kinhub.server.http.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package io.kinhub.server.sms;
 
-import io.kinhub.server.system.Singleton;
+import io.kinhub.server.node.Singleton;
 import java.time.Duration;
 
 /**

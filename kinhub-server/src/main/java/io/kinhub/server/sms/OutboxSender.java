@@ -1,6 +1,6 @@
 package io.kinhub.server.sms;
 
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,7 @@ final class OutboxSender implements SmsSender {
             + " ORDER BY sent_at DESC, id DESC LIMIT :limit")
         .bind("phone", phone).bind("limit", limit)
         .map((rs, ctx) -> new Message(rs.getString("phone"), rs.getString("text"),
-            io.kinhub.server.system.Json.time(rs.getTimestamp("sent_at").toInstant())))
+            io.kinhub.server.http.Json.time(rs.getTimestamp("sent_at").toInstant())))
         .list());
   }
 }

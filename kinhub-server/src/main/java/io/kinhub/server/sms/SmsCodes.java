@@ -55,6 +55,6 @@ final class SmsCodes {
   }
 
   private String key(String phone) {
-    return redis.key("smscode:" + io.kinhub.server.system.Digests.sha256Hex(phone, 16));
+    return redis.key("smscode:" + io.kinhub.server.backing.Digests.sha256Hex(phone, 16));
   }
 }

@@ -14,9 +14,9 @@ import io.kinhub.server.account.Logins;
 import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.JsonBody;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +54,7 @@ public final class SmsRoutes {
    * with {@code devEndpoints}: it hands anyone every login code.
    */
   public static SmsRoutes create(io.kinhub.redis.connection.RedisConnections redis, JobQueue queue, AccountStore accounts,
-      Sessions sessions, Duration codeTtl, Optional<io.kinhub.server.system.Database> outboxDatabase, boolean devEndpoints) {
+      Sessions sessions, Duration codeTtl, Optional<io.kinhub.server.backing.Database> outboxDatabase, boolean devEndpoints) {
     if (outboxDatabase.isPresent()) {
       log.warn("SMS provider 'outbox': no SMS is sent; every message, login codes included, is written to this log"
           + " (for development; set KINHUB_SMS_PROVIDER=http for real users)");
@@ -67,7 +67,7 @@ public final class SmsRoutes {
   }
 
   /** The sender that the {@code sms} queue's handler calls, for the configured provider. */
-  public static SmsSender sender(String provider, io.kinhub.server.system.Database db, java.net.URI url, String secret,
+  public static SmsSender sender(String provider, io.kinhub.server.backing.Database db, java.net.URI url, String secret,
       int connections) {
     return provider.equals("http") ? new HttpSmsSender(url, secret, connections, Duration.ofSeconds(10)) : new OutboxSender(db);
   }

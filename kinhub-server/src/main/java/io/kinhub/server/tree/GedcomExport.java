@@ -4,7 +4,7 @@ import io.kinhub.server.genealogy.KinGraph;
 import io.kinhub.server.genealogy.KinGraphs;
 import io.kinhub.server.genealogy.Privacy;
 import io.kinhub.server.genealogy.Privacy.Audience;
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomPerson;
 import io.kinhub.server.tree.gedcom.GedcomWriter;

@@ -2,7 +2,7 @@ package io.kinhub.server.tree;
 
 import io.kinhub.server.genealogy.Changes;
 
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomFormatException;
 import io.kinhub.server.tree.gedcom.GedcomHandler;

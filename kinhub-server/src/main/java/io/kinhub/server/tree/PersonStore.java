@@ -1,7 +1,7 @@
 package io.kinhub.server.tree;
 
 import io.kinhub.server.genealogy.Changes;
-import io.kinhub.server.system.Database;
+import io.kinhub.server.backing.Database;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package io.kinhub.server.web;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.qrlogin.QrImages;
-import io.kinhub.server.system.Problem;
+import io.kinhub.server.http.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

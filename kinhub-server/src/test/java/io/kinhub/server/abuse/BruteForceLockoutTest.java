@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kinhub.server.system.Api;
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.time.Duration;
 import java.util.ArrayList;

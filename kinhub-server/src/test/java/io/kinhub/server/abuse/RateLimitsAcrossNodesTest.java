@@ -3,8 +3,8 @@ package io.kinhub.server.abuse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kinhub.server.system.Api;
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.server.system.Api;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -193,7 +193,7 @@ class AccountsAndSessionsApiTest {
   void sessionsBeyondThePerUserCap_endTheOneClosestToExpiry_atOnce() {
     java.util.Map<String, String> env = io.kinhub.server.system.TestBackends.get().env(io.kinhub.server.system.TestBackends.newPrefix());
     env.put("KINHUB_SESSIONS_PER_USER", "2");
-    try (Kinhub capped = Kinhub.start(io.kinhub.server.system.Config.from(env))) {
+    try (Kinhub capped = Kinhub.start(io.kinhub.server.config.Config.from(env))) {
       Api c = Api.of(capped);
       String login = c.register(Api.newLogin(), PASSWORD);
       String oldest = c.login(login, PASSWORD);

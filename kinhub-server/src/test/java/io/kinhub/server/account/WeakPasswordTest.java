@@ -3,7 +3,7 @@ package io.kinhub.server.account;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kinhub.server.system.Api;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.system.Kinhub;
-import io.kinhub.server.system.SuperadminCli;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.app.SuperadminCli;
 import io.kinhub.server.system.TestBackends;
 import java.util.ArrayList;
 import java.util.List;

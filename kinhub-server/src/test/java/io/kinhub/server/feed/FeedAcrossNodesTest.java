@@ -8,7 +8,7 @@ import io.kinhub.server.family.Families;
 import io.kinhub.server.qrlogin.WsRecorder;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.sql.Connection;
 import java.sql.DriverManager;

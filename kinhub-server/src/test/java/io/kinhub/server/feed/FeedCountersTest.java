@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.time.Duration;
 import java.util.ArrayList;

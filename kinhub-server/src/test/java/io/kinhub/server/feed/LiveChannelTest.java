@@ -10,7 +10,7 @@ import io.kinhub.server.qrlogin.JettyRecorder;
 import io.kinhub.server.qrlogin.WsRecorder;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -115,7 +115,7 @@ class LiveChannelTest {
   void socketsPerUser_areCapped_theNextIsRefusedWith429() {
     Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_LIVE_SOCKETS_PER_USER", "2");
-    try (Kinhub capped = Kinhub.start(io.kinhub.server.system.Config.from(env))) {
+    try (Kinhub capped = Kinhub.start(io.kinhub.server.config.Config.from(env))) {
       User user = Api.of(capped).newUser("Many tabs");
       WsRecorder first = WsRecorder.connect(FeedAcrossNodesTest.liveUrl(capped, user));
       WsRecorder second = WsRecorder.connect(FeedAcrossNodesTest.liveUrl(capped, user));

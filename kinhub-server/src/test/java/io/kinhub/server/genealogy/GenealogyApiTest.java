@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

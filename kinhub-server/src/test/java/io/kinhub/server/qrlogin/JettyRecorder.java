@@ -1,7 +1,7 @@
 package io.kinhub.server.qrlogin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Json;
+import io.kinhub.server.http.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.BlockingQueue;

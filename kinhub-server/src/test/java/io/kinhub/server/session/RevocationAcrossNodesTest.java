@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kinhub.server.system.Api;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.Metrics;
 import io.kinhub.server.system.TestBackends;
 import io.lettuce.core.KillArgs;

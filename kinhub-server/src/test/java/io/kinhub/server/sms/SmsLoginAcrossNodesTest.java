@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.server.system.Api;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +33,8 @@ class SmsLoginAcrossNodesTest {
     envA.put("KINHUB_DEV_ENDPOINTS", "true");
     java.util.Map<String, String> envB = TestBackends.get().env(prefix);
     envB.put("KINHUB_DEV_ENDPOINTS", "true");
-    nodeA = Kinhub.start(io.kinhub.server.system.Config.from(envA));
-    nodeB = Kinhub.start(io.kinhub.server.system.Config.from(envB));
+    nodeA = Kinhub.start(io.kinhub.server.config.Config.from(envA));
+    nodeB = Kinhub.start(io.kinhub.server.config.Config.from(envB));
     a = Api.of(nodeA);
     b = Api.of(nodeB);
   }

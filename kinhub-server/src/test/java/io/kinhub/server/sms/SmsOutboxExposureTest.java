@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kinhub.server.system.Api;
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
-import io.kinhub.server.system.Main;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.app.Main;
 import io.kinhub.server.system.TestBackends;
 import java.io.IOException;
 import java.nio.file.Files;

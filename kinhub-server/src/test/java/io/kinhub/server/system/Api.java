@@ -2,6 +2,8 @@ package io.kinhub.server.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.http.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

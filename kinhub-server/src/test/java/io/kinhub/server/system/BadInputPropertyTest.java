@@ -2,6 +2,9 @@ package io.kinhub.server.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.http.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

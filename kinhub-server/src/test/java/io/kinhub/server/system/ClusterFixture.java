@@ -1,5 +1,6 @@
 package io.kinhub.server.system;
 
+import io.kinhub.server.backing.EmbeddedRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.SlotHash;

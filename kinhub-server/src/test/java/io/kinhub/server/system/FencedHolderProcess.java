@@ -3,6 +3,9 @@ package io.kinhub.server.system;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.lock.RedisLocks;
+import io.kinhub.server.backing.Database;
+import io.kinhub.server.node.Singleton;
+import io.kinhub.server.node.StaleFenceException;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 

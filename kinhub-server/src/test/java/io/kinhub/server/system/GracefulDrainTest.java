@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.OpenSockets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,6 +3,11 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.backing.EmbeddedDatabase;
+import io.kinhub.server.backing.StaleProcesses;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.http.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,6 +2,8 @@ package io.kinhub.server.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,6 +3,8 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.http.Json;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,6 +3,9 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.http.Json;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;

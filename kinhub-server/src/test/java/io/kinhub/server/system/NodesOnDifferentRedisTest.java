@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.backing.EmbeddedRedis;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.http.OpenSockets;
+import io.kinhub.server.http.Problem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

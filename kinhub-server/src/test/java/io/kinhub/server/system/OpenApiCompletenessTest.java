@@ -3,6 +3,7 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;

@@ -3,6 +3,9 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.backing.EmbeddedRedis;
+import io.kinhub.server.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

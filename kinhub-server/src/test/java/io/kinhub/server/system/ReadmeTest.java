@@ -2,6 +2,7 @@ package io.kinhub.server.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kinhub.server.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

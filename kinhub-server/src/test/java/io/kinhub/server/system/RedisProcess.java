@@ -1,5 +1,6 @@
 package io.kinhub.server.system;
 
+import io.kinhub.server.backing.EmbeddedRedis;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -3,6 +3,7 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kinhub.server.config.Config;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

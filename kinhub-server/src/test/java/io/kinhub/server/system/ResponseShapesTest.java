@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import io.kinhub.server.system.Api.User;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,8 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

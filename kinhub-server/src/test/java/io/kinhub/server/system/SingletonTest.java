@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.lock.RedisLocks;
+import io.kinhub.server.backing.Database;
+import io.kinhub.server.node.Singleton;
 import io.kinhub.server.sms.OutboxPruning;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;

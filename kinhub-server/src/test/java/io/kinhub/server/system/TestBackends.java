@@ -1,5 +1,9 @@
 package io.kinhub.server.system;
 
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.backing.EmbeddedDatabase;
+import io.kinhub.server.backing.EmbeddedRedis;
+import io.kinhub.server.config.Config;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
@@ -94,7 +98,7 @@ public final class TestBackends {
     return RedisClient.create(redisUrl()).connect();
   }
 
-  static Map<String, String> copy(Map<String, String> env) {
+  public static Map<String, String> copy(Map<String, String> env) {
     return new HashMap<>(env);
   }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -161,7 +161,7 @@ class TreeApiTest {
     HttpResponse<String> changed = client.send(conditional, HttpResponse.BodyHandlers.ofString());
     assertThat(changed.statusCode()).isEqualTo(200);
     assertThat(changed.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
-    JsonNode tree = io.kinhub.server.system.Json.MAPPER.readTree(changed.body());
+    JsonNode tree = io.kinhub.server.http.Json.MAPPER.readTree(changed.body());
     assertThat(tree.get("version").asLong()).isGreaterThan(version);
     assertThat(tree.get("persons")).hasSize(2);
     assertThat(tree.get("persons").get(1).get("fatherId").asText()).isEqualTo(a);

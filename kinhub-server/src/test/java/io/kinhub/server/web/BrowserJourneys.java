@@ -3,10 +3,10 @@ package io.kinhub.server.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Config;
+import io.kinhub.server.config.Config;
 import io.kinhub.server.system.ExternalTools;
-import io.kinhub.server.system.Json;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.io.IOException;
 import java.net.URI;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.ExternalTools;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.SharedFixtures;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;

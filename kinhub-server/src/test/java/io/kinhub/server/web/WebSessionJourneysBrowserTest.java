@@ -3,7 +3,7 @@ package io.kinhub.server.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.server.app.Kinhub;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,0 +1,46 @@
+package io.kinhub.server.http;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * Problems answered where Javalin's exception mapping does not reach (a WebSocket upgrade refused in Jetty's
+ * upgrade filter): the refusing code attaches the {@link Problem} to the request and calls {@code sendError};
+ * {@link ProblemErrorHandler} then writes exactly that problem, code and detail included.
+ */
+public final class ProblemResponses {
+  private static final String ATTRIBUTE = ProblemResponses.class.getName();
+
+  private ProblemResponses() {}
+
+  /** Attaches {@code problem} to {@code request}, for the error handler to answer with. */
+  public static void attach(HttpServletRequest request, Problem problem) {
+    request.setAttribute(ATTRIBUTE, problem);
+  }
+
+  /** The problem attached to {@code request}, or null. */
+  static Problem attached(Request request) {
+    Object attached = request.getAttribute(ATTRIBUTE);
+    return attached instanceof Problem p ? p : null;
+  }
+
+  /** The problem+json body of {@code problem}. */
+  static byte[] body(Problem problem) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "https://kinhub.dev/problems/" + problem.code().replace('_', '-'));
+    body.put("title", Problem.title(problem.status()));
+    body.put("status", problem.status());
+    body.put("detail", problem.detail());
+    body.put("code", problem.code());
+    if (problem.field() != null) {
+      body.put("field", problem.field());
+    }
+    try {
+      return Json.MAPPER.writeValueAsBytes(body);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
