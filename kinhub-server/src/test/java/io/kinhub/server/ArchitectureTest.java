@@ -86,7 +86,6 @@ class ArchitectureTest {
         .check(classes);
   }
 
-  @Disabled("enabled when typed's store changes merge: stores still throw the HTTP Problem type")
   @Test
   void storesKnowNoHttp() {
     noClasses().that().haveSimpleNameEndingWith("Store")

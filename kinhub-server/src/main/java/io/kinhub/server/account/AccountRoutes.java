@@ -1,5 +1,7 @@
 package io.kinhub.server.account;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.abuse.ClientIp;
@@ -12,7 +14,6 @@ import io.kinhub.server.session.Sessions;
 import io.kinhub.server.http.Json;
 import io.kinhub.server.http.JsonBody;
 import io.kinhub.server.http.Problem;
-import java.util.Map;
 
 /**
  * Registration and password change. Passwords must be 8 to 128 characters and not easily guessed
@@ -27,17 +28,15 @@ public final class AccountRoutes {
   private final AccountStore accounts;
   private final PasswordHasher hasher;
   private final Sessions sessions;
-  private final Authentication auth;
   private final Lockout lockout;
   private final ClientIp clientIp;
   private final PasswordStrength strength;
 
-  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Authentication auth, Lockout lockout,
+  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Lockout lockout,
       ClientIp clientIp, PasswordStrength strength) {
     this.accounts = accounts;
     this.hasher = hasher;
     this.sessions = sessions;
-    this.auth = auth;
     this.lockout = lockout;
     this.clientIp = clientIp;
     this.strength = strength;
@@ -45,7 +44,7 @@ public final class AccountRoutes {
 
   public void register(RoutesConfig routes) {
     routes.post("/api/v1/accounts", this::create);
-    routes.put("/api/v1/me/password", this::changePassword);
+    routes.put("/api/v1/me/password", this::changePassword, SESSION);
   }
 
   private void create(Context ctx) {
@@ -64,7 +63,7 @@ public final class AccountRoutes {
       throw accountExists();
     }
     Account account = accounts.create(login, displayName, hasher.hash(password)).orElseThrow(AccountRoutes::accountExists);
-    Json.respond(ctx, 201, Map.of("id", account.publicId(), "login", account.login(), "displayName", account.displayName()));
+    Json.respond(ctx, 201, new AccountBody(account.publicId(), account.login(), account.displayName()));
   }
 
   private static Problem accountExists() {
@@ -80,7 +79,7 @@ public final class AccountRoutes {
   }
 
   private void changePassword(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     JsonBody body = JsonBody.read(ctx);
     String current = body.requiredString("currentPassword", MAX_PASSWORD);
     String next = password(body, "newPassword");

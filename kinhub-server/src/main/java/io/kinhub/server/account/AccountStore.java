@@ -8,7 +8,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
 public final class AccountStore {
   private static final String COLUMNS = "id, login, display_name, password_hash, credential_version";
   private static final RowMapper<Account> ROW =
-      (rs, ctx) -> new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5));
+      (rs, ctx) -> new Account(rs.getLong("id"), rs.getString("login"), rs.getString("display_name"),
+          rs.getString("password_hash"), rs.getLong("credential_version"));
 
   private final Database db;
 

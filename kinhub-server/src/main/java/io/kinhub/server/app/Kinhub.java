@@ -177,7 +177,7 @@ public final class Kinhub implements AutoCloseable {
     ClientIp clientIp = config.http().clientIp();
     RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.abuse().rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.abuse().lockout());
-    SessionRoutes sessionRoutes = new SessionRoutes(sessions, auth, accounts, hasher, lockout, clientIp);
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions, accounts, hasher, lockout, clientIp);
 
     RedisLocks locks = new RedisLocks(redis);
     closeInOrder.push(locks);
@@ -196,40 +196,41 @@ public final class Kinhub implements AutoCloseable {
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.sms().codeTtl(),
         config.sms().provider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
         config.sms().devEndpoints());
-    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, auth, lockout, clientIp,
+    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, lockout, clientIp,
         new PasswordStrength());
-    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, auth, clientIp, this::publicBaseUrl, this::ownOrigins,
+    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, clientIp, this::publicBaseUrl, this::ownOrigins,
         config.qr().scanTimeout(), config.qr().confirmTimeout(), config.http().webSocketIdleTimeout(), config.qr().socketsPerIp(), meters,
         openSockets, this::qrRefusal);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
     permissions = new Permissions(database, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
-    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database), permissions, auth);
+    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database, permissions), permissions);
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
     // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
     kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
         config.tree().settings().treeCacheBytes(), clock, meters);
     TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().settings().treeCacheBytes(), meters),
-        kinGraphs, permissions, auth);
+        kinGraphs, permissions);
     io.kinhub.server.genealogy.GenealogyRoutes genealogyRoutes = new io.kinhub.server.genealogy.GenealogyRoutes(database, kinGraphs,
-        treeVersions, personStore, permissions, auth);
+        treeVersions, personStore, permissions);
     familyRoutes.extend(genealogyRoutes);
     io.kinhub.server.feed.Feed feed = new io.kinhub.server.feed.Feed(redis, database, permissions, bus, config.feed(),
         config.nearCache().size(), config.nearCache().maxAge(), meters);
     JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobs().withConcurrency(4), meters);
     feed.useQueue(fanoutQueue);
     closeInOrder.push(fanoutQueue.startWorker(bus.instanceId(), feed::handle));
-    feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, auth, sessions, bus, clientIp, this::ownOrigins,
+    feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, sessions, bus, clientIp, this::ownOrigins,
         config.http().webSocketIdleTimeout(), meters, openSockets, singleton);
     closeInOrder.push(feedRoutes);
     String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().settings().limits()), treeVersions,
-        new GedcomExport(database, version, kinGraphs), permissions, auth, config.tree().gedcomMaxBytes(), config.tree().settings(),
+    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().settings().limits(), treeVersions),
+        new GedcomExport(database, version, kinGraphs), permissions, config.tree().gedcomMaxBytes(), config.tree().settings(),
         config.node().dataDir().resolve("tmp"));
     http = Http.create(config.http().host(), config.http().port(), config.tree().gedcomMaxBytes(), meters, cfg -> {
       cfg.jetty.modifyServer(server -> server.setHandler(drain)); // Javalin puts its handlers inside
       rateLimits.register(cfg.routes);
+      auth.register(cfg.routes);
       health.register(cfg.routes);
       accountRoutes.register(cfg.routes);
       sessionRoutes.register(cfg.routes);

@@ -1,8 +1,13 @@
 package io.kinhub.server.family;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyStore.Acceptance;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.MalformedPermissionException;
 import io.kinhub.server.permission.Permission;
 import io.kinhub.server.permission.Permissions;
@@ -25,8 +30,8 @@ import java.util.Optional;
 
 /**
  * Families, members, invitations, roles and permission checks. Every route asks {@link Permissions} for one
- * explicit permission and nothing else; changes to memberships and visibility invalidate the permission
- * caches of every node before they return.
+ * explicit permission and nothing else; {@link FamilyStore} invalidates the permission caches of every node
+ * when memberships and visibility change, before it returns.
  */
 public final class FamilyRoutes {
   private static final int MAX_NAME = 100;
@@ -39,7 +44,6 @@ public final class FamilyRoutes {
 
   private final FamilyStore families;
   private final Permissions permissions;
-  private final Authentication auth;
   private volatile FamilyExtension extension = FamilyExtension.NONE;
 
   /** Adds the fields of another area (genealogy settings) to GET and PATCH of a family. */
@@ -47,26 +51,25 @@ public final class FamilyRoutes {
     this.extension = extension;
   }
 
-  public FamilyRoutes(FamilyStore families, Permissions permissions, Authentication auth) {
+  public FamilyRoutes(FamilyStore families, Permissions permissions) {
     this.families = families;
     this.permissions = permissions;
-    this.auth = auth;
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/families", this::create);
-    routes.get("/api/v1/families", this::list);
-    routes.get("/api/v1/families/{id}", this::read);
-    routes.patch("/api/v1/families/{id}", this::update);
-    routes.delete("/api/v1/families/{id}", this::delete);
-    routes.get("/api/v1/families/{id}/members", this::members);
-    routes.post("/api/v1/families/{id}/invitations", this::invite);
-    routes.get("/api/v1/families/{id}/invitations", this::invitations);
-    routes.delete("/api/v1/families/{id}/invitations/{code}", this::revokeInvitation);
-    routes.post("/api/v1/invitations/{code}/accept", this::accept);
-    routes.put("/api/v1/families/{id}/members/{userId}/role", this::setRole);
-    routes.delete("/api/v1/families/{id}/members/{userId}", this::remove);
-    routes.post("/api/v1/permission-checks", this::check);
+    routes.post("/api/v1/families", this::create, SESSION);
+    routes.get("/api/v1/families", this::list, SESSION);
+    routes.get("/api/v1/families/{id}", this::read, SESSION);
+    routes.patch("/api/v1/families/{id}", this::update, SESSION);
+    routes.delete("/api/v1/families/{id}", this::delete, SESSION);
+    routes.get("/api/v1/families/{id}/members", this::members, SESSION);
+    routes.post("/api/v1/families/{id}/invitations", this::invite, SESSION);
+    routes.get("/api/v1/families/{id}/invitations", this::invitations, SESSION);
+    routes.delete("/api/v1/families/{id}/invitations/{code}", this::revokeInvitation, SESSION);
+    routes.post("/api/v1/invitations/{code}/accept", this::accept, SESSION);
+    routes.put("/api/v1/families/{id}/members/{userId}/role", this::setRole, SESSION);
+    routes.delete("/api/v1/families/{id}/members/{userId}", this::remove, SESSION);
+    routes.post("/api/v1/permission-checks", this::check, SESSION);
   }
 
   /** A path id: a positive decimal number; anything else names nothing. */
@@ -78,17 +81,33 @@ public final class FamilyRoutes {
     return Long.parseLong(text);
   }
 
-  private static Map<String, Object> json(Family f, String myRole) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", Long.toString(f.id()));
-    out.put("name", f.name());
-    out.put("surname", f.surname());
-    out.put("description", f.description());
-    out.put("public", f.isPublic());
-    out.put("myRole", myRole);
-    out.put("memberCount", f.memberCount());
-    out.put("createdAt", Json.time(f.createdAt()));
-    return out;
+  /** A family as the API shows it; {@code more} adds another area's members ({@link FamilyExtension}). */
+  record FamilyBody(String id, String name, String surname, String description, @JsonProperty("public") boolean isPublic,
+      String myRole, int memberCount, String createdAt, @JsonUnwrapped Object more) {}
+
+  record Families(List<FamilyBody> families) {}
+
+  record MemberBody(String userId, String displayName, String role, String joinedAt) {}
+
+  record Members(List<MemberBody> members) {}
+
+  record InvitationCreated(String code, String expiresAt) {}
+
+  record Creator(String userId, String displayName) {}
+
+  record InvitationBody(String id, Creator createdBy, String createdAt, String expiresAt) {}
+
+  record Invitations(List<InvitationBody> invitations) {}
+
+  record Joined(String familyId, String role) {}
+
+  record RoleSet(String familyId, String userId, String role) {}
+
+  record Checks(Map<String, Boolean> results) {}
+
+  private static FamilyBody json(Family f, String myRole, Object more) {
+    return new FamilyBody(Long.toString(f.id()), f.name(), f.surname(), f.description(), f.isPublic(), myRole, f.memberCount(),
+        Json.time(f.createdAt()), more);
   }
 
   private static String text(JsonBody body, String field, int max) {
@@ -106,7 +125,7 @@ public final class FamilyRoutes {
   }
 
   private void create(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     JsonBody body = JsonBody.read(ctx);
     String name = checked("name", body.requiredString("name", 4 * MAX_NAME).strip(), MAX_NAME);
     if (name.contains("\n")) {
@@ -114,30 +133,28 @@ public final class FamilyRoutes {
     }
     Family family = families.create(name, text(body, "surname", MAX_NAME), text(body, "description", MAX_DESCRIPTION),
         body.optionalBoolean("public").orElse(false), s.userId());
-    Json.respond(ctx, 201, json(family, FamilyRole.ORIGINATOR.apiName()));
+    Json.respond(ctx, 201, json(family, FamilyRole.ORIGINATOR.apiName(), null));
   }
 
   private void list(Context ctx) {
-    Session s = auth.require(ctx);
-    List<Map<String, Object>> out = families.familiesOf(s.userId()).stream()
-        .map(m -> json(m.family(), m.role().apiName())).toList();
-    Json.respond(ctx, 200, Map.of("families", out));
+    Session s = Authentication.session(ctx);
+    List<FamilyBody> out = families.familiesOf(s.userId()).stream()
+        .map(m -> json(m.family(), m.role().apiName(), null)).toList();
+    Json.respond(ctx, 200, new Families(out));
   }
 
   private void read(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
-    Access access = permissions.require(s, id, "family:read:" + id);
+    Access access = permissions.require(s, FamilyPermission.read(id));
     Family family = families.find(id).orElseThrow(() -> Problem.notFound("No such family."));
-    Map<String, Object> out = json(family, access.myRole());
-    extension.describe(id, s.userId(), access, out);
-    Json.respond(ctx, 200, out);
+    Json.respond(ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
   }
 
   private void update(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
-    Access access = permissions.require(s, id, "family:edit:" + id);
+    Access access = permissions.require(s, FamilyPermission.edit(id));
     JsonBody body = JsonBody.read(ctx);
     String name = text(body, "name", MAX_NAME);
     if (body.isNull("name")) {
@@ -151,41 +168,34 @@ public final class FamilyRoutes {
     Family family = families.update(id, name, text(body, "surname", MAX_NAME), body.isNull("surname"),
             text(body, "description", MAX_DESCRIPTION), body.isNull("description"), visibility.orElse(null))
         .orElseThrow(() -> Problem.notFound("No such family."));
-    if (visibility.isPresent() && visibility.get() != access.familyPublic()) {
-      permissions.everythingChanged(); // every visitor's access changes
-    }
     extra.run();
-    Map<String, Object> out = json(family, access.myRole());
-    extension.describe(id, s.userId(), access, out);
-    Json.respond(ctx, 200, out);
+    Json.respond(ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
   }
 
   private void delete(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:delete:" + id);
+    permissions.require(s, FamilyPermission.delete(id));
     if (!families.delete(id)) {
       throw Problem.notFound("No such family.");
     }
-    permissions.everythingChanged();
     ctx.status(204);
   }
 
   private void members(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:read:" + id);
-    List<Map<String, Object>> out = families.members(id).stream()
-        .map(m -> Map.<String, Object>of("userId", Long.toString(m.userId()), "displayName", m.displayName(),
-            "role", m.role().apiName(), "joinedAt", Json.time(m.joinedAt())))
+    permissions.require(s, FamilyPermission.read(id));
+    List<MemberBody> out = families.members(id).stream()
+        .map(m -> new MemberBody(Long.toString(m.userId()), m.displayName(), m.role().apiName(), Json.time(m.joinedAt())))
         .toList();
-    Json.respond(ctx, 200, Map.of("members", out));
+    Json.respond(ctx, 200, new Members(out));
   }
 
   private void invite(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:member:invite:" + id);
+    permissions.require(s, FamilyPermission.inviteMembers(id));
     JsonBody body = JsonBody.readOptional(ctx);
     Duration validFor = body.optionalLong("validForHours", 1, 24 * 30).map(Duration::ofHours).orElse(DEFAULT_INVITATION);
     byte[] secret = new byte[16];
@@ -193,7 +203,7 @@ public final class FamilyRoutes {
     String code = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     Instant expiresAt = Instant.now().plus(validFor).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     families.createInvitation(id, s.userId(), Digests.sha256Hex(code), expiresAt);
-    Json.respond(ctx, 201, Map.of("code", code, "expiresAt", Json.time(expiresAt)));
+    Json.respond(ctx, 201, new InvitationCreated(code, Json.time(expiresAt)));
   }
 
   private static boolean isCode(String text) {
@@ -201,22 +211,21 @@ public final class FamilyRoutes {
   }
 
   private void invitations(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:invitation:read:" + id);
-    List<Map<String, Object>> out = families.liveInvitations(id).stream()
-        .map(i -> Map.<String, Object>of("id", i.id(),
-            "createdBy", Map.of("userId", Long.toString(i.createdBy()), "displayName", i.createdByName()),
-            "createdAt", Json.time(i.createdAt()), "expiresAt", Json.time(i.expiresAt())))
+    permissions.require(s, FamilyPermission.readInvitations(id));
+    List<InvitationBody> out = families.liveInvitations(id).stream()
+        .map(i -> new InvitationBody(i.id(), new Creator(Long.toString(i.createdBy()), i.createdByName()),
+            Json.time(i.createdAt()), Json.time(i.expiresAt())))
         .toList();
-    Json.respond(ctx, 200, Map.of("invitations", out));
+    Json.respond(ctx, 200, new Invitations(out));
   }
 
   /** Revokes by the code itself or by the listing's id (the code is not stored, so the list cannot show it). */
   private void revokeInvitation(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
-    permissions.require(s, id, "family:invitation:delete:" + id);
+    permissions.require(s, FamilyPermission.revokeInvitations(id));
     String given = ctx.pathParam("code");
     String key;
     if (isCode(given)) {
@@ -233,17 +242,15 @@ public final class FamilyRoutes {
   }
 
   private void accept(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     String code = ctx.pathParam("code");
     if (!isCode(code)) {
       throw Problem.notFound("No such invitation.");
     }
     Acceptance result = families.accept(Digests.sha256Hex(code), s.userId());
     switch (result) {
-      case Acceptance.Joined joined -> {
-        permissions.membershipChanged(s.userId(), joined.familyId());
-        Json.respond(ctx, 200, Map.of("familyId", Long.toString(joined.familyId()), "role", FamilyRole.MEMBER.apiName()));
-      }
+      case Acceptance.Joined joined ->
+          Json.respond(ctx, 200, new Joined(Long.toString(joined.familyId()), FamilyRole.MEMBER.apiName()));
       case Acceptance.AlreadyMember member -> throw Problem.of(409, "already_member",
           "You are a member of this family already; the invitation was not used.");
       case Acceptance.Unknown unknown -> throw Problem.notFound("No such invitation.");
@@ -256,33 +263,30 @@ public final class FamilyRoutes {
   }
 
   private void setRole(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     long userId = pathId(ctx, "userId", "member");
-    permissions.require(s, id, "family:role:assign:" + id);
+    permissions.require(s, FamilyPermission.assignRoles(id));
     JsonBody body = JsonBody.read(ctx);
     String name = body.requiredString("role", 32);
     FamilyRole role = FamilyRole.member(name)
         .orElseThrow(() -> Problem.invalid("role", "'role' must be \"admin\", \"member\" or \"originator\"."));
     FamilyRole current = families.roleOf(id, userId).orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
     if (role == FamilyRole.ORIGINATOR) {
-      long former = families.transferOriginator(id, userId)
+      families.transferOriginator(id, userId)
           .orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
-      permissions.membershipChanged(former, id);
-      permissions.membershipChanged(userId, id);
     } else if (current == FamilyRole.ORIGINATOR) {
       throw Problem.of(409, Problem.CONFLICT, "The originator keeps the role until it is transferred to another member.");
     } else {
       if (!families.setRole(id, userId, role)) {
         throw Problem.notFound("This user is not a member of the family.");
       }
-      permissions.membershipChanged(userId, id);
     }
-    Json.respond(ctx, 200, Map.of("familyId", Long.toString(id), "userId", Long.toString(userId), "role", role.apiName()));
+    Json.respond(ctx, 200, new RoleSet(Long.toString(id), Long.toString(userId), role.apiName()));
   }
 
   private void remove(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     long userId = pathId(ctx, "userId", "member");
     if (permissions.access(s.userId(), id).isEmpty()) {
@@ -290,21 +294,19 @@ public final class FamilyRoutes {
     }
     Optional<FamilyRole> target = families.roleOf(id, userId);
     if (userId == s.userId()) {
-      permissions.require(s, id, "family:member:leave:" + id);
+      permissions.require(s, FamilyPermission.leave(id));
     } else {
       // which permission removing someone needs depends on the role they hold
-      String resource = target.map(r -> r == FamilyRole.MEMBER ? "member" : r.apiName()).orElse("member");
-      permissions.require(s, id, "family:" + resource + ":delete:" + id);
+      permissions.require(s, FamilyPermission.removeMember(id, target.orElse(null)));
     }
     if (target.isEmpty() || !families.removeMember(id, userId)) {
       throw Problem.notFound("This user is not a member of the family.");
     }
-    permissions.membershipChanged(userId, id);
     ctx.status(204);
   }
 
   private void check(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     JsonBody body = JsonBody.read(ctx);
     List<String> wanted = body.optionalStringList("permissions", MAX_CHECKS, Permission.MAX_LENGTH)
         .orElseThrow(() -> Problem.invalid("permissions", "'permissions' is required: an array of permission strings."));
@@ -318,6 +320,6 @@ public final class FamilyRoutes {
       }
       results.put(text, permissions.permits(s.userId(), permission));
     }
-    Json.respond(ctx, 200, Map.of("results", results));
+    Json.respond(ctx, 200, new Checks(results));
   }
 }

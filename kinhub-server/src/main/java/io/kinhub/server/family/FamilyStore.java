@@ -1,5 +1,6 @@
 package io.kinhub.server.family;
 
+import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Roles.FamilyRole;
 import io.kinhub.server.backing.Database;
 import java.time.Instant;
@@ -29,14 +30,18 @@ public final class FamilyStore {
   static final int HANDLE_LENGTH = 16;
 
   private static final String FAMILY_COLUMNS = "f.id, f.name, f.surname, f.description, f.public, "
-      + "(SELECT count(*) FROM family_member c WHERE c.family_id = f.id), f.created_at";
-  private static final RowMapper<Family> FAMILY = (rs, ctx) -> new Family(rs.getLong(1), rs.getString(2), rs.getString(3),
-      rs.getString(4), rs.getBoolean(5), rs.getInt(6), rs.getTimestamp(7).toInstant());
+      + "(SELECT count(*) FROM family_member c WHERE c.family_id = f.id) AS member_count, f.created_at";
+  private static final RowMapper<Family> FAMILY = (rs, ctx) -> new Family(rs.getLong("id"), rs.getString("name"),
+      rs.getString("surname"), rs.getString("description"), rs.getBoolean("public"), rs.getInt("member_count"),
+      rs.getTimestamp("created_at").toInstant());
 
   private final Database db;
+  private final Permissions permissions;
 
-  public FamilyStore(Database db) {
+  /** Every change to memberships, roles or visibility invalidates {@code permissions} on every node once committed. */
+  public FamilyStore(Database db, Permissions permissions) {
     this.db = db;
+    this.permissions = permissions;
   }
 
   /** Creates a family with {@code originator} as its originator. */
@@ -67,14 +72,17 @@ public final class FamilyStore {
     return db.withHandle(h -> h.createQuery("SELECT " + FAMILY_COLUMNS + ", m.role FROM family f "
             + "JOIN family_member m ON m.family_id = f.id WHERE m.account_id = :user ORDER BY m.joined_at, f.id")
         .bind("user", userId)
-        .map((rs, ctx) -> new Membership(FAMILY.map(rs, ctx), FamilyRole.member(rs.getString(8)).orElseThrow()))
+        .map((rs, ctx) -> new Membership(FAMILY.map(rs, ctx), FamilyRole.member(rs.getString("role")).orElseThrow()))
         .list());
   }
 
   /** Changes the given profile fields (null = unchanged; {@code clearSurname}/{@code clearDescription} set them to null). */
   public Optional<Family> update(long id, String name, String surname, boolean clearSurname, String description,
       boolean clearDescription, Boolean isPublic) {
-    return db.inTransaction(h -> {
+    record Updated(Optional<Family> family, boolean visibilityChanged) {}
+    Updated updated = db.inTransaction(h -> {
+      Optional<Boolean> wasPublic = h.createQuery("SELECT public FROM family WHERE id = :id FOR UPDATE").bind("id", id)
+          .mapTo(Boolean.class).findOne();
       int n = h.createUpdate("""
               UPDATE family SET name = coalesce(:name, name),
                 surname = CASE WHEN :clearSurname THEN NULL ELSE coalesce(:surname, surname) END,
@@ -84,13 +92,22 @@ public final class FamilyStore {
           .bind("id", id).bind("name", name).bind("surname", surname).bind("clearSurname", clearSurname)
           .bind("description", description).bind("clearDescription", clearDescription).bind("public", isPublic)
           .execute();
-      return n == 0 ? Optional.<Family>empty() : find(h, id);
+      return new Updated(n == 0 ? Optional.<Family>empty() : find(h, id),
+          n == 1 && isPublic != null && wasPublic.isPresent() && wasPublic.get() != isPublic.booleanValue());
     });
+    if (updated.visibilityChanged()) {
+      permissions.everythingChanged(); // every visitor's access changes
+    }
+    return updated.family();
   }
 
   /** Deletes the family with its members, invitations and tree. */
   public boolean delete(long id) {
-    return db.withHandle(h -> h.createUpdate("DELETE FROM family WHERE id = :id").bind("id", id).execute() == 1);
+    boolean deleted = db.withHandle(h -> h.createUpdate("DELETE FROM family WHERE id = :id").bind("id", id).execute() == 1);
+    if (deleted) {
+      permissions.everythingChanged();
+    }
+    return deleted;
   }
 
   public List<Member> members(long familyId) {
@@ -98,8 +115,8 @@ public final class FamilyStore {
             + "JOIN account a ON a.id = m.account_id WHERE m.family_id = :family "
             + "ORDER BY CASE m.role WHEN 'originator' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, m.joined_at, m.account_id")
         .bind("family", familyId)
-        .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), FamilyRole.member(rs.getString(3)).orElseThrow(),
-            rs.getTimestamp(4).toInstant()))
+        .map((rs, ctx) -> new Member(rs.getLong("account_id"), rs.getString("display_name"),
+            FamilyRole.member(rs.getString("role")).orElseThrow(), rs.getTimestamp("joined_at").toInstant()))
         .list());
   }
 
@@ -113,7 +130,7 @@ public final class FamilyStore {
    * the invite permission ends the user's live invitations in the same transaction.
    */
   public boolean setRole(long familyId, long userId, FamilyRole role) {
-    return db.inTransaction(h -> {
+    boolean set = db.inTransaction(h -> {
       boolean changed = h.createUpdate("UPDATE family_member SET role = :role "
               + "WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
           .bind("role", role.apiName()).bind("family", familyId).bind("user", userId).execute() == 1;
@@ -122,6 +139,10 @@ public final class FamilyStore {
       }
       return changed;
     });
+    if (set) {
+      permissions.membershipChanged(userId, familyId);
+    }
+    return set;
   }
 
   /** Marks the creator's live invitations in the family dead: they lost the right to invite. */
@@ -136,7 +157,7 @@ public final class FamilyStore {
    * former originator, or empty when {@code to} is not a member.
    */
   public Optional<Long> transferOriginator(long familyId, long to) {
-    return db.inTransaction(h -> {
+    Optional<Long> former = db.inTransaction(h -> {
       Optional<Long> from = h.createQuery("SELECT account_id FROM family_member WHERE family_id = :family AND role = 'originator' FOR UPDATE")
           .bind("family", familyId).mapTo(Long.class).findOne();
       boolean member = h.createQuery("SELECT 1 FROM family_member WHERE family_id = :family AND account_id = :to FOR UPDATE")
@@ -156,19 +177,28 @@ public final class FamilyStore {
       }
       return from;
     });
+    former.ifPresent(f -> {
+      permissions.membershipChanged(f, familyId);
+      permissions.membershipChanged(to, familyId);
+    });
+    return former;
   }
 
   /** Removes a member unless they are the originator; their live invitations end with the membership. */
   public boolean removeMember(long familyId, long userId) {
-    return db.inTransaction(h -> {
-      boolean removed = h.createUpdate(
+    boolean removed = db.inTransaction(h -> {
+      boolean gone = h.createUpdate(
               "DELETE FROM family_member WHERE family_id = :family AND account_id = :user AND role <> 'originator'")
           .bind("family", familyId).bind("user", userId).execute() == 1;
-      if (removed) {
+      if (gone) {
         revokeInvitationsBy(h, familyId, userId);
       }
-      return removed;
+      return gone;
     });
+    if (removed) {
+      permissions.membershipChanged(userId, familyId);
+    }
+    return removed;
   }
 
   /** Stores a new invitation (only the code's hash). */
@@ -188,15 +218,15 @@ public final class FamilyStore {
    */
   public List<LiveInvitation> liveInvitations(long familyId) {
     return db.withHandle(h -> h.createQuery(
-            "SELECT left(i.code_hash, :handle), i.created_by, a.display_name, i.created_at, i.expires_at FROM invitation i "
+            "SELECT left(i.code_hash, :handle) AS handle, i.created_by, a.display_name, i.created_at, i.expires_at FROM invitation i "
                 + "JOIN family_member m ON m.family_id = i.family_id AND m.account_id = i.created_by AND m.role = ANY(:inviters) "
                 + "JOIN account a ON a.id = i.created_by "
                 + "WHERE i.family_id = :family AND i.accepted_at IS NULL AND i.accepted_by IS NULL AND i.revoked_at IS NULL "
                 + "AND i.expires_at > now() ORDER BY i.created_at DESC, i.code_hash LIMIT :limit")
         .bind("handle", HANDLE_LENGTH).bindArray("inviters", String.class, INVITERS).bind("family", familyId)
         .bind("limit", MAX_LISTED)
-        .map((rs, ctx) -> new LiveInvitation(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-            rs.getTimestamp(5).toInstant()))
+        .map((rs, ctx) -> new LiveInvitation(rs.getString("handle"), rs.getLong("created_by"),
+            rs.getString("display_name"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("expires_at").toInstant()))
         .list());
   }
 
@@ -233,10 +263,10 @@ public final class FamilyStore {
    * already does not use up the code.
    */
   public Acceptance accept(String codeHash, long userId) {
-    return db.inTransaction(h -> {
+    Acceptance result = db.inTransaction(h -> {
       record Creator(long familyId, long createdBy) {}
       Optional<Creator> creator = h.createQuery("SELECT family_id, created_by FROM invitation WHERE code_hash = :hash")
-          .bind("hash", codeHash).map((rs, ctx) -> new Creator(rs.getLong(1), rs.getLong(2))).findOne();
+          .bind("hash", codeHash).map((rs, ctx) -> new Creator(rs.getLong("family_id"), rs.getLong("created_by"))).findOne();
       if (creator.isEmpty()) {
         return new Acceptance.Unknown();
       }
@@ -245,10 +275,12 @@ public final class FamilyStore {
               "SELECT role FROM family_member WHERE family_id = :family AND account_id = :creator FOR SHARE")
           .bind("family", creator.get().familyId()).bind("creator", creator.get().createdBy()).mapTo(String.class).findOne();
       record Row(long familyId, boolean expired, boolean used, boolean revoked, String reason) {}
-      Optional<Row> row = h.createQuery("SELECT family_id, expires_at <= now(), accepted_by IS NOT NULL OR accepted_at IS NOT NULL, "
-              + "revoked_at IS NOT NULL, revoked_reason FROM invitation WHERE code_hash = :hash FOR UPDATE")
+      Optional<Row> row = h.createQuery("SELECT family_id, expires_at <= now() AS expired, "
+              + "(accepted_by IS NOT NULL OR accepted_at IS NOT NULL) AS used, revoked_at IS NOT NULL AS revoked, "
+              + "revoked_reason FROM invitation WHERE code_hash = :hash FOR UPDATE")
           .bind("hash", codeHash)
-          .map((rs, ctx) -> new Row(rs.getLong(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4), rs.getString(5)))
+          .map((rs, ctx) -> new Row(rs.getLong("family_id"), rs.getBoolean("expired"), rs.getBoolean("used"),
+              rs.getBoolean("revoked"), rs.getString("revoked_reason")))
           .findOne();
       if (row.isEmpty()) {
         return new Acceptance.Unknown();
@@ -277,5 +309,9 @@ public final class FamilyStore {
           .bind("user", userId).bind("hash", codeHash).execute();
       return new Acceptance.Joined(familyId);
     });
+    if (result instanceof Acceptance.Joined joined) {
+      permissions.membershipChanged(userId, joined.familyId());
+    }
+    return result;
   }
 }

@@ -8,7 +8,7 @@ import io.kinhub.redis.jobs.JobQueue;
 import io.kinhub.redis.nearcache.NearCache;
 import io.kinhub.redis.script.LuaScript;
 import io.kinhub.redis.script.Scripts;
-import io.kinhub.server.permission.Permission;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Roles.FamilyRole;
 import io.kinhub.server.session.Session;
@@ -138,7 +138,7 @@ public final class Feed {
   }
 
   PostView create(Session session, long familyId, String text) {
-    permissions.require(session, familyId, "family:feed:post:" + familyId);
+    permissions.require(session, FamilyPermission.postToFeed(familyId));
     long id = nextId();
     Instant createdAt = Ids.createdAt(id);
     store.insertPost(id, familyId, session.userId(), text, createdAt);
@@ -164,7 +164,7 @@ public final class Feed {
 
   boolean mayRead(long userId, long familyId) {
     return permissions.access(userId, familyId)
-        .map(a -> a.permits(Permission.parse("family:read:" + familyId))).orElse(false);
+        .map(a -> a.permits(FamilyPermission.read(familyId).permission())).orElse(false);
   }
 
   boolean isMember(long userId, long familyId) {
@@ -259,7 +259,7 @@ public final class Feed {
   // ---- pages -----------------------------------------------------------------------------------------------
 
   Page familyPosts(Session session, long familyId, long before, int limit) {
-    permissions.require(session, familyId, "family:read:" + familyId);
+    permissions.require(session, FamilyPermission.read(familyId));
     List<FeedStore.PostRow> rows = store.familyPosts(familyId, before, limit + 1);
     boolean more = rows.size() > limit;
     List<FeedStore.PostRow> page = more ? rows.subList(0, limit) : rows;
@@ -419,7 +419,7 @@ public final class Feed {
 
   Map<String, Object> comment(Session session, long postId, String text) {
     PostBody body = readable(session, postId);
-    permissions.require(session, body.familyId(), "family:feed:post:" + body.familyId());
+    permissions.require(session, FamilyPermission.postToFeed(body.familyId()));
     long id = nextId();
     Instant createdAt = Ids.createdAt(id);
     try {

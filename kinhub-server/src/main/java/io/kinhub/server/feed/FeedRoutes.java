@@ -1,5 +1,7 @@
 package io.kinhub.server.feed;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.redis.events.EventBus;
@@ -43,18 +45,16 @@ public final class FeedRoutes implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Feed feed;
-  private final Authentication auth;
   private final Sessions sessions;
   private final ClientIp clientIp;
   private final Supplier<Set<String>> ownOrigins;
   private final LiveHub hub;
   private final CounterFlusher flusher;
 
-  public FeedRoutes(Feed feed, Authentication auth, Sessions sessions, EventBus bus, ClientIp clientIp,
+  public FeedRoutes(Feed feed, Sessions sessions, EventBus bus, ClientIp clientIp,
       Supplier<Set<String>> ownOrigins, Duration idleTimeout, MeterRegistry meters,
       io.kinhub.server.http.OpenSockets openSockets, io.kinhub.server.node.Singleton singleton) {
     this.feed = feed;
-    this.auth = auth;
     this.sessions = sessions;
     this.clientIp = clientIp;
     this.ownOrigins = ownOrigins;
@@ -65,21 +65,21 @@ public final class FeedRoutes implements AutoCloseable {
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/families/{id}/posts", this::createPost);
-    routes.get("/api/v1/families/{id}/posts", this::familyPosts);
-    routes.get("/api/v1/feed", this::myFeed);
-    routes.get("/api/v1/posts/{id}", this::readPost);
-    routes.delete("/api/v1/posts/{id}", this::deletePost);
-    routes.put("/api/v1/posts/{id}/like", ctx -> like(ctx, true));
-    routes.delete("/api/v1/posts/{id}/like", ctx -> like(ctx, false));
-    routes.post("/api/v1/posts/{id}/comments", this::comment);
-    routes.get("/api/v1/posts/{id}/comments", this::comments);
-    routes.put("/api/v1/users/{userId}/follow", ctx -> follow(ctx, true));
-    routes.delete("/api/v1/users/{userId}/follow", ctx -> follow(ctx, false));
-    routes.get("/api/v1/users/{userId}", this::user);
-    routes.get("/api/v1/notifications", this::notifications);
-    routes.post("/api/v1/notifications/read", this::markRead);
-    routes.post("/api/v1/live-tickets", this::ticket);
+    routes.post("/api/v1/families/{id}/posts", this::createPost, SESSION);
+    routes.get("/api/v1/families/{id}/posts", this::familyPosts, SESSION);
+    routes.get("/api/v1/feed", this::myFeed, SESSION);
+    routes.get("/api/v1/posts/{id}", this::readPost, SESSION);
+    routes.delete("/api/v1/posts/{id}", this::deletePost, SESSION);
+    routes.put("/api/v1/posts/{id}/like", ctx -> like(ctx, true), SESSION);
+    routes.delete("/api/v1/posts/{id}/like", ctx -> like(ctx, false), SESSION);
+    routes.post("/api/v1/posts/{id}/comments", this::comment, SESSION);
+    routes.get("/api/v1/posts/{id}/comments", this::comments, SESSION);
+    routes.put("/api/v1/users/{userId}/follow", ctx -> follow(ctx, true), SESSION);
+    routes.delete("/api/v1/users/{userId}/follow", ctx -> follow(ctx, false), SESSION);
+    routes.get("/api/v1/users/{userId}", this::user, SESSION);
+    routes.get("/api/v1/notifications", this::notifications, SESSION);
+    routes.post("/api/v1/notifications/read", this::markRead, SESSION);
+    routes.post("/api/v1/live-tickets", this::ticket, SESSION);
     routes.wsBeforeUpgrade(WS_PATH, this::refuseUpgrade);
     routes.ws(WS_PATH, ws -> ws.onConnect(ctx -> ctx.closeSession(1002, "not upgradable")));
     routes.get(WS_PATH, this::refuseUpgrade);
@@ -98,20 +98,20 @@ public final class FeedRoutes implements AutoCloseable {
   // ---- posts -----------------------------------------------------------------------------------------------
 
   private void createPost(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     String text = JsonBody.read(ctx).requiredString("text", MAX_POST);
     Json.respond(ctx, 201, feed.create(s, family, text).json());
   }
 
   private void familyPosts(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     respond(ctx, feed.familyPosts(s, family, before(ctx), limit(ctx)));
   }
 
   private void myFeed(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     respond(ctx, feed.feed(s, before(ctx), limit(ctx)));
   }
 
@@ -123,31 +123,31 @@ public final class FeedRoutes implements AutoCloseable {
   }
 
   private void readPost(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     Json.respond(ctx, 200, feed.view(s, FamilyRoutes.pathId(ctx, "id", "post")).json());
   }
 
   private void deletePost(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     feed.delete(s, FamilyRoutes.pathId(ctx, "id", "post"));
     ctx.status(204);
   }
 
   private void like(Context ctx, boolean like) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     Feed.LikeResult r = feed.like(s, FamilyRoutes.pathId(ctx, "id", "post"), like);
-    Json.respond(ctx, 200, Map.of("likeCount", r.likeCount(), "likedByMe", r.likedByMe()));
+    Json.respond(ctx, 200, r);
   }
 
   private void comment(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long post = FamilyRoutes.pathId(ctx, "id", "post");
     String text = JsonBody.read(ctx).requiredString("text", MAX_COMMENT);
     Json.respond(ctx, 201, feed.comment(s, post, text));
   }
 
   private void comments(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     Feed.CommentPage page = feed.comments(s, FamilyRoutes.pathId(ctx, "id", "post"), before(ctx), limit(ctx));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("items", page.items());
@@ -180,21 +180,27 @@ public final class FeedRoutes implements AutoCloseable {
 
   // ---- follows and users -----------------------------------------------------------------------------------
 
+  /** Whether the caller follows the user now. */
+  record Following(boolean following) {}
+
+  /** How many of the caller's notifications are unread. */
+  record Unread(long unreadCount) {}
+
   private void follow(Context ctx, boolean follow) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long user = FamilyRoutes.pathId(ctx, "userId", "user");
-    Json.respond(ctx, 200, Map.of("following", feed.follow(s, user, follow)));
+    Json.respond(ctx, 200, new Following(feed.follow(s, user, follow)));
   }
 
   private void user(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     Json.respond(ctx, 200, feed.user(s, FamilyRoutes.pathId(ctx, "userId", "user")));
   }
 
   // ---- notifications ---------------------------------------------------------------------------------------
 
   private void notifications(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     int limit = limit(ctx);
     List<FeedStore.NotificationRow> rows = feed.store().notifications(s.userId(), before(ctx), limit + 1);
     boolean more = rows.size() > limit;
@@ -208,7 +214,7 @@ public final class FeedRoutes implements AutoCloseable {
   }
 
   private void markRead(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     List<String> ids = JsonBody.readOptional(ctx).optionalStringList("ids", 1000, 19).orElse(List.of());
     List<Long> parsed = new ArrayList<>();
     for (String id : ids) {
@@ -219,20 +225,23 @@ public final class FeedRoutes implements AutoCloseable {
       parsed.add(n);
     }
     feed.store().markRead(s.userId(), parsed);
-    Json.respond(ctx, 200, Map.of("unreadCount", feed.store().unread(s.userId())));
+    Json.respond(ctx, 200, new Unread(feed.store().unread(s.userId())));
   }
 
   // ---- live channel ------------------------------------------------------------------------------------------
 
+  /** {@code POST /api/v1/live-tickets}: a one-use ticket for opening the live socket. */
+  record LiveTicket(String ticket, String expiresAt) {}
+
   private void ticket(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     String ticket = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     String value = s.userId() + "|" + s.tokenHash();
     feed.redis().call("SET live ticket", () -> feed.redis().sync().psetex(
         feed.keys().liveTicket(Digests.sha256Hex(ticket)), TICKET_TTL.toMillis(), value));
-    Json.respond(ctx, 201, Map.of("ticket", ticket, "expiresAt", Json.time(Instant.now().plus(TICKET_TTL))));
+    Json.respond(ctx, 201, new LiveTicket(ticket, Json.time(Instant.now().plus(TICKET_TTL))));
   }
 
   /** Installs {@code /ws/live} in Jetty's upgrade filter (where pongs are seen), like the QR socket. */

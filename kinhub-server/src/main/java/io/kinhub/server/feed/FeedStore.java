@@ -21,10 +21,11 @@ final class FeedStore {
 
   private static final String POST_COLUMNS = "p.id, p.family_id, p.author_id, a.display_name, p.text, p.created_at, "
       + "p.like_count, p.comment_count";
-  private static final RowMapper<PostRow> POST = (rs, ctx) -> new PostRow(rs.getLong(1), rs.getLong(2), rs.getLong(3),
-      rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getLong(7), rs.getLong(8));
-  private static final RowMapper<CommentRow> COMMENT = (rs, ctx) -> new CommentRow(rs.getLong(1), rs.getLong(2),
-      rs.getLong(3), rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant());
+  private static final RowMapper<PostRow> POST = (rs, ctx) -> new PostRow(rs.getLong("id"), rs.getLong("family_id"),
+      rs.getLong("author_id"), rs.getString("display_name"), rs.getString("text"), rs.getTimestamp("created_at").toInstant(),
+      rs.getLong("like_count"), rs.getLong("comment_count"));
+  private static final RowMapper<CommentRow> COMMENT = (rs, ctx) -> new CommentRow(rs.getLong("id"), rs.getLong("post_id"),
+      rs.getLong("author_id"), rs.getString("display_name"), rs.getString("text"), rs.getTimestamp("created_at").toInstant());
 
   private final Database db;
 
@@ -88,8 +89,8 @@ final class FeedStore {
   /** The families the user belongs to, with their member counts. */
   List<long[]> familiesWithSizes(long userId) {
     return db.withHandle(h -> h.createQuery("SELECT m.family_id, (SELECT count(*) FROM family_member c "
-            + "WHERE c.family_id = m.family_id) FROM family_member m WHERE m.account_id = :user")
-        .bind("user", userId).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).list());
+            + "WHERE c.family_id = m.family_id) AS member_count FROM family_member m WHERE m.account_id = :user")
+        .bind("user", userId).map((rs, ctx) -> new long[] {rs.getLong("family_id"), rs.getLong("member_count")}).list());
   }
 
   // ---- comments and likes ------------------------------------------------------------------------------------
@@ -164,11 +165,12 @@ final class FeedStore {
 
   List<NotificationRow> notifications(long userId, long before, int limit) {
     return db.withHandle(h -> h.createQuery("SELECT n.id, n.kind, n.actor_id, a.display_name, n.post_id, n.comment_id, "
-            + "n.created_at, n.read_at IS NOT NULL FROM notification n JOIN account a ON a.id = n.actor_id "
+            + "n.created_at, n.read_at IS NOT NULL AS read FROM notification n JOIN account a ON a.id = n.actor_id "
             + "WHERE n.account_id = :u AND (:before = 0 OR n.id < :before) ORDER BY n.id DESC LIMIT :limit")
         .bind("u", userId).bind("before", before).bind("limit", limit)
-        .map((rs, ctx) -> new NotificationRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-            rs.getLong(5), (Long) rs.getObject(6), rs.getTimestamp(7).toInstant(), rs.getBoolean(8)))
+        .map((rs, ctx) -> new NotificationRow(rs.getLong("id"), rs.getString("kind"), rs.getLong("actor_id"),
+            rs.getString("display_name"), rs.getLong("post_id"), (Long) rs.getObject("comment_id"),
+            rs.getTimestamp("created_at").toInstant(), rs.getBoolean("read")))
         .list());
   }
 

@@ -61,11 +61,12 @@ public final class Changes {
   }
 
   private static final String COLUMNS = "c.id, c.family_id, c.person_id, c.account_id, a.display_name, c.at, c.kind, "
-      + "c.before::text, c.after::text, c.reverts FROM person_change c LEFT JOIN account a ON a.id = c.account_id ";
+      + "c.before::text AS before, c.after::text AS after, c.reverts FROM person_change c LEFT JOIN account a ON a.id = c.account_id ";
 
   private static Change map(java.sql.ResultSet rs) throws java.sql.SQLException {
-    return new Change(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3), (Long) rs.getObject(4), rs.getString(5),
-        rs.getTimestamp(6).toInstant(), rs.getString(7), read(rs.getString(8)), read(rs.getString(9)), (Long) rs.getObject(10));
+    return new Change(rs.getLong("id"), rs.getLong("family_id"), (Long) rs.getObject("person_id"), (Long) rs.getObject("account_id"),
+        rs.getString("display_name"), rs.getTimestamp("at").toInstant(), rs.getString("kind"), read(rs.getString("before")),
+        read(rs.getString("after")), (Long) rs.getObject("reverts"));
   }
 
   public static Optional<Change> find(Handle h, long familyId, long changeId) {

@@ -1,10 +1,14 @@
 package io.kinhub.server.genealogy;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyExtension;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.genealogy.Privacy.Audience;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Permissions.Access;
 import io.kinhub.server.session.Authentication;
@@ -42,26 +46,23 @@ public final class GenealogyRoutes implements FamilyExtension {
   private final PersonStore persons;
   private final Changes changes;
   private final Permissions permissions;
-  private final Authentication auth;
 
-  public GenealogyRoutes(Database db, KinGraphs graphs, TreeVersions versions, PersonStore persons, Permissions permissions,
-      Authentication auth) {
+  public GenealogyRoutes(Database db, KinGraphs graphs, TreeVersions versions, PersonStore persons, Permissions permissions) {
     this.db = db;
     this.graphs = graphs;
     this.versions = versions;
     this.persons = persons;
     this.changes = new Changes(db);
     this.permissions = permissions;
-    this.auth = auth;
   }
 
   public void register(RoutesConfig routes) {
-    routes.get("/api/v1/families/{id}/relationship", this::relationship);
-    routes.get("/api/v1/families/{id}/generations/mismatches", this::mismatches);
-    routes.get("/api/v1/families/{id}/changes", this::changes);
-    routes.post("/api/v1/families/{id}/changes/{changeId}/revert", this::revert);
-    routes.get("/api/v1/families/{id}/me", this::me);
-    routes.put("/api/v1/families/{id}/me", this::setMe);
+    routes.get("/api/v1/families/{id}/relationship", this::relationship, SESSION);
+    routes.get("/api/v1/families/{id}/generations/mismatches", this::mismatches, SESSION);
+    routes.get("/api/v1/families/{id}/changes", this::changes, SESSION);
+    routes.post("/api/v1/families/{id}/changes/{changeId}/revert", this::revert, SESSION);
+    routes.get("/api/v1/families/{id}/me", this::me, SESSION);
+    routes.put("/api/v1/families/{id}/me", this::setMe, SESSION);
   }
 
   private KinGraph graph(long family) {
@@ -91,9 +92,9 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void relationship(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     long from = endpoint(ctx, "from", family, s.userId());
     long to = endpoint(ctx, "to", family, s.userId());
     KinGraph g = graph(family);
@@ -140,13 +141,21 @@ public final class GenealogyRoutes implements FamilyExtension {
     return Integer.parseInt(text);
   }
 
+  /** A person whose given name does not carry their generation's character. */
+  record Mismatch(String id, String name, String givenName, int generation, String generationName) {}
+
+  record Mismatches(List<Mismatch> mismatches, int total) {}
+
+  /** The change undone and the person as they are now. */
+  record Reverted(String reverted, Map<String, Object> person) {}
+
   private void mismatches(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     int limit = limit(ctx, DEFAULT_MISMATCHES, MAX_MISMATCHES);
     KinGraph g = graph(family);
-    List<Map<String, Object>> out = new ArrayList<>();
+    List<Mismatch> out = new ArrayList<>();
     int total = 0;
     for (int i = 0; i < g.size(); i++) {
       if (!Boolean.FALSE.equals(Generations.matches(g, i)) || Privacy.hidden(g, audience, i)) {
@@ -154,22 +163,18 @@ public final class GenealogyRoutes implements FamilyExtension {
       }
       total++;
       if (out.size() < limit) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", Long.toString(g.id(i)));
-        m.put("name", g.names[i]);
-        m.put("givenName", Generations.givenName(g.names[i], g.surnames[i], g.settings.familySurname()));
-        m.put("generation", g.generation[i]);
-        m.put("generationName", Generations.generationName(g, i));
-        out.add(m);
+        out.add(new Mismatch(Long.toString(g.id(i)), g.names[i],
+            Generations.givenName(g.names[i], g.surnames[i], g.settings.familySurname()), g.generation[i],
+            Generations.generationName(g, i)));
       }
     }
-    Json.respond(ctx, 200, Map.of("mismatches", out, "total", total));
+    Json.respond(ctx, 200, new Mismatches(out, total));
   }
 
   private void changes(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Access access = permissions.require(s, family, "family:read:" + family);
+    Access access = permissions.require(s, FamilyPermission.read(family));
     if (Privacy.audience(access) != Audience.FULL) {
       throw Problem.of(403, Problem.FORBIDDEN, "The change history is for the family's members.");
     }
@@ -199,28 +204,27 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void revert(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long change = FamilyRoutes.pathId(ctx, "changeId", "change");
-    permissions.require(s, family, "family:person:edit:" + family);
+    permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.revert(family, change, s.userId());
-    versions.changed(family);
-    Json.respond(ctx, 200, Map.of("reverted", Long.toString(change), "person", TreeRoutes.json(person)));
+    Json.respond(ctx, 200, new Reverted(Long.toString(change), TreeRoutes.json(person)));
   }
 
   private void me(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:read:" + family);
+    permissions.require(s, FamilyPermission.read(family));
     Map<String, Object> out = new HashMap<>();
     out.put("personId", myPerson(family, s.userId()).map(String::valueOf).orElse(null));
     Json.respond(ctx, 200, out);
   }
 
   private void setMe(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Access access = permissions.require(s, family, "family:read:" + family);
+    Access access = permissions.require(s, FamilyPermission.read(family));
     if (!access.member()) {
       throw Problem.of(403, Problem.FORBIDDEN, "Only members link themselves to a person of the family.");
     }
@@ -268,24 +272,9 @@ public final class GenealogyRoutes implements FamilyExtension {
       throw Problem.invalid("privacy", "'privacy' must be an object.");
     }
     if (privacy.isPresent()) {
-      JsonBody p = privacy.get();
-      try {
-        p.optionalLong("maxAliveAge", 1, 200).ifPresent(v -> sets.put("max_alive_age", v.intValue()));
-      } catch (Problem e) {
-        throw Problem.invalid("privacy.maxAliveAge", "'privacy.maxAliveAge' must be a whole number from 1 to 200.");
-      }
-      String names;
-      try {
-        names = p.optionalString("showLivingNamesTo", 16).orElse(null);
-      } catch (Problem e) {
-        names = "?";
-      }
-      if (names != null && !names.equals("members") && !names.equals("everyone")) {
-        throw Problem.invalid("privacy.showLivingNamesTo", "'privacy.showLivingNamesTo' must be \"members\" or \"everyone\".");
-      }
-      if (names != null) {
-        sets.put("show_living_names_to", names);
-      }
+      JsonBody p = privacy.get(); // its problems name "privacy.<field>"
+      p.optionalLong("maxAliveAge", 1, 200).ifPresent(v -> sets.put("max_alive_age", v.intValue()));
+      p.optionalOneOf("showLivingNamesTo", List.of("members", "everyone")).ifPresent(v -> sets.put("show_living_names_to", v));
     }
     if (body.has("founderPersonId")) {
       Optional<String> founder = body.optionalString("founderPersonId", 20);
@@ -322,23 +311,27 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   @Override
-  public void describe(long familyId, long userId, Access access, Map<String, Object> out) {
-    db.withHandle(h -> h.createQuery("SELECT max_alive_age, show_living_names_to, founder_person_id, generation_poem, "
-            + "poem_start_generation FROM family WHERE id = :id")
+  public Object describe(long familyId, long userId, Access access) {
+    Settings settings = db.withHandle(h -> h.createQuery("SELECT max_alive_age, show_living_names_to, founder_person_id, "
+            + "generation_poem, poem_start_generation FROM family WHERE id = :id")
         .bind("id", familyId)
         .map((rs, ctx) -> {
-          Map<String, Object> privacy = new LinkedHashMap<>();
-          privacy.put("maxAliveAge", rs.getInt(1));
-          privacy.put("showLivingNamesTo", rs.getString(2));
-          out.put("privacy", privacy);
-          Object founder = rs.getObject(3);
-          out.put("founderPersonId", founder == null ? null : founder.toString());
-          out.put("generationPoem", rs.getString(4));
-          out.put("poemStartGeneration", rs.getInt(5));
-          return 0;
-        }).findOne());
+          Object founder = rs.getObject("founder_person_id");
+          return new Settings(new PrivacySettings(rs.getInt("max_alive_age"), rs.getString("show_living_names_to")),
+              founder == null ? null : founder.toString(), rs.getString("generation_poem"), rs.getInt("poem_start_generation"));
+        }).findOne().orElse(null));
     if (access.member()) {
-      out.put("myPersonId", myPerson(familyId, userId).map(String::valueOf).orElse(null));
+      return new MemberSettings(settings, myPerson(familyId, userId).map(String::valueOf).orElse(null));
     }
+    return settings;
   }
+
+  /** The family's genealogy settings, in every family object. */
+  record Settings(PrivacySettings privacy, String founderPersonId, String generationPoem, int poemStartGeneration) {}
+
+  /** Who counts as living and whose names are shown. */
+  record PrivacySettings(int maxAliveAge, String showLivingNamesTo) {}
+
+  /** The settings and, for members only, which person of the tree they are (null: none chosen). */
+  record MemberSettings(@JsonUnwrapped Settings settings, String myPersonId) {}
 }

@@ -98,8 +98,9 @@ public final class KinGraphs {
     Optional<Object[]> family = h.createQuery("SELECT tree_version, max_alive_age, show_living_names_to, founder_person_id, "
             + "generation_poem, poem_start_generation, surname FROM family WHERE id = :id")
         .bind("id", familyId)
-        .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getObject(4), rs.getString(5),
-            rs.getInt(6), rs.getString(7)})
+        .map((rs, ctx) -> new Object[] {rs.getLong("tree_version"), rs.getInt("max_alive_age"),
+            rs.getString("show_living_names_to"), rs.getObject("founder_person_id"), rs.getString("generation_poem"),
+            rs.getInt("poem_start_generation"), rs.getString("surname")})
         .findOne();
     if (family.isEmpty()) {
       return Optional.empty();
@@ -111,8 +112,9 @@ public final class KinGraphs {
     h.createQuery("SELECT id, name, surname, gender, birth_date, death_date, deceased, father_id, mother_id "
             + "FROM person WHERE family_id = :family ORDER BY id")
         .bind("family", familyId).setFetchSize(5_000)
-        .map((rs, ctx) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getBoolean(7), (Long) rs.getObject(8), (Long) rs.getObject(9)))
+        .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("name"), rs.getString("surname"), rs.getString("gender"),
+            rs.getString("birth_date"), rs.getString("death_date"), rs.getBoolean("deceased"), (Long) rs.getObject("father_id"),
+            (Long) rs.getObject("mother_id")))
         .forEach(rows::add);
     int n = rows.size();
     long[] ids = new long[n];
@@ -140,7 +142,7 @@ public final class KinGraphs {
     rows.clear();
     List<int[]> pairs = new ArrayList<>();
     h.createQuery("SELECT a, b FROM spouse WHERE family_id = :family").bind("family", familyId).setFetchSize(5_000)
-        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .map((rs, ctx) -> new long[] {rs.getLong("a"), rs.getLong("b")})
         .forEach(p -> {
           int a = java.util.Arrays.binarySearch(ids, p[0]);
           int b = java.util.Arrays.binarySearch(ids, p[1]);

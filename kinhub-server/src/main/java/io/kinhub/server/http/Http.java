@@ -77,10 +77,7 @@ public final class Http {
 
       routes.accept(cfg);
 
-      cfg.routes.exception(Problem.class, (e, ctx) -> {
-        e.headers().forEach(ctx::header);
-        problem(ctx, e.status(), e.code(), e.detail(), e.field());
-      });
+      cfg.routes.exception(Problem.class, (e, ctx) -> e.answer(ctx));
       cfg.routes.exception(UnavailableException.class, (e, ctx) -> unavailable(ctx, e.dependency(), e));
       cfg.routes.exception(RedisUnavailableException.class, (e, ctx) -> unavailable(ctx, "redis", e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -29,9 +30,22 @@ public final class JsonBody {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final ObjectNode node;
+  /** Where this object sits in the body ({@code "privacy."} for a nested one): problems name the full path. */
+  private final String path;
 
   private JsonBody(ObjectNode node) {
+    this(node, "");
+  }
+
+  private JsonBody(ObjectNode node, String path) {
     this.node = node;
+    this.path = path;
+  }
+
+  /** {@code 400 invalid_request} blaming {@code field} of this object, named by its full path. */
+  private Problem invalid(String field, String rule) {
+    String name = path + field;
+    return Problem.invalid(name, "'" + name + "' " + rule);
   }
 
   private static final String CACHED = "kinhub.body";
@@ -191,7 +205,7 @@ public final class JsonBody {
       return Optional.empty();
     }
     if (!value.isBoolean()) {
-      throw Problem.invalid(field, "'" + field + "' must be true or false.");
+      throw invalid(field, "must be true or false.");
     }
     return Optional.of(value.booleanValue());
   }
@@ -203,7 +217,7 @@ public final class JsonBody {
       return Optional.empty();
     }
     if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
-      throw Problem.invalid(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
+      throw invalid(field, "must be a whole number from " + min + " to " + max + ".");
     }
     return Optional.of(value.longValue());
   }
@@ -215,12 +229,12 @@ public final class JsonBody {
       return Optional.empty();
     }
     if (!value.isArray() || value.size() > maxItems) {
-      throw Problem.invalid(field, "'" + field + "' must be an array of at most " + maxItems + " strings.");
+      throw invalid(field, "must be an array of at most " + maxItems + " strings.");
     }
     java.util.List<String> out = new java.util.ArrayList<>(value.size());
     for (JsonNode item : value) {
       if (!item.isTextual() || item.textValue().isEmpty() || item.textValue().length() > maxLength || !wellFormed(item.textValue())) {
-        throw Problem.invalid(field, "'" + field + "' must be an array of non-empty strings of at most " + maxLength + " characters.");
+        throw invalid(field, "must be an array of non-empty strings of at most " + maxLength + " characters.");
       }
       out.add(item.textValue());
     }
@@ -234,15 +248,33 @@ public final class JsonBody {
       return Optional.empty();
     }
     if (!value.isObject()) {
-      throw Problem.invalid(field, "'" + field + "' must be an object.");
+      throw invalid(field, "must be an object.");
     }
-    return Optional.of(new JsonBody((ObjectNode) value));
+    return Optional.of(new JsonBody((ObjectNode) value, path + field + "."));
+  }
+
+  /**
+   * An optional string that must be one of {@code allowed}; JSON null counts as absent, anything else
+   * (another string, a number, …) is refused naming the allowed values.
+   */
+  public Optional<String> optionalOneOf(String field, List<String> allowed) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual() || !allowed.contains(value.textValue())) {
+      List<String> quoted = allowed.stream().map(a -> "\"" + a + "\"").toList();
+      String last = quoted.get(quoted.size() - 1);
+      String choices = quoted.size() == 1 ? last : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + last;
+      throw invalid(field, "must be " + choices + ".");
+    }
+    return Optional.of(value.textValue());
   }
 
   /** A required string of 1..max characters (Unicode code points), not blank. */
   public String requiredString(String field, int max) {
     return optionalString(field, max).filter(s -> !s.isBlank())
-        .orElseThrow(() -> Problem.invalid(field, "'" + field + "' is required."));
+        .orElseThrow(() -> invalid(field, "is required."));
   }
 
   /** An optional string of at most {@code max} characters; JSON null counts as absent. */
@@ -252,14 +284,14 @@ public final class JsonBody {
       return Optional.empty();
     }
     if (!value.isTextual()) {
-      throw Problem.invalid(field, "'" + field + "' must be a string.");
+      throw invalid(field, "must be a string.");
     }
     String text = value.textValue();
     if (text.codePointCount(0, text.length()) > max) {
-      throw Problem.invalid(field, "'" + field + "' must be at most " + max + " characters.");
+      throw invalid(field, "must be at most " + max + " characters.");
     }
     if (text.chars().anyMatch(c -> c == 0) || !wellFormed(text)) {
-      throw Problem.invalid(field, "'" + field + "' must be valid Unicode text without NUL characters.");
+      throw invalid(field, "must be valid Unicode text without NUL characters.");
     }
     return Optional.of(text);
   }

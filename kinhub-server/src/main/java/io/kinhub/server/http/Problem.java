@@ -1,5 +1,6 @@
 package io.kinhub.server.http;
 
+import io.javalin.http.Context;
 import java.util.Map;
 
 /**
@@ -102,6 +103,15 @@ public final class Problem extends KinhubException {
   /** The input field at fault, or null. */
   public String field() {
     return field;
+  }
+
+  /**
+   * Answers this problem on {@code ctx} exactly as when it is thrown from a handler: for the exception handlers
+   * that map a feature's domain exceptions to problems.
+   */
+  public void answer(Context ctx) {
+    headers.forEach(ctx::header);
+    Http.problem(ctx, status, code, detail, field);
   }
 
   public static String title(int status) {

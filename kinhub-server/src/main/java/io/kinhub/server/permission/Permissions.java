@@ -69,7 +69,8 @@ public final class Permissions {
             LEFT JOIN family_member m ON m.family_id = f.id AND m.account_id = a.id
             WHERE a.id = :user""")
         .bind("user", userId).bind("family", familyId)
-        .map((rs, ctx) -> new Row(rs.getBoolean(1), (Boolean) rs.getObject(2), rs.getString(3))).findOne());
+        .map((rs, ctx) -> new Row(rs.getBoolean("superadmin"), (Boolean) rs.getObject("public"),
+            rs.getString("role"))).findOne());
     if (row.isEmpty()) {
       return null;
     }
@@ -95,9 +96,9 @@ public final class Permissions {
    * The caller's access to the family after checking {@code permission}: {@code 404} when the family does
    * not exist, {@code 403 forbidden} when the permission is not granted.
    */
-  public Access require(Session session, long familyId, String permission) {
-    Permission wanted = Permission.parse(permission);
-    Access access = access(session.userId(), familyId).orElseThrow(() -> Problem.notFound("No such family."));
+  public Access require(Session session, FamilyPermission permission) {
+    Permission wanted = permission.permission();
+    Access access = access(session.userId(), permission.familyId()).orElseThrow(() -> Problem.notFound("No such family."));
     if (!access.permits(wanted)) {
       throw Problem.of(403, Problem.FORBIDDEN, "You lack the permission " + wanted + ".");
     }

@@ -4,9 +4,7 @@ import io.kinhub.server.account.Account;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.http.Json;
 import io.kinhub.server.http.Problem;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -86,7 +84,8 @@ final class QrLogins {
   }
 
   /** What a redemption answers: the login body, and whether it is a replay of an earlier answer. */
-  record Redemption(Map<String, Object> body, boolean replayed) {}
+  /** The login body as JSON text: a replay answers exactly the bytes of the first answer. */
+  record Redemption(String json, boolean replayed) {}
 
   /**
    * Creates the browser's session: {@code confirmed → completed} once, in Lua, then the session for the confirming
@@ -121,9 +120,8 @@ final class QrLogins {
       case CONFLICT -> {
         announce(id, done);
         if (done.state() == QrState.COMPLETED && idempotencyKey.isPresent()) {
-          Optional<Map<String, Object>> replay = tickets.replay(id, secretHash, keyHash)
-              .flatMap(stored -> SealedAnswer.open(secret, idempotencyKey.get(), stored))
-              .map(QrLogins::parse);
+          Optional<String> replay = tickets.replay(id, secretHash, keyHash)
+              .flatMap(stored -> SealedAnswer.open(secret, idempotencyKey.get(), stored));
           if (replay.isPresent()) {
             return new Redemption(replay.get(), true);
           }
@@ -152,21 +150,12 @@ final class QrLogins {
       hub.changed(id, QrState.CONFIRMED);
       throw e;
     }
-    Map<String, Object> body = LoginBody.of(login);
+    String body = QrSocket.json(LoginBody.of(login));
     if (idempotencyKey.isPresent()) {
-      tickets.remember(id, secretHash, keyHash, SealedAnswer.seal(secret, idempotencyKey.get(), QrSocket.json(body)));
+      tickets.remember(id, secretHash, keyHash, SealedAnswer.seal(secret, idempotencyKey.get(), body));
     }
     hub.changed(id, QrState.COMPLETED); // announced once the session exists
     return new Redemption(body, false);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> parse(String json) {
-    try {
-      return Json.MAPPER.readValue(json, Map.class);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   QrTickets.View scan(String id, long userId, String displayName) {

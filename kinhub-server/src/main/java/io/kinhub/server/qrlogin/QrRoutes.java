@@ -1,5 +1,7 @@
 package io.kinhub.server.qrlogin;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.redis.connection.RedisConnections;
@@ -17,8 +19,8 @@ import io.kinhub.server.http.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +47,6 @@ public final class QrRoutes implements AutoCloseable {
 
   private final QrLogins logins;
   private final QrSockets sockets;
-  private final Authentication auth;
   private final ClientIp clientIp;
   private final Supplier<String> publicBase;
   private final Supplier<Set<String>> ownOrigins;
@@ -60,14 +61,12 @@ public final class QrRoutes implements AutoCloseable {
    * @param refusal why this node must not serve QR logins right now (it is degraded), else empty: then every QR request
    *     but the images, and every socket upgrade, gets that problem instead of a ticket that could never complete
    */
-  public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, Authentication auth,
-      ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
+  public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
       Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters,
       io.kinhub.server.http.OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
     this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
     this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp, openSockets);
     this.refusal = refusal;
-    this.auth = auth;
     this.clientIp = clientIp;
     this.publicBase = () -> stripSlash(publicBase.get());
     this.ownOrigins = ownOrigins;
@@ -93,9 +92,9 @@ public final class QrRoutes implements AutoCloseable {
     routes.post("/api/v1/qr-logins/{id}/session", this::redeem);
     routes.get("/api/v1/qr-logins/{id}/image.svg", ctx -> image(ctx, "svg"));
     routes.get("/api/v1/qr-logins/{id}/image.png", ctx -> image(ctx, "png"));
-    routes.post("/api/v1/qr-logins/{id}/scan", this::scan);
-    routes.post("/api/v1/qr-logins/{id}/confirm", this::confirm);
-    routes.post("/api/v1/qr-logins/{id}/cancel", this::cancel);
+    routes.post("/api/v1/qr-logins/{id}/scan", this::scan, SESSION);
+    routes.post("/api/v1/qr-logins/{id}/confirm", this::confirm, SESSION);
+    routes.post("/api/v1/qr-logins/{id}/cancel", this::cancel, SESSION);
     // Real upgrades are taken by Jetty's upgrade filter (see configureJetty) before Javalin sees them; what
     // reaches Javalin here could not be upgraded: HTTP/1.0 (through Javalin's WebSocket path) or a GET without
     // the upgrade headers. Both get a 426 problem+json that says why.
@@ -129,16 +128,10 @@ public final class QrRoutes implements AutoCloseable {
     QrTickets.Created created = logins.create(device, clientIp.of(ctx));
     String base = publicBase.get();
     String ticket = base + "/api/v1/qr-logins/" + created.id();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", created.id());
-    body.put("secret", created.secret());
-    body.put("expiresAt", Json.time(created.view().deadline()));
-    body.put("qrContent", base + "/qr/" + created.id());
-    body.put("imageUrl", ticket + "/image.svg");
-    body.put("wsUrl", base.replaceFirst("^http", "ws") + "/ws/qr-logins/" + created.id() + "?secret=" + created.secret());
-    body.put("pollUrl", ticket);
-    body.put("sessionUrl", ticket + "/session");
-    Json.respond(ctx, 201, body);
+    Json.respond(ctx, 201, new QrBodies.Created(created.id(), created.secret(), Json.time(created.view().deadline()),
+        base + "/qr/" + created.id(), ticket + "/image.svg",
+        base.replaceFirst("^http", "ws") + "/ws/qr-logins/" + created.id() + "?secret=" + created.secret(), ticket,
+        ticket + "/session"));
   }
 
   private void poll(Context ctx) {
@@ -168,7 +161,7 @@ public final class QrRoutes implements AutoCloseable {
     if (redemption.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }
-    Json.respond(ctx, 201, redemption.body());
+    ctx.status(201).contentType("application/json").result(redemption.json().getBytes(StandardCharsets.UTF_8));
   }
 
   private static String secretHash(String id, String secret) {
@@ -195,16 +188,9 @@ public final class QrRoutes implements AutoCloseable {
   }
 
   /** The body of a poll answer and of a socket frame: the state, its deadline, who scanned. Never a token. */
-  static Map<String, Object> stateBody(QrTickets.View v) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("state", v.state().wire());
-    if (v.deadline() > 0) {
-      body.put("expiresAt", Json.time(v.deadline()));
-    }
-    if (!v.scannerName().isEmpty()) {
-      body.put("scannedBy", Map.of("displayName", v.scannerName()));
-    }
-    return body;
+  static QrBodies.State stateBody(QrTickets.View v) {
+    return new QrBodies.State(v.state().wire(), v.deadline() > 0 ? Json.time(v.deadline()) : null,
+        v.scannerName().isEmpty() ? null : new QrBodies.ScannedBy(v.scannerName()));
   }
 
   static String stateJson(QrTickets.View v) {
@@ -228,29 +214,22 @@ public final class QrRoutes implements AutoCloseable {
   // ---- phone side --------------------------------------------------------------------------------------
 
   private void scan(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     QrTickets.View v = logins.scan(phoneTicket(ctx), session.userId(), session.displayName());
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("state", v.state().wire());
-    body.put("device", v.device());
-    body.put("createdAt", Json.time(v.createdAt()));
-    body.put("expiresAt", Json.time(v.deadline()));
-    if (!v.ip().isEmpty()) {
-      body.put("requestedFrom", Map.of("ip", v.ip(), "network", Networks.approximate(v.ip())));
-    }
-    Json.respond(ctx, 200, body);
+    Json.respond(ctx, 200, new QrBodies.Scanned(v.state().wire(), v.device(), Json.time(v.createdAt()), Json.time(v.deadline()),
+        v.ip().isEmpty() ? null : new QrBodies.RequestedFrom(v.ip(), Networks.approximate(v.ip()))));
   }
 
   private void confirm(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     QrTickets.View v = logins.confirm(phoneTicket(ctx), session.userId());
-    Json.respond(ctx, 200, Map.of("state", v.state().wire()));
+    Json.respond(ctx, 200, new QrBodies.Settled(v.state().wire()));
   }
 
   private void cancel(Context ctx) {
-    Session session = auth.require(ctx);
+    Session session = Authentication.session(ctx);
     QrTickets.View v = logins.cancel(phoneTicket(ctx), session.userId());
-    Json.respond(ctx, 200, Map.of("state", v.state().wire()));
+    Json.respond(ctx, 200, new QrBodies.Settled(v.state().wire()));
   }
 
   private static String phoneTicket(Context ctx) {

@@ -1,18 +1,19 @@
 package io.kinhub.server.session;
 
 import io.kinhub.server.http.Json;
-import java.util.Map;
 
 /** The body of every successful login: password, SMS, QR, and password change. */
-public final class LoginBody {
-  private LoginBody() {}
+public record LoginBody(String token, String expiresAt, SessionPart session, UserPart user) {
+  /** The session just created. */
+  public record SessionPart(String id, String device, String createdAt) {}
 
-  public static Map<String, Object> of(Sessions.Login login) {
+  /** Who is logged in. */
+  public record UserPart(String id, String displayName) {}
+
+  public static LoginBody of(Sessions.Login login) {
     Session s = login.session();
-    return Map.of(
-        "token", login.token(),
-        "expiresAt", Json.time(s.absoluteExpiresAt()),
-        "session", Map.of("id", s.id(), "device", s.device(), "createdAt", Json.time(s.createdAt())),
-        "user", Map.of("id", Long.toString(s.userId()), "displayName", s.displayName()));
+    return new LoginBody(login.token(), Json.time(s.absoluteExpiresAt()),
+        new SessionPart(s.id(), s.device(), Json.time(s.createdAt())),
+        new UserPart(Long.toString(s.userId()), s.displayName()));
   }
 }

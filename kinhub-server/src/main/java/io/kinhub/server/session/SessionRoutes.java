@@ -1,10 +1,13 @@
 package io.kinhub.server.session;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.abuse.Lockout;
 import io.kinhub.server.account.Account;
+import io.kinhub.server.account.AccountBody;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.Logins;
 import io.kinhub.server.account.PasswordHasher;
@@ -12,7 +15,6 @@ import io.kinhub.server.http.Json;
 import io.kinhub.server.http.JsonBody;
 import io.kinhub.server.http.Problem;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Password login, the caller's profile and sessions, logout, kick and log-out-everywhere. */
@@ -21,16 +23,14 @@ public final class SessionRoutes {
   static final int MAX_PASSWORD = 128;
 
   private final Sessions sessions;
-  private final Authentication auth;
   private final AccountStore accounts;
   private final PasswordHasher hasher;
   private final Lockout lockout;
   private final ClientIp clientIp;
 
-  public SessionRoutes(Sessions sessions, Authentication auth, AccountStore accounts, PasswordHasher hasher,
+  public SessionRoutes(Sessions sessions, AccountStore accounts, PasswordHasher hasher,
       Lockout lockout, ClientIp clientIp) {
     this.sessions = sessions;
-    this.auth = auth;
     this.accounts = accounts;
     this.hasher = hasher;
     this.lockout = lockout;
@@ -39,11 +39,11 @@ public final class SessionRoutes {
 
   public void register(RoutesConfig routes) {
     routes.post("/api/v1/sessions", this::login);
-    routes.get("/api/v1/me", this::me);
-    routes.get("/api/v1/me/sessions", this::list);
-    routes.delete("/api/v1/me/sessions/current", this::logout);
-    routes.delete("/api/v1/me/sessions/{sessionId}", this::kick);
-    routes.delete("/api/v1/me/sessions", this::logoutEverywhere);
+    routes.get("/api/v1/me", this::me, SESSION);
+    routes.get("/api/v1/me/sessions", this::list, SESSION);
+    routes.delete("/api/v1/me/sessions/current", this::logout, SESSION);
+    routes.delete("/api/v1/me/sessions/{sessionId}", this::kick, SESSION);
+    routes.delete("/api/v1/me/sessions", this::logoutEverywhere, SESSION);
   }
 
   private void login(Context ctx) {
@@ -91,28 +91,33 @@ public final class SessionRoutes {
     return Problem.of(401, Problem.INVALID_CREDENTIALS, "The login or the password is wrong.");
   }
 
+  /** One of the caller's sessions in {@code GET /api/v1/me/sessions}. */
+  record Listed(String id, String device, String createdAt, String lastSeenAt, boolean current) {}
+
+  /** {@code GET /api/v1/me/sessions}. */
+  record Listing(List<Listed> sessions) {}
+
   private void me(Context ctx) {
-    Session s = auth.require(ctx);
-    Json.respond(ctx, 200, Map.of("id", Long.toString(s.userId()), "login", s.login(), "displayName", s.displayName()));
+    Session s = Authentication.session(ctx);
+    Json.respond(ctx, 200, new AccountBody(Long.toString(s.userId()), s.login(), s.displayName()));
   }
 
   private void list(Context ctx) {
-    Session s = auth.require(ctx);
-    List<Map<String, Object>> out = sessions.list(s.userId()).stream()
-        .map(l -> Map.<String, Object>of("id", l.id(), "device", l.device(), "createdAt", Json.time(l.createdAt()),
-            "lastSeenAt", Json.time(l.lastSeenAt()), "current", l.id().equals(s.id())))
+    Session s = Authentication.session(ctx);
+    List<Listed> out = sessions.list(s.userId()).stream()
+        .map(l -> new Listed(l.id(), l.device(), Json.time(l.createdAt()), Json.time(l.lastSeenAt()), l.id().equals(s.id())))
         .toList();
-    Json.respond(ctx, 200, Map.of("sessions", out));
+    Json.respond(ctx, 200, new Listing(out));
   }
 
   private void logout(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     sessions.revoke(s.userId(), s.id());
     ctx.status(204);
   }
 
   private void kick(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     if (!sessions.revoke(s.userId(), ctx.pathParam("sessionId"))) {
       throw Problem.notFound("You have no session with this id.");
     }
@@ -120,7 +125,7 @@ public final class SessionRoutes {
   }
 
   private void logoutEverywhere(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     sessions.revokeAll(s.userId());
     ctx.status(204);
   }

@@ -2,7 +2,6 @@ package io.kinhub.server.sms;
 
 import io.kinhub.server.backing.Database;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +27,19 @@ final class OutboxSender implements SmsSender {
     log.info("SMS (outbox provider, not sent) to {}: {}", phone, text);
   }
 
+  /** One message in the development outbox. */
+  record Message(String phone, String text, String sentAt) {}
+
+  /** {@code GET /api/v1/dev/sms-outbox}. */
+  record Messages(List<Message> messages) {}
+
   /** The newest messages to a phone, newest first. */
-  List<Map<String, Object>> messages(String phone, int limit) {
+  List<Message> messages(String phone, int limit) {
     return db.withHandle(h -> h.createQuery("SELECT phone, text, sent_at FROM sms_outbox WHERE phone = :phone"
             + " ORDER BY sent_at DESC, id DESC LIMIT :limit")
         .bind("phone", phone).bind("limit", limit)
-        .map((rs, ctx) -> Map.<String, Object>of("phone", rs.getString(1), "text", rs.getString(2),
-            "sentAt", io.kinhub.server.http.Json.time(rs.getTimestamp(3).toInstant())))
+        .map((rs, ctx) -> new Message(rs.getString("phone"), rs.getString("text"),
+            io.kinhub.server.http.Json.time(rs.getTimestamp("sent_at").toInstant())))
         .list());
   }
 }

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class SmsRoutes {
   private static final Logger log = LoggerFactory.getLogger(SmsRoutes.class);
 
+  /** {@code POST /api/v1/sms-codes}: when the code expires and when another may be asked for. */
+  record CodeSent(String expiresAt, String resendAfter) {}
+
   private final SmsCodes codes;
   private final JobQueue queue;
   private final AccountStore accounts;
@@ -100,7 +103,7 @@ public final class SmsRoutes {
     }
     long now = System.currentTimeMillis();
     long resendAfter = now + RateLimits.decisionOf(ctx).map(SmsRoutes::untilNextToken).orElse(0L);
-    Json.respond(ctx, 202, Map.of("expiresAt", Json.time(issued.expiresAt()), "resendAfter", Json.time(resendAfter)));
+    Json.respond(ctx, 202, new CodeSent(Json.time(issued.expiresAt()), Json.time(resendAfter)));
   }
 
   /** Milliseconds until every phone bucket of the decision has a token again. */
@@ -149,6 +152,6 @@ public final class SmsRoutes {
       throw Problem.invalid("phone", "Query parameter 'phone' is required.");
     }
     String phone = Logins.normalizePhone("phone", raw);
-    Json.respond(ctx, 200, Map.of("messages", outbox.messages(phone, 50)));
+    Json.respond(ctx, 200, new OutboxSender.Messages(outbox.messages(phone, 50)));
   }
 }

@@ -67,7 +67,8 @@ public final class GedcomExport {
     TreeMap<List<Long>, Unit> units = new TreeMap<>(GedcomExport::compareKeys);
     h.createQuery("SELECT id, gender, father_id, mother_id FROM person WHERE family_id = :family ORDER BY id")
         .bind("family", familyId).setFetchSize(5_000)
-        .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getObject(3), rs.getObject(4)})
+        .map((rs, ctx) -> new Object[] {rs.getLong("id"), rs.getString("gender"), rs.getObject("father_id"),
+            rs.getObject("mother_id")})
         .forEach(row -> {
           long id = (Long) row[0];
           gender.put(id, (String) row[1]);
@@ -78,7 +79,7 @@ public final class GedcomExport {
           }
         });
     h.createQuery("SELECT a, b FROM spouse WHERE family_id = :family ORDER BY a, b").bind("family", familyId)
-        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .map((rs, ctx) -> new long[] {rs.getLong("a"), rs.getLong("b")})
         .forEach(pair -> {
           // the man is HUSB when genders tell; otherwise the lower id
           boolean swap = "male".equals(gender.get(pair[1])) && !"male".equals(gender.get(pair[0]))
@@ -112,9 +113,10 @@ public final class GedcomExport {
       h.createQuery("SELECT id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes, deceased "
               + "FROM person WHERE family_id = :family ORDER BY id")
           .bind("family", familyId).setFetchSize(2_000)
-          .map((rs, ctx) -> new GedcomPerson(xref(rs.getLong(1)), 0, rs.getString(2), rs.getString(3), rs.getString(4),
-              date(rs.getString(5)), rs.getString(6), date(rs.getString(7)), rs.getString(8), rs.getString(9), List.of(),
-              rs.getBoolean(10)))
+          .map((rs, ctx) -> new GedcomPerson(xref(rs.getLong("id")), 0, rs.getString("name"), rs.getString("surname"),
+              rs.getString("gender"), date(rs.getString("birth_date")), rs.getString("birth_place"),
+              date(rs.getString("death_date")), rs.getString("death_place"), rs.getString("notes"), List.of(),
+              rs.getBoolean("deceased")))
           .forEach(p -> {
             long id = Long.parseLong(p.xref().substring(2, p.xref().length() - 1));
             if (graph != null && Privacy.hidden(graph, audience, id)) {

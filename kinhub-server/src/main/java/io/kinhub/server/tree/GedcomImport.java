@@ -47,10 +47,12 @@ public final class GedcomImport {
 
   private final Database db;
   private final GedcomLimits limits;
+  private final TreeVersions versions;
 
-  public GedcomImport(Database db, GedcomLimits limits) {
+  public GedcomImport(Database db, GedcomLimits limits, TreeVersions versions) {
     this.db = db;
     this.limits = limits;
+    this.versions = versions;
   }
 
   /**
@@ -63,8 +65,9 @@ public final class GedcomImport {
 
   /** {@link #run}, recording the import in the change history as made by {@code actor}. */
   public Result run(long familyId, InputStream in, Long actor) throws GedcomFormatException, IOException {
+    Result result;
     try {
-      return db.inTransaction(h -> {
+      result = db.inTransaction(h -> {
         PersonStore.lockTree(h, familyId);
         Run run = new Run(h, familyId, 2L * limits.maxRecords());
         GedcomSummary summary;
@@ -91,6 +94,8 @@ public final class GedcomImport {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+    versions.changed(familyId);
+    return result;
   }
 
   /** Carries a format error out of the transaction callback (which rolls back). */

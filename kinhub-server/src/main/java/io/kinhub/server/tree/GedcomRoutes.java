@@ -1,11 +1,14 @@
 package io.kinhub.server.tree;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.kinhub.server.genealogy.Privacy;
 import io.kinhub.server.genealogy.Privacy.Audience;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
@@ -61,10 +64,8 @@ public final class GedcomRoutes {
   };
 
   private final GedcomImport importer;
-  private final TreeVersions versions;
   private final GedcomExport exporter;
   private final Permissions permissions;
-  private final Authentication auth;
   private final long maxBytes;
   private final TreeSettings settings;
   private final Path spoolDir;
@@ -73,13 +74,11 @@ public final class GedcomRoutes {
   /** Snapshots take a database connection; one at a time, so exports never hold more than one. */
   private final Semaphore snapshots = new Semaphore(1, true);
 
-  public GedcomRoutes(GedcomImport importer, TreeVersions versions, GedcomExport exporter, Permissions permissions,
-      Authentication auth, long maxBytes, TreeSettings settings, Path spoolDir) {
+  public GedcomRoutes(GedcomImport importer, GedcomExport exporter, Permissions permissions,
+      long maxBytes, TreeSettings settings, Path spoolDir) {
     this.importer = importer;
-    this.versions = versions;
     this.exporter = exporter;
     this.permissions = permissions;
-    this.auth = auth;
     this.maxBytes = maxBytes;
     this.settings = settings;
     this.spoolDir = spoolDir;
@@ -88,14 +87,14 @@ public final class GedcomRoutes {
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/families/{id}/gedcom", this::importFile);
-    routes.get("/api/v1/families/{id}/gedcom", this::exportFile);
+    routes.post("/api/v1/families/{id}/gedcom", this::importFile, SESSION);
+    routes.get("/api/v1/families/{id}/gedcom", this::exportFile, SESSION);
   }
 
   private void importFile(Context ctx) throws IOException {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:person:create:" + family);
+    permissions.require(s, FamilyPermission.createPersons(family));
     String type = ctx.header("Content-Type");
     if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
       throw Problem.of(415, Problem.UNSUPPORTED_MEDIA_TYPE,
@@ -117,7 +116,6 @@ public final class GedcomRoutes {
         // a dry read first, so that a malformed or oversized file is refused before it takes a connection
         GedcomReader.read(upload.input(), IGNORE, settings.limits());
         result = importer.run(family, upload.input(), s.userId());
-        versions.changed(family);
       } catch (GedcomFormatException e) {
         if (e.tooLarge()) {
           throw Problem.of(413, Problem.TOO_LARGE, "The GEDCOM file is too large at line " + e.line() + ": " + e.reason());
@@ -212,9 +210,9 @@ public final class GedcomRoutes {
   }
 
   private void exportFile(Context ctx) throws IOException {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     if (!exports.tryAcquire()) {
       throw busy("exports");
     }

@@ -2,7 +2,6 @@ package io.kinhub.server.tree;
 
 import io.kinhub.server.genealogy.Changes;
 import io.kinhub.server.backing.Database;
-import io.kinhub.server.http.Problem;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,26 +9,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import org.jdbi.v3.core.Handle;
 
 /**
  * Persons and their links in PostgreSQL. Every change runs in one transaction that first locks the family
- * row (so edits of one tree are serialised and a cycle check cannot be raced), and bumps the tree version.
+ * row (so edits of one tree are serialised and a cycle check cannot be raced), and bumps the tree version; once
+ * committed, the change listener (the tree version cache) hears of it.
  */
 public final class PersonStore {
   private static final String COLUMNS = "id, family_id, name, surname, gender, birth_date, birth_place, death_date, "
       + "death_place, notes, father_id, mother_id, deceased";
 
   private final Database db;
+  private volatile LongConsumer changed = familyId -> {};
 
   public PersonStore(Database db) {
     this.db = db;
   }
 
-  /** Locks the family's tree for this transaction; 404 when the family is gone. */
+  /** Tells {@code listener} the family after each committed change of its tree ({@link TreeVersions} listens). */
+  void onChange(LongConsumer listener) {
+    this.changed = listener;
+  }
+
+  /** Locks the family's tree for this transaction; refused (not found) when the family is gone. */
   static long lockTree(Handle h, long familyId) {
     return h.createQuery("SELECT tree_version FROM family WHERE id = :id FOR UPDATE").bind("id", familyId)
-        .mapTo(Long.class).findOne().orElseThrow(() -> Problem.notFound("No such family."));
+        .mapTo(Long.class).findOne().orElseThrow(() -> TreeRefusal.notFound("No such family."));
   }
 
   static void bumpVersion(Handle h, long familyId) {
@@ -49,9 +56,10 @@ public final class PersonStore {
   private static Optional<Person> find(Handle h, long familyId, long personId) {
     return h.createQuery("SELECT " + COLUMNS + " FROM person WHERE family_id = :family AND id = :id")
         .bind("family", familyId).bind("id", personId)
-        .map((rs, ctx) -> new Person(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-            (Long) rs.getObject(11), (Long) rs.getObject(12), spouses(h, personId), children(h, personId), rs.getBoolean(13)))
+        .map((rs, ctx) -> new Person(rs.getLong("id"), rs.getLong("family_id"), rs.getString("name"), rs.getString("surname"),
+            rs.getString("gender"), rs.getString("birth_date"), rs.getString("birth_place"), rs.getString("death_date"),
+            rs.getString("death_place"), rs.getString("notes"), (Long) rs.getObject("father_id"), (Long) rs.getObject("mother_id"),
+            spouses(h, personId), children(h, personId), rs.getBoolean("deceased")))
         .findOne();
   }
 
@@ -72,7 +80,7 @@ public final class PersonStore {
 
   /** {@link #create}, recording the change as made by {@code actor} (an account id, or null). */
   public Person create(long familyId, PersonEdit edit, Long actor) {
-    return db.inTransaction(h -> {
+    Person done = db.inTransaction(h -> {
       lockTree(h, familyId);
       checkReferences(h, familyId, null, edit);
       distinctParents(edit.fatherId(), edit.motherId());
@@ -93,18 +101,23 @@ public final class PersonStore {
       Changes.record(h, familyId, id, actor, "create", null, TreeRoutes.json(created), null);
       return created;
     });
+    changed.accept(familyId);
+    return done;
   }
 
-  /** Changes a person; 404 when absent, {@code 409 cycle} when a parent link would make someone their own ancestor. */
+  /**
+   * Changes a person; refused as not found when absent, as conflict {@code cycle} when a parent link would make
+   * someone their own ancestor.
+   */
   public Person update(long familyId, long personId, PersonEdit edit) {
     return update(familyId, personId, edit, null);
   }
 
   /** {@link #update}, recording the change as made by {@code actor}. */
   public Person update(long familyId, long personId, PersonEdit edit, Long actor) {
-    return db.inTransaction(h -> {
+    Person done = db.inTransaction(h -> {
       lockTree(h, familyId);
-      Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
+      Person current = find(h, familyId, personId).orElseThrow(() -> TreeRefusal.notFound("No such person in this family."));
       checkReferences(h, familyId, personId, edit);
       distinctParents(edit.setFather() ? edit.fatherId() : current.fatherId(), edit.setMother() ? edit.motherId() : current.motherId());
       Map<String, Object> values = new LinkedHashMap<>(edit.columns());
@@ -131,10 +144,12 @@ public final class PersonStore {
       Changes.record(h, familyId, personId, actor, "update", TreeRoutes.json(current), TreeRoutes.json(updated), null);
       return updated;
     });
+    changed.accept(familyId);
+    return done;
   }
 
   /**
-   * Deletes a person. With children it is {@code 409 has_children} unless {@code detachChildren}, which
+   * Deletes a person. With children it is refused as conflict {@code has_children} unless {@code detachChildren}, which
    * clears the children's link to this parent in the same transaction.
    */
   public void delete(long familyId, long personId, boolean detachChildren) {
@@ -145,11 +160,11 @@ public final class PersonStore {
   public void delete(long familyId, long personId, boolean detachChildren, Long actor) {
     db.inTransaction(h -> {
       lockTree(h, familyId);
-      Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
+      Person current = find(h, familyId, personId).orElseThrow(() -> TreeRefusal.notFound("No such person in this family."));
       List<Long> children = children(h, personId);
       if (!children.isEmpty()) {
         if (!detachChildren) {
-          throw Problem.of(409, "has_children", "This person has " + children.size()
+          throw TreeRefusal.conflict("has_children", "This person has " + children.size()
               + " child(ren) in the tree; delete with ?cascade=false to detach them, or delete the children first.");
         }
         h.createUpdate("UPDATE person SET father_id = NULL WHERE father_id = :id").bind("id", personId).execute();
@@ -160,31 +175,32 @@ public final class PersonStore {
       Changes.record(h, familyId, personId, actor, "delete", TreeRoutes.json(current), null, null);
       return null;
     });
+    changed.accept(familyId);
   }
 
   /**
    * Undoes one recorded change: the person is put back as they were before it (re-created, changed back, or deleted
-   * when the change created them). {@code 409 conflict} when the person changed after it; links to persons that are
-   * gone since are left out. The revert is itself a recorded change.
+   * when the change created them). Refused as conflict {@code conflict} when the person changed after it; links to
+   * persons that are gone since are left out. The revert is itself a recorded change.
    */
   public Person revert(long familyId, long changeId, Long actor) {
-    return db.inTransaction(h -> {
+    Person done = db.inTransaction(h -> {
       lockTree(h, familyId);
-      Changes.Change change = Changes.find(h, familyId, changeId).orElseThrow(() -> Problem.notFound("No such change in this family."));
+      Changes.Change change = Changes.find(h, familyId, changeId).orElseThrow(() -> TreeRefusal.notFound("No such change in this family."));
       if (change.personId() == null) {
-        throw Problem.of(409, "not_revertible", "A GEDCOM import is not reverted change by change; delete its persons instead.");
+        throw TreeRefusal.conflict("not_revertible", "A GEDCOM import is not reverted change by change; delete its persons instead.");
       }
       long personId = change.personId();
       if (Changes.changedSince(h, familyId, personId, changeId)) {
-        throw Problem.of(409, Problem.CONFLICT, "Person " + personId + " changed after this change; revert the later changes first.");
+        throw TreeRefusal.conflict(TreeRefusal.CHANGED, "Person " + personId + " changed after this change; revert the later changes first.");
       }
       Optional<Person> current = find(h, familyId, personId);
       Map<String, Object> before = change.before();
       Person restored;
       if (before == null) {
-        Person p = current.orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "Person " + personId + " is gone already."));
+        Person p = current.orElseThrow(() -> TreeRefusal.conflict(TreeRefusal.CHANGED, "Person " + personId + " is gone already."));
         if (!children(h, personId).isEmpty()) {
-          throw Problem.of(409, "has_children", "Person " + personId + " has children now; delete them first.");
+          throw TreeRefusal.conflict("has_children", "Person " + personId + " has children now; delete them first.");
         }
         h.createUpdate("DELETE FROM person WHERE id = :id AND family_id = :family").bind("id", personId).bind("family", familyId).execute();
         bumpVersion(h, familyId);
@@ -242,6 +258,8 @@ public final class PersonStore {
       Changes.record(h, familyId, personId, actor, "revert", current.map(TreeRoutes::json).orElse(null), TreeRoutes.json(restored), changeId);
       return restored;
     });
+    changed.accept(familyId);
+    return done;
   }
 
   private static Long existing(Handle h, long familyId, Object id) {
@@ -275,28 +293,28 @@ public final class PersonStore {
       for (Long spouse : edit.spouseIds()) {
         missing(spouse, found, "spouseIds");
         if (spouse.equals(personId)) {
-          throw Problem.invalid("spouseIds", "A person cannot be their own spouse.");
+          throw TreeRefusal.invalid("spouseIds", "A person cannot be their own spouse.");
         }
       }
     }
     if (personId != null && (personId.equals(edit.fatherId()) || personId.equals(edit.motherId()))) {
-      throw Problem.of(409, "cycle", "A person cannot be their own parent.");
+      throw TreeRefusal.conflict("cycle", "A person cannot be their own parent.");
     }
   }
 
   private static void distinctParents(Long father, Long mother) {
     if (father != null && father.equals(mother)) {
-      throw Problem.invalid("motherId", "The father and the mother must be two different persons.");
+      throw TreeRefusal.invalid("motherId", "The father and the mother must be two different persons.");
     }
   }
 
   private static void missing(Long id, Set<Long> found, String field) {
     if (id != null && !found.contains(id)) {
-      throw Problem.invalid(field, "There is no person " + id + " in this family.");
+      throw TreeRefusal.invalid(field, "There is no person " + id + " in this family.");
     }
   }
 
-  /** 409 cycle when {@code parentId} is {@code personId} or one of their descendants (walks up from the parent). */
+  /** Refuses as conflict {@code cycle} when {@code parentId} is {@code personId} or one of their descendants (walks up). */
   private static void refuseCycle(Handle h, long personId, Long parentId, String field) {
     if (parentId == null) {
       return;
@@ -312,7 +330,7 @@ public final class PersonStore {
             SELECT EXISTS (SELECT 1 FROM up WHERE id = :person)""")
         .bind("parent", parentId).bind("person", personId).mapTo(Boolean.class).one();
     if (cycle) {
-      throw Problem.of(409, "cycle", "Person " + parentId + " descends from person " + personId
+      throw TreeRefusal.conflict("cycle", "Person " + parentId + " descends from person " + personId
           + ", so '" + field + "' would make " + personId + " their own ancestor.");
     }
   }

@@ -124,7 +124,7 @@ public final class TreeJson {
       Map<Long, List<Long>> spouses = new HashMap<>();
       h.createQuery("SELECT a, b FROM spouse WHERE family_id = :family ORDER BY a, b").bind("family", familyId)
           .setFetchSize(5_000)
-          .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+          .map((rs, ctx) -> new long[] {rs.getLong("a"), rs.getLong("b")})
           .forEach(pair -> {
             spouses.computeIfAbsent(pair[0], k -> new ArrayList<>(2)).add(pair[1]);
             spouses.computeIfAbsent(pair[1], k -> new ArrayList<>(2)).add(pair[0]);
@@ -143,7 +143,7 @@ public final class TreeJson {
               var rs = rows.get();
               try {
                 while (rs.next()) {
-                  long id = rs.getLong(1);
+                  long id = rs.getLong("id");
                   int index = graph == null ? -1 : graph.index(id);
                   json.writeStartObject();
                   json.writeStringField("id", Long.toString(id));
@@ -151,8 +151,8 @@ public final class TreeJson {
                   if (audience != Audience.FULL && (index < 0 || Privacy.hidden(graph, audience, index))) {
                     json.writeStringField("name", index < 0 ? Privacy.PRIVATE_NAME : Privacy.name(graph, audience, index));
                     json.writeBooleanField("private", true);
-                    writeId(json, "fatherId", rs.getLong(9), rs.wasNull());
-                    writeId(json, "motherId", rs.getLong(10), rs.wasNull());
+                    writeId(json, "fatherId", rs.getLong("father_id"), rs.wasNull());
+                    writeId(json, "motherId", rs.getLong("mother_id"), rs.wasNull());
                     writeSpouses(json, spouses.getOrDefault(id, List.of()));
                     if (index >= 0) {
                       writeGeneration(json, graph, index, false);
@@ -160,15 +160,15 @@ public final class TreeJson {
                     json.writeEndObject();
                     continue;
                   }
-                  json.writeStringField("name", rs.getString(2));
-                  json.writeStringField("surname", rs.getString(3));
-                  json.writeStringField("gender", rs.getString(4));
-                  json.writeStringField("birthDate", rs.getString(5));
-                  json.writeStringField("birthPlace", rs.getString(6));
-                  json.writeStringField("deathDate", rs.getString(7));
-                  json.writeStringField("deathPlace", rs.getString(8));
-                  writeId(json, "fatherId", rs.getLong(9), rs.wasNull());
-                  writeId(json, "motherId", rs.getLong(10), rs.wasNull());
+                  json.writeStringField("name", rs.getString("name"));
+                  json.writeStringField("surname", rs.getString("surname"));
+                  json.writeStringField("gender", rs.getString("gender"));
+                  json.writeStringField("birthDate", rs.getString("birth_date"));
+                  json.writeStringField("birthPlace", rs.getString("birth_place"));
+                  json.writeStringField("deathDate", rs.getString("death_date"));
+                  json.writeStringField("deathPlace", rs.getString("death_place"));
+                  writeId(json, "fatherId", rs.getLong("father_id"), rs.wasNull());
+                  writeId(json, "motherId", rs.getLong("mother_id"), rs.wasNull());
                   writeSpouses(json, spouses.getOrDefault(id, List.of()));
                   if (index >= 0) {
                     writeGeneration(json, graph, index, true);

@@ -1,5 +1,7 @@
 package io.kinhub.server.tree;
 
+import static io.kinhub.server.session.RouteAccess.SESSION;
+
 import io.kinhub.server.genealogy.KinGraphs;
 import io.kinhub.server.genealogy.Privacy;
 import io.kinhub.server.genealogy.Privacy.Audience;
@@ -7,6 +9,7 @@ import io.kinhub.server.genealogy.Privacy.Audience;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
@@ -36,73 +39,77 @@ public final class TreeRoutes {
   private final TreeVersions versions;
   private final TreeJson trees;
   private final Permissions permissions;
-  private final Authentication auth;
   private final KinGraphs graphs;
 
-  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, KinGraphs graphs, Permissions permissions,
-      Authentication auth) {
+  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, KinGraphs graphs, Permissions permissions) {
     this.graphs = graphs;
     this.persons = persons;
     this.versions = versions;
     this.trees = trees;
     this.permissions = permissions;
-    this.auth = auth;
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/families/{id}/persons", this::create);
-    routes.get("/api/v1/families/{id}/persons/{personId}", this::read);
-    routes.patch("/api/v1/families/{id}/persons/{personId}", this::update);
-    routes.delete("/api/v1/families/{id}/persons/{personId}", this::delete);
-    routes.get("/api/v1/families/{id}/tree", this::tree);
+    routes.post("/api/v1/families/{id}/persons", this::create, SESSION);
+    routes.get("/api/v1/families/{id}/persons/{personId}", this::read, SESSION);
+    routes.patch("/api/v1/families/{id}/persons/{personId}", this::update, SESSION);
+    routes.delete("/api/v1/families/{id}/persons/{personId}", this::delete, SESSION);
+    routes.get("/api/v1/families/{id}/tree", this::tree, SESSION);
+    routes.exception(TreeRefusal.class, (e, ctx) -> problem(e).answer(ctx));
+  }
+
+  /** The problem a refusal of the tree store is answered with. */
+  static Problem problem(TreeRefusal refusal) {
+    return switch (refusal.reason()) {
+      case NOT_FOUND -> Problem.notFound(refusal.detail());
+      case CONFLICT -> Problem.of(409, refusal.code(), refusal.detail());
+      case INVALID -> Problem.invalid(refusal.field(), refusal.detail());
+    };
   }
 
   private void create(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    permissions.require(s, family, "family:person:create:" + family);
+    permissions.require(s, FamilyPermission.createPersons(family));
     Person person = persons.create(family, edit(JsonBody.read(ctx), true), s.userId());
-    versions.changed(family);
     Json.respond(ctx, 201, shown(family, json(person), Audience.FULL));
   }
 
   private void read(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     Person person = persons.find(family, id).orElseThrow(() -> Problem.notFound("No such person in this family."));
     Json.respond(ctx, 200, shown(family, json(person), audience));
   }
 
   private void update(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
-    permissions.require(s, family, "family:person:edit:" + family);
+    permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.update(family, id, edit(JsonBody.read(ctx), false), s.userId());
-    versions.changed(family);
     Json.respond(ctx, 200, shown(family, json(person), Audience.FULL));
   }
 
   private void delete(Context ctx) {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
-    permissions.require(s, family, "family:person:delete:" + family);
+    permissions.require(s, FamilyPermission.deletePersons(family));
     String cascade = ctx.queryParam("cascade");
     if (cascade != null && !cascade.equals("false")) {
       throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
     }
     persons.delete(family, id, cascade != null, s.userId());
-    versions.changed(family);
     ctx.status(204);
   }
 
   private void tree(Context ctx) throws IOException {
-    Session s = auth.require(ctx);
+    Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
-    Audience audience = Privacy.audience(permissions.require(s, family, "family:read:" + family));
+    Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
     long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
     String etag = new TreeJson.Document(version, null, audience).etag(family);
     ctx.header("Cache-Control", "private, no-cache");

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The current version of each family's tree (its ETag), near-cached so that {@code GET /tree} — a 304 above
  * all — needs no database round trip. Every change to a tree commits in PostgreSQL and then calls
- * {@link #changed}, which drops the version on every node before the editing request returns.
+ * {@link #changed} (the stores that change trees call it themselves), which drops the version on every node
+ * before the editing request returns.
  */
 public final class TreeVersions {
   private static final Logger log = LoggerFactory.getLogger(TreeVersions.class);
@@ -24,6 +25,7 @@ public final class TreeVersions {
   public TreeVersions(PersonStore persons, EventBus bus, long cacheSize, Duration cacheMaxAge, MeterRegistry meters) {
     this.persons = persons;
     this.cache = NearCache.create("tree-versions", bus, cacheSize, cacheMaxAge, meters);
+    persons.onChange(this::changed);
   }
 
   /** The family's tree version; empty when the family does not exist (not cached). */
