@@ -2,7 +2,8 @@
 // minimap, order selector. See tree-state.js for the state and hooks.
 import { state, dom, ZOOM_STEP, fold } from "./tree-state.js";
 import { t } from "./i18n.js";
-import { setLevel, pan, personAt, requestDraw, resize } from "./tree-render.js";
+import { setLevel, pan, personAt, badgeUnder, requestDraw, resize } from "./tree-render.js";
+import { toggleCollapse } from "./tree-view.js";
 import { select } from "./tree-panel.js";
 import { relayout } from "./tree-layout-run.js";
 
@@ -67,7 +68,9 @@ function release(e) {
   if (pointers.size < 2) pinch = null;
   dom.tree.classList.remove("dragging");
   if (e.type === "pointerup" && dragStart && dragStart.moved < 5 && pointers.size === 0 && state.laid) {
-    select(personAt(e.offsetX, e.offsetY), false);
+    const badge = badgeUnder(e.offsetX, e.offsetY);
+    if (badge != null) toggleCollapse(badge);
+    else select(personAt(e.offsetX, e.offsetY), false);
   }
   if (pointers.size === 0) dragStart = null;
 }

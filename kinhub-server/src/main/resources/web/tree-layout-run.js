@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { layout as layoutHere } from "./tree-layout.js";
 import { buildGrid, clearTiles, drawMinimapBase, requestDraw } from "./tree-render.js";
 import { select } from "./tree-panel.js";
+import { shownPersons } from "./tree-view.js";
 
 // ---- loading and layout ---------------------------------------------------------------------------------------
 export function progress(text) {
@@ -33,7 +34,7 @@ function layoutInWorker(list) {
 }
 
 export async function runLayout() {
-  const list = state.persons;
+  const list = shownPersons();
   progress(t("tree.layingOut", { count: list.length.toLocaleString() }));
   await new Promise((r) => requestAnimationFrame(() => r()));
   let result;

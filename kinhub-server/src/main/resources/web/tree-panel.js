@@ -3,9 +3,32 @@
 import { state, dom } from "./tree-state.js";
 import { t, has } from "./i18n.js";
 import { centerOn, requestDraw } from "./tree-render.js";
+import { relayout } from "./tree-layout-run.js";
+
+/** Expands the collapsed branches above a hidden person (and leaves a focus view that excludes them), then selects. */
+async function revealThenSelect(id, center) {
+  const up = [id];
+  for (let i = 0; i < up.length && i < state.persons.length; i++) {
+    const p = state.personById.get(up[i]);
+    for (const parent of [p?.fatherId, p?.motherId]) {
+      if (parent == null || !state.personById.has(parent) || up.includes(parent)) continue;
+      state.collapsed.delete(parent);
+      up.push(parent);
+    }
+  }
+  await relayout();
+  if (!state.nodeIndex.has(id) && state.view.mode !== "all") {
+    const { setView } = await import("./tree-view.js");
+    await setView({ mode: "all", personId: null, depth: null });
+  }
+  if (state.nodeIndex.has(id)) select(id, center);
+}
 
 // ---- selection and details ------------------------------------------------------------------------------------
 export function select(id, center) {
+  if (id != null && state.laid && !state.nodeIndex.has(id) && state.personById.has(id)) {
+    return revealThenSelect(id, center); // hidden in a collapsed branch or outside the focus view
+  }
   state.selectedId = id;
   if (id != null && center) centerOn(id);
   showDetails(id);

@@ -2,6 +2,7 @@
 // level of detail, the minimap, and the camera (see tree-state.js for the state and hooks).
 import { state, dom, TILE, ZOOM_STEP, MIN_LEVEL, MAX_LEVEL, COLORS } from "./tree-state.js";
 import { BOX_WIDTH, BOX_HEIGHT, COUPLE, EXTRA } from "./tree-layout.js";
+import { badgeAt } from "./tree-view.js";
 
 // ---- layers ------------------------------------------------------------------------------------------------
 function layer(parent, name) {
@@ -150,6 +151,18 @@ function fit(text, maxChars) {
 }
 
 /**
+ * Long links drown the tree: a cross-link (another parent or spouse placed elsewhere) longer than the viewport is
+ * left out, and so is any line that long in a focus view; they are drawn again (on the overlay) while a person is selected.
+ */
+export function tooLong(i) {
+  const e = state.laid.edges;
+  const kind = state.laid.edgeKinds[i];
+  if (kind !== EXTRA && state.view.mode === "all") return false;
+  const len = Math.hypot(e[4 * i + 2] - e[4 * i], e[4 * i + 3] - e[4 * i + 1]) * state.camera.scale;
+  return len > Math.min(state.width, state.height) * 0.9;
+}
+
+/**
  * Draws the nodes and edges inside a world rectangle onto `c`, whose transform maps world to device pixels
  * as (world − origin) · scale · state.dpr. `fresh`: build every box from a path (the naive mode) instead of sprites.
  */
@@ -164,6 +177,7 @@ export function drawWorld(c, originX, originY, wx1, wy1, wx2, wy2, fresh) {
     c.setLineDash(kind === EXTRA ? [6 * s, 4 * s] : []);
     for (const i of hit.edges) {
       if (state.laid.edgeKinds[i] !== kind) continue;
+      if (tooLong(i)) continue;
       c.moveTo((e[4 * i] - originX) * s, (e[4 * i + 1] - originY) * s);
       c.lineTo((e[4 * i + 2] - originX) * s, (e[4 * i + 3] - originY) * s);
     }
@@ -171,6 +185,30 @@ export function drawWorld(c, originX, originY, wx1, wy1, wx2, wy2, fresh) {
   }
   c.setLineDash([]);
   drawNodes(c, hit.nodes, originX, originY, fresh);
+  drawBadges(c, hit.nodes, originX, originY);
+}
+
+/** The "+N" badge under each collapsed person: how many persons the collapse hides (click it to expand). */
+function drawBadges(c, indices, originX, originY) {
+  const s = state.camera.scale * state.dpr;
+  if (!state.hiddenCount.size || BOX_HEIGHT * s < 6) return;
+  for (const i of indices) {
+    const b = badgeAt(state.laid.ids[i]);
+    if (!b) continue;
+    const x = (b.x - originX) * s, y = (b.y - originY) * s, r = Math.max(2, b.r * s);
+    c.beginPath();
+    c.arc(x, y, r, 0, Math.PI * 2);
+    c.fillStyle = "#2a6f4e";
+    c.fill();
+    if (r >= 6) {
+      c.fillStyle = "#fff";
+      c.font = `600 ${Math.max(1, r * 0.95)}px system-ui, sans-serif`;
+      c.textAlign = "center";
+      c.textBaseline = "middle";
+      c.fillText(`+${b.count}`, x, y);
+      c.textAlign = "start";
+    }
+  }
 }
 
 /**
@@ -311,6 +349,7 @@ export function drawOverlay() {
       BOX_WIDTH * s + 4 * state.dpr, BOX_HEIGHT * s + 4 * state.dpr, Math.min(10 * s, 8 * state.dpr));
     overlayCtx.stroke();
   }
+  if (state.selectedId != null && state.nodeIndex.has(state.selectedId)) drawLongLinksOf(state.selectedId);
   for (const hook of state.hooks.overlays) hook(overlayCtx);
 }
 
@@ -392,3 +431,36 @@ export function personAt(px, py) {
   return null;
 }
 
+
+/** While a person is selected, the long links left out of the tiles that start or end at their box. */
+function drawLongLinksOf(id) {
+  const k = state.nodeIndex.get(id);
+  const x1 = state.laid.x[k] - 2, y1 = state.laid.y[k] - 2, x2 = x1 + BOX_WIDTH + 4, y2 = y1 + BOX_HEIGHT + 4;
+  const e = state.laid.edges;
+  const s = state.camera.scale * state.dpr;
+  const inside = (x, y) => x >= x1 && x <= x2 && y >= y1 && y <= y2;
+  overlayCtx.beginPath();
+  for (let i = 0; i < state.laid.edgeKinds.length; i++) {
+    if (!tooLong(i)) continue;
+    if (!inside(e[4 * i], e[4 * i + 1]) && !inside(e[4 * i + 2], e[4 * i + 3])) continue;
+    overlayCtx.moveTo(e[4 * i] * s + state.camera.tx * state.dpr, e[4 * i + 1] * s + state.camera.ty * state.dpr);
+    overlayCtx.lineTo(e[4 * i + 2] * s + state.camera.tx * state.dpr, e[4 * i + 3] * s + state.camera.ty * state.dpr);
+  }
+  overlayCtx.lineWidth = 2 * state.dpr;
+  overlayCtx.strokeStyle = "#c49a4a";
+  overlayCtx.setLineDash([6 * state.dpr, 4 * state.dpr]);
+  overlayCtx.stroke();
+  overlayCtx.setLineDash([]);
+}
+
+/** The collapsed person whose badge is under a point of the tree element, if any. */
+export function badgeUnder(px, py) {
+  if (!state.hiddenCount.size) return null;
+  const wx = (px - state.camera.tx) / state.camera.scale;
+  const wy = (py - state.camera.ty) / state.camera.scale;
+  for (const id of state.hiddenCount.keys()) {
+    const b = badgeAt(id);
+    if (b && Math.hypot(wx - b.x, wy - b.y) <= b.r + 2) return id;
+  }
+  return null;
+}

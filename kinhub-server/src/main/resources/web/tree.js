@@ -12,6 +12,7 @@ import { baseCtx, resize, centerOn, setLevel, query, drawCached, drawNaive, draw
 import { select } from "./tree-panel.js";
 import { findMatches, nextMatch } from "./tree-input.js";
 import { progress, runLayout, relayout } from "./tree-layout-run.js";
+import { VIEWS, autoCollapse, viewFromUrl, mountViewControls, setView, toggleCollapse, expandAll } from "./tree-view.js";
 
 let resolveReady;
 let rejectReady;
@@ -36,11 +37,20 @@ async function load() {
       resolveReady(0);
       return;
     }
+    try {
+      state.me = (await api("GET", `/api/v1/families/${encodeURIComponent(state.familyId)}/me`)).personId ?? null;
+    } catch {
+      state.me = null;
+    }
+    if (!state.personById.has(state.me)) state.me = null;
+    state.view = viewFromUrl();
+    if (state.view.mode === "all") autoCollapse();
+    mountViewControls();
     resize();
     await runLayout();
     state.camera.level = -1;
     state.camera.scale = ZOOM_STEP ** state.camera.level;
-    centerOn(state.laid.ids[0]); // the eldest root line
+    centerOn(state.view.personId ?? state.laid.ids[0]); // the focus, or the eldest root line
     drawCached();
     drawOverlay();
     drawMinimapViewport();
@@ -103,6 +113,19 @@ window.kinhubTree = {
   relayout: (newOrder) => ready.then(() => relayout(newOrder)),
   selected: () => state.selectedId,
   centerOf,
+  /** Shows `view` ("all", "descendants", "ancestors", "hourglass") around a person; resolves once drawn. */
+  focus(personId, view = "descendants", { depth } = {}) {
+    if (!VIEWS.includes(view)) return Promise.reject(new Error(`unknown view ${view}`));
+    return ready.then(() => setView({ mode: view, personId, depth: depth ?? null }));
+  },
+  /** The ids the current view lays out (collapsed branches excluded). */
+  visibleIds: () => (state.laid ? Array.from(state.laid.ids) : []),
+  /** Collapses or expands a person's branch; resolves once drawn. */
+  toggleCollapse: (id) => ready.then(() => toggleCollapse(id)),
+  expandAll: () => ready.then(() => expandAll()),
+  /** Collapsed persons shown with their badge's number: [[id, hidden count], ...]. */
+  badges: () => [...state.hiddenCount.entries()],
+  view: () => ({ ...state.view }),
   viewport: () => ({ width: state.width, height: state.height, scale: state.camera.scale,
     x: -state.camera.tx / state.camera.scale, y: -state.camera.ty / state.camera.scale }),
 };
