@@ -1,0 +1,285 @@
+// Focus views (whole family, descendants, ancestors, hourglass around one person, with a depth), collapsed
+// branches, and the URL that carries them (?view=descendants&person=123&depth=3; back and forward work).
+// Which persons a view shows is decided here; tree-layout.js lays out only those.
+import { state, dom } from "./tree-state.js";
+import { t } from "./i18n.js";
+import { relayout } from "./tree-layout-run.js";
+import { requestDraw } from "./tree-render.js";
+import { registerPanelSection } from "./tree-state.js";
+import { BOX_WIDTH, BOX_HEIGHT } from "./tree-layout.js";
+
+export const VIEWS = ["all", "descendants", "ancestors", "hourglass"];
+/** A whole-family view of more persons than this starts with its branches collapsed below AUTO_DEPTH generations. */
+const AUTO_COLLAPSE_OVER = 400;
+const AUTO_DEPTH = 2;
+
+const known = (id) => id != null && state.personById.has(id);
+
+/** Descendants of `from` (itself included) down to `depth` generations (null: all); collapsed persons' children skipped. */
+function descendants(from, depth) {
+  const seen = new Set([from]);
+  let frontier = [from];
+  for (let d = 0; frontier.length && (depth == null || d < depth); d++) {
+    const next = [];
+    for (const id of frontier) {
+      if (state.collapsed.has(id)) continue;
+      for (const c of state.childrenOf.get(id) || []) if (!seen.has(c)) { seen.add(c); next.push(c); }
+    }
+    frontier = next;
+  }
+  return seen;
+}
+
+function ancestors(from, depth) {
+  const seen = new Set([from]);
+  let frontier = [from];
+  for (let d = 0; frontier.length && (depth == null || d < depth); d++) {
+    const next = [];
+    for (const id of frontier) {
+      const p = state.personById.get(id);
+      for (const parent of [p.fatherId, p.motherId]) if (known(parent) && !seen.has(parent)) { seen.add(parent); next.push(parent); }
+    }
+    frontier = next;
+  }
+  return seen;
+}
+
+function withSpouses(set) {
+  const out = new Set(set);
+  for (const id of set) for (const s of state.personById.get(id).spouseIds || []) if (known(s)) out.add(s);
+  return out;
+}
+
+/** Everyone reachable from the roots through children and spouses, children of collapsed persons skipped. */
+function wholeFamily() {
+  const seen = new Set();
+  const stack = [];
+  for (const p of state.persons) if (!known(p.fatherId) && !known(p.motherId)) { seen.add(p.id); stack.push(p.id); }
+  while (stack.length) {
+    const id = stack.pop();
+    const next = [...(state.personById.get(id).spouseIds || []).filter(known)];
+    if (!state.collapsed.has(id)) next.push(...(state.childrenOf.get(id) || []));
+    for (const n of next) if (!seen.has(n)) { seen.add(n); stack.push(n); }
+  }
+  return seen;
+}
+
+/** The ids the current view shows (collapsed branches excluded). */
+export function shownIds() {
+  const { mode, personId, depth } = state.view;
+  if (mode === "all" || !known(personId)) return wholeFamily();
+  const down = mode === "descendants" || mode === "hourglass" ? withSpouses(descendants(personId, depth)) : new Set();
+  const up = mode === "ancestors" || mode === "hourglass" ? ancestors(personId, depth) : new Set();
+  return new Set([...down, ...up, personId]);
+}
+
+/** The persons to lay out: all of them untouched, or the shown ones with links to persons not shown dropped. */
+export function shownPersons() {
+  const ids = shownIds();
+  state.hiddenCount = hiddenCounts(ids);
+  if (ids.size === state.persons.length) return state.persons;
+  const out = [];
+  for (const p of state.persons) {
+    if (!ids.has(p.id)) continue;
+    out.push({ ...p, fatherId: ids.has(p.fatherId) ? p.fatherId : null, motherId: ids.has(p.motherId) ? p.motherId : null,
+      spouseIds: (p.spouseIds || []).filter((s) => ids.has(s)) });
+  }
+  return out;
+}
+
+/** For each collapsed person shown: how many persons its collapse alone hides. */
+function hiddenCounts(shown) {
+  const counts = new Map();
+  for (const id of [...state.collapsed]) { // a copy: deleting and re-adding would revisit it forever
+    if (!shown.has(id)) continue;
+    state.collapsed.delete(id);
+    const open = shownIds();
+    state.collapsed.add(id);
+    counts.set(id, open.size - shown.size);
+  }
+  return counts;
+}
+
+/** Collapses, on a large tree's first whole-family view, every person with children AUTO_DEPTH generations below a root. */
+export function autoCollapse() {
+  if (state.persons.length <= AUTO_COLLAPSE_OVER) return;
+  const depth = new Map();
+  let frontier = state.persons.filter((p) => !known(p.fatherId) && !known(p.motherId)).map((p) => p.id);
+  for (const id of frontier) depth.set(id, 0);
+  for (let d = 1; frontier.length && d <= AUTO_DEPTH; d++) {
+    const next = [];
+    for (const id of frontier) for (const c of state.childrenOf.get(id) || []) if (!depth.has(c)) { depth.set(c, d); next.push(c); }
+    frontier = next;
+  }
+  for (const [id, d] of depth) if (d === AUTO_DEPTH && (state.childrenOf.get(id) || []).length) state.collapsed.add(id);
+}
+
+/** The collapse badge under a collapsed person's box, in world coordinates (null if none). */
+export function badgeAt(id) {
+  const n = state.hiddenCount.get(id);
+  if (!n || !state.nodeIndex.has(id)) return null;
+  const k = state.nodeIndex.get(id);
+  return { x: state.laid.x[k] + BOX_WIDTH / 2, y: state.laid.y[k] + BOX_HEIGHT + 10, r: 11, count: n };
+}
+
+function urlFor(view) {
+  const params = new URLSearchParams(location.search);
+  for (const k of ["view", "person", "depth"]) params.delete(k);
+  if (view.mode !== "all") {
+    params.set("view", view.mode);
+    params.set("person", String(view.personId));
+    if (view.depth != null) params.set("depth", String(view.depth));
+  }
+  const q = params.toString();
+  return `${location.pathname}${q ? `?${q}` : ""}`;
+}
+
+/** The view the URL names, if valid. */
+export function viewFromUrl() {
+  const params = new URLSearchParams(location.search);
+  const mode = params.get("view");
+  if (!VIEWS.includes(mode) || mode === "all") return { mode: "all", personId: null, depth: null };
+  const raw = params.get("person");
+  const personId = [...state.personById.keys()].find((k) => String(k) === raw) ?? null;
+  const depth = /^\d{1,3}$/.test(params.get("depth") || "") ? Number(params.get("depth")) : null;
+  return personId == null ? { mode: "all", personId: null, depth: null } : { mode, personId, depth };
+}
+
+/** Screen position a person keeps across a change of view (or null: centre it afterwards). */
+function anchorOf(id) {
+  if (!state.laid || !state.nodeIndex.has(id)) return null;
+  const k = state.nodeIndex.get(id);
+  return { x: (state.laid.x[k] + BOX_WIDTH / 2) * state.camera.scale + state.camera.tx,
+    y: (state.laid.y[k] + BOX_HEIGHT / 2) * state.camera.scale + state.camera.ty };
+}
+
+/** Keeps `id` at `at` on screen (or centres it), sliding there over a few frames. */
+function place(id, at) {
+  if (!state.nodeIndex.has(id)) return Promise.resolve();
+  const k = state.nodeIndex.get(id);
+  const target = at || { x: state.width / 2, y: state.height / 2 };
+  const tx = target.x - (state.laid.x[k] + BOX_WIDTH / 2) * state.camera.scale;
+  const ty = target.y - (state.laid.y[k] + BOX_HEIGHT / 2) * state.camera.scale;
+  state.camera.tx = tx;
+  state.camera.ty = ty;
+  requestDraw();
+  return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+}
+
+/** Switches to a view and lays out again; `push`: record it in the history. Resolves once drawn. */
+export async function setView(view, push = true) {
+  const anchorId = view.personId ?? state.selectedId ?? state.view.personId;
+  const at = anchorOf(anchorId);
+  state.view = { mode: view.mode, personId: view.mode === "all" ? null : view.personId, depth: view.depth ?? null };
+  if (push) {
+    const url = urlFor(state.view);
+    if (url !== `${location.pathname}${location.search}`) history.pushState({ kinhubView: state.view }, "", url);
+  }
+  syncControls();
+  await relayout();
+  if (anchorId != null) await place(anchorId, at);
+}
+
+/** Collapses or expands one person's branch. */
+export async function toggleCollapse(id) {
+  const at = anchorOf(id);
+  if (state.collapsed.has(id)) state.collapsed.delete(id);
+  else state.collapsed.add(id);
+  await relayout();
+  await place(id, at);
+}
+
+export async function expandAll() {
+  state.collapsed.clear();
+  await relayout();
+}
+
+function syncControls() {
+  const select = document.getElementById("view-mode");
+  if (select) select.value = state.view.mode;
+  const depth = document.getElementById("view-depth");
+  if (depth) depth.value = state.view.depth ?? "";
+}
+
+/** The view controls in the header, the collapse action in the panel, and back/forward. */
+export function mountViewControls() {
+  const header = document.querySelector(".tree-header");
+  const wrap = document.createElement("span");
+  wrap.className = "view-controls";
+  const label = document.createElement("label");
+  const caption = document.createElement("span");
+  caption.textContent = t("tree.view.label");
+  const select = document.createElement("select");
+  select.id = "view-mode";
+  for (const v of VIEWS) {
+    const o = document.createElement("option");
+    o.value = v;
+    o.textContent = t(`tree.view.${v}`);
+    select.append(o);
+  }
+  label.append(caption, select);
+  const depthLabel = document.createElement("label");
+  const depthCaption = document.createElement("span");
+  depthCaption.textContent = t("tree.view.depth");
+  const depth = document.createElement("input");
+  depth.id = "view-depth";
+  depth.type = "number";
+  depth.min = "1";
+  depth.max = "99";
+  depth.placeholder = t("tree.view.depthAll");
+  depthLabel.append(depthCaption, depth);
+  const me = document.createElement("button");
+  me.type = "button";
+  me.id = "view-me";
+  me.className = "secondary";
+  me.textContent = t("tree.view.me");
+  me.hidden = state.me == null;
+  const expand = document.createElement("button");
+  expand.type = "button";
+  expand.id = "expand-all";
+  expand.className = "secondary";
+  expand.textContent = t("tree.view.expandAll");
+  wrap.append(label, depthLabel, me, expand);
+  header.insertBefore(wrap, document.getElementById("site-nav"));
+  const focusOn = () => state.selectedId ?? state.view.personId ?? state.me;
+  const depthValue = () => (/^\d{1,2}$/.test(depth.value) && Number(depth.value) > 0 ? Number(depth.value) : null);
+  select.addEventListener("change", () => {
+    const id = focusOn();
+    if (select.value !== "all" && id == null) {
+      select.value = state.view.mode;
+      dom.searchStatus.textContent = t("tree.view.pickFirst");
+      return;
+    }
+    setView({ mode: select.value, personId: id, depth: depthValue() });
+  });
+  depth.addEventListener("change", () => {
+    if (state.view.mode !== "all") setView({ ...state.view, depth: depthValue() });
+  });
+  me.addEventListener("click", () => {
+    if (state.me != null) setView({ mode: state.view.mode === "all" ? "hourglass" : state.view.mode, personId: state.me, depth: depthValue() });
+  });
+  expand.addEventListener("click", () => expandAll());
+  registerPanelSection((id, panel) => {
+    if ((state.childrenOf.get(id) || []).length) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary collapse-toggle";
+      b.textContent = state.collapsed.has(id) ? t("tree.view.expand") : t("tree.view.collapse");
+      b.addEventListener("click", () => toggleCollapse(id));
+      panel.append(b);
+    }
+    const focus = document.createElement("span");
+    focus.className = "focus-actions";
+    for (const v of ["descendants", "ancestors", "hourglass"]) {
+      const f = document.createElement("button");
+      f.type = "button";
+      f.className = "secondary";
+      f.textContent = t(`tree.view.${v}`);
+      f.addEventListener("click", () => setView({ mode: v, personId: id, depth: depthValue() }));
+      focus.append(f);
+    }
+    panel.append(focus);
+  });
+  window.addEventListener("popstate", () => setView(viewFromUrl(), false));
+  syncControls();
+}
