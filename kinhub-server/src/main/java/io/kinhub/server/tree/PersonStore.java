@@ -32,6 +32,23 @@ public final class PersonStore {
         .mapTo(Long.class).findOne().orElseThrow(() -> Problem.notFound("No such family."));
   }
 
+  /**
+   * {@link #lockTree}, then {@code 412 tree_changed} unless the version is one of {@code ifVersions} (null: any
+   * version will do). The problem carries the tree's current ETag.
+   */
+  static long lockTree(Handle h, long familyId, Set<Long> ifVersions) {
+    long version = lockTree(h, familyId);
+    if (ifVersions != null && !ifVersions.contains(version)) {
+      throw Problem.of(412, "tree_changed", "The tree changed since version " + (ifVersions.size() == 1 ? ifVersions.iterator().next()
+          : ifVersions) + "; it is at version " + version + " now. Read it again and redo the edit if it still applies.")
+          .withHeaders(Map.of("ETag", new TreeJson.Document(version, null).etag(familyId)));
+    }
+    return version;
+  }
+
+  /** A person after a change, and the tree version that change made. */
+  public record Changed(Person person, long version) {}
+
   static void bumpVersion(Handle h, long familyId) {
     h.createUpdate("UPDATE family SET tree_version = tree_version + 1 WHERE id = :id").bind("id", familyId).execute();
   }
@@ -72,8 +89,13 @@ public final class PersonStore {
 
   /** {@link #create}, recording the change as made by {@code actor} (an account id, or null). */
   public Person create(long familyId, PersonEdit edit, Long actor) {
+    return create(familyId, edit, actor, null).person();
+  }
+
+  /** {@link #create}, only while the tree is at one of {@code ifVersions} (null: any); with the new version. */
+  public Changed create(long familyId, PersonEdit edit, Long actor, Set<Long> ifVersions) {
     return db.inTransaction(h -> {
-      lockTree(h, familyId);
+      long version = lockTree(h, familyId, ifVersions);
       checkReferences(h, familyId, null, edit);
       distinctParents(edit.fatherId(), edit.motherId());
       Map<String, Object> values = new LinkedHashMap<>(edit.columns());
@@ -91,7 +113,7 @@ public final class PersonStore {
       bumpVersion(h, familyId);
       Person created = find(h, familyId, id).orElseThrow();
       Changes.record(h, familyId, id, actor, "create", null, TreeRoutes.json(created), null);
-      return created;
+      return new Changed(created, version + 1);
     });
   }
 
@@ -102,8 +124,13 @@ public final class PersonStore {
 
   /** {@link #update}, recording the change as made by {@code actor}. */
   public Person update(long familyId, long personId, PersonEdit edit, Long actor) {
+    return update(familyId, personId, edit, actor, null).person();
+  }
+
+  /** {@link #update}, only while the tree is at one of {@code ifVersions} (null: any); with the new version. */
+  public Changed update(long familyId, long personId, PersonEdit edit, Long actor, Set<Long> ifVersions) {
     return db.inTransaction(h -> {
-      lockTree(h, familyId);
+      long version = lockTree(h, familyId, ifVersions);
       Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
       checkReferences(h, familyId, personId, edit);
       distinctParents(edit.setFather() ? edit.fatherId() : current.fatherId(), edit.setMother() ? edit.motherId() : current.motherId());
@@ -129,7 +156,7 @@ public final class PersonStore {
       bumpVersion(h, familyId);
       Person updated = find(h, familyId, personId).orElseThrow();
       Changes.record(h, familyId, personId, actor, "update", TreeRoutes.json(current), TreeRoutes.json(updated), null);
-      return updated;
+      return new Changed(updated, version + 1);
     });
   }
 
@@ -143,8 +170,13 @@ public final class PersonStore {
 
   /** {@link #delete}, recording the change as made by {@code actor}. */
   public void delete(long familyId, long personId, boolean detachChildren, Long actor) {
-    db.inTransaction(h -> {
-      lockTree(h, familyId);
+    delete(familyId, personId, detachChildren, actor, null);
+  }
+
+  /** {@link #delete}, only while the tree is at one of {@code ifVersions} (null: any); returns the new version. */
+  public long delete(long familyId, long personId, boolean detachChildren, Long actor, Set<Long> ifVersions) {
+    return db.inTransaction(h -> {
+      long version = lockTree(h, familyId, ifVersions);
       Person current = find(h, familyId, personId).orElseThrow(() -> Problem.notFound("No such person in this family."));
       List<Long> children = children(h, personId);
       if (!children.isEmpty()) {
@@ -158,7 +190,7 @@ public final class PersonStore {
       h.createUpdate("DELETE FROM person WHERE id = :id AND family_id = :family").bind("id", personId).bind("family", familyId).execute();
       bumpVersion(h, familyId);
       Changes.record(h, familyId, personId, actor, "delete", TreeRoutes.json(current), null, null);
-      return null;
+      return version + 1;
     });
   }
 
