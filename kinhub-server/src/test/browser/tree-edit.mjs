@@ -70,6 +70,9 @@ try {
   });
   await owner.fill(".tree-edit input[name=newName]", "Baby");
   await owner.click(".tree-edit [data-add=child]");
+  await owner.waitForFunction(() => window.kinhubTree.edit.lastAddDrawn === true, null, { timeout: 5000 }); // beside Father
+  await owner.waitForFunction(() => window.kinhubTree.edit.personsNamed("Baby").some((id) => window.kinhubTree.centerOf(id)),
+    null, { timeout: 10000 }); // and laid out in its place, all while the server's answer is held back
   const early = await owner.evaluate(() => {
     const ids = window.kinhubTree.edit.personsNamed("Baby");
     return { ids, drawn: ids.length === 1 && window.kinhubTree.centerOf(ids[0]) != null };

@@ -145,6 +145,7 @@ export async function mountEditing(host) {
           }
           return conflict(op, clash);
         }
+        if (!(e instanceof ApiError)) console.warn("edit failed", e);
         await refresh(false, true); // the local tree shows what the server holds again (the edit is undone)
         say(explain(e, op), "error");
         return "failed";
@@ -296,12 +297,20 @@ export async function mountEditing(host) {
       changes.push({ update: anchorId, fields: { [`${kind}Id`]: id } });
     }
     changes.unshift({ add: emptyPerson(id, fields) });
+    // the box is drawn at once beside its relative (the next frame), and moves to its place once the tree is laid out
+    provisional.set(id, { anchorId, kind, name: fields.name, gender: fields.gender });
+    host.requestDraw();
+    requestAnimationFrame(() => {
+      if (clickedAt == null) return;
+      edit.lastAddMs = performance.now() - clickedAt;
+      edit.lastAddDrawn = host.api.centerOf?.(anchorId) != null; // drawn beside a person who is on the canvas
+      edit.addTimes.push(edit.lastAddMs);
+    });
     const drawn = host.apply(changes).then(() => {
+      provisional.delete(id);
+      host.requestDraw();
       refreshPanel();
-      if (clickedAt != null) {
-        edit.lastAddMs = performance.now() - clickedAt;
-        edit.addTimes.push(edit.lastAddMs);
-      }
+      if (clickedAt != null) edit.lastPlacedMs = performance.now() - clickedAt;
     });
     const op = {
       label: fields.name,
@@ -457,6 +466,40 @@ export async function mountEditing(host) {
       return submit(op);
     });
   }
+
+  // ---- new boxes before their layout --------------------------------------------------------------------------------
+  const provisional = new Map(); // temporary id → { anchorId, kind, name, gender }
+  const OFFSETS = { child: [0, 1.9], sibling: [1.15, 0], spouse: [1.15, 0], father: [-0.6, -1.9], mother: [0.6, -1.9] };
+  const COLORS = { male: ["#dde9f7", "#5b7fa8"], female: ["#f8e0e8", "#b0647e"], unknown: ["#ecece6", "#8a8a80"] };
+  host.addOverlay((ctx) => {
+    const dpr = host.dpr();
+    const s = host.scale();
+    for (const [id, box] of provisional) {
+      if (host.api.centerOf(id)) continue; // laid out already
+      const c = host.api.centerOf(box.anchorId);
+      if (!c) continue;
+      const [ox, oy] = OFFSETS[box.kind];
+      const w = host.boxSize.w * s;
+      const h = host.boxSize.h * s;
+      const x = (c.x - w / 2 + ox * w) * dpr;
+      const y = (c.y - h / 2 + oy * h) * dpr;
+      const [fill, stroke] = COLORS[box.gender] || COLORS.unknown;
+      ctx.save();
+      ctx.fillStyle = fill;
+      ctx.strokeStyle = stroke;
+      ctx.lineWidth = Math.max(1, 1.5 * s * dpr);
+      ctx.setLineDash([5 * dpr, 3 * dpr]);
+      ctx.fillRect(x, y, w * dpr, h * dpr);
+      ctx.strokeRect(x, y, w * dpr, h * dpr);
+      if (h >= 14) {
+        ctx.fillStyle = "#1f2933";
+        ctx.font = `600 ${Math.min(14 * s, h * 0.4) * dpr}px system-ui, sans-serif`;
+        ctx.textBaseline = "middle";
+        ctx.fillText(box.name, x + 6 * s * dpr, y + (h * dpr) / 2, (w - 12 * s) * dpr);
+      }
+      ctx.restore();
+    }
+  });
 
   // ---- the panel section ---------------------------------------------------------------------------------------------
   host.addPanelSection((id, panel) => {

@@ -44,7 +44,6 @@ let height = 0;
 let selectedId = null;
 let hoverId = null;
 let order = "western";
-let treeVersion = null;
 const overlayHooks = []; // (ctx) => void, drawn over the selection (tree-relationship.js)
 const detailsHooks = []; // (id, detailsEl) => void, after the details panel is filled
 
@@ -660,11 +659,9 @@ function layoutInWorker(list) {
   });
 }
 
-async function runLayout(quiet = false) {
-  if (!quiet) {
-    progress(t("tree.layingOut", { count: persons.length.toLocaleString() }));
-    await new Promise((r) => requestAnimationFrame(() => r()));
-  }
+async function runLayout() {
+  progress(t("tree.layingOut", { count: persons.length.toLocaleString() }));
+  await new Promise((r) => requestAnimationFrame(() => r()));
   let result;
   try {
     result = await layoutInWorker(persons);
@@ -696,7 +693,6 @@ async function load() {
     progress(t("tree.loading"));
     const tree = await api("GET", `/api/v1/families/${encodeURIComponent(familyId)}/tree`);
     persons = tree.persons;
-    treeVersion = tree.version;
     for (const p of persons) {
       personById.set(p.id, p);
       for (const parent of [p.fatherId, p.motherId]) {
@@ -785,76 +781,3 @@ import("./tree-relationship.js")
     centerOf: window.kinhubTree.centerOf, dpr: () => dpr, scale: () => camera.scale, boxSize: { w: BOX_WIDTH, h: BOX_HEIGHT },
     header: document.querySelector(".tree-header") }))
   .catch((e) => console.warn("relationship finder not loaded", e));
-
-// ---- editing (tree-edit.js): the host side ------------------------------------------------------------------------
-function reindex() {
-  personById.clear();
-  childrenOf.clear();
-  for (const p of persons) personById.set(p.id, p);
-  for (const p of persons) {
-    for (const parent of [p.fatherId, p.motherId]) {
-      if (parent == null) continue;
-      if (!childrenOf.has(parent)) childrenOf.set(parent, []);
-      childrenOf.get(parent).push(p.id);
-    }
-  }
-  folded = persons.map((p) => ({ id: p.id, name: fold(p.name) }));
-}
-
-/** Lays the changed tree out again, keeping the selected person (or the view's centre) where it was on screen. */
-async function relayoutKeeping() {
-  const anchor = selectedId != null && nodeIndex.has(selectedId) ? selectedId : null;
-  const before = anchor != null ? window.kinhubTree.centerOf(anchor) : null;
-  if (!persons.length) {
-    laid = null;
-    return;
-  }
-  await runLayout(true);
-  if (anchor != null && before && nodeIndex.has(anchor)) {
-    const after = window.kinhubTree.centerOf(anchor);
-    camera.tx += before.x - after.x;
-    camera.ty += before.y - after.y;
-  }
-  if (selectedId != null && !personById.has(selectedId)) selectedId = null;
-  requestDraw();
-  await new Promise((r) => requestAnimationFrame(() => r())); // the frame requestDraw queued has been drawn
-}
-
-const editNotice = document.createElement("div");
-editNotice.hidden = true;
-document.body.append(editNotice);
-ready.then(() => import("./tree-edit.js")).then((m) => m.mountEditing({
-  familyId,
-  api: window.kinhubTree,
-  notice: editNotice,
-  version: () => treeVersion,
-  persons: () => persons,
-  person: (id) => personById.get(id),
-  children: (id) => childrenOf.get(id) || [],
-  select: (id) => select(id, false),
-  selected: () => selectedId,
-  addPanelSection: (fn) => detailsHooks.push(fn),
-  refreshPanel: () => showDetails(selectedId != null && personById.has(selectedId) ? selectedId : null),
-  apply(changes) {
-    for (const c of changes) {
-      if (c.add) {
-        const i = persons.findIndex((p) => p.id === c.add.id);
-        if (i >= 0) persons[i] = c.add;
-        else persons.push(c.add);
-      } else if (c.remove != null) {
-        persons = persons.filter((p) => p.id !== c.remove);
-      } else if (c.update != null) {
-        const p = persons.find((x) => x.id === c.update);
-        if (p) Object.assign(p, c.fields);
-      }
-    }
-    reindex();
-    return relayoutKeeping();
-  },
-  replaceAll(list, version) {
-    persons = list;
-    treeVersion = version;
-    reindex();
-    return relayoutKeeping();
-  },
-})).catch((e) => console.warn("editing not loaded", e));

@@ -120,16 +120,23 @@ public final class TreeEditBench {
     List<Double> list = new ArrayList<>();
     r.get("addMs").forEach(v -> list.add(v.asDouble()));
     double[] values = list.stream().mapToDouble(Double::doubleValue).toArray();
+    List<Double> placedList = new ArrayList<>();
+    r.path("placedMs").forEach(v -> placedList.add(v.asDouble()));
+    double[] placed = placedList.stream().mapToDouble(Double::doubleValue).toArray();
     return "# Add child on the tree page in headless Chromium\n\n"
         + "Machine: " + Machine.cores() + " cores, " + Machine.cpuModel() + ", " + Machine.javaVersion() + "; load average at the end "
         + Machine.loadAverage() + ". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n"
         + "Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeEditBench " + String.join(" ", args) + "`\n\n"
         + "A generated tree of " + r.get("persons").asInt() + " persons (first layout " + Stats.f1(r.path("layoutMs").asDouble())
-        + " ms). Time from the \"+ Child\" click (the event's timestamp) to the frame that draws the new box, before the server"
-        + " answers (the edit is optimistic); each round waits for the server's answer and its reconciliation before the next"
+        + " ms). *New box drawn*: from the \"+ Child\" click (the event's timestamp) to the frame that draws the new box beside"
+        + " its parent, before the server answers (the edit is optimistic). *In its place*: until the tree has been laid out again"
+        + " with the new person and drawn. Each round waits for the server's answer and its reconciliation before the next"
         + " click. " + values.length + " rounds after warm-up; " + r.get("stored").asInt() + " persons stored at the end.\n\n"
-        + "| rounds | median (ms) | p90 (ms) | min (ms) | max (ms) | goal |\n|---:|---:|---:|---:|---:|---|\n"
-        + "| " + values.length + " | " + Stats.f1(Stats.median(list)) + " | " + Stats.f1(Stats.quantile(values, 0.9)) + " | "
-        + Stats.f1(Stats.quantile(values, 0)) + " | " + Stats.f1(Stats.max(values)) + " | ≤ 100 ms |\n\nEvery round (ms): " + list + "\n";
+        + "| | rounds | median (ms) | p90 (ms) | min (ms) | max (ms) | goal |\n|---|---:|---:|---:|---:|---:|---|\n"
+        + "| new box drawn | " + values.length + " | " + Stats.f1(Stats.median(list)) + " | " + Stats.f1(Stats.quantile(values, 0.9)) + " | "
+        + Stats.f1(Stats.quantile(values, 0)) + " | " + Stats.f1(Stats.max(values)) + " | ≤ 100 ms |\n"
+        + "| in its place (relayout) | " + placed.length + " | " + Stats.f1(Stats.median(placedList)) + " | "
+        + Stats.f1(Stats.quantile(placed, 0.9)) + " | " + Stats.f1(Stats.quantile(placed, 0)) + " | " + Stats.f1(Stats.max(placed))
+        + " | |\n\nEvery round, new box drawn (ms): " + list + "\n\nEvery round, in its place (ms): " + placedList + "\n";
   }
 }
