@@ -1,0 +1,93 @@
+// Laying the tree out (in a Web Worker when possible) and applying changes: relayout() and applyTreeChange(),
+// the hooks tree-state.js documents.
+import { state, dom, indexPersons, indexSearch } from "./tree-state.js";
+import { t } from "./i18n.js";
+import { layout as layoutHere } from "./tree-layout.js";
+import { buildGrid, clearTiles, drawMinimapBase, requestDraw } from "./tree-render.js";
+import { select } from "./tree-panel.js";
+
+// ---- loading and layout ---------------------------------------------------------------------------------------
+export function progress(text) {
+  dom.progress.textContent = text;
+  dom.progress.hidden = !text;
+}
+
+/** Lays the tree out in a Web Worker (the page stays responsive), kept for later layouts (e.g. another order). */
+let worker = null;
+function layoutInWorker(list) {
+  return new Promise((resolve, reject) => {
+    try {
+      worker = worker || new Worker("/assets/tree-worker.js", { type: "module" });
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    worker.onmessage = (m) => resolve(m.data);
+    worker.onerror = (e) => {
+      worker.terminate();
+      worker = null;
+      reject(e);
+    };
+    worker.postMessage({ persons: list, options: { order: state.order } });
+  });
+}
+
+export async function runLayout() {
+  const list = state.persons;
+  progress(t("tree.layingOut", { count: list.length.toLocaleString() }));
+  await new Promise((r) => requestAnimationFrame(() => r()));
+  let result;
+  try {
+    result = await layoutInWorker(list);
+  } catch {
+    const started = performance.now();
+    const { ids, x, y, generation, edges, edgeKinds, bounds, work } = layoutHere(list, { order: state.order });
+    result = { layout: { ids, x, y, generation, edges, edgeKinds, bounds, work }, ms: performance.now() - started };
+  }
+  state.laid = result.layout;
+  window.kinhubTree.layoutMs = result.ms;
+  state.nodeIndex = new Map();
+  state.nodePerson = new Array(state.laid.ids.length);
+  for (let i = 0; i < state.laid.ids.length; i++) {
+    state.nodeIndex.set(state.laid.ids[i], i);
+    state.nodePerson[i] = state.personById.get(state.laid.ids[i]);
+  }
+  clearTiles();
+  buildGrid();
+  drawMinimapBase();
+  progress("");
+}
+
+/** Lays the tree out again (in `newOrder` if given: "western" or "chinese") and redraws; resolves to the layout's ms. */
+export async function relayout(newOrder) {
+  if (newOrder) {
+    state.order = newOrder;
+    dom.order.value = newOrder;
+  }
+  await runLayout();
+  requestDraw();
+  return window.kinhubTree.layoutMs;
+}
+
+/**
+ * Applies a change to the tree: `upsert` persons (added or replaced by id), `remove` ids, the tree's new `version`;
+ * then lays out again and redraws. Resolves once laid out.
+ */
+export async function applyTreeChange({ upsert = [], remove = [], version } = {}) {
+  const gone = new Set(remove);
+  const byId = new Map(upsert.map((p) => [p.id, p]));
+  const next = [];
+  for (const p of state.persons) {
+    if (gone.has(p.id)) continue;
+    next.push(byId.has(p.id) ? byId.get(p.id) : p);
+    byId.delete(p.id);
+  }
+  for (const p of byId.values()) next.push(p);
+  state.persons = next;
+  if (version !== undefined) state.version = version;
+  indexPersons();
+  indexSearch();
+  if (state.selectedId != null && !state.personById.has(state.selectedId)) select(null);
+  await relayout();
+  if (state.selectedId != null) select(state.selectedId, false);
+}

@@ -1,0 +1,61 @@
+// The selected person's panel: name, dates, relatives, and the sections other modules register
+// (registerPanelSection in tree-state.js).
+import { state, dom } from "./tree-state.js";
+import { t, has } from "./i18n.js";
+import { centerOn, requestDraw } from "./tree-render.js";
+
+// ---- selection and details ------------------------------------------------------------------------------------
+export function select(id, center) {
+  state.selectedId = id;
+  if (id != null && center) centerOn(id);
+  showDetails(id);
+  requestDraw();
+}
+
+function relativeButton(id) {
+  const p = state.personById.get(id);
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "relative";
+  b.textContent = p ? p.name : id;
+  b.addEventListener("click", () => select(id, true));
+  return b;
+}
+
+function showDetails(id) {
+  dom.details.replaceChildren();
+  if (id == null) {
+    dom.details.hidden = true;
+    return;
+  }
+  const p = state.personById.get(id);
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "secondary close";
+  close.textContent = "×";
+  close.title = t("tree.details.close");
+  close.setAttribute("aria-label", close.title);
+  close.addEventListener("click", () => select(null));
+  const title = document.createElement("h2");
+  title.textContent = p.name;
+  const list = document.createElement("dl");
+  const row = (label, content) => {
+    if (content == null || content === "" || (Array.isArray(content) && !content.length)) return;
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    if (Array.isArray(content)) dd.append(...content);
+    else dd.textContent = content;
+    list.append(dt, dd);
+  };
+  row(t("tree.details.gender"), p.gender && has(`tree.gender.${p.gender}`) ? t(`tree.gender.${p.gender}`) : p.gender);
+  row(t("tree.details.born"), [p.birthDate, p.birthPlace].filter(Boolean).join(", "));
+  row(t("tree.details.died"), [p.deathDate, p.deathPlace].filter(Boolean).join(", "));
+  row(t("tree.details.parents"), [p.fatherId, p.motherId].filter((x) => state.personById.has(x)).map(relativeButton));
+  row(t("tree.details.spouses"), (p.spouseIds || []).filter((x) => state.personById.has(x)).map(relativeButton));
+  row(t("tree.details.children"), (state.childrenOf.get(id) || []).map(relativeButton));
+  dom.details.append(close, title, list);
+  dom.details.hidden = false;
+  for (const section of state.hooks.panelSections) section(id, dom.details, p);
+}
+
