@@ -9,6 +9,10 @@
 // that is not ours + 1 means others edited too, and the tree is read again and merged.
 import { ApiError, token } from "./api.js";
 import { loadI18n, t, problemMessage } from "./i18n.js";
+import { state, registerPanelSection, registerOverlay } from "./tree-state.js";
+import { applyTreeChange } from "./tree-layout-run.js";
+import { requestDraw } from "./tree-render.js";
+import { select } from "./tree-panel.js";
 
 const FIELDS = ["name", "surname", "gender", "birthDate", "birthPlace", "deathDate", "deathPlace", "notes", "deceased", "fatherId", "motherId"];
 const POLL_MS = 15000;
@@ -52,13 +56,76 @@ const versionOf = (etag) => {
 };
 
 /**
- * Mounts editing. `host` is the tree page's side (tree.js wires it): `familyId`, `version()` (the version of the tree
- * it loaded), `persons()`, `person(id)`, `children(id)`, `apply(changes)` (adds, updates and removals, then a relayout;
- * resolves once drawn), `replaceAll(persons, version)` (the whole tree anew; resolves once drawn), `select(id)`,
- * `selected()`, `addPanelSection(fn(id, element))`, `refreshPanel()`, `notice` (an element for messages) and `api`
- * (window.kinhubTree, which gets `edit`).
+ * The tree page as this module uses it, over tree-state.js and its hooks. `apply(changes)` takes a list of
+ * `{add: person}`, `{update: id, fields}` and `{remove: id}`, and `replaceAll(persons, version)` the whole tree; both
+ * go through applyTreeChange one at a time (one layout worker), keep the selected person where it was on screen, and
+ * resolve once drawn.
  */
-export async function mountEditing(host) {
+function pageHost({ centerOf, boxSize }) {
+  let chain = Promise.resolve();
+  function serial(change) {
+    const run = async () => {
+      const anchor = state.selectedId;
+      const before = anchor != null ? centerOf(anchor) : null;
+      await applyTreeChange(change());
+      const after = anchor != null && state.selectedId === anchor ? centerOf(anchor) : null;
+      if (before && after) {
+        state.camera.tx += before.x - after.x;
+        state.camera.ty += before.y - after.y;
+      }
+      requestDraw();
+      await new Promise((r) => requestAnimationFrame(() => r())); // the frame requestDraw asked for has been drawn
+    };
+    chain = chain.then(run, run);
+    return chain;
+  }
+  const notice = document.createElement("div");
+  notice.hidden = true;
+  document.body.append(notice);
+  return {
+    familyId: state.familyId,
+    api: window.kinhubTree,
+    notice,
+    boxSize,
+    version: () => state.version,
+    persons: () => state.persons,
+    person: (id) => state.personById.get(id),
+    children: (id) => state.childrenOf.get(id) || [],
+    select: (id) => select(id, false),
+    selected: () => state.selectedId,
+    requestDraw,
+    addOverlay: registerOverlay,
+    dpr: () => state.dpr,
+    scale: () => state.camera.scale,
+    addPanelSection: (fn) => registerPanelSection((id, panel) => fn(id, panel)),
+    refreshPanel: () => select(state.selectedId != null && state.personById.has(state.selectedId) ? state.selectedId : null, false),
+    apply: (changes) => serial(() => {
+      const touched = new Map();
+      const removed = new Set();
+      for (const c of changes) {
+        if (c.add) {
+          touched.set(c.add.id, c.add);
+          removed.delete(c.add.id);
+        } else if (c.remove != null) {
+          removed.add(c.remove);
+          touched.delete(c.remove);
+        } else if (c.update != null && !removed.has(c.update)) {
+          const current = touched.get(c.update) ?? state.personById.get(c.update);
+          if (current) touched.set(c.update, { ...current, ...c.fields });
+        }
+      }
+      return { upsert: [...touched.values()], remove: [...removed] };
+    }),
+    replaceAll: (list, version) => serial(() => {
+      const kept = new Set(list.map((p) => p.id));
+      return { upsert: list, remove: state.persons.filter((p) => !kept.has(p.id)).map((p) => p.id), version };
+    }),
+  };
+}
+
+/** Mounts editing on the tree page (tree.js calls it once the tree is drawn, with its `centerOf` and box size). */
+export async function mountEditing(page) {
+  const host = pageHost(page);
   const base = `/api/v1/families/${encodeURIComponent(host.familyId)}`;
   const perms = [`family:person:create:${host.familyId}`, `family:person:edit:${host.familyId}`, `family:person:delete:${host.familyId}`];
   let may = { create: false, edit: false, delete: false };
@@ -87,9 +154,7 @@ export async function mountEditing(host) {
   const isTemp = (id) => typeof id === "string" && id.startsWith("new-");
   const nameOf = (id) => host.person(id)?.name ?? String(id);
   /** Shows the selected person's panel anew, unless the editor is busy in one of its forms. */
-  const refreshPanel = () => {
-    if (!document.querySelector(".tree-edit .edit-form, .tree-edit .edit-confirm")) host.refreshPanel();
-  };
+  const refreshPanel = () => host.refreshPanel(); // an open form stays (see the panel section)
 
   // ---- messages ----------------------------------------------------------------------------------------------
   const notice = host.notice;
@@ -306,7 +371,8 @@ export async function mountEditing(host) {
       edit.lastAddDrawn = host.api.centerOf?.(anchorId) != null; // drawn beside a person who is on the canvas
       edit.addTimes.push(edit.lastAddMs);
     });
-    const drawn = host.apply(changes).then(() => {
+    // the tree is changed and laid out after that frame: the click's frame does not wait for it
+    const drawn = new Promise((r) => requestAnimationFrame(r)).then(() => host.apply(changes)).then(() => {
       provisional.delete(id);
       host.requestDraw();
       refreshPanel();
@@ -505,6 +571,7 @@ export async function mountEditing(host) {
   host.addPanelSection((id, panel) => {
     const p = host.person(id);
     if (!p) return;
+    if (open && open.personId !== id) open = null;
     const section = el("section", "tree-edit");
     section.dataset.person = id;
     section.append(el("h3", "", t("treeedit.title")));
@@ -518,8 +585,17 @@ export async function mountEditing(host) {
     if (may.edit) actions.append(button(t("treeedit.editDetails"), "secondary edit-open", () => openForm(p, section)));
     if (may.delete) actions.append(button(t("treeedit.delete"), "danger secondary edit-delete", () => confirmDelete(p, section)));
     section.append(actions);
+    if (open) section.append(open.element); // a form being filled in survives the panel being drawn anew
     panel.append(section);
   });
+  let open = null; // { personId, element }: the edit form or delete question that is open
+  const keepOpen = (personId, element) => {
+    open = { personId, element };
+  };
+  const closeOpen = (element) => {
+    element.remove();
+    if (open?.element === element) open = null;
+  };
 
   function addForm(p) {
     const box = el("div", "edit-add");
@@ -577,24 +653,28 @@ export async function mountEditing(host) {
 
   function confirmDelete(p, section) {
     section.querySelector(".edit-confirm")?.remove();
+    section.querySelector(".edit-form")?.remove();
     const box = el("div", "edit-confirm");
+    keepOpen(p.id, box);
     const children = host.children(p.id);
     const seenVersion = version;
-    const cancel = button(t("treeedit.cancel"), "secondary edit-cancel", () => box.remove());
+    const cancel = button(t("treeedit.cancel"), "secondary edit-cancel", () => closeOpen(box));
     if (children.length) {
       box.append(el("p", "", t("treeedit.delete.withChildren", { name: p.name, count: children.length })));
-      box.append(button(t("treeedit.delete.detach", { name: p.name }), "danger edit-delete-detach", () => remove(p.id, true, seenVersion)), cancel);
+      box.append(button(t("treeedit.delete.detach", { name: p.name }), "danger edit-delete-detach", () => { closeOpen(box); remove(p.id, true, seenVersion); }), cancel);
     } else {
       box.append(el("p", "", t("treeedit.delete.confirm", { name: p.name })));
-      box.append(button(t("treeedit.delete"), "danger edit-delete-confirm", () => remove(p.id, false, seenVersion)), cancel);
+      box.append(button(t("treeedit.delete"), "danger edit-delete-confirm", () => { closeOpen(box); remove(p.id, false, seenVersion); }), cancel);
     }
     section.append(box);
   }
 
   async function openForm(p, section) {
     section.querySelector(".edit-form")?.remove();
+    section.querySelector(".edit-confirm")?.remove();
     const form = el("form", "edit-form");
     form.noValidate = true;
+    keepOpen(p.id, form);
     section.append(form);
     let seen;
     const seenVersion = version;
@@ -648,7 +728,7 @@ export async function mountEditing(host) {
     const status = el("p", "error edit-form-status");
     const save = el("button", "edit-save", t("treeedit.save"));
     save.type = "submit";
-    const cancel = button(t("treeedit.cancel"), "secondary edit-cancel", () => form.remove());
+    const cancel = button(t("treeedit.cancel"), "secondary edit-cancel", () => closeOpen(form));
     const actions = el("div", "edit-actions");
     actions.append(save, cancel);
     form.append(actions, status);
@@ -666,7 +746,7 @@ export async function mountEditing(host) {
       changes.gender = inputs.gender.value;
       changes.deceased = inputs.deceased.checked;
       Object.assign(changes, parents);
-      form.remove();
+      closeOpen(form);
       update(p.id, changes, seen, seenVersion);
     });
     inputs.name.focus();
