@@ -138,3 +138,8 @@ import("./tree-relationship.js")
     overlayHooks: state.hooks.overlays, detailsHooks: state.hooks.panelSections, centerOf, dpr: () => state.dpr,
     scale: () => state.camera.scale, boxSize: { w: BOX_WIDTH, h: BOX_HEIGHT }, header: dom.tree.ownerDocument.querySelector(".tree-header") }))
   .catch((e) => console.warn("relationship finder not loaded", e));
+
+// editing on the canvas, for those the permission check allows (tree-edit.js)
+ready.then(() => import("./tree-edit.js"))
+  .then((m) => m.mountEditing({ centerOf, boxSize: { w: BOX_WIDTH, h: BOX_HEIGHT } }))
+  .catch((e) => console.warn("editing not loaded", e));

@@ -39,6 +39,22 @@ public final class PersonStore {
         .mapTo(Long.class).findOne().orElseThrow(() -> TreeRefusal.notFound("No such family."));
   }
 
+  /**
+   * {@link #lockTree}, then refused as {@link TreeRefusal.Reason#STALE} unless the version is one of
+   * {@code ifVersions} (null: any version will do).
+   */
+  static long lockTree(Handle h, long familyId, Set<Long> ifVersions) {
+    long version = lockTree(h, familyId);
+    if (ifVersions != null && !ifVersions.contains(version)) {
+      throw TreeRefusal.stale(familyId, version, "The tree changed since version " + (ifVersions.size() == 1 ? ifVersions.iterator().next()
+          : ifVersions) + "; it is at version " + version + " now. Read it again and redo the edit if it still applies.");
+    }
+    return version;
+  }
+
+  /** A person after a change, and the tree version that change made. */
+  public record Changed(Person person, long version) {}
+
   static void bumpVersion(Handle h, long familyId) {
     h.createUpdate("UPDATE family SET tree_version = tree_version + 1 WHERE id = :id").bind("id", familyId).execute();
   }
@@ -80,8 +96,13 @@ public final class PersonStore {
 
   /** {@link #create}, recording the change as made by {@code actor} (an account id, or null). */
   public Person create(long familyId, PersonEdit edit, Long actor) {
-    Person done = db.inTransaction(h -> {
-      lockTree(h, familyId);
+    return create(familyId, edit, actor, null).person();
+  }
+
+  /** {@link #create}, only while the tree is at one of {@code ifVersions} (null: any); with the new version. */
+  public Changed create(long familyId, PersonEdit edit, Long actor, Set<Long> ifVersions) {
+    Changed done = db.inTransaction(h -> {
+      long version = lockTree(h, familyId, ifVersions);
       checkReferences(h, familyId, null, edit);
       distinctParents(edit.fatherId(), edit.motherId());
       Map<String, Object> values = new LinkedHashMap<>(edit.columns());
@@ -99,7 +120,7 @@ public final class PersonStore {
       bumpVersion(h, familyId);
       Person created = find(h, familyId, id).orElseThrow();
       Changes.record(h, familyId, id, actor, "create", null, TreeRoutes.json(created), null);
-      return created;
+      return new Changed(created, version + 1);
     });
     changed.accept(familyId);
     return done;
@@ -115,8 +136,13 @@ public final class PersonStore {
 
   /** {@link #update}, recording the change as made by {@code actor}. */
   public Person update(long familyId, long personId, PersonEdit edit, Long actor) {
-    Person done = db.inTransaction(h -> {
-      lockTree(h, familyId);
+    return update(familyId, personId, edit, actor, null).person();
+  }
+
+  /** {@link #update}, only while the tree is at one of {@code ifVersions} (null: any); with the new version. */
+  public Changed update(long familyId, long personId, PersonEdit edit, Long actor, Set<Long> ifVersions) {
+    Changed done = db.inTransaction(h -> {
+      long version = lockTree(h, familyId, ifVersions);
       Person current = find(h, familyId, personId).orElseThrow(() -> TreeRefusal.notFound("No such person in this family."));
       checkReferences(h, familyId, personId, edit);
       distinctParents(edit.setFather() ? edit.fatherId() : current.fatherId(), edit.setMother() ? edit.motherId() : current.motherId());
@@ -142,7 +168,7 @@ public final class PersonStore {
       bumpVersion(h, familyId);
       Person updated = find(h, familyId, personId).orElseThrow();
       Changes.record(h, familyId, personId, actor, "update", TreeRoutes.json(current), TreeRoutes.json(updated), null);
-      return updated;
+      return new Changed(updated, version + 1);
     });
     changed.accept(familyId);
     return done;
@@ -158,8 +184,13 @@ public final class PersonStore {
 
   /** {@link #delete}, recording the change as made by {@code actor}. */
   public void delete(long familyId, long personId, boolean detachChildren, Long actor) {
-    db.inTransaction(h -> {
-      lockTree(h, familyId);
+    delete(familyId, personId, detachChildren, actor, null);
+  }
+
+  /** {@link #delete}, only while the tree is at one of {@code ifVersions} (null: any); returns the new version. */
+  public long delete(long familyId, long personId, boolean detachChildren, Long actor, Set<Long> ifVersions) {
+    long done = db.inTransaction(h -> {
+      long version = lockTree(h, familyId, ifVersions);
       Person current = find(h, familyId, personId).orElseThrow(() -> TreeRefusal.notFound("No such person in this family."));
       List<Long> children = children(h, personId);
       if (!children.isEmpty()) {
@@ -173,9 +204,10 @@ public final class PersonStore {
       h.createUpdate("DELETE FROM person WHERE id = :id AND family_id = :family").bind("id", personId).bind("family", familyId).execute();
       bumpVersion(h, familyId);
       Changes.record(h, familyId, personId, actor, "delete", TreeRoutes.json(current), null, null);
-      return null;
+      return version + 1;
     });
     changed.accept(familyId);
+    return done;
   }
 
   /**

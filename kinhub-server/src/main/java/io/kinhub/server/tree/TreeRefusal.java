@@ -13,7 +13,9 @@ public final class TreeRefusal extends RuntimeException {
     /** The change contradicts the tree as it is now; {@link #code()} says how. */
     CONFLICT,
     /** One input field names something impossible; {@link #field()} says which. */
-    INVALID
+    INVALID,
+    /** The edit was made against a tree version that is not the current one ({@link #currentVersion()}). */
+    STALE
   }
 
   /** The generic conflict code: the tree changed in the meantime. */
@@ -23,13 +25,35 @@ public final class TreeRefusal extends RuntimeException {
   private final String code;
   private final String field;
   private final String detail;
+  private final long familyId;
+  private final long currentVersion;
 
   private TreeRefusal(Reason reason, String code, String field, String detail) {
+    this(reason, code, field, detail, -1, -1);
+  }
+
+  private TreeRefusal(Reason reason, String code, String field, String detail, long familyId, long currentVersion) {
     super(detail);
     this.reason = reason;
     this.code = code;
     this.field = field;
     this.detail = detail;
+    this.familyId = familyId;
+    this.currentVersion = currentVersion;
+  }
+
+  static TreeRefusal stale(long familyId, long currentVersion, String detail) {
+    return new TreeRefusal(Reason.STALE, "tree_changed", null, detail, familyId, currentVersion);
+  }
+
+  /** The family whose tree a {@link Reason#STALE} refers to; else -1. */
+  public long familyId() {
+    return familyId;
+  }
+
+  /** The tree's version now, for a {@link Reason#STALE}; else -1. */
+  public long currentVersion() {
+    return currentVersion;
   }
 
   static TreeRefusal notFound(String detail) {

@@ -64,6 +64,8 @@ public final class TreeRoutes {
       case NOT_FOUND -> Problem.notFound(refusal.detail());
       case CONFLICT -> Problem.of(409, refusal.code(), refusal.detail());
       case INVALID -> Problem.invalid(refusal.field(), refusal.detail());
+      case STALE -> Problem.of(412, refusal.code(), refusal.detail())
+          .withHeaders(Map.of("ETag", new TreeJson.Document(refusal.currentVersion(), null).etag(refusal.familyId())));
     };
   }
 
@@ -71,8 +73,9 @@ public final class TreeRoutes {
     Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.createPersons(family));
-    Person person = persons.create(family, edit(JsonBody.read(ctx), true), s.userId());
-    Json.respond(ctx, 201, shown(family, json(person), Audience.FULL));
+    PersonStore.Changed changed = persons.create(family, edit(JsonBody.read(ctx), true), s.userId(), ifMatch(ctx, family));
+    ctx.header("ETag", new TreeJson.Document(changed.version(), null).etag(family));
+    Json.respond(ctx, 201, shown(family, json(changed.person()), Audience.FULL));
   }
 
   private void read(Context ctx) {
@@ -89,8 +92,9 @@ public final class TreeRoutes {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     permissions.require(s, FamilyPermission.editPersons(family));
-    Person person = persons.update(family, id, edit(JsonBody.read(ctx), false), s.userId());
-    Json.respond(ctx, 200, shown(family, json(person), Audience.FULL));
+    PersonStore.Changed changed = persons.update(family, id, edit(JsonBody.read(ctx), false), s.userId(), ifMatch(ctx, family));
+    ctx.header("ETag", new TreeJson.Document(changed.version(), null).etag(family));
+    Json.respond(ctx, 200, shown(family, json(changed.person()), Audience.FULL));
   }
 
   private void delete(Context ctx) {
@@ -102,8 +106,8 @@ public final class TreeRoutes {
     if (cascade != null && !cascade.equals("false")) {
       throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
     }
-    persons.delete(family, id, cascade != null, s.userId());
-    ctx.status(204);
+    long version = persons.delete(family, id, cascade != null, s.userId(), ifMatch(ctx, family));
+    ctx.header("ETag", new TreeJson.Document(version, null).etag(family)).status(204);
   }
 
   private void tree(Context ctx) throws IOException {
@@ -139,6 +143,34 @@ public final class TreeRoutes {
     }
     long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
     return Privacy.person(full, graphs.graph(family, version), audience);
+  }
+
+  /**
+   * RFC 9110 If-Match on a person edit, against the tree's ETag (the persons of a tree share its version): the tree
+   * versions it names, null when absent or {@code *} (any version). Tags of other families or malformed ones name
+   * no version, so they never match.
+   */
+  static Set<Long> ifMatch(Context ctx, long family) {
+    String header = ctx.header("If-Match");
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    Set<Long> versions = new java.util.HashSet<>();
+    String prefix = "\"tree-" + family + "-";
+    for (String candidate : header.split(",", 64)) {
+      String tag = candidate.strip();
+      if (tag.equals("*")) {
+        return null;
+      }
+      tag = tag.startsWith("W/") ? tag.substring(2) : tag;
+      if (tag.startsWith(prefix) && tag.endsWith("\"") && tag.length() > prefix.length() + 1) {
+        String digits = tag.substring(prefix.length(), tag.length() - 1);
+        if (digits.matches("[0-9]{1,18}")) {
+          versions.add(Long.parseLong(digits));
+        }
+      }
+    }
+    return versions;
   }
 
   /** RFC 9110 Accept-Encoding: whether gzip (or {@code *}) is listed without {@code q=0}. */

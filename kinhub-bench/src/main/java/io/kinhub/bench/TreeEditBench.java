@@ -1,0 +1,142 @@
+package io.kinhub.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kinhub.server.system.Config;
+import io.kinhub.server.system.Kinhub;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Editing on the tree page in headless Chromium (issue 17): on a generated tree (10,000 persons by default) imported into
+ * a real node, it selects a person and clicks the panel's "+ Child" button round after round, and reports the time from
+ * the click to the frame that draws the new box (the page's {@code window.kinhubTree.edit.lastAddMs}; goal ≤ 100 ms),
+ * median and p90. Self-contained: its own node, its own script (tree-edit-bench.mjs). Needs Debian's chromium and
+ * playwright-core (as .ci/run installs them).
+ *
+ * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeEditBench [--persons 10000] [--rounds 25]
+ *      [--warmup 3] [--out file.md]</pre>
+ */
+public final class TreeEditBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TreeEditBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>(Map.of("--persons", "10000", "--rounds", "25", "--warmup", "3",
+        "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools", "--chromium", "/usr/bin/chromium"));
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i], args[i + 1]);
+    }
+    int persons = Integer.parseInt(options.get("--persons"));
+    int rounds = Integer.parseInt(options.get("--rounds"));
+    int warmup = Integer.parseInt(options.get("--warmup"));
+    Path dir = Files.createTempDirectory("kinhub-tree-edit-bench");
+    System.err.println("starting embedded Redis, PostgreSQL and one node ...");
+    try (Backends backends = Backends.start(dir);
+        Kinhub node = Kinhub.start(Config.from(env(backends, dir)))) {
+      String base = node.baseUrl();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      post(http, base + "/api/v1/accounts", null, "{\"login\":\"tree-edit-bench@example.org\",\"password\":\"" + Api.PASSWORD
+          + "\",\"displayName\":\"Tree edit bench\"}");
+      String token = post(http, base + "/api/v1/sessions", null,
+          "{\"login\":\"tree-edit-bench@example.org\",\"password\":\"" + Api.PASSWORD + "\"}").get("token").asText();
+      Path file = dir.resolve("generated-" + persons + ".ged");
+      GedcomGenerator.write(file, persons, 42);
+      System.err.println("importing " + persons + " persons ...");
+      String family = post(http, base + "/api/v1/families", token, "{\"name\":\"edit bench\"}").get("id").asText();
+      HttpResponse<String> imported = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
+          .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
+          .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+      if (imported.statusCode() != 200) {
+        throw new IllegalStateException("import failed: " + imported.statusCode() + " " + imported.body());
+      }
+
+      Path tools = Path.of(options.get("--tools"));
+      Path script = tools.resolve("kinhub-tree-edit-bench.mjs");
+      try (InputStream in = TreeEditBench.class.getResourceAsStream("/tree-edit-bench.mjs")) {
+        Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+      }
+      System.err.println("driving Chromium: " + warmup + " + " + rounds + " × add child ...");
+      Process browser = new ProcessBuilder("node", script.toString(), options.get("--chromium"), base, token, family,
+          Integer.toString(rounds), Integer.toString(warmup)).directory(tools.toFile()).redirectErrorStream(true).start();
+      JsonNode result = null;
+      StringBuilder log = new StringBuilder();
+      try (var lines = browser.inputReader(StandardCharsets.UTF_8)) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          log.append(line).append('\n');
+          if (line.startsWith("{")) {
+            result = JSON.readTree(line);
+          }
+        }
+      }
+      if (!browser.waitFor(10, TimeUnit.MINUTES) || browser.exitValue() != 0 || result == null) {
+        throw new IllegalStateException("the browser run failed:\n" + log);
+      }
+      String report = report(result, args);
+      System.out.print(report);
+      if (options.containsKey("--out")) {
+        Files.writeString(Path.of(options.get("--out")), report);
+      }
+    }
+    System.exit(0);
+  }
+
+  private static Map<String, String> env(Backends backends, Path dir) {
+    Map<String, String> env = Cluster.env(backends, dir.resolve("node"), "tree-edit-bench");
+    env.put("KINHUB_RATE_LIMIT_GEDCOM_IMPORTS", "ip:100000000/1s");
+    return env;
+  }
+
+  private static JsonNode post(HttpClient http, String url, String token, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException(url + " → " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private static String report(JsonNode r, String[] args) {
+    List<Double> list = new ArrayList<>();
+    r.get("addMs").forEach(v -> list.add(v.asDouble()));
+    double[] values = list.stream().mapToDouble(Double::doubleValue).toArray();
+    List<Double> placedList = new ArrayList<>();
+    r.path("placedMs").forEach(v -> placedList.add(v.asDouble()));
+    double[] placed = placedList.stream().mapToDouble(Double::doubleValue).toArray();
+    return "# Add child on the tree page in headless Chromium\n\n"
+        + "Machine: " + Machine.cores() + " cores, " + Machine.cpuModel() + ", " + Machine.javaVersion() + "; load average at the end "
+        + Machine.loadAverage() + ". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n"
+        + "Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeEditBench " + String.join(" ", args) + "`\n\n"
+        + "A generated tree of " + r.get("persons").asInt() + " persons (first layout " + Stats.f1(r.path("layoutMs").asDouble())
+        + " ms). *New box drawn*: from the \"+ Child\" click (the event's timestamp) to the frame that draws the new box beside"
+        + " its parent, before the server answers (the edit is optimistic). *In its place*: until the tree has been laid out again"
+        + " with the new person and drawn. Each round waits for the server's answer and its reconciliation before the next"
+        + " click. " + values.length + " rounds after warm-up; " + r.get("stored").asInt() + " persons stored at the end.\n\n"
+        + "| | rounds | median (ms) | p90 (ms) | min (ms) | max (ms) | goal |\n|---|---:|---:|---:|---:|---:|---|\n"
+        + "| new box drawn | " + values.length + " | " + Stats.f1(Stats.median(list)) + " | " + Stats.f1(Stats.quantile(values, 0.9)) + " | "
+        + Stats.f1(Stats.quantile(values, 0)) + " | " + Stats.f1(Stats.max(values)) + " | ≤ 100 ms |\n"
+        + "| in its place (relayout) | " + placed.length + " | " + Stats.f1(Stats.median(placedList)) + " | "
+        + Stats.f1(Stats.quantile(placed, 0.9)) + " | " + Stats.f1(Stats.quantile(placed, 0)) + " | " + Stats.f1(Stats.max(placed))
+        + " | |\n\nEvery round, new box drawn (ms): " + list + "\n\nEvery round, in its place (ms): " + placedList + "\n";
+  }
+}
