@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { layout, BOX_WIDTH, SPOUSE_GAP, ROW_HEIGHT } from "../../main/resources/web/tree-layout.js";
 import { layout as referenceLayout } from "./tree-layout-reference.mjs";
+import { layoutKey } from "../../main/resources/web/tree-layout-cache.js";
 
 function prng(seed) {
   let a = seed >>> 0;
@@ -298,6 +299,43 @@ test("collapsed branches: their descendants are left out, everything shown keeps
   const once = layout(persons, { collapsed: [withChildren[5].members[0]] });
   assert.deepEqual(Array.from(again.x), Array.from(once.x));
   assert.deepEqual(Array.from(again.edges), Array.from(once.edges));
+});
+
+test("the cache key changes with everything the layout reads, and only with that", () => {
+  const persons = generate(400, 13);
+  const key = layoutKey(persons, { order: "western" });
+  assert.equal(layoutKey(structuredClone(persons), { order: "western" }), key, "same input, same key");
+  assert.equal(layoutKey(persons, {}), key, "western is the default");
+  assert.notEqual(layoutKey(persons, { order: "chinese" }), key, "order");
+  assert.notEqual(layoutKey(persons, { collapsed: ["5"] }), key, "collapsed");
+  assert.equal(layoutKey(persons, { collapsed: ["5", "9"] }), layoutKey(persons, { collapsed: new Set(["9", "5"]) }), "collapsed is a set");
+  const random = prng(14);
+  const edits = {
+    id: (p) => { p.id = `${p.id}0`; },
+    fatherId: (p) => { p.fatherId = p.fatherId ? null : "1"; },
+    motherId: (p) => { p.motherId = p.motherId ? null : "2"; },
+    gender: (p) => { p.gender = p.gender === "male" ? "female" : "male"; },
+    birthDate: (p) => { p.birthDate = p.birthDate ? null : "1700"; },
+    spouseIds: (p) => { p.spouseIds = p.spouseIds.length ? p.spouseIds.slice(1) : ["3"]; },
+    private: (p) => { delete p.gender; delete p.birthDate; p.private = true; },
+  };
+  for (let round = 0; round < 200; round++) {
+    const changed = structuredClone(persons);
+    const person = changed[Math.floor(random() * changed.length)];
+    const [field, edit] = Object.entries(edits)[round % Object.keys(edits).length];
+    const before = JSON.stringify(person);
+    edit(person);
+    if (JSON.stringify(person) === before) continue;
+    const sameLayout = JSON.stringify(Array.from(layout(changed).x)) === JSON.stringify(Array.from(layout(persons).x))
+      && JSON.stringify(layout(changed).ids) === JSON.stringify(layout(persons).ids);
+    // a changed key whenever the layout changes (the other way round is allowed: a key may change for nothing)
+    if (!sameLayout) assert.notEqual(layoutKey(changed), key, `${field} of ${person.id}: the layout changed, the key did not`);
+    if (field !== "private") assert.notEqual(layoutKey(changed), key, `${field} of ${person.id}`);
+  }
+  const renamed = structuredClone(persons);
+  renamed[7].name = "Someone Else";
+  renamed[8].deathPlace = "Elsewhere";
+  assert.equal(layoutKey(renamed), key, "names and places do not move anyone");
 });
 
 test("trees of real GEDCOM files (KINHUB_TREE_FIXTURES)", { skip: !process.env.KINHUB_TREE_FIXTURES && "KINHUB_TREE_FIXTURES not set" }, () => {
