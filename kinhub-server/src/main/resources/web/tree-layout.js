@@ -93,9 +93,7 @@ function find(id, slot, minId, map) {
   return k >= 0 && k < slot.length ? slot[k] : -1; // NaN fails both tests
 }
 
-// The layout runs as a chain of small functions, one pass each, over the arrays of one state object: a fresh
-// page interprets this code, and a hot loop gets compiled on the stack (OSR) with its whole function, so
-// small functions keep those compilations short.
+// The layout runs as a chain of small functions, one pass each, over the arrays of one state object.
 
 /** Birth years and numeric ids; whether the ids can index a dense table. */
 function readPersons(s) {
