@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { layout, BOX_WIDTH, SPOUSE_GAP, ROW_HEIGHT } from "../../main/resources/web/tree-layout.js";
+import { layout as referenceLayout } from "./tree-layout-reference.mjs";
+import { layoutKey } from "../../main/resources/web/tree-layout-cache.js";
 
 function prng(seed) {
   let a = seed >>> 0;
@@ -87,7 +89,7 @@ function shuffle(list, seed) {
 }
 
 /** Every invariant the layout promises. */
-function checkInvariants(persons, result, label) {
+function checkInvariants(persons, result, label, resolvedChildren = false) {
   const { nodes, units } = result;
   const byId = new Map(persons.map((p) => [p.id, p]));
   const at = new Map();
@@ -119,13 +121,14 @@ function checkInvariants(persons, result, label) {
     }
     // parents centred over their children, children one row below
     if (unit.children.length) {
-      const first = units[unit.children[0]], last = units[unit.children[unit.children.length - 1]];
+      const unitAt = (c) => (resolvedChildren ? c : units[c]);
+      const first = unitAt(unit.children[0]), last = unitAt(unit.children[unit.children.length - 1]);
       assert.ok(Math.abs(unit.center - (first.center + last.center) / 2) < 1e-6, `${label}: unit of ${unit.members[0]} centred`);
-      for (const c of unit.children) {
-        assert.equal(units[c].generation, unit.generation + 1);
-        const child = units[c].members.map((id) => byId.get(id))
+      for (const c of unit.children.map(unitAt)) {
+        assert.equal(c.generation, unit.generation + 1);
+        const child = c.members.map((id) => byId.get(id))
           .find((p) => unit.members.includes(p.fatherId) || unit.members.includes(p.motherId));
-        assert.ok(child, `${label}: unit of ${units[c].members[0]} hangs under a parent`);
+        assert.ok(child, `${label}: unit of ${c.members[0]} hangs under a parent`);
         const parents = [child.fatherId, child.motherId].filter((id) => unit.members.includes(id));
         for (const id of parents) assert.equal(at.get(child.id).y, at.get(id).y + ROW_HEIGHT);
       }
@@ -204,6 +207,139 @@ test("western and chinese orders", () => {
   assert.ok(x(chinese, "3") > x(chinese, "4"), "eldest on the right");
 });
 
+/** The page's layout gives exactly the reference layout's nodes and edges (same order, same bits). */
+function sameAsReference(persons, options, label) {
+  const fast = layout(persons, options), reference = referenceLayout(persons, options);
+  assert.deepEqual(fast.ids, reference.ids, `${label}: node order`);
+  assert.deepEqual(Array.from(fast.x), Array.from(reference.x), `${label}: x`);
+  assert.deepEqual(Array.from(fast.y), Array.from(reference.y), `${label}: y`);
+  assert.deepEqual(Array.from(fast.generation), Array.from(reference.generation), `${label}: generation`);
+  assert.deepEqual(Array.from(fast.edges), Array.from(reference.edges), `${label}: edges`);
+  assert.deepEqual(Array.from(fast.edgeKinds), Array.from(reference.edgeKinds), `${label}: edge kinds`);
+  assert.deepEqual(fast.bounds, reference.bounds, `${label}: bounds`);
+}
+
+test("the layout equals the reference layout on generated trees, any input order, both orders", () => {
+  for (const [size, seed] of [[0, 1], [1, 1], [2, 2], [7, 3], [40, 4], [300, 5], [1000, 6], [5000, 7]]) {
+    const persons = generate(size, seed);
+    for (const order of ["western", "chinese"]) {
+      sameAsReference(persons, { order }, `size ${size} ${order}`);
+      sameAsReference(shuffle(persons, seed), { order }, `size ${size} ${order} shuffled`);
+    }
+  }
+  for (let seed = 400; seed < 600; seed++) sameAsReference(generate(1 + (seed % 80), seed), {}, `seed ${seed}`);
+});
+
+test("ids that are not dense decimals (names, leading zeros, far apart) give the reference layout", () => {
+  const renamed = (persons, rename) => persons.map((p) => ({ ...p, id: rename(p.id), fatherId: p.fatherId && rename(p.fatherId),
+    motherId: p.motherId && rename(p.motherId), spouseIds: p.spouseIds.map(rename) }));
+  const persons = generate(600, 9);
+  for (const [label, rename] of [["letters", (id) => `I${id}`], ["leading zeros", (id) => id.padStart(6, "0")],
+    ["far apart", (id) => String(Number(id) * 100003)], ["mixed", (id) => (Number(id) % 3 ? id : `x${id}`)]]) {
+    sameAsReference(renamed(persons, rename), {}, label);
+  }
+  // links to persons not in the list, a mother who is also the father, a spouse listed twice or being oneself
+  const odd = generate(200, 10).map((p, i) => ({ ...p, fatherId: i % 17 === 5 ? "999999" : p.fatherId,
+    motherId: i % 19 === 3 ? p.fatherId : p.motherId, spouseIds: i % 13 === 1 ? [...p.spouseIds, ...p.spouseIds, p.id, "0042"] : p.spouseIds }));
+  sameAsReference(odd, {}, "odd links");
+});
+
+/** Persons below the units of `collapsed` (their unit's descendants in the unit tree). */
+function hiddenBy(result, collapsed) {
+  const units = result.units;
+  const unitOf = new Map();
+  units.forEach((u, i) => u.members.forEach((id) => unitOf.set(id, i)));
+  const hidden = new Set();
+  const walk = (u) => { for (const c of referenceChildren[u]) { units[c].members.forEach((id) => hidden.add(id)); walk(c); } };
+  const referenceChildren = units.map(() => []);
+  units.forEach((u, i) => { if (u.parent >= 0) referenceChildren[u.parent].push(i); });
+  for (const id of collapsed) walk(unitOf.get(id));
+  return hidden;
+}
+
+test("collapsed branches: their descendants are left out, everything shown keeps the invariants, less work", () => {
+  const persons = generate(3000, 12);
+  const full = layout(persons);
+  const withChildren = full.units.filter((u) => u.children.length > 0);
+  for (const [label, picks] of [["one", [withChildren[3]]], ["several", withChildren.filter((_, i) => i % 7 === 2)], ["a root", [withChildren[0]]]]) {
+    const collapsed = picks.map((u) => u.members[u.members.length - 1]);
+    const result = layout(persons, { collapsed: new Set(collapsed) });
+    const hidden = hiddenBy(full, collapsed);
+    assert.ok(hidden.size > 0, `${label}: something to hide`);
+    assert.equal(result.hidden, hidden.size, `${label}: hidden count`);
+    assert.equal(result.ids.length, persons.length - hidden.size, `${label}: shown count`);
+    for (const id of result.ids) assert.ok(!hidden.has(id), `${label}: ${id} is below a collapsed person`);
+    const shownPersons = persons.filter((p) => !hidden.has(p.id));
+    const shownIds = new Set(shownPersons.map((p) => p.id));
+    // the shown part: no overlaps, parents above children, couples adjacent, units centred over shown children
+    const allUnits = result.units;
+    checkInvariants(shownPersons, { nodes: result.nodes, units: allUnits.filter((u) => !u.hidden).map((u) => ({ ...u,
+      children: u.children.map((c) => allUnits[c]) })) }, label, true);
+    // no edge reaches a hidden person: every edge end lies on a shown box or a connector between shown ones
+    assert.ok(result.edges.length < full.edges.length, `${label}: fewer edges`);
+    assert.ok(result.work < full.work, `${label}: less work`);
+    // the badge counts
+    let badge = 0;
+    const counted = new Set();
+    for (let k = 0; k < result.ids.length; k++) {
+      if (result.hiddenBelow[k] > 0 && !counted.has(result.ids[k])) {
+        const unit = allUnits.find((u) => u.members.includes(result.ids[k]));
+        unit.members.forEach((id) => counted.add(id));
+        badge += result.hiddenBelow[k];
+      }
+    }
+    assert.equal(badge, hidden.size, `${label}: badges add up`);
+    const placed = new Set(result.ids);
+    assert.ok([...shownIds].every((id) => placed.has(id)), `${label}: everyone else shown`);
+  }
+  // collapsing nobody (or an unknown id) is the full layout
+  sameAsReference(persons, { collapsed: [] }, "collapsed: []");
+  const unknown = layout(persons, { collapsed: ["no-such-person"] });
+  assert.deepEqual(Array.from(unknown.x), Array.from(full.x));
+  // the same input gives the same layout
+  const again = layout(persons, { collapsed: [withChildren[5].members[0]] });
+  const once = layout(persons, { collapsed: [withChildren[5].members[0]] });
+  assert.deepEqual(Array.from(again.x), Array.from(once.x));
+  assert.deepEqual(Array.from(again.edges), Array.from(once.edges));
+});
+
+test("the cache key changes with everything the layout reads, and only with that", () => {
+  const persons = generate(400, 13);
+  const key = layoutKey(persons, { order: "western" });
+  assert.equal(layoutKey(structuredClone(persons), { order: "western" }), key, "same input, same key");
+  assert.equal(layoutKey(persons, {}), key, "western is the default");
+  assert.notEqual(layoutKey(persons, { order: "chinese" }), key, "order");
+  assert.notEqual(layoutKey(persons, { collapsed: ["5"] }), key, "collapsed");
+  assert.equal(layoutKey(persons, { collapsed: ["5", "9"] }), layoutKey(persons, { collapsed: new Set(["9", "5"]) }), "collapsed is a set");
+  const random = prng(14);
+  const edits = {
+    id: (p) => { p.id = `${p.id}0`; },
+    fatherId: (p) => { p.fatherId = p.fatherId ? null : "1"; },
+    motherId: (p) => { p.motherId = p.motherId ? null : "2"; },
+    gender: (p) => { p.gender = p.gender === "male" ? "female" : "male"; },
+    birthDate: (p) => { p.birthDate = p.birthDate ? null : "1700"; },
+    spouseIds: (p) => { p.spouseIds = p.spouseIds.length ? p.spouseIds.slice(1) : ["3"]; },
+    private: (p) => { delete p.gender; delete p.birthDate; p.private = true; },
+  };
+  for (let round = 0; round < 200; round++) {
+    const changed = structuredClone(persons);
+    const person = changed[Math.floor(random() * changed.length)];
+    const [field, edit] = Object.entries(edits)[round % Object.keys(edits).length];
+    const before = JSON.stringify(person);
+    edit(person);
+    if (JSON.stringify(person) === before) continue;
+    const sameLayout = JSON.stringify(Array.from(layout(changed).x)) === JSON.stringify(Array.from(layout(persons).x))
+      && JSON.stringify(layout(changed).ids) === JSON.stringify(layout(persons).ids);
+    // a changed key whenever the layout changes (the other way round is allowed: a key may change for nothing)
+    if (!sameLayout) assert.notEqual(layoutKey(changed), key, `${field} of ${person.id}: the layout changed, the key did not`);
+    if (field !== "private") assert.notEqual(layoutKey(changed), key, `${field} of ${person.id}`);
+  }
+  const renamed = structuredClone(persons);
+  renamed[7].name = "Someone Else";
+  renamed[8].deathPlace = "Elsewhere";
+  assert.equal(layoutKey(renamed), key, "names and places do not move anyone");
+});
+
 test("trees of real GEDCOM files (KINHUB_TREE_FIXTURES)", { skip: !process.env.KINHUB_TREE_FIXTURES && "KINHUB_TREE_FIXTURES not set" }, () => {
   const dir = process.env.KINHUB_TREE_FIXTURES;
   const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
@@ -214,6 +350,8 @@ test("trees of real GEDCOM files (KINHUB_TREE_FIXTURES)", { skip: !process.env.K
     checkInvariants(persons, result, file);
     checkInvariants(persons, layout(persons, { order: "chinese" }), `${file} chinese`);
     samePositions(result, layout(shuffle(persons, 5)));
+    sameAsReference(persons, {}, file);
+    sameAsReference(persons, { order: "chinese" }, `${file} chinese`);
     console.log(`${file}: ${persons.length} persons, ${result.units.length} units, work/person ${(result.work / persons.length).toFixed(1)}`);
   }
 });

@@ -13,7 +13,7 @@ public final class Bench {
 
   /** Every scenario, in the order {@code --list} shows them; {@code main} is the default. */
   public static List<Scenario> scenarios() {
-    return List.of(new BenchMain(), new TreeBench(), new TreeBrowserBench(), new JobsBench(), new PageBench(),
+    return List.of(new BenchMain(), new TreeBench(), new TreeBrowserBench(), new TreeEditBench(), new JobsBench(), new PageBench(),
         new FeedBench(), new GenealogyBench(), new LockBench(), new RedisModesBench(), new GedcomAbuseBench(),
         new CapacityProbe());
   }

@@ -25,14 +25,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The tree page in headless Chromium (issue 7): for generated trees of 800, 10,000 and 50,000 persons and for
- * royal92.ged, imported into a real node, it opens {@code /families/{id}/tree} and asks the page's
- * {@code window.kinhubTree} for its layout time and for 1000 full viewport redraws, cached (from the
- * off-screen bitmap) and naive (every visible person drawn from scratch, like the original viewer), in the same
- * page. Needs Debian's chromium and playwright-core (as .ci/run installs them).
+ * The tree page in headless Chromium (issues 7 and 17): for generated trees (by default 10,000 and 50,000 persons)
+ * and for royal92.ged, imported into a real node, it measures per round (a fresh page each): the bare first
+ * layout in a fresh worker with the layout cache off (cold JIT), the tree page's first layout and page-ready time
+ * in a fresh browser context (empty cache), the same in a second page of that context (layout from the cache),
+ * and 1000 full viewport redraws, cached (from the off-screen bitmap) and naive (every visible person drawn from
+ * scratch, like the original viewer), of the whole tree and of a focus view when the page offers one
+ * ({@code window.kinhubTree.focus}). Needs Debian's chromium and playwright-core (as .ci/run installs them).
  *
- * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench [--rounds 3] [--redraws 1000]
- *      [--fixtures ../shared/fixtures/gedcom] [--out docs/bench-tree-page.md]</pre>
+ * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench [--rounds 10] [--redraws 1000]
+ *      [--sizes 10000,50000] [--fixtures ../shared/fixtures/gedcom] [--out docs/bench-tree-page.md]</pre>
  */
 public final class TreeBrowserBench implements Scenario {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +55,7 @@ public final class TreeBrowserBench implements Scenario {
   @Override
   public String help() {
     return """
-        Options: --rounds N (3), --redraws N (1000), --fixtures DIR (holding royal92.ged; default $KINHUB_BENCH_FIXTURES, else kinhub-bench/fixtures; skipped when absent), --tools DIR, --chromium PATH (/usr/bin/chromium), --out FILE.
+        Options: --rounds N (10), --redraws N (1000), --sizes N,N (10000,50000: generated trees), --fixtures DIR (holding royal92.ged; default $KINHUB_BENCH_FIXTURES, else kinhub-bench/fixtures; skipped when absent), --tools DIR, --chromium PATH (/usr/bin/chromium), --out FILE.
         """;
   }
 
@@ -61,7 +63,7 @@ public final class TreeBrowserBench implements Scenario {
   @Override
   public int run(BenchRun run) throws Exception {
     String[] args = run.args();
-    Map<String, String> options = new LinkedHashMap<>(Map.of("--rounds", "3", "--redraws", "1000",
+    Map<String, String> options = new LinkedHashMap<>(Map.of("--rounds", "10", "--redraws", "1000", "--sizes", "10000,50000",
         "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools",
         "--chromium", "/usr/bin/chromium"));
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -81,7 +83,8 @@ public final class TreeBrowserBench implements Scenario {
           "{\"login\":\"tree-bench@example.org\",\"password\":\"" + Api.PASSWORD + "\"}").get("token").asText();
 
       List<Map<String, Object>> trees = new ArrayList<>();
-      for (int size : new int[] {800, 10_000, 50_000}) {
+      for (String sizeText : options.get("--sizes").split(",")) {
+        int size = Integer.parseInt(sizeText.strip());
         Path file = dir.resolve("generated-" + size + ".ged");
         GedcomGenerator.write(file, size, 42);
         trees.add(importTree(http, base, token, "generated, " + size + " persons", file));
@@ -158,10 +161,28 @@ public final class TreeBrowserBench implements Scenario {
     return JSON.readTree(r.body());
   }
 
-  private static double median(JsonNode values) {
+  private static List<Double> values(JsonNode values) {
     List<Double> list = new ArrayList<>();
     values.forEach(v -> list.add(v.asDouble()));
-    return Stats.median(list);
+    return list;
+  }
+
+  private static double median(JsonNode values) {
+    return Stats.median(values(values));
+  }
+
+  /** The nearest-rank 90th percentile. */
+  private static double p90(JsonNode values) {
+    List<Double> list = values(values);
+    if (list.isEmpty()) {
+      return Double.NaN;
+    }
+    list.sort(null);
+    return list.get(Math.max(0, (int) Math.ceil(0.9 * list.size()) - 1));
+  }
+
+  private static String medianAndP90(JsonNode values) {
+    return Stats.f1(median(values)) + " / " + Stats.f1(p90(values));
   }
 
   private static String report(List<JsonNode> results, int rounds, int redraws, String[] args) {
@@ -171,30 +192,54 @@ public final class TreeBrowserBench implements Scenario {
         .append(". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n");
     out.append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench ")
         .append(String.join(" ", args)).append("`\n\n");
-    out.append("Medians of ").append(rounds).append(" rounds (a fresh page each). ").append(redraws)
-        .append(" full viewport redraws each.\n\n");
-    out.append("The view: `window.kinhubTree.overview()`, the whole tree in the viewport, as the original viewer showed it.")
-        .append(" Naive redraws of big trees are measured over fewer redraws (column *naive measured over*) and scaled to ")
-        .append(redraws).append(".\n\n");
-    out.append("*layout* is the page's first layout (a fresh Web Worker, cold JIT); *layout again* lays the same tree out")
-        .append(" once more in the same worker (switching the order), as later layouts run.\n\n");
-    out.append("| tree | persons | in view | layout (ms) | layout again (ms) | page ready (ms) | ").append(redraws).append(" cached redraws (ms) | ")
-        .append(redraws).append(" naive redraws (ms) | naive measured over | naive ÷ cached |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.append(rounds).append(" rounds per tree; each cell is median / p90 over the rounds, in milliseconds.\n\n");
+    out.append("- *cold layout*: a fresh page starts a fresh layout worker and lays the tree out with the cache off: the")
+        .append(" bare layout on a cold JIT.\n");
+    out.append("- *first layout, uncached* and *page ready, uncached*: the tree page in a fresh browser context (empty")
+        .append(" IndexedDB): `window.kinhubTree.layoutMs` (fingerprint, cache miss, layout) and the time from navigation to")
+        .append(" `ready`.\n");
+    out.append("- *first layout, cached* and *page ready, cached*: a second fresh page in the same context: the layout comes")
+        .append(" from the cache (fingerprint and IndexedDB read included).\n");
+    out.append("- *layout again*: the first page lays the tree out once more in the other order, in its now warm worker.\n\n");
+    out.append("| tree | persons | cold layout | first layout, uncached | page ready, uncached | first layout, cached | page ready, cached | layout again |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (JsonNode r : results) {
-      double cached = median(r.get("cached"));
-      double naive = median(r.get("naive"));
       out.append("| ").append(r.get("label").asText()).append(" | ").append(r.get("persons").asInt()).append(" | ")
-          .append(r.path("view").path("visible").asInt()).append(" | ")
-          .append(Stats.f1(median(r.get("layoutMs")))).append(" | ").append(Stats.f1(median(r.get("relayoutMs")))).append(" | ")
-          .append(Stats.f0(median(r.get("readyMs")))).append(" | ")
-          .append(Stats.f1(cached)).append(" | ").append(Stats.f1(naive)).append(" | ").append(r.path("naiveRedraws").asInt()).append(" | ")
-          .append(Stats.f0(naive / Math.max(cached, 0.001))).append("× |\n");
+          .append(medianAndP90(r.get("coldMs"))).append(" | ").append(medianAndP90(r.get("layoutMs"))).append(" | ")
+          .append(medianAndP90(r.get("readyMs"))).append(" | ").append(medianAndP90(r.get("cachedLayoutMs"))).append(" | ")
+          .append(medianAndP90(r.get("cachedReadyMs"))).append(" | ").append(medianAndP90(r.get("relayoutMs"))).append(" |\n");
+    }
+    out.append("\n").append(redraws).append(" viewport redraws, each shifted by one pixel, in the cached page: *whole tree* is")
+        .append(" `window.kinhubTree.overview()`; *focus view* is `window.kinhubTree.focus({view: \"descendants\"})` when the page")
+        .append(" has it. Naive redraws of big views are measured over fewer redraws and scaled (column *naive over*).\n\n");
+    out.append("| tree | view | in view | cached redraws | naive redraws | naive over | naive ÷ cached |\n|---|---|---:|---:|---:|---:|---:|\n");
+    List<String> skipped = new ArrayList<>();
+    for (JsonNode r : results) {
+      for (String view : List.of("whole", "focus")) {
+        JsonNode v = r.get(view);
+        if (v == null || v.get("cached").isEmpty()) {
+          if (v != null && v.hasNonNull("skipped")) {
+            skipped.add(r.get("label").asText() + ": " + v.get("skipped").asText());
+          }
+          continue;
+        }
+        double cached = median(v.get("cached"));
+        double naive = median(v.get("naive"));
+        out.append("| ").append(r.get("label").asText()).append(" | ").append(view.equals("whole") ? "whole tree" : "focus view")
+            .append(" | ").append(v.path("view").path("visible").asInt()).append(" | ").append(medianAndP90(v.get("cached")))
+            .append(" | ").append(medianAndP90(v.get("naive"))).append(" | ").append(v.path("naiveRedraws").asInt()).append(" | ")
+            .append(Stats.f0(naive / Math.max(cached, 0.001))).append("× |\n");
+      }
+    }
+    if (!skipped.isEmpty()) {
+      out.append("\nFocus view not measured: ").append(String.join("; ", skipped)).append(".\n");
     }
     out.append("\nEvery round: ");
     for (JsonNode r : results) {
-      out.append("\n- ").append(r.get("label").asText()).append(": layout ").append(r.get("layoutMs")).append(", again ")
-          .append(r.get("relayoutMs")).append(", cached ")
-          .append(r.get("cached")).append(", naive ").append(r.get("naive"));
+      out.append("\n- ").append(r.get("label").asText()).append(": cold ").append(r.get("coldMs")).append(", first ")
+          .append(r.get("layoutMs")).append(", cached ").append(r.get("cachedLayoutMs")).append(", ready ").append(r.get("readyMs"))
+          .append(", ready cached ").append(r.get("cachedReadyMs")).append(", again ").append(r.get("relayoutMs"))
+          .append(", redraws cached ").append(r.get("whole").get("cached")).append(", naive ").append(r.get("whole").get("naive"));
     }
     return out.append("\n").toString();
   }

@@ -2,8 +2,10 @@ package io.kinhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kinhub.server.system.Config;
-import io.kinhub.server.system.Kinhub;
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -28,15 +30,31 @@ import java.util.concurrent.TimeUnit;
  * median and p90. Self-contained: its own node, its own script (tree-edit-bench.mjs). Needs Debian's chromium and
  * playwright-core (as .ci/run installs them).
  *
- * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeEditBench [--persons 10000] [--rounds 25]
- *      [--warmup 3] [--out file.md]</pre>
+ * <pre>./kinhub bench tree-edit [--persons 10000] [--rounds 25] [--warmup 3] [--out file.md]</pre>
  */
-public final class TreeEditBench {
+public final class TreeEditBench implements Scenario {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private TreeEditBench() {}
+  @Override
+  public String name() {
+    return "tree-edit";
+  }
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public String summary() {
+    return "editing on the tree page in headless Chromium: add-child click to the new box drawn";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Options: --persons N (10000), --rounds N (25), --warmup N (3), --tools DIR, --chromium PATH (/usr/bin/chromium), --out FILE.
+        """;
+  }
+
+  @Override
+  public int run(BenchRun run) throws Exception {
+    String[] args = run.args();
     Map<String, String> options = new LinkedHashMap<>(Map.of("--persons", "10000", "--rounds", "25", "--warmup", "3",
         "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools", "--chromium", "/usr/bin/chromium"));
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -45,7 +63,7 @@ public final class TreeEditBench {
     int persons = Integer.parseInt(options.get("--persons"));
     int rounds = Integer.parseInt(options.get("--rounds"));
     int warmup = Integer.parseInt(options.get("--warmup"));
-    Path dir = Files.createTempDirectory("kinhub-tree-edit-bench");
+    Path dir = run.tempDir("kinhub-tree-edit-bench");
     System.err.println("starting embedded Redis, PostgreSQL and one node ...");
     try (Backends backends = Backends.start(dir);
         Kinhub node = Kinhub.start(Config.from(env(backends, dir)))) {
@@ -88,13 +106,9 @@ public final class TreeEditBench {
       if (!browser.waitFor(10, TimeUnit.MINUTES) || browser.exitValue() != 0 || result == null) {
         throw new IllegalStateException("the browser run failed:\n" + log);
       }
-      String report = report(result, args);
-      System.out.print(report);
-      if (options.containsKey("--out")) {
-        Files.writeString(Path.of(options.get("--out")), report);
-      }
+      run.report(report(result, args));
     }
-    System.exit(0);
+    return 0;
   }
 
   private static Map<String, String> env(Backends backends, Path dir) {
