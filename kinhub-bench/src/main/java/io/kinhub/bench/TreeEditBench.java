@@ -3,6 +3,7 @@ package io.kinhub.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Machine;
 import io.kinhub.bench.runner.Scenario;
 import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.config.Config;
@@ -140,7 +141,7 @@ public final class TreeEditBench implements Scenario {
     return "# Add child on the tree page in headless Chromium\n\n"
         + "Machine: " + Machine.cores() + " cores, " + Machine.cpuModel() + ", " + Machine.javaVersion() + "; load average at the end "
         + Machine.loadAverage() + ". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n"
-        + "Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeEditBench " + String.join(" ", args) + "`\n\n"
+        + "Command: `./kinhub bench tree-edit " + String.join(" ", args) + "`\n\n"
         + "A generated tree of " + r.get("persons").asInt() + " persons (first layout " + Stats.f1(r.path("layoutMs").asDouble())
         + " ms). *New box drawn*: from the \"+ Child\" click (the event's timestamp) to the frame that draws the new box beside"
         + " its parent, before the server answers (the edit is optimistic). *In its place*: until the tree has been laid out again"
