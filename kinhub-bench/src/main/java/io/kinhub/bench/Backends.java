@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisExecProvider;
+import java.util.ArrayList;
 
 /**
  * The Redis and PostgreSQL that both benchmark nodes share: the Redis 7.0.15 binary of
@@ -119,7 +120,7 @@ final class Backends implements AutoCloseable {
    * The postmaster is found by its data directory on the command line; it is missing when not found.
    */
   List<ProcessHandle> processes() {
-    List<ProcessHandle> list = new java.util.ArrayList<>();
+    List<ProcessHandle> list = new ArrayList<>();
     if (redis != null) {
       list.add(redis.toHandle());
     }

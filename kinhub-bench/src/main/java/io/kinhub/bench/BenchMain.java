@@ -19,6 +19,7 @@ import io.kinhub.bench.runner.Machine;
 import io.kinhub.bench.runner.RunHeader;
 import io.kinhub.bench.runner.Scenario;
 import java.util.stream.Stream;
+import java.util.Locale;
 
 /**
  * Kinhub's benchmark: starts an embedded Redis, an embedded PostgreSQL and two Kinhub nodes in this JVM (all on
@@ -242,7 +243,7 @@ public final class BenchMain implements Scenario {
 
   /** A progress line on stderr with the seconds since start. */
   static void progress(String message) {
-    System.err.printf(java.util.Locale.ROOT, "[bench %6.1f s] %s%n", (System.nanoTime() - STARTED) / 1e9, message);
+    System.err.printf(Locale.ROOT, "[bench %6.1f s] %s%n", (System.nanoTime() - STARTED) / 1e9, message);
   }
 
   /** Joins every thread within one overall limit, or fails (the threads are then interrupted). */

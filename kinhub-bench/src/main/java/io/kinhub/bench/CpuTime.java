@@ -9,6 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import com.sun.management.OperatingSystemMXBean;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Optional;
 
 /**
  * CPU time consumed so far by this JVM (both nodes and the benchmark's clients) and, separately, by the backend
@@ -39,7 +43,7 @@ final class CpuTime {
 
   /** This JVM's CPU time (user + system, all threads), or -1 if the platform does not say. */
   static long jvmNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
       return os.getProcessCpuTime();
     }
     return -1;
@@ -50,7 +54,7 @@ final class CpuTime {
    * all of {@code /proc}, so it is done once per probe, not per reading).
    */
   static List<Long> pids(List<ProcessHandle> roots) {
-    List<Long> pids = new java.util.ArrayList<>();
+    List<Long> pids = new ArrayList<>();
     for (ProcessHandle root : roots) {
       if (root.isAlive()) {
         Stream.concat(Stream.of(root), root.descendants()).forEach(p -> pids.add(p.pid()));
@@ -95,7 +99,7 @@ final class CpuTime {
   }
 
   /** The process whose command line contains {@code fragment} (e.g. a data directory), if any. */
-  static java.util.Optional<ProcessHandle> findByCommandLine(String fragment) {
+  static Optional<ProcessHandle> findByCommandLine(String fragment) {
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
           .filter(p -> {
@@ -107,11 +111,11 @@ final class CpuTime {
             }
           })
           .map(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString())))
-          .flatMap(java.util.Optional::stream)
+          .flatMap(Optional::stream)
           .filter(h -> h.pid() != ProcessHandle.current().pid())
-          .min(java.util.Comparator.comparingLong(ProcessHandle::pid));
+          .min(Comparator.comparingLong(ProcessHandle::pid));
     } catch (IOException | RuntimeException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }

@@ -29,6 +29,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The feed's fan-out and read path on one node with its own embedded Redis and PostgreSQL:
@@ -143,7 +147,7 @@ public final class FeedBench implements Scenario {
     double naiveMs;
     try (JobWorker worker = naive.startWorker("naive", job -> connections.sync().zadd(PREFIX + "{feed}:tl:" + job.payload(),
         Double.parseDouble(naivePost), naivePost))) {
-      List<java.util.concurrent.CompletionStage<String>> enqueued = new ArrayList<>();
+      List<CompletionStage<String>> enqueued = new ArrayList<>();
       for (long id : ids) {
         enqueued.add(naive.enqueueAsync(Long.toString(id)));
       }
@@ -260,7 +264,7 @@ public final class FeedBench implements Scenario {
     if (r.statusCode() != 201) {
       throw new IllegalStateException("POST posts answered " + r.statusCode() + ": " + r.body());
     }
-    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("id").asText();
+    return new ObjectMapper().readTree(r.body()).get("id").asText();
   }
 
   private static void get(String url, String token) throws Exception {
@@ -288,8 +292,8 @@ public final class FeedBench implements Scenario {
 
   private static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
       // a temporary directory: the OS cleans up
     }
   }

@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Issue 12's GEDCOM measurements against one node in a child JVM with {@code -Xmx512m} (default configuration,
@@ -112,7 +114,7 @@ public final class GedcomAbuseBench implements Scenario {
       System.out.println("Node JVM alive at the end: " + child.isAlive() + "; OutOfMemoryError in its log: " + oom);
     } finally {
       child.getOutputStream().close(); // the child stops when its stdin ends
-      if (!child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!child.waitFor(60, TimeUnit.SECONDS)) {
         child.destroyForcibly();
       }
       pump.join(5_000);
@@ -279,7 +281,7 @@ public final class GedcomAbuseBench implements Scenario {
           .timeout(IMPORT_TIMEOUT).header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
           .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
       int persons = -1;
-      var m = java.util.regex.Pattern.compile("\"persons\":(\\d+)").matcher(r.body());
+      var m = Pattern.compile("\"persons\":(\\d+)").matcher(r.body());
       if (r.statusCode() == 200 && m.find()) {
         persons = Integer.parseInt(m.group(1));
       }
@@ -319,7 +321,7 @@ public final class GedcomAbuseBench implements Scenario {
     }
 
     private static String detail(String body) {
-      var m = java.util.regex.Pattern.compile("\"detail\":\"([^\"]*)\"").matcher(body);
+      var m = Pattern.compile("\"detail\":\"([^\"]*)\"").matcher(body);
       return m.find() ? m.group(1) : Api.abbreviate(body);
     }
 

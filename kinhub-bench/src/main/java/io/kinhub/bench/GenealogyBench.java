@@ -15,6 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import io.kinhub.server.genealogy.KinGraph;
+import io.kinhub.server.genealogy.Privacy;
+import io.kinhub.server.genealogy.Relationships;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.function.BiFunction;
 
 /**
  * Issue 16: relationship queries on generated trees of 10,000 and 100,000 persons (p50/p99 warm, over HTTP on
@@ -81,7 +88,7 @@ public final class GenealogyBench implements Scenario {
     StringBuilder families = new StringBuilder();
     int[] next = {1};
     int[] fam = {1};
-    java.util.function.BiFunction<Boolean, Integer, Integer> person = (male, year) -> {
+    BiFunction<Boolean, Integer, Integer> person = (male, year) -> {
       int id = next[0]++;
       persons.append("0 @I").append(id).append("@ INDI\n1 NAME P").append(id).append(" /Line/\n1 SEX ").append(male ? "M" : "F")
           .append("\n1 BIRT\n2 DATE ").append(year).append('\n');
@@ -109,7 +116,7 @@ public final class GenealogyBench implements Scenario {
         families.append(f);
         fam[0]++;
       }
-      java.util.Collections.shuffle(children, random);
+      Collections.shuffle(children, random);
       List<Couple> couples = new ArrayList<>();
       boolean[] married = new boolean[children.size()];
       for (int i = 0; i < children.size() && next[0] <= count; i++) {
@@ -174,7 +181,7 @@ public final class GenealogyBench implements Scenario {
       String fam = base + "/api/v1/families/" + family;
       send("PATCH", fam, owner.token(), "{\"public\": true}".getBytes());
       HttpResponse<byte[]> imported = send("POST", fam + "/gedcom", owner.token(),
-          connectedTree(persons, new Random(16_000L + persons)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          connectedTree(persons, new Random(16_000L + persons)).getBytes(StandardCharsets.UTF_8));
       if (imported.statusCode() != 200) {
         throw new IllegalStateException("import: " + imported.statusCode() + " " + new String(imported.body()));
       }
@@ -240,7 +247,7 @@ public final class GenealogyBench implements Scenario {
       long version = JSON.readTree(send("GET", fam + "/tree", owner.token(), null).body()).get("version").asLong();
       send("PATCH", fam, owner.token(), "{\"privacy\": {\"maxAliveAge\": 122}}".getBytes());
       long buildStart = System.nanoTime();
-      io.kinhub.server.genealogy.KinGraph graph = node.kinGraphs().graph(family, version + 1);
+      KinGraph graph = node.kinGraphs().graph(family, version + 1);
       long build = System.nanoTime() - buildStart;
       long[] direct = new long[queries * 5];
       int directRelated = 0;
@@ -248,7 +255,7 @@ public final class GenealogyBench implements Scenario {
         int a = graph.index(Long.parseLong(ids.get(random.nextInt(ids.size()))));
         int b = graph.index(Long.parseLong(ids.get(random.nextInt(ids.size()))));
         long t = System.nanoTime();
-        var answer = io.kinhub.server.genealogy.Relationships.between(graph, a, b, io.kinhub.server.genealogy.Privacy.Audience.FULL);
+        var answer = Relationships.between(graph, a, b, Privacy.Audience.FULL);
         if (round >= 0) {
           direct[round] = System.nanoTime() - t;
           directRelated += answer == null ? 0 : 1;
@@ -262,7 +269,7 @@ public final class GenealogyBench implements Scenario {
           visitorReads[25] / 1e6);
     } finally {
       try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }

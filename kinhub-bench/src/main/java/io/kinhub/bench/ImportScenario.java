@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
  * 1. GEDCOM import over HTTP: wall time and the heap of this JVM (which holds the node) during each import, each
@@ -126,7 +127,7 @@ final class ImportScenario {
     for (int i = 1; i <= input.rounds(); i++) {
       TreeBench.progress("import: " + input.name() + ", round " + i + "/" + input.rounds());
       Run r = importOnce(input.name() + " #" + i, input.file());
-      TreeBench.progress(String.format(java.util.Locale.ROOT, "import: %d persons in %.0f ms, heap peak %.0f MiB",
+      TreeBench.progress(String.format(Locale.ROOT, "import: %d persons in %.0f ms, heap peak %.0f MiB",
           r.persons(), r.seconds() * 1000, HeapPeak.mib(r.heap().peak())));
       runs.add(r);
     }
@@ -150,7 +151,7 @@ final class ImportScenario {
 
   private static String bytes(Path file) {
     try {
-      return String.format(java.util.Locale.ROOT, "%,d bytes", Files.size(file));
+      return String.format(Locale.ROOT, "%,d bytes", Files.size(file));
     } catch (IOException e) {
       return "size unknown";
     }

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import redis.embedded.RedisExecProvider;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Job queue throughput and latency against a bare Redis Streams loop, on one embedded Redis 7.0.15, in one run.
@@ -194,15 +195,15 @@ public final class JobsBench implements Scenario {
           int to = (p + 1) * jobs / PRODUCERS;
           producers.submit(() -> {
             // pipelined like the bare loop: up to 64 enqueues in flight per producer
-            List<java.util.concurrent.CompletableFuture<String>> inFlight = new ArrayList<>();
+            List<CompletableFuture<String>> inFlight = new ArrayList<>();
             for (int i = from; i < to; i++) {
               inFlight.add(producerQueue.enqueueAsync("x").toCompletableFuture());
               if (inFlight.size() == 64) {
-                inFlight.forEach(java.util.concurrent.CompletableFuture::join);
+                inFlight.forEach(CompletableFuture::join);
                 inFlight.clear();
               }
             }
-            inFlight.forEach(java.util.concurrent.CompletableFuture::join);
+            inFlight.forEach(CompletableFuture::join);
           });
         }
       }

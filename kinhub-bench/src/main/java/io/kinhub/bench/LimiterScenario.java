@@ -43,6 +43,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * 5. Rate limiter: Kinhub's {@link RateLimiter} (one {@code EVALSHA} per decision, time from Redis, GCRA form of a
@@ -358,8 +360,8 @@ final class LimiterScenario {
    */
   private static void prime(BucketProxy[] buckets, int keys) throws InterruptedException {
     long t0 = System.nanoTime();
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+    AtomicInteger next = new AtomicInteger();
+    AtomicLong errors = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       threads.add(Thread.ofPlatform().daemon().name("bench-limiter-prime-" + i).start(() -> {

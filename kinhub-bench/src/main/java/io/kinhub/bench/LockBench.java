@@ -27,6 +27,10 @@ import org.redisson.Redisson;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Properties;
 
 /**
  * Lock acquire+release pairs per second: Kinhub's {@link RedisLocks} (one script that also issues a fencing token,
@@ -79,7 +83,7 @@ public final class LockBench implements Scenario {
       switch (args[i]) {
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-        case "--callers" -> callers = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
+        case "--callers" -> callers = Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -182,13 +186,13 @@ public final class LockBench implements Scenario {
 
   /** From the Maven metadata Redisson's jar carries (the shaded jar's manifest is Kinhub's own). */
   private static String redissonVersion() {
-    try (java.io.InputStream in = Redisson.class.getResourceAsStream("/META-INF/maven/org.redisson/redisson/pom.properties")) {
-      java.util.Properties p = new java.util.Properties();
+    try (InputStream in = Redisson.class.getResourceAsStream("/META-INF/maven/org.redisson/redisson/pom.properties")) {
+      Properties p = new Properties();
       if (in != null) {
         p.load(in);
       }
       return p.getProperty("version", "(version unknown)");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "(version unknown)";
     }
   }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Collections;
 
 /**
  * 4. Password logins per second per core: {@code POST /api/v1/sessions} with the right password from as many
@@ -50,7 +51,7 @@ final class LoginScenario {
     }
     AtomicLong nextAccount = new AtomicLong();
     List<Thread> creators = new ArrayList<>();
-    List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
     for (int w = 0; w < clients; w++) {
       creators.add(Thread.ofVirtual().start(() -> {
         long i;
@@ -111,7 +112,7 @@ final class LoginScenario {
     AtomicLong ok = new AtomicLong();
     AtomicLong other = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    List<Histogram> histograms = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Histogram> histograms = Collections.synchronizedList(new ArrayList<>());
     List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < clients; w++) {
       workers.add(Thread.ofVirtual().name("bench-login-" + w).start(() -> {

@@ -3,6 +3,10 @@ package io.kinhub.bench;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The benchmark's command-line options. Every scenario is bounded by one of them (a count or a duration);
@@ -187,7 +191,7 @@ record Options(
 
   /** 1, 10, 100, ... below {@code top}, then {@code top}. */
   static List<Integer> qrCurve(int top) {
-    List<Integer> steps = new java.util.ArrayList<>();
+    List<Integer> steps = new ArrayList<>();
     for (int c = 1; c < top; c *= 10) {
       steps.add(c);
     }
@@ -205,7 +209,7 @@ record Options(
   }
 
   private static List<String> scenarios(String name, String value) {
-    java.util.Set<String> chosen = new java.util.HashSet<>();
+    Set<String> chosen = new HashSet<>();
     for (String part : value.split(",")) {
       String s = part.trim().toLowerCase(Locale.ROOT);
       if (s.isEmpty()) {
@@ -223,7 +227,7 @@ record Options(
   }
 
   private static List<Integer> callers(String name, String value, int max) {
-    java.util.TreeSet<Integer> chosen = new java.util.TreeSet<>();
+    TreeSet<Integer> chosen = new TreeSet<>();
     for (String part : value.split(",")) {
       if (!part.isBlank()) {
         chosen.add(positive(name, part, max));

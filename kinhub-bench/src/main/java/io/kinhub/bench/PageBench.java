@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.Locale;
 
 /**
  * Page weight and time to interactive of the web pages (issue 13) in headless Chromium against a real node on
@@ -139,7 +140,7 @@ public final class PageBench implements Scenario {
       List<Double> ms = new ArrayList<>();
       r.get("interactiveMs").forEach(v -> ms.add(v.asDouble()));
       ms.sort(Double::compare);
-      out.append(String.format(java.util.Locale.ROOT, "| `%s` | %d | %,d | %,d | %.0f ms | %.0f ms | %.0f ms |%n",
+      out.append(String.format(Locale.ROOT, "| `%s` | %d | %,d | %,d | %.0f ms | %.0f ms | %.0f ms |%n",
           r.get("name").asText().equals("family") ? "/families/{id}" : r.get("path").asText(), r.get("files").size(),
           r.get("bytes").asLong(), r.get("gzip").asLong(), Stats.median(ms), ms.get((int) Math.ceil(0.9 * ms.size()) - 1),
           ms.get(ms.size() - 1)));

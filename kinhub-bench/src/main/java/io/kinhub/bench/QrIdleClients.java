@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * The browser side of the QR scenario's idle sockets, run by {@link QrScenario} as a JVM of its own so that the
@@ -46,10 +48,10 @@ final class QrIdleClients {
   private QrIdleClients() {}
 
   /** The loopback address of client {@code k}: 127.1.0.1, 127.1.0.2, ... (never 127.0.0.1, the other clients'). */
-  static java.net.InetAddress clientAddress(int k) {
+  static InetAddress clientAddress(int k) {
     try {
-      return java.net.InetAddress.getByAddress(new byte[] {127, 1, (byte) (k / 250), (byte) (k % 250 + 1)});
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByAddress(new byte[] {127, 1, (byte) (k / 250), (byte) (k % 250 + 1)});
+    } catch (UnknownHostException e) {
       throw new IllegalStateException(e); // four bytes are always an address
     }
   }

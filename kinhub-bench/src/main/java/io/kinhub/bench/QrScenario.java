@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * 5. QR-code login across nodes, in two parts.
@@ -100,7 +103,7 @@ final class QrScenario {
     Markdown md = new Markdown().heading(2, TITLE);
     Exception first = null;
     md.heading(3, "QR logins, concurrency " + options.qrSteps().stream().map(String::valueOf)
-        .collect(java.util.stream.Collectors.joining(", ")));
+        .collect(Collectors.joining(", ")));
     try {
       logins(md, summary);
     } catch (Exception e) {
@@ -520,7 +523,7 @@ final class QrScenario {
   }
 
   /** One retry after a failed exchange (a pooled keep-alive connection the server had just closed). */
-  private static Api.Response retryOnce(java.util.function.Supplier<Api.Response> call) {
+  private static Api.Response retryOnce(Supplier<Api.Response> call) {
     try {
       return call.get();
     } catch (IllegalStateException e) {
@@ -1023,7 +1026,7 @@ final class QrScenario {
   // ---- helpers -------------------------------------------------------------------------------------------
 
   /** Polls {@code count} until it equals {@code target} or the time is up; returns the last reading. */
-  private static int awaitCount(java.util.function.IntSupplier count, int target, Duration limit) throws InterruptedException {
+  private static int awaitCount(IntSupplier count, int target, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     int now = count.getAsInt();
     while (now != target && System.nanoTime() < deadline) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 
 /**
  * 2. Redis commands per authenticated request on a near-cache hit: {@code INFO commandstats} before and after
@@ -141,8 +142,8 @@ final class RedisCommandsScenario {
     return md;
   }
 
-  private static java.util.Set<String> union(Map<String, Long> a, Map<String, Long> b) {
-    java.util.Set<String> s = new TreeSet<>(a.keySet());
+  private static Set<String> union(Map<String, Long> a, Map<String, Long> b) {
+    Set<String> s = new TreeSet<>(a.keySet());
     s.addAll(b.keySet());
     return s;
   }

@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import redis.embedded.RedisExecProvider;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Comparator;
 
 /**
  * Core flows on one Redis vs a Redis Cluster on the same machine. Starts PostgreSQL and a single Redis
@@ -108,7 +112,7 @@ public final class RedisModesBench implements Scenario {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
       try (var paths = Files.walk(dir)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
     return 0;
@@ -189,11 +193,11 @@ public final class RedisModesBench implements Scenario {
         || api.status(post(b + "/api/v1/qr-logins/" + id + "/confirm", phone)) != 200) {
       return false;
     }
-    java.net.http.HttpRequest redeem = java.net.http.HttpRequest.newBuilder(java.net.URI.create(a + "/api/v1/qr-logins/" + id + "/session"))
-        .header("X-QR-Secret", secret).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest redeem = HttpRequest.newBuilder(URI.create(a + "/api/v1/qr-logins/" + id + "/session"))
+        .header("X-QR-Secret", secret).POST(HttpRequest.BodyPublishers.noBody()).build();
     String token;
     try {
-      var r = api.client().send(redeem, java.net.http.HttpResponse.BodyHandlers.ofString());
+      var r = api.client().send(redeem, HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 201) {
         return false;
       }
@@ -207,9 +211,9 @@ public final class RedisModesBench implements Scenario {
     return api.status(Api.meRequest(b, token)) == 200 && api.status(Api.logoutRequest(b, token)) == 204;
   }
 
-  private static java.net.http.HttpRequest post(String url, String token) {
-    return java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build();
+  private static HttpRequest post(String url, String token) {
+    return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
   }
 
   private static String startCluster(Path dir, Path cli, List<Process> processes) throws IOException, InterruptedException {

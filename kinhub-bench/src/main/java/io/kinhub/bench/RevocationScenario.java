@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * 3. Revocation across nodes: a token is warmed in node A's near cache, logged out through node B, and A is
@@ -124,8 +126,8 @@ final class RevocationScenario {
       untilMs[measured] = until;
       measured++;
     }
-    double[] revoke = java.util.Arrays.copyOf(revokeMs, measured);
-    double[] until = java.util.Arrays.copyOf(untilMs, measured);
+    double[] revoke = Arrays.copyOf(revokeMs, measured);
+    double[] until = Arrays.copyOf(untilMs, measured);
 
     md.paragraph(n + " sessions of " + accounts + " accounts (at most " + SESSIONS_PER_ACCOUNT
         + " each, below the per-user cap) were created by password login through node B beforehand ("
@@ -162,7 +164,7 @@ final class RevocationScenario {
   }
 
   /** Runs {@code task(0..count-1)} on at most {@link #LOGIN_CONCURRENCY} virtual threads; rethrows the first failure. */
-  private static void parallel(int count, java.util.function.IntConsumer task) throws InterruptedException {
+  private static void parallel(int count, IntConsumer task) throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import io.kinhub.server.genealogy.KinGraphs;
 
 /**
  * One Kinhub node in this JVM with its own embedded Redis and PostgreSQL (see {@link Backends}), all on free
@@ -86,7 +87,7 @@ public final class SingleNode implements AutoCloseable {
   }
 
   /** The node's kinship graphs, called directly (no HTTP). */
-  public io.kinhub.server.genealogy.KinGraphs kinGraphs() {
+  public KinGraphs kinGraphs() {
     return node.kinGraphs();
   }
 

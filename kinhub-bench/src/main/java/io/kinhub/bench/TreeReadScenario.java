@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 
 /**
  * 3. {@code GET /api/v1/families/{id}/tree} throughput with wrk: the full document (200), the same with
@@ -77,7 +78,7 @@ final class TreeReadScenario {
     }
 
     md.paragraph("The family imported from royal92.ged in the last measured round above (family " + familyId + "): "
-        + persons + " persons in the document, " + String.format(java.util.Locale.ROOT, "%,d", bodyBytes) + " bytes of "
+        + persons + " persons in the document, " + String.format(Locale.ROOT, "%,d", bodyBytes) + " bytes of "
         + "JSON (uncompressed: neither wrk nor the check sends `Accept-Encoding`), `ETag: " + etag + "`. Checked before "
         + "the load: the full request answers 200 with that body, the conditional one an empty 304. Load driver: "
         + wrk.describe() + ", the originator's token in every request. " + (warmupSeconds > 0 ? "One warm-up run of "
@@ -106,7 +107,7 @@ final class TreeReadScenario {
     md.table(List.of("endpoint", "req/s (median)", "÷ /health", "body MB/s (10^6 bytes)"), List.of(
         List.of("`GET /health`", Stats.f0(health), "1", "–"),
         List.of("`GET …/tree` → 200, full body", Stats.f0(tree), Stats.f3(tree / health),
-            Stats.f1(tree * bodyBytes / 1e6) + " (" + String.format(java.util.Locale.ROOT, "%,d", bodyBytes) + " B × req/s)"),
+            Stats.f1(tree * bodyBytes / 1e6) + " (" + String.format(Locale.ROOT, "%,d", bodyBytes) + " B × req/s)"),
         List.of("`GET …/tree` + `If-None-Match` → 304", Stats.f0(notModified), Stats.f3(notModified / health), "0 (no body)")));
     md.paragraph("Per request both tree variants authenticate the token (session near cache), check `family:read:"
         + familyId + "` (permission near cache) and read the family's tree version from PostgreSQL (one query by "
@@ -117,7 +118,7 @@ final class TreeReadScenario {
     String verdict = clean ? "" : "invalid (errors)";
     summary.add(new Summary("GET /tree of " + Stats.f0(persons) + " persons, 200 with the full body (" + rounds + " × " + seconds
         + " s with wrk)", Stats.f0(tree) + " req/s, " + Stats.f1(tree * bodyBytes / 1e6) + " MB/s of body ("
-        + String.format(java.util.Locale.ROOT, "%,d", bodyBytes) + " B)", Stats.f3(tree / health) + " × GET /health ("
+        + String.format(Locale.ROOT, "%,d", bodyBytes) + " B)", Stats.f3(tree / health) + " × GET /health ("
         + Stats.f0(health) + " req/s)", verdict));
     summary.add(new Summary("GET /tree with If-None-Match, 304", Stats.f0(notModified) + " req/s",
         Stats.f3(notModified / health) + " × GET /health", verdict));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.file.Files;
 
 /** The {@code wrk} HTTP load generator (a separate process), parsed from its text output. */
 final class Wrk implements LoadDriver {
@@ -98,7 +99,7 @@ final class Wrk implements LoadDriver {
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         throw new IllegalStateException("wrk did not finish within " + (seconds + 60) + " s");
       }
-      out = java.nio.file.Files.readString(log.toPath(), StandardCharsets.UTF_8);
+      out = Files.readString(log.toPath(), StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
         throw new IllegalStateException("wrk exited with status " + p.exitValue() + ": " + Api.abbreviate(out));
       }

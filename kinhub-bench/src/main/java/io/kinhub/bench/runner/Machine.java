@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
 
 /** What the benchmark ran on and how it was started, for the top of the report. */
 public final class Machine {
@@ -37,7 +39,7 @@ public final class Machine {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {
           long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
-          return String.format(java.util.Locale.ROOT, "%.1f GiB", kib / 1024.0 / 1024.0);
+          return String.format(Locale.ROOT, "%.1f GiB", kib / 1024.0 / 1024.0);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -88,7 +90,7 @@ public final class Machine {
     }
     if (words.isEmpty()) {
       words.add(ProcessHandle.current().info().command().orElse("java"));
-      words.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+      words.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
       words.add("io.kinhub.bench.Bench");
       words.addAll(List.of(args));
     }

@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One Redis pub/sub channel shared by every feature of every node, which knows when it may have missed
@@ -217,7 +221,7 @@ public final class EventBus implements AutoCloseable {
     String messageId;
     List<String> live;
     String message;
-    java.util.concurrent.CompletionStage<List<String>> firstAttempt;
+    CompletionStage<List<String>> firstAttempt;
     synchronized (publishLock) {
       long seq = nextSeq++;
       messageId = instanceId + ":" + seq;
@@ -263,13 +267,13 @@ public final class EventBus implements AutoCloseable {
    * The first attempt's answer, else retries. A retry may reach Redis after later messages of this node; receivers then
    * see a sequence gap and distrust themselves — the safe side, and only when Redis was failing anyway.
    */
-  private List<String> awaitFirstOrRetry(java.util.concurrent.CompletionStage<List<String>> first, String message, long started) {
+  private List<String> awaitFirstOrRetry(CompletionStage<List<String>> first, String message, long started) {
     try {
       return first.toCompletableFuture().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RedisUnavailableException("interrupted while publishing on the event bus", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (System.nanoTime() - (started + settings.trustWindow().toNanos()) > 0 || closed) {
         throw new RedisUnavailableException("could not publish on the event bus: " + e.getCause(), e.getCause());
       }
@@ -524,8 +528,8 @@ public final class EventBus implements AutoCloseable {
    * condition rather than a monitor: the publisher waits on a virtual thread, which must not pin its carrier.
    */
   private static final class PendingAcks {
-    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
-    private final java.util.concurrent.locks.Condition changed = lock.newCondition();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     private final Set<String> acked = new HashSet<>();
 
     void add(String instance) {

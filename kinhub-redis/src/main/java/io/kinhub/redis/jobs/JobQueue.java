@@ -21,6 +21,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.XAddArgs;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A reliable job queue on a Redis Stream with one consumer group. Producers call {@link #enqueue}; a node
@@ -78,7 +81,7 @@ public final class JobQueue {
       redis.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
     } catch (RedisBusyException e) {
       // BUSYGROUP: exists already
-    } catch (io.lettuce.core.RedisException e) {
+    } catch (RedisException e) {
       if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
         throw new RedisUnavailableException("cannot create consumer group for queue " + name + ": " + e.getMessage(), e);
       }
@@ -106,9 +109,9 @@ public final class JobQueue {
    * Enqueues a job to run now without waiting for Redis' answer, so a producer can pipeline many enqueues on
    * the shared connection. The stage completes with the job's id, or fails with the driver's exception.
    */
-  public java.util.concurrent.CompletionStage<String> enqueueAsync(String payload) {
+  public CompletionStage<String> enqueueAsync(String payload) {
     String id = newId();
-    return redis.async().xadd(stream, io.lettuce.core.XAddArgs.Builder.maxlen(settings.streamCap()).approximateTrimming(),
+    return redis.async().xadd(stream, XAddArgs.Builder.maxlen(settings.streamCap()).approximateTrimming(),
             Map.of("id", id, "payload", payload, "attempt", "1"))
         .thenApply(entry -> {
           enqueued.increment();
@@ -129,7 +132,7 @@ public final class JobQueue {
     boolean keyed = idempotencyKey != null;
     if (!keyed && (delay.isZero() || delay.isNegative())) {
       // the common case needs no script: one XADD, whose entry id carries Redis' time of enqueue
-      redis.call("XADD", () -> redis.sync().xadd(stream, io.lettuce.core.XAddArgs.Builder.maxlen(settings.streamCap()).approximateTrimming(),
+      redis.call("XADD", () -> redis.sync().xadd(stream, XAddArgs.Builder.maxlen(settings.streamCap()).approximateTrimming(),
           Map.of("id", id, "payload", payload, "attempt", "1")));
       enqueued.increment();
       return id;

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Handles one queue's jobs on this node: reads new jobs with a bounded {@code XREADGROUP BLOCK} on a
@@ -47,11 +50,11 @@ public final class JobWorker implements AutoCloseable {
   private final Counter deadLettered;
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong lag = new AtomicLong();
-  private final java.util.concurrent.LinkedBlockingQueue<String> toAck = new java.util.concurrent.LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<String> toAck = new LinkedBlockingQueue<>();
   private final Thread acker;
   private volatile boolean running = true;
   private volatile boolean handlersDone;
-  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
 
   private record Running(StreamMessage<String, String> message, Job job, Thread thread) {}
 
@@ -194,7 +197,7 @@ public final class JobWorker implements AutoCloseable {
    * them in one script call. No batching delay at low load; few round trips at high load.
    */
   private void ackLoop() {
-    List<String> batch = new java.util.ArrayList<>();
+    List<String> batch = new ArrayList<>();
     while (!handlersDone || !toAck.isEmpty()) {
       try {
         String first = toAck.poll(200, TimeUnit.MILLISECONDS);

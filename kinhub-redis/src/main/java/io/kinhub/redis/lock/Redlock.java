@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.kinhub.redis.script.LuaScript;
+import java.util.function.Supplier;
 
 /**
  * The Redlock algorithm over N independent Redis masters (no replication between them): a lock is held when
@@ -111,7 +113,7 @@ public final class Redlock implements AutoCloseable {
     return redis.key("redlock:{" + name + "}");
   }
 
-  private static <T> CompletableFuture<T> attempt(java.util.function.Supplier<CompletableFuture<T>> call) {
+  private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> call) {
     try {
       return call.get();
     } catch (RuntimeException e) {
@@ -134,7 +136,7 @@ public final class Redlock implements AutoCloseable {
    * Runs the compare-and-act script on every instance: {@code [answered 1, answered 0]}; instances that failed
    * or did not answer in time count in neither.
    */
-  private int[] everywhere(io.kinhub.redis.script.LuaScript script, String name, String token, long deadline, String... extra) {
+  private int[] everywhere(LuaScript script, String name, String token, long deadline, String... extra) {
     List<CompletableFuture<Long>> replies = new ArrayList<>(instances.size());
     for (int i = 0; i < instances.size(); i++) {
       RedisConnections redis = instances.get(i);

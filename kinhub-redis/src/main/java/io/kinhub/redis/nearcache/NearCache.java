@@ -14,6 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.LoggerFactory;
 
 /**
  * An in-process cache in front of Redis whose entries are dropped on every node when
@@ -36,8 +41,8 @@ public final class NearCache<V> {
   private final EventBus bus;
   private final Cache<String, V> cache;
   private final AtomicLong generation = new AtomicLong();
-  private final java.util.concurrent.ConcurrentHashMap<String, Flight<V>> flights = new java.util.concurrent.ConcurrentHashMap<>();
-  private final List<Consumer<List<String>>> invalidationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ConcurrentHashMap<String, Flight<V>> flights = new ConcurrentHashMap<>();
+  private final List<Consumer<List<String>>> invalidationListeners = new CopyOnWriteArrayList<>();
   private final Counter coalesced;
   private final Counter hits;
   private final Counter misses;
@@ -146,7 +151,7 @@ public final class NearCache<V> {
   private static final class Flight<V> {
     final long generation;
     final long epoch;
-    final java.util.concurrent.CompletableFuture<V> result = new java.util.concurrent.CompletableFuture<>();
+    final CompletableFuture<V> result = new CompletableFuture<>();
 
     Flight(long generation, long epoch) {
       this.generation = generation;
@@ -156,7 +161,7 @@ public final class NearCache<V> {
     V await() {
       try {
         return result.join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         if (e.getCause() instanceof RuntimeException r) {
           throw r;
         }
@@ -193,7 +198,7 @@ public final class NearCache<V> {
       try {
         listener.accept(keys);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(NearCache.class).warn("near cache {}: invalidation listener failed: {}", name, e.toString());
+        LoggerFactory.getLogger(NearCache.class).warn("near cache {}: invalidation listener failed: {}", name, e.toString());
       }
     }
   }

@@ -8,6 +8,7 @@ import io.lettuce.core.ScriptOutputType;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletionException;
 
 /**
  * Runs Lua scripts by SHA ({@code EVALSHA}); when Redis does not know the script ({@code NOSCRIPT}, after a
@@ -59,6 +60,6 @@ public final class Scripts {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error.getCause() != null && error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    return error.getCause() != null && error instanceof CompletionException ? error.getCause() : error;
   }
 }

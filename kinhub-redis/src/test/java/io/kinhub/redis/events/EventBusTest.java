@@ -12,6 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.lettuce.core.KillArgs;
+import java.util.ArrayList;
 
 /** The event bus's delivery guarantee and its deafness detection, on a real Redis. */
 class EventBusTest {
@@ -70,7 +72,7 @@ class EventBusTest {
   void concurrentPublishersOnOneNode_causeNoFalseSequenceGapsElsewhere() throws Exception {
     List<String> reasons = new CopyOnWriteArrayList<>();
     a.onDeafness(reasons::add);
-    List<Thread> publishers = new java.util.ArrayList<>();
+    List<Thread> publishers = new ArrayList<>();
     long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
     for (int i = 0; i < 8; i++) {
       boolean acknowledged = i % 2 == 0;
@@ -108,7 +110,7 @@ class EventBusTest {
   void killedPubSubConnection_isNoticed_andTrustReturnsAfterResubscribing() {
     List<String> reasons = new CopyOnWriteArrayList<>();
     a.onDeafness(reasons::add);
-    redisB.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+    redisB.sync().clientKill(KillArgs.Builder.typePubsub());
 
     await().atMost(Duration.ofSeconds(5)).until(() -> reasons.stream().anyMatch(r -> r.contains("pub/sub link dropped")));
     await().atMost(Duration.ofSeconds(10)).until(() -> a.trusted() && b.trusted());

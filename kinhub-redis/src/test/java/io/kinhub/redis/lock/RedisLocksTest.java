@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import java.util.Objects;
 
 /** Locks with fencing tokens on a real Redis, taken by two "nodes" (separate connections and lock services). */
 class RedisLocksTest {
@@ -68,7 +71,7 @@ class RedisLocksTest {
     assertThat(stale.release()).isFalse();
     assertThat(stale.extend()).isFalse();
     Long byStranger = redisA.sync().eval("return redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('DEL', KEYS[1]) or 0",
-        io.lettuce.core.ScriptOutputType.INTEGER, new String[] {redisA.key("lock:{job}")}, "not-the-owner");
+        ScriptOutputType.INTEGER, new String[] {redisA.key("lock:{job}")}, "not-the-owner");
     assertThat(byStranger).isZero();
     assertThat(redisA.sync().get(redisA.key("lock:{job}"))).isEqualTo(owner.token());
     assertThat(owner.isHeld()).isTrue();
@@ -109,7 +112,7 @@ class RedisLocksTest {
     assertThat(nodeA.watchedLeases()).isZero();
 
     // put the released holder's token back: a watchdog still running would keep renewing this key
-    redisA.sync().set(redisA.key("lock:{done}"), lease.token(), io.lettuce.core.SetArgs.Builder.px(300));
+    redisA.sync().set(redisA.key("lock:{done}"), lease.token(), SetArgs.Builder.px(300));
     Thread.sleep(1_000); // twenty watchdog periods
     assertThat(redisA.sync().exists(redisA.key("lock:{done}"))).as("nobody renewed the key").isZero();
     assertThat(lost).as("a released lease is never reported lost").hasValue(0);
@@ -188,7 +191,7 @@ class RedisLocksTest {
                 overlaps.incrementAndGet();
               }
               // a read-modify-write that loses updates unless the lock excludes the other holders
-              long value = Long.parseLong(java.util.Objects.requireNonNullElse(redis.sync().get(counter), "0"));
+              long value = Long.parseLong(Objects.requireNonNullElse(redis.sync().get(counter), "0"));
               redis.sync().set(counter, Long.toString(value + 1));
               done.incrementAndGet();
               inside.decrementAndGet();

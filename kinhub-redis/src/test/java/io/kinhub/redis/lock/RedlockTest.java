@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** Redlock over three real, independent Redis servers, some of which this test stops. */
 class RedlockTest {
@@ -114,7 +116,7 @@ class RedlockTest {
 
   @Test
   void watchdog_keepsARedlockAlive_andLosesItWhenTheMajorityIsGone() throws Exception {
-    java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch lost = new CountDownLatch(1);
     Lease lease = nodeA.tryAcquire("long", LockOptions.ttl(Duration.ofSeconds(3)).waitingUpTo(Duration.ofSeconds(5)).watched(l -> lost.countDown())).orElseThrow();
     Thread.sleep(7_000); // the work: more than twice the time to live
     assertThat(lease.isHeld()).isTrue();
@@ -122,7 +124,7 @@ class RedlockTest {
 
     servers.get(0).stop();
     servers.get(1).stop();
-    assertThat(lost.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(lost.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(lease.isHeld()).isFalse();
     assertThat(nodeA.watchedLeases()).isZero();
   }

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The near cache serves hits without a loader call, forgets keys on every node, and never resurrects a stale load. */
 class NearCacheTest {
@@ -91,11 +94,11 @@ class NearCacheTest {
 
   @Test
   void concurrentMissesOfOneKey_loadOncePerNode() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger loads = new AtomicInteger();
     CountDownLatch release = new CountDownLatch(1);
     int callers = 16;
-    List<CompletableFuture<String>> results = new java.util.ArrayList<>();
-    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < callers; i++) {
         results.add(CompletableFuture.supplyAsync(() -> cacheA.get("hot", k -> {
           loads.incrementAndGet();

@@ -3,6 +3,7 @@ package io.kinhub.server.abuse;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.net.UnknownHostException;
 
 /** An IPv4 or IPv6 network in CIDR notation; IPv4-mapped IPv6 addresses match their IPv4 networks. */
 record Cidr(byte[] network, int prefixLength) {
@@ -46,7 +47,7 @@ record Cidr(byte[] network, int prefixLength) {
     try {
       byte[] bytes = InetAddress.getByName(s).getAddress(); // a literal: no lookup
       return Optional.of(bytes);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return Optional.empty();
     }
   }
@@ -55,7 +56,7 @@ record Cidr(byte[] network, int prefixLength) {
   static String format(byte[] address) {
     try {
       return InetAddress.getByAddress(address).getHostAddress();
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new IllegalArgumentException(e);
     }
   }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Arrays;
 
 /**
  * The client's address: the socket's peer, unless the peer is a trusted proxy, in which case
@@ -35,7 +37,7 @@ public final class ClientIp {
   }
 
   /** The client address of a servlet request (e.g. a WebSocket upgrade, which Javalin does not see). */
-  public String of(jakarta.servlet.http.HttpServletRequest request) {
+  public String of(HttpServletRequest request) {
     List<String> forwarded = new ArrayList<>();
     Enumeration<String> headers = request.getHeaders("X-Forwarded-For");
     while (headers != null && headers.hasMoreElements()) {
@@ -60,7 +62,7 @@ public final class ClientIp {
     if (bytes.length == 4) {
       return Cidr.format(bytes);
     }
-    java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+    Arrays.fill(bytes, 8, 16, (byte) 0);
     return Cidr.format(bytes) + "/64";
   }
 

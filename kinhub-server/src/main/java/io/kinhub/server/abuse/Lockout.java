@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinhub.server.backing.Digests;
+import java.util.Map;
 
 /**
  * Brute-force protection for password login with Keycloak's semantics, without its races: consecutive
@@ -62,7 +64,7 @@ public final class Lockout {
     if (r.get(0) == 1L) {
       long seconds = Math.max(1, (r.get(1) + 999) / 1000);
       throw Problem.of(429, Problem.TOO_MANY_ATTEMPTS, "Too many failed attempts; this login is locked for " + seconds + " s.")
-          .withHeaders(java.util.Map.of(
+          .withHeaders(Map.of(
               "Retry-After", Long.toString(seconds),
               "RateLimit-Policy", "\"lockout\";q=" + settings.failures() + ";w=" + settings.resetAfter().toSeconds(),
               "RateLimit", "\"lockout\";r=0;t=" + seconds));
@@ -80,7 +82,7 @@ public final class Lockout {
   }
 
   private static String hash(String login) {
-    return io.kinhub.server.backing.Digests.sha256Hex(login, 16);
+    return Digests.sha256Hex(login, 16);
   }
 
   private static String mask(String login) {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinhub.server.backing.Digests;
 
 /**
  * Applies the rate-limit policies in one place: a before-handler per limited endpoint makes one decision
@@ -128,6 +129,6 @@ public final class RateLimits {
     if (subject.length() <= 64 && subject.chars().allMatch(c -> c > ' ' && c < 127 && c != '{' && c != '}')) {
       return subject;
     }
-    return "h" + io.kinhub.server.backing.Digests.sha256Hex(subject, 16);
+    return "h" + Digests.sha256Hex(subject, 16);
   }
 }

@@ -24,6 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Operator actions run from the command line against the same Redis and PostgreSQL as the nodes: with
@@ -62,14 +67,14 @@ public final class Admin implements AutoCloseable {
       }
       database = Database.connect(databaseUrl, 2, config.node().id() + "-admin");
       closeInOrder.push(database);
-      io.lettuce.core.resource.ClientResources resources = io.lettuce.core.resource.DefaultClientResources.create();
+      ClientResources resources = DefaultClientResources.create();
       closeInOrder.push(() -> resources.shutdown().get());
       RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redis().prefix(), config.redis().timeout()), resources);
       closeInOrder.push(redis);
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
       EventBus bus = EventBus.start(redis, BusSettings.defaults(), config.node().id() + "-admin", meters);
       closeInOrder.push(bus);
-      permissions = new Permissions(database, bus, 1, java.time.Duration.ofSeconds(1), meters);
+      permissions = new Permissions(database, bus, 1, Duration.ofSeconds(1), meters);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -104,7 +109,7 @@ public final class Admin implements AutoCloseable {
       endpoints.setProperty("database", databaseUrl);
     }
     // the URIs carry the embedded servers' passwords
-    java.io.StringWriter text = new java.io.StringWriter();
+    StringWriter text = new StringWriter();
     try {
       endpoints.store(text, "endpoints of the embedded servers of the running Kinhub node");
     } catch (IOException e) {
@@ -129,7 +134,7 @@ public final class Admin implements AutoCloseable {
   }
 
   /** The node registry's rows of this deployment (key prefix), live or not yet pruned, and the database's clock. */
-  public Map.Entry<java.time.Instant, List<NodeRegistry.Node>> nodes() {
+  public Map.Entry<Instant, List<NodeRegistry.Node>> nodes() {
     return NodeRegistry.listing(database, config.redis().prefix());
   }
 

@@ -61,6 +61,25 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinhub.server.feed.Feed;
+import io.kinhub.server.feed.FeedRoutes;
+import io.kinhub.server.genealogy.GenealogyRoutes;
+import io.kinhub.server.genealogy.KinGraphs;
+import io.kinhub.server.web.PageRoutes;
+import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.AbstractNetworkConnector;
+import org.eclipse.jetty.server.Connector;
 
 /**
  * One running Kinhub node: every part wired explicitly, in start order, and stopped in reverse order
@@ -71,35 +90,35 @@ public final class Kinhub implements AutoCloseable {
 
   private final Deque<AutoCloseable> closeInOrder = new ArrayDeque<>();
   private final Config config;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private Javalin http;
   private EventBus bus;
   private QrRoutes qr;
   private Permissions permissions;
-  private io.kinhub.server.feed.FeedRoutes feedRoutes;
+  private FeedRoutes feedRoutes;
   private Singleton singleton;
-  private io.kinhub.server.genealogy.KinGraphs kinGraphs;
+  private KinGraphs kinGraphs;
   private boolean closed;
   private final Drain drain = new Drain();
   private final OpenSockets openSockets = new OpenSockets();
   private NodeRegistry registry;
   private JobWorker smsWorker;
 
-  private Kinhub(Config config, java.time.Clock clock) {
+  private Kinhub(Config config, Clock clock) {
     this.config = config;
     this.clock = clock;
   }
 
   /** Starts a node; on failure everything started so far is stopped again before the exception leaves. */
   public static Kinhub start(Config config) {
-    return start(config, java.time.Clock.systemUTC());
+    return start(config, Clock.systemUTC());
   }
 
   /**
    * Starts a node whose own clock is {@code clock}. Only local bookkeeping reads it (near-cache expiry checks);
    * every decision that must agree across nodes (rate limits, lockouts, session expiry) takes its time from Redis.
    */
-  public static Kinhub start(Config config, java.time.Clock clock) {
+  public static Kinhub start(Config config, Clock clock) {
     Kinhub kinhub = new Kinhub(config, clock);
     try {
       kinhub.startAll();
@@ -135,7 +154,7 @@ public final class Kinhub implements AutoCloseable {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.config().commonTags("node", config.node().id());
     // Lettuce tags command latencies with the Redis address; /metrics need not tell anyone where Redis is
-    meters.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.ignoreTags("remote"));
+    meters.config().meterFilter(MeterFilter.ignoreTags("remote"));
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
@@ -146,8 +165,8 @@ public final class Kinhub implements AutoCloseable {
     ClientResources resources = DefaultClientResources.builder()
         .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.builder().histogram(false).build()))
         // reconnect within half a second of Redis (or a promoted replica) being back, not Lettuce's default of up to 30 s
-        .reconnectDelay(io.lettuce.core.resource.Delay.exponential(java.time.Duration.ofMillis(20),
-            java.time.Duration.ofMillis(500), 2, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(20),
+            Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
         .build();
     closeInOrder.push(() -> resources.shutdown().get());
     RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redis().prefix(), config.redis().timeout(),
@@ -166,7 +185,7 @@ public final class Kinhub implements AutoCloseable {
     Authentication auth = new Authentication(sessions);
     Health health = new Health(config.node().id(), redis, bus, database, meters, config.metrics().token());
     closeInOrder.push(health);
-    String nodeVersion = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
+    String nodeVersion = Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
     registry = new NodeRegistry(database, redis, config.redis().prefix(), config.node().id(), bus.instanceId(), nodeVersion, config.node().settings());
     closeInOrder.push(registry);
     health.watch(registry, drain::draining);
@@ -184,7 +203,7 @@ public final class Kinhub implements AutoCloseable {
     singleton = new Singleton(locks, database, config.node().id());
     closeInOrder.push(singleton);
     if (config.sms().provider().equals("outbox")) {
-      singleton.every(OutboxPruning.TASK, java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(30),
+      singleton.every(OutboxPruning.TASK, Duration.ofMinutes(10), Duration.ofSeconds(30),
           new OutboxPruning(OutboxPruning.RETENTION));
     }
 
@@ -194,7 +213,7 @@ public final class Kinhub implements AutoCloseable {
     smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
     closeInOrder.push(smsWorker);
     SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.sms().codeTtl(),
-        config.sms().provider().equals("outbox") ? java.util.Optional.of(database) : java.util.Optional.empty(),
+        config.sms().provider().equals("outbox") ? Optional.of(database) : Optional.empty(),
         config.sms().devEndpoints());
     AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, lockout, clientIp,
         new PasswordStrength());
@@ -208,22 +227,22 @@ public final class Kinhub implements AutoCloseable {
     PersonStore personStore = new PersonStore(database);
     TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
     // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
-    kinGraphs = new io.kinhub.server.genealogy.KinGraphs(database,
+    kinGraphs = new KinGraphs(database,
         config.tree().settings().treeCacheBytes(), clock, meters);
     TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().settings().treeCacheBytes(), meters),
         kinGraphs, permissions);
-    io.kinhub.server.genealogy.GenealogyRoutes genealogyRoutes = new io.kinhub.server.genealogy.GenealogyRoutes(database, kinGraphs,
+    GenealogyRoutes genealogyRoutes = new GenealogyRoutes(database, kinGraphs,
         treeVersions, personStore, permissions);
     familyRoutes.extend(genealogyRoutes);
-    io.kinhub.server.feed.Feed feed = new io.kinhub.server.feed.Feed(redis, database, permissions, bus, config.feed(),
+    Feed feed = new Feed(redis, database, permissions, bus, config.feed(),
         config.nearCache().size(), config.nearCache().maxAge(), meters);
     JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobs().withConcurrency(4), meters);
     feed.useQueue(fanoutQueue);
     closeInOrder.push(fanoutQueue.startWorker(bus.instanceId(), feed::handle));
-    feedRoutes = new io.kinhub.server.feed.FeedRoutes(feed, sessions, bus, clientIp, this::ownOrigins,
+    feedRoutes = new FeedRoutes(feed, sessions, bus, clientIp, this::ownOrigins,
         config.http().webSocketIdleTimeout(), meters, openSockets, singleton);
     closeInOrder.push(feedRoutes);
-    String version = java.util.Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
+    String version = Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
     GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().settings().limits(), treeVersions),
         new GedcomExport(database, version, kinGraphs), permissions, config.tree().gedcomMaxBytes(), config.tree().settings(),
         config.node().dataDir().resolve("tmp"));
@@ -242,7 +261,7 @@ public final class Kinhub implements AutoCloseable {
       gedcomRoutes.register(cfg.routes);
       feedRoutes.register(cfg.routes);
       feedRoutes.configureJetty(cfg);
-      new io.kinhub.server.web.PageRoutes(this::publicBaseUrl).register(cfg.routes);
+      new PageRoutes(this::publicBaseUrl).register(cfg.routes);
       genealogyRoutes.register(cfg.routes);
     });
     http.start();
@@ -255,13 +274,13 @@ public final class Kinhub implements AutoCloseable {
     }
   }
 
-  private java.util.Optional<Problem> qrRefusal() {
+  private Optional<Problem> qrRefusal() {
     if (registry == null || !registry.degraded()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(Problem.of(503, Problem.NODE_DEGRADED, "This server is misconfigured: it talks to another Redis "
+    return Optional.of(Problem.of(503, Problem.NODE_DEGRADED, "This server is misconfigured: it talks to another Redis "
         + "than the other servers of this site, so a QR login started here could never complete. The operators are told; "
-        + "log in with a password or an SMS code, or try again later.").withHeaders(java.util.Map.of("Retry-After", "30")));
+        + "log in with a password or an SMS code, or try again later.").withHeaders(Map.of("Retry-After", "30")));
   }
 
   /**
@@ -270,7 +289,7 @@ public final class Kinhub implements AutoCloseable {
    * claiming and hands back what it cannot finish, and running requests get up to {@code KINHUB_DRAIN_TIMEOUT}.
    */
   private void drain() {
-    java.time.Duration timeout = config.node().drainTimeout();
+    Duration timeout = config.node().drainTimeout();
     long deadline = System.nanoTime() + timeout.toNanos();
     log.info("node {} draining: refusing new requests, waiting up to {} ms for {} running ones", config.node().id(), timeout.toMillis(),
         drain.inFlight());
@@ -278,8 +297,8 @@ public final class Kinhub implements AutoCloseable {
     if (registry != null) {
       registry.draining();
     }
-    for (org.eclipse.jetty.server.Connector connector : http.jettyServer().server().getConnectors()) {
-      if (connector instanceof org.eclipse.jetty.server.AbstractNetworkConnector network) {
+    for (Connector connector : http.jettyServer().server().getConnectors()) {
+      if (connector instanceof AbstractNetworkConnector network) {
         network.shutdown(); // closes the listening socket: a balancer's next connection goes to another node
       }
     }
@@ -295,7 +314,7 @@ public final class Kinhub implements AutoCloseable {
     }
     if (jobs != null) {
       try {
-        jobs.join(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())).plusSeconds(10));
+        jobs.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())).plusSeconds(10));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -352,22 +371,22 @@ public final class Kinhub implements AutoCloseable {
   private boolean loopbackBound() {
     String host = config.http().host();
     try {
-      return host.equals("localhost") || java.net.InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+      return host.equals("localhost") || InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
       return false;
     }
   }
 
   private static String origin(String url) {
-    java.net.URI uri = java.net.URI.create(url);
-    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    URI uri = URI.create(url);
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     int port = uri.getPort();
     boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-    return scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + (defaultPort ? "" : ":" + port);
+    return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
   }
 
   /** Every HTTP route as "METHOD path", for the OpenAPI completeness check. */
-  public java.util.List<String> routes() {
+  public List<String> routes() {
     return http.unsafe.internalRouter.allHttpHandlers().stream()
         .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
         .filter(r -> r.matches("(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) .*"))
@@ -399,12 +418,12 @@ public final class Kinhub implements AutoCloseable {
   }
 
   /** This node's feed routes (tests flush counters and count live sockets through them). */
-  public io.kinhub.server.feed.FeedRoutes feed() {
+  public FeedRoutes feed() {
     return feedRoutes;
   }
 
   /** This node's kinship graphs (benchmarks measure relationship searches directly). */
-  public io.kinhub.server.genealogy.KinGraphs kinGraphs() {
+  public KinGraphs kinGraphs() {
     return kinGraphs;
   }
 

@@ -7,6 +7,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.io.PrintWriter;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /** The {@code kinhub} command line. */
 @Command(name = "kinhub", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -45,7 +48,7 @@ public final class Main implements Runnable {
       try {
         kinhub = Kinhub.start(config);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(Main.class).error("Kinhub could not start: {}", e.getMessage(), e);
+        LoggerFactory.getLogger(Main.class).error("Kinhub could not start: {}", e.getMessage(), e);
         System.err.println("kinhub: could not start: " + e.getMessage());
         // non-daemon threads of half-started libraries must not keep the JVM alive
         System.exit(1);
@@ -79,7 +82,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      java.io.PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = spec.commandLine().getOut();
       if (markdown) {
         ConfigDocs.markdownTable().forEach(out::println);
         out.flush();
@@ -142,8 +145,8 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      java.io.PrintWriter out = spec.commandLine().getOut();
-      java.io.PrintWriter err = spec.commandLine().getErr();
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
       Config config;
       try {
         config = Config.from(environment);
@@ -190,7 +193,7 @@ public final class Main implements Runnable {
   }
 
   /** The configuration source of the admin commands (tests substitute their own). */
-  static java.util.Map<String, String> environment = System.getenv();
+  static Map<String, String> environment = System.getenv();
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override

@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.channels.OverlappingFileLockException;
 
 /**
  * An exclusive lock on the data directory, held while a Kinhub process runs on it. Holding it proves that
@@ -28,7 +29,7 @@ public final class DataDirLock implements AutoCloseable {
       FileLock lock;
       try {
         lock = channel.tryLock();
-      } catch (java.nio.channels.OverlappingFileLockException e) {
+      } catch (OverlappingFileLockException e) {
         lock = null;
       }
       if (lock == null) {
@@ -51,7 +52,7 @@ public final class DataDirLock implements AutoCloseable {
       }
       lock.release();
       return false;
-    } catch (java.nio.channels.OverlappingFileLockException e) {
+    } catch (OverlappingFileLockException e) {
       return true; // held by this very process (tests run nodes in-process)
     } catch (IOException e) {
       return false;

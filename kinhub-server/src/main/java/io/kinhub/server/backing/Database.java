@@ -10,6 +10,9 @@ import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * PostgreSQL through HikariCP and JDBI, with the schema brought up to date by Flyway on start. Calls go
@@ -68,13 +71,13 @@ public final class Database implements AutoCloseable {
   }
 
   /** Runs {@code callback} in one transaction at the given isolation level. */
-  public <R> R inTransaction(org.jdbi.v3.core.transaction.TransactionIsolationLevel level, HandleCallback<R, RuntimeException> callback) {
+  public <R> R inTransaction(TransactionIsolationLevel level, HandleCallback<R, RuntimeException> callback) {
     return withHandle(handle -> handle.inTransaction(level, callback));
   }
 
   private static boolean isConnectionFailure(JdbiException e) {
     Throwable cause = e.getCause();
-    return cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
+    return cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
   }
 
   /**
@@ -82,12 +85,12 @@ public final class Database implements AutoCloseable {
    * the server accepts nothing at all (a hung or stopped PostgreSQL never answers a query-timeout cancel);
    * the pool discards a connection that hit it.
    */
-  public boolean probe(java.time.Duration timeout) {
+  public boolean probe(Duration timeout) {
     try (Handle handle = jdbi.open()) {
       handle.getConnection().setNetworkTimeout(Runnable::run, (int) timeout.toMillis());
       return handle.createQuery("SELECT 1").setQueryTimeout((int) Math.max(1, timeout.toSeconds()))
           .mapTo(Integer.class).one() == 1;
-    } catch (RuntimeException | java.sql.SQLException e) {
+    } catch (RuntimeException | SQLException e) {
       return false;
     }
   }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.HashMap;
 
 /**
  * Start-up checks of the Redis a node is given: a URI that selects a database is refused (Kinhub keeps deployments
@@ -47,7 +48,7 @@ public final class RedisChecks {
   public static List<String> settingsWarnings(RedisConnections redis) {
     List<String> warnings = new ArrayList<>();
     String endpoint = redis.identity().endpoint();
-    Map<String, String> settings = new java.util.HashMap<>();
+    Map<String, String> settings = new HashMap<>();
     try {
       // one parameter per call: Redis before 7 takes only one
       for (String name : List.of("tcp-keepalive", "maxmemory-policy", "maxmemory", "save", "appendonly")) {

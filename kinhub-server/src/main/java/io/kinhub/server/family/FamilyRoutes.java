@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Families, members, invitations, roles and permission checks. Every route asks {@link Permissions} for one
@@ -201,7 +202,7 @@ public final class FamilyRoutes {
     byte[] secret = new byte[16];
     RANDOM.nextBytes(secret);
     String code = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    Instant expiresAt = Instant.now().plus(validFor).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant expiresAt = Instant.now().plus(validFor).truncatedTo(ChronoUnit.SECONDS);
     families.createInvitation(id, s.userId(), Digests.sha256Hex(code), expiresAt);
     Json.respond(ctx, 201, new InvitationCreated(code, Json.time(expiresAt)));
   }

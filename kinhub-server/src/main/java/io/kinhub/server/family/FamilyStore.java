@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import java.sql.Timestamp;
+import java.util.Arrays;
 
 /**
  * Families, memberships and invitations in PostgreSQL. Multi-row changes are single transactions.
@@ -21,7 +23,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
  */
 public final class FamilyStore {
   /** The member roles whose holders may invite, from the role table. */
-  private static final List<String> INVITERS = java.util.Arrays.stream(FamilyRole.values())
+  private static final List<String> INVITERS = Arrays.stream(FamilyRole.values())
       .filter(r -> r != FamilyRole.VISITOR && r.holds("family:member:invite:{family}"))
       .map(FamilyRole::apiName).toList();
   /** Most invitations one listing shows (newest first): the list is for people to read. */
@@ -206,7 +208,7 @@ public final class FamilyStore {
     db.withHandle(h -> h.createUpdate("INSERT INTO invitation (code_hash, family_id, created_by, expires_at) "
             + "VALUES (:hash, :family, :by, :expires)")
         .bind("hash", codeHash).bind("family", familyId).bind("by", createdBy)
-        .bind("expires", java.sql.Timestamp.from(expiresAt)).execute());
+        .bind("expires", Timestamp.from(expiresAt)).execute());
   }
 
   /** A live invitation as listed: a handle instead of the code, which is not stored. */

@@ -25,6 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.kinhub.server.backing.Database;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The feed: posts, timelines with fan-out on write (and pull at read time for big families), likes, comments,
@@ -83,7 +87,7 @@ public final class Feed {
   private final FanOut fanOut;
   private JobQueue fanoutQueue;
 
-  public Feed(RedisConnections redis, io.kinhub.server.backing.Database database, Permissions permissions, EventBus bus,
+  public Feed(RedisConnections redis, Database database, Permissions permissions, EventBus bus,
       FeedSettings settings, long cacheSize, Duration cacheMaxAge, MeterRegistry meters) {
     this.redis = redis;
     this.scripts = new Scripts(redis);
@@ -377,14 +381,14 @@ public final class Feed {
     boolean pushToMembers = store.memberCount(familyId) <= settings.pullAbove();
     List<Long> recipients = store.recipients(familyId, authorId, pushToMembers);
     int batch = settings.fanoutBatch();
-    List<java.util.concurrent.CompletableFuture<String>> enqueued = new ArrayList<>();
+    List<CompletableFuture<String>> enqueued = new ArrayList<>();
     for (int from = 0; from < recipients.size(); from += batch) {
       List<Long> part = recipients.subList(from, Math.min(recipients.size(), from + batch));
       // pipelined on the shared connection; a plan run again (its worker died midway) enqueues its batches again,
       // which costs a second idempotent run of each and changes nothing
       enqueued.add(fanoutQueue.enqueueAsync(FanOut.batchPayload(postId, part)).toCompletableFuture());
     }
-    for (java.util.concurrent.CompletableFuture<String> f : enqueued) {
+    for (CompletableFuture<String> f : enqueued) {
       f.join(); // a failure fails the plan job, which is retried
     }
   }
@@ -503,7 +507,7 @@ public final class Feed {
   }
 
   /** The size of a follow set, loading it from PostgreSQL first if Redis does not have it (the sentinel "0" not counted). */
-  private long loadedSize(String key, java.util.function.Supplier<List<Long>> source) {
+  private long loadedSize(String key, Supplier<List<Long>> source) {
     Boolean loaded = redis.call("SISMEMBER sentinel", () -> redis.sync().sismember(key, "0"));
     if (!Boolean.TRUE.equals(loaded)) {
       List<String> members = source.get().stream().map(String::valueOf).toList();
@@ -549,7 +553,7 @@ public final class Feed {
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
       // live delivery is best effort: the post, comment or like is stored and every feed read shows it
-      org.slf4j.LoggerFactory.getLogger(Feed.class).debug("feed event not published: {}", e.toString());
+      LoggerFactory.getLogger(Feed.class).debug("feed event not published: {}", e.toString());
     }
   }
 

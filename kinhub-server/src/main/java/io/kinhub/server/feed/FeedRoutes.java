@@ -33,6 +33,10 @@ import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.javalin.config.JavalinConfig;
+import io.kinhub.server.http.OpenSockets;
+import io.kinhub.server.node.Singleton;
+import java.util.Locale;
 
 /** The feed's HTTP routes, the live tickets and the {@code /ws/live} WebSocket. */
 public final class FeedRoutes implements AutoCloseable {
@@ -53,7 +57,7 @@ public final class FeedRoutes implements AutoCloseable {
 
   public FeedRoutes(Feed feed, Sessions sessions, EventBus bus, ClientIp clientIp,
       Supplier<Set<String>> ownOrigins, Duration idleTimeout, MeterRegistry meters,
-      io.kinhub.server.http.OpenSockets openSockets, io.kinhub.server.node.Singleton singleton) {
+      OpenSockets openSockets, Singleton singleton) {
     this.feed = feed;
     this.sessions = sessions;
     this.clientIp = clientIp;
@@ -245,7 +249,7 @@ public final class FeedRoutes implements AutoCloseable {
   }
 
   /** Installs {@code /ws/live} in Jetty's upgrade filter (where pongs are seen), like the QR socket. */
-  public void configureJetty(io.javalin.config.JavalinConfig cfg) {
+  public void configureJetty(JavalinConfig cfg) {
     cfg.jetty.modifyServletContextHandler(handler -> JettyWebSocketServletContainerInitializer.configure(handler,
         (servletContext, container) -> container.addMapping(WS_PATH, this::createSocket)));
   }
@@ -253,7 +257,7 @@ public final class FeedRoutes implements AutoCloseable {
   private Object createSocket(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res) {
     try {
       String origin = req.getHeader("Origin");
-      if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(java.util.Locale.ROOT))) {
+      if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(Locale.ROOT))) {
         return WebSocketUpgrades.refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
             "WebSockets of this deployment may only be opened by its own pages."));
       }

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;
+import java.sql.Timestamp;
+import org.jdbi.v3.core.Handle;
 
 /** Posts, comments, likes, follows and notifications in PostgreSQL: the records the Redis structures are rebuilt from. */
 final class FeedStore {
@@ -37,7 +39,7 @@ final class FeedStore {
     db.withHandle(h -> h.createUpdate("INSERT INTO post (id, family_id, author_id, text, created_at) "
             + "VALUES (:id, :family, :author, :text, :created)")
         .bind("id", id).bind("family", familyId).bind("author", authorId).bind("text", text)
-        .bind("created", java.sql.Timestamp.from(createdAt)).execute());
+        .bind("created", Timestamp.from(createdAt)).execute());
   }
 
   Optional<PostRow> post(long id) {
@@ -99,7 +101,7 @@ final class FeedStore {
     db.withHandle(h -> h.createUpdate("INSERT INTO post_comment (id, post_id, author_id, text, created_at) "
             + "VALUES (:id, :post, :author, :text, :created)")
         .bind("id", id).bind("post", postId).bind("author", authorId).bind("text", text)
-        .bind("created", java.sql.Timestamp.from(createdAt)).execute());
+        .bind("created", Timestamp.from(createdAt)).execute());
   }
 
   List<CommentRow> comments(long postId, long before, int limit) {
@@ -119,7 +121,7 @@ final class FeedStore {
 
   /** Copies counters taken from Redis; absolute values, so a repeated or late flush of the same values is harmless. */
   /** Writes absolute counter values in the caller's (fenced) transaction. */
-  static void flushCounters(org.jdbi.v3.core.Handle h, List<long[]> rows) {
+  static void flushCounters(Handle h, List<long[]> rows) {
     {
       var batch = h.prepareBatch("UPDATE post SET like_count = :l, comment_count = :c, view_count = :v WHERE id = :id");
       for (long[] r : rows) {

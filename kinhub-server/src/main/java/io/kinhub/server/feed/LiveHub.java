@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinhub.server.http.OpenSockets;
+import java.io.IOException;
+import java.util.function.Predicate;
 
 /**
  * This node's live sockets: admission (per user and per client address), the keep-alive (pings every third of the
@@ -26,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * invalidated anywhere, the sockets it opened are told and closed with 4001.
  */
 final class LiveHub implements AutoCloseable {
-  private final io.kinhub.server.http.OpenSockets openSockets;
+  private final OpenSockets openSockets;
   private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
   private static final long NEVER_OPENED_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -45,7 +48,7 @@ final class LiveHub implements AutoCloseable {
       Thread.ofPlatform().daemon().name("live-ws-keepalive").factory());
 
   LiveHub(Feed feed, Sessions sessions, EventBus bus, Duration idleTimeout, FeedSettings settings,
-      io.kinhub.server.http.OpenSockets openSockets) {
+      OpenSockets openSockets) {
     this.openSockets = openSockets;
     this.feed = feed;
     this.sessions = sessions;
@@ -148,7 +151,7 @@ final class LiveHub implements AutoCloseable {
     JsonNode e;
     try {
       e = Json.MAPPER.readTree(payload);
-    } catch (java.io.IOException ex) {
+    } catch (IOException ex) {
       log.warn("ignoring a malformed feed event");
       return;
     }
@@ -199,7 +202,7 @@ final class LiveHub implements AutoCloseable {
     forEach(s -> feed.mayRead(s.userId, family), frame);
   }
 
-  private void forEach(java.util.function.Predicate<LiveSocket> who, Map<String, Object> frame) {
+  private void forEach(Predicate<LiveSocket> who, Map<String, Object> frame) {
     for (LiveSocket s : sockets) {
       try {
         if (who.test(s)) {

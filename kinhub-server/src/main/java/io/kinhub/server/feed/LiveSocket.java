@@ -12,6 +12,7 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Map;
 
 /**
  * One live-channel WebSocket. Like the QR socket, every frame goes through one queue with one write outstanding;
@@ -118,7 +119,7 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
       }
       closing = true;
       queue.clear();
-      enqueue(new Text(json(java.util.Map.of("type", "session_revoked"))));
+      enqueue(new Text(json(Map.of("type", "session_revoked"))));
       enqueue(new Close(REVOKED, "session revoked"));
     } finally {
       lock.unlock();

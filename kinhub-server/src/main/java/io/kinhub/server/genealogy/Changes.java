@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 
 /**
  * The change history of a family's tree: one row per person create, edit, delete or revert, and per GEDCOM import,
@@ -63,7 +65,7 @@ public final class Changes {
   private static final String COLUMNS = "c.id, c.family_id, c.person_id, c.account_id, a.display_name, c.at, c.kind, "
       + "c.before::text AS before, c.after::text AS after, c.reverts FROM person_change c LEFT JOIN account a ON a.id = c.account_id ";
 
-  private static Change map(java.sql.ResultSet rs) throws java.sql.SQLException {
+  private static Change map(ResultSet rs) throws SQLException {
     return new Change(rs.getLong("id"), rs.getLong("family_id"), (Long) rs.getObject("person_id"), (Long) rs.getObject("account_id"),
         rs.getString("display_name"), rs.getTimestamp("at").toInstant(), rs.getString("kind"), read(rs.getString("before")),
         read(rs.getString("after")), (Long) rs.getObject("reverts"));

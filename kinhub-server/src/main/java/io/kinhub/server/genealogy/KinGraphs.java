@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import java.util.Arrays;
 
 /**
  * The {@link KinGraph} of each family at its current tree version, built from one consistent snapshot and kept in
@@ -136,16 +137,16 @@ public final class KinGraphs {
     int[] mother = new int[n];
     for (int i = 0; i < n; i++) {
       Row r = rows.get(i);
-      father[i] = r.father() == null ? -1 : java.util.Arrays.binarySearch(ids, r.father());
-      mother[i] = r.mother() == null ? -1 : java.util.Arrays.binarySearch(ids, r.mother());
+      father[i] = r.father() == null ? -1 : Arrays.binarySearch(ids, r.father());
+      mother[i] = r.mother() == null ? -1 : Arrays.binarySearch(ids, r.mother());
     }
     rows.clear();
     List<int[]> pairs = new ArrayList<>();
     h.createQuery("SELECT a, b FROM spouse WHERE family_id = :family").bind("family", familyId).setFetchSize(5_000)
         .map((rs, ctx) -> new long[] {rs.getLong("a"), rs.getLong("b")})
         .forEach(p -> {
-          int a = java.util.Arrays.binarySearch(ids, p[0]);
-          int b = java.util.Arrays.binarySearch(ids, p[1]);
+          int a = Arrays.binarySearch(ids, p[0]);
+          int b = Arrays.binarySearch(ids, p[1]);
           if (a >= 0 && b >= 0) {
             pairs.add(new int[] {a, b});
           }

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * The HTTP server: Javalin on Jetty with virtual threads, the request pipeline shared by every route
@@ -27,7 +29,7 @@ public final class Http {
   static final String REQUEST_ID_HEADER = "X-Request-Id";
 
   /** The one endpoint whose bodies may exceed 1 MiB (up to KINHUB_GEDCOM_MAX_MIB, checked by its route). */
-  private static final java.util.regex.Pattern LARGE_BODY = java.util.regex.Pattern.compile("/api/v1/families/[^/]+/gedcom/?");
+  private static final Pattern LARGE_BODY = Pattern.compile("/api/v1/families/[^/]+/gedcom/?");
 
   private Http() {}
 
@@ -58,9 +60,9 @@ public final class Http {
       cfg.jetty.modifyHttpConfiguration(http -> {
         http.setSendServerVersion(false);
         // undecodable UTF-8 in a path reaches the router (and gets a problem+json 404) instead of Jetty's empty 400
-        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT.with("kinhub",
-            org.eclipse.jetty.http.UriCompliance.Violation.BAD_UTF8_ENCODING,
-            org.eclipse.jetty.http.UriCompliance.Violation.TRUNCATED_UTF8_ENCODING));
+        http.setUriCompliance(UriCompliance.DEFAULT.with("kinhub",
+            UriCompliance.Violation.BAD_UTF8_ENCODING,
+            UriCompliance.Violation.TRUNCATED_UTF8_ENCODING));
         http.setSendXPoweredBy(false);
       });
 
@@ -150,6 +152,6 @@ public final class Http {
         .tag("route", route)
         .tag("status", Integer.toString(ctx.statusCode()))
         .register(meters)
-        .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
   }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.ArrayList;
 
 /**
  * A request's JSON object, read defensively: size-limited, strict UTF-8, {@code application/json} only,
@@ -223,7 +224,7 @@ public final class JsonBody {
   }
 
   /** An optional array of at most {@code maxItems} strings of at most {@code maxLength} characters. */
-  public Optional<java.util.List<String>> optionalStringList(String field, int maxItems, int maxLength) {
+  public Optional<List<String>> optionalStringList(String field, int maxItems, int maxLength) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return Optional.empty();
@@ -231,7 +232,7 @@ public final class JsonBody {
     if (!value.isArray() || value.size() > maxItems) {
       throw invalid(field, "must be an array of at most " + maxItems + " strings.");
     }
-    java.util.List<String> out = new java.util.ArrayList<>(value.size());
+    List<String> out = new ArrayList<>(value.size());
     for (JsonNode item : value) {
       if (!item.isTextual() || item.textValue().isEmpty() || item.textValue().length() > maxLength || !wellFormed(item.textValue())) {
         throw invalid(field, "must be an array of non-empty strings of at most " + maxLength + " characters.");

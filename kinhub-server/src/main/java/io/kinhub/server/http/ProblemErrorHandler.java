@@ -9,6 +9,9 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import java.nio.charset.Charset;
+import java.util.List;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 
 /**
  * Errors Jetty answers itself, before Javalin sees the request (a NUL or dot segments in the path, bad
@@ -16,7 +19,7 @@ import org.eclipse.jetty.util.Callback;
  * every other error, whatever the method and {@code Accept} header, never an empty body or an HTML page.
  * Jetty's 505 for an unreadable protocol version becomes 400: it is the client's mistake.
  */
-final class ProblemErrorHandler extends org.eclipse.jetty.server.handler.ErrorHandler {
+final class ProblemErrorHandler extends ErrorHandler {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
@@ -89,7 +92,7 @@ final class ProblemErrorHandler extends org.eclipse.jetty.server.handler.ErrorHa
 
     @Override
     protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType,
-        java.util.List<java.nio.charset.Charset> charsets, int code, String message, Throwable cause) {
+        List<Charset> charsets, int code, String message, Throwable cause) {
       generateResponse(request, response, code, message, cause, callback);
       return true;
     }

@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * Problems answered where Javalin's exception mapping does not reach (a WebSocket upgrade refused in Jetty's
@@ -39,8 +41,8 @@ public final class ProblemResponses {
     }
     try {
       return Json.MAPPER.writeValueAsBytes(body);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

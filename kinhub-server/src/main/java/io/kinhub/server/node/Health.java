@@ -26,6 +26,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code /health}, {@code /metrics} and {@code /openapi.json}. Redis and PostgreSQL are probed in the
@@ -47,14 +52,14 @@ public final class Health implements AutoCloseable {
   private final PrometheusMeterRegistry prometheus;
   private final ScheduledExecutorService probes;
   private final byte[] openApi;
-  private final java.util.Optional<byte[]> metricsTokenHash;
+  private final Optional<byte[]> metricsTokenHash;
   private final Probe redisProbe;
   private final Probe databaseProbe;
   private volatile NodeRegistry registry;
   private volatile BooleanSupplier draining = () -> false;
 
   public Health(String nodeId, RedisConnections redis, EventBus bus, Database database, PrometheusMeterRegistry prometheus,
-      java.util.Optional<String> metricsToken) {
+      Optional<String> metricsToken) {
     this.metricsTokenHash = metricsToken.map(Health::hash);
     this.nodeId = nodeId;
     this.version = versionOf();
@@ -99,7 +104,7 @@ public final class Health implements AutoCloseable {
       if (running.compareAndSet(false, true)) {
         try {
           worker.execute(this::check);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
           running.set(false); // stopping
         }
       }
@@ -150,7 +155,7 @@ public final class Health implements AutoCloseable {
     boolean redisUp = redisProbe.up();
     boolean databaseUp = databaseProbe.up();
     boolean up = redisUp && databaseUp;
-    NodeRegistry.View nodes = registry == null ? new NodeRegistry.View(java.util.List.of(), java.util.List.of()) : registry.view();
+    NodeRegistry.View nodes = registry == null ? new NodeRegistry.View(List.of(), List.of()) : registry.view();
     boolean draining = this.draining.getAsBoolean();
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("status", redisUp ? "up" : "down");
@@ -233,7 +238,7 @@ public final class Health implements AutoCloseable {
     }
     try {
       return InetAddress.getByName(peer).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return false;
     }
   }
@@ -254,7 +259,7 @@ public final class Health implements AutoCloseable {
         throw new IllegalStateException("openapi.json missing from the class path");
       }
       return in.readAllBytes();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("cannot read openapi.json", e);
     }
   }

@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
 
 /**
  * The nodes of this deployment as PostgreSQL knows them — the one store every node shares even when their Redis
@@ -186,7 +188,7 @@ public final class NodeRegistry implements AutoCloseable {
     try {
       // bounds the wait even when PostgreSQL accepts nothing (a query-timeout cancel would not be answered either)
       h.getConnection().setNetworkTimeout(Runnable::run, (int) QUERY_TIMEOUT.toMillis());
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new UnavailableException("database", "PostgreSQL is unreachable", e);
     }
     return h;
@@ -208,7 +210,7 @@ public final class NodeRegistry implements AutoCloseable {
 
   /** Every row of {@code deployment} (live or not yet pruned) and the database's clock, for {@code kinhub admin nodes}. */
   public static Map.Entry<Instant, List<Node>> listing(Database database, String deployment) {
-    return database.withHandle(h -> Map.entry(h.createQuery("SELECT now()").mapTo(java.time.OffsetDateTime.class).one().toInstant(),
+    return database.withHandle(h -> Map.entry(h.createQuery("SELECT now()").mapTo(OffsetDateTime.class).one().toInstant(),
         rows(h, deployment, Duration.ZERO, false)));
   }
 

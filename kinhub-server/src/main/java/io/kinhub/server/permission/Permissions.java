@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Answers "is this user permitted {@code family:member:delete:478}?". A user's effective permissions in a
@@ -141,7 +142,7 @@ public final class Permissions {
    * Runs {@code listener} on every node for every change heard of, with the changed {@code "userId:familyId"} keys,
    * or an empty list when everything may have changed.
    */
-  public void onChange(java.util.function.Consumer<List<String>> listener) {
+  public void onChange(Consumer<List<String>> listener) {
     cache.onInvalidation(listener);
   }
 

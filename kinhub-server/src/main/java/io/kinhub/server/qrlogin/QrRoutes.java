@@ -32,6 +32,10 @@ import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.javalin.config.JavalinConfig;
+import io.kinhub.server.http.OpenSockets;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * QR-code login over HTTP and WebSocket: routes only. The browser creates a ticket, learns of every change over a
@@ -43,7 +47,7 @@ public final class QrRoutes implements AutoCloseable {
   private static final String WS_PATH = "/ws/qr-logins/{id}";
   private static final int MAX_WAIT_SECONDS = 30;
   private static final int MAX_SECRET = 128;
-  private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{8,128}");
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{8,128}");
 
   private final QrLogins logins;
   private final QrSockets sockets;
@@ -63,7 +67,7 @@ public final class QrRoutes implements AutoCloseable {
    */
   public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
       Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters,
-      io.kinhub.server.http.OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
+      OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
     this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
     this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp, openSockets);
     this.refusal = refusal;
@@ -247,7 +251,7 @@ public final class QrRoutes implements AutoCloseable {
    * extension is negotiated: permessage-deflate saves nothing on 100-byte frames, costs memory per socket, and is
    * where client bugs lost the last message before a close.
    */
-  public void configureJetty(io.javalin.config.JavalinConfig cfg) {
+  public void configureJetty(JavalinConfig cfg) {
     cfg.jetty.modifyServletContextHandler(handler -> JettyWebSocketServletContainerInitializer.configure(handler,
         (servletContext, container) -> container.addMapping("/ws/qr-logins/*", this::createSocket)));
   }
@@ -259,7 +263,7 @@ public final class QrRoutes implements AutoCloseable {
         return WebSocketUpgrades.refuse(req, res, refused.get());
       }
       String origin = req.getHeader("Origin");
-      if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(java.util.Locale.ROOT))) {
+      if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(Locale.ROOT))) {
         return WebSocketUpgrades.refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
             "WebSockets of this deployment may only be opened by its own pages; origin '" + abbreviate(origin) + "' is not one of them."));
       }

@@ -12,6 +12,7 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One browser's WebSocket: the current state at once, then one frame per change; never a token.
@@ -45,8 +46,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   private boolean stopped;
   private final ArrayDeque<Frame> queue = new ArrayDeque<>();
   private boolean writing;
-  private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicBoolean again = new AtomicBoolean();
 
   private sealed interface Frame permits Text, Ping, CloseLater {}
 

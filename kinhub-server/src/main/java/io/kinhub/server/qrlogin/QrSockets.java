@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinhub.server.http.OpenSockets;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This node's QR WebSockets: admission (a few sockets per ticket, a bounded number per client address), the
@@ -29,16 +31,16 @@ final class QrSockets implements AutoCloseable {
   /** Sockets one client address may have open on one node (an office behind one NAT shows many login pages). */
   private final int perIpLimit;
   private final Set<QrSocket> sockets = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger refreshes = new AtomicInteger();
   private final ReentrantLock admission = new ReentrantLock();
   private final Map<String, Integer> perTicket = new HashMap<>();
   private final Map<String, Integer> perIp = new HashMap<>();
   private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
 
-  private final io.kinhub.server.http.OpenSockets openSockets;
+  private final OpenSockets openSockets;
 
-  QrSockets(QrLogins logins, Duration idleTimeout, int perIpLimit, io.kinhub.server.http.OpenSockets openSockets) {
+  QrSockets(QrLogins logins, Duration idleTimeout, int perIpLimit, OpenSockets openSockets) {
     this.openSockets = openSockets;
     this.logins = logins;
     this.idleTimeout = idleTimeout;

@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
+import io.kinhub.server.backing.Digests;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * QR-login tickets in Redis ({@code <prefix>qr:<id>}), every transition one call of {@code qr.lua}. The
@@ -50,7 +53,7 @@ final class QrTickets {
   }
 
   static String hash(String secret) {
-    return io.kinhub.server.backing.Digests.sha256Hex(secret);
+    return Digests.sha256Hex(secret);
   }
 
   Created create(String device, String ip) {
@@ -83,10 +86,10 @@ final class QrTickets {
   }
 
   /** The sealed answer of a completion made with {@code keyHash}, if there is one. */
-  java.util.Optional<String> replay(String id, String secretHash, String keyHash) {
+  Optional<String> replay(String id, String secretHash, String keyHash) {
     List<Object> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(redis.key("qr:" + id)), "replay", secretHash, keyHash);
     String sealed = r.size() > 9 ? (String) r.get(9) : "";
-    return sealed == null || sealed.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(sealed);
+    return sealed == null || sealed.isEmpty() ? Optional.empty() : Optional.of(sealed);
   }
 
   View reopen(String id, String secretHash) {
@@ -115,7 +118,7 @@ final class QrTickets {
       // a transition lost in a failover would lose this login: the phone saw "confirmed", the browser could not redeem
       redis.awaitReplication(key);
     }
-    Outcome outcome = Outcome.valueOf(((String) r.get(0)).toUpperCase(java.util.Locale.ROOT));
+    Outcome outcome = Outcome.valueOf(((String) r.get(0)).toUpperCase(Locale.ROOT));
     // a ticket that is not found has no state; PENDING stands in and is never shown
     QrState state = QrState.parse((String) r.get(1)).orElse(QrState.PENDING);
     return new View(outcome, state, (String) r.get(2), (Long) r.get(3), (Long) r.get(4), (String) r.get(5), (String) r.get(6),

@@ -4,6 +4,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.http.Problem;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads {@code Authorization: Bearer <token>} and resolves it to a live session, or answers 401. Routes declare
@@ -59,14 +60,14 @@ public final class Authentication {
   }
 
   /** The caller's user id when the request carries a live session, else empty (never a 401). */
-  public java.util.Optional<String> userIdOf(Context ctx) {
+  public Optional<String> userIdOf(Context ctx) {
     try {
-      return java.util.Optional.of(Long.toString(require(ctx).userId()));
+      return Optional.of(Long.toString(require(ctx).userId()));
     } catch (Problem problem) {
       if (problem.status() != 401) {
         throw problem;
       }
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 

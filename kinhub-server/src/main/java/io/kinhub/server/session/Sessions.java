@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Clock;
+import java.util.function.Consumer;
 
 /**
  * Sessions: creation, authentication through the near cache, and revocation that has reached every node
@@ -28,9 +30,9 @@ public final class Sessions {
   private final SessionStore store;
   private final NearCache<Session> cache;
   private final Set<String> touching = ConcurrentHashMap.newKeySet();
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  public Sessions(RedisConnections redis, EventBus bus, MeterRegistry meters, java.time.Clock clock, Duration idleTimeout,
+  public Sessions(RedisConnections redis, EventBus bus, MeterRegistry meters, Clock clock, Duration idleTimeout,
       Duration absoluteLifetime, int perUser, long cacheSize, Duration cacheMaxAge) {
     this.store = new SessionStore(redis, idleTimeout, absoluteLifetime, perUser);
     this.cache = NearCache.create("sessions", bus, cacheSize, cacheMaxAge, meters);
@@ -102,7 +104,7 @@ public final class Sessions {
    * Runs {@code listener} on every node with the token hashes of sessions that were revoked or evicted anywhere (an
    * empty list: this node may have missed some, so every session should be checked again with {@link #live}).
    */
-  public void onInvalidation(java.util.function.Consumer<List<String>> listener) {
+  public void onInvalidation(Consumer<List<String>> listener) {
     cache.onInvalidation(listener);
   }
 

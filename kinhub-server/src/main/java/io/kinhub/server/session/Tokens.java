@@ -3,6 +3,7 @@ package io.kinhub.server.session;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
+import io.kinhub.server.backing.Digests;
 
 /**
  * Bearer tokens: 256 bits from {@link SecureRandom}, base64url without padding (43 characters), shown to
@@ -43,6 +44,6 @@ public final class Tokens {
 
   /** Lowercase hex SHA-256 of the token. */
   public static String hash(String token) {
-    return io.kinhub.server.backing.Digests.sha256Hex(token);
+    return Digests.sha256Hex(token);
   }
 }

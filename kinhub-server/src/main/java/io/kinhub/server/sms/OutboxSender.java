@@ -4,6 +4,7 @@ import io.kinhub.server.backing.Database;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinhub.server.http.Json;
 
 /**
  * The built-in provider for development: messages are stored in PostgreSQL, shown by
@@ -39,7 +40,7 @@ final class OutboxSender implements SmsSender {
             + " ORDER BY sent_at DESC, id DESC LIMIT :limit")
         .bind("phone", phone).bind("limit", limit)
         .map((rs, ctx) -> new Message(rs.getString("phone"), rs.getString("text"),
-            io.kinhub.server.http.Json.time(rs.getTimestamp("sent_at").toInstant())))
+            Json.time(rs.getTimestamp("sent_at").toInstant())))
         .list());
   }
 }

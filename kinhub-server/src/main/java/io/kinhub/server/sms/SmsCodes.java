@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import io.kinhub.server.backing.Digests;
 
 /**
  * Six-digit login codes from {@link SecureRandom}, kept in Redis only as a salted hash with a counter of
@@ -55,6 +56,6 @@ final class SmsCodes {
   }
 
   private String key(String phone) {
-    return redis.key("smscode:" + io.kinhub.server.backing.Digests.sha256Hex(phone, 16));
+    return redis.key("smscode:" + Digests.sha256Hex(phone, 16));
   }
 }

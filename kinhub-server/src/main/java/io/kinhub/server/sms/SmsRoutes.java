@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.kinhub.redis.connection.RedisConnections;
+import io.kinhub.redis.jobs.JobHandler;
+import io.kinhub.server.backing.Database;
+import java.net.URI;
 
 /** SMS codes and SMS login; sending is a job on the {@code sms} queue. */
 public final class SmsRoutes {
@@ -53,8 +57,8 @@ public final class SmsRoutes {
    * Wires the feature; {@code outboxDatabase} is empty when another provider sends. The outbox is served only
    * with {@code devEndpoints}: it hands anyone every login code.
    */
-  public static SmsRoutes create(io.kinhub.redis.connection.RedisConnections redis, JobQueue queue, AccountStore accounts,
-      Sessions sessions, Duration codeTtl, Optional<io.kinhub.server.backing.Database> outboxDatabase, boolean devEndpoints) {
+  public static SmsRoutes create(RedisConnections redis, JobQueue queue, AccountStore accounts,
+      Sessions sessions, Duration codeTtl, Optional<Database> outboxDatabase, boolean devEndpoints) {
     if (outboxDatabase.isPresent()) {
       log.warn("SMS provider 'outbox': no SMS is sent; every message, login codes included, is written to this log"
           + " (for development; set KINHUB_SMS_PROVIDER=http for real users)");
@@ -67,13 +71,13 @@ public final class SmsRoutes {
   }
 
   /** The sender that the {@code sms} queue's handler calls, for the configured provider. */
-  public static SmsSender sender(String provider, io.kinhub.server.backing.Database db, java.net.URI url, String secret,
+  public static SmsSender sender(String provider, Database db, URI url, String secret,
       int connections) {
     return provider.equals("http") ? new HttpSmsSender(url, secret, connections, Duration.ofSeconds(10)) : new OutboxSender(db);
   }
 
   /** The {@code sms} queue's job handler: payload {@code {"phone", "text"}}; the job id de-duplicates. */
-  public static io.kinhub.redis.jobs.JobHandler handler(SmsSender sender) {
+  public static JobHandler handler(SmsSender sender) {
     return (Job job) -> {
       JsonNode p = Json.MAPPER.readTree(job.payload());
       sender.send(job.id(), p.get("phone").asText(), p.get("text").asText());

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import java.util.Arrays;
 
 /**
  * Writes a family's tree as GEDCOM 5.5.1 (UTF-8) from one consistent snapshot. Kinhub keeps parent links
@@ -141,7 +142,7 @@ public final class GedcomExport {
   }
 
   private static List<Long> key(Long husband, Long wife) {
-    return java.util.Arrays.asList(husband, wife);
+    return Arrays.asList(husband, wife);
   }
 
   private static int compareKeys(List<Long> a, List<Long> b) {

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.HashSet;
+import java.util.Locale;
 
 /** Persons, links and the whole tree of a family (GEDCOM lives in {@link GedcomRoutes}). */
 public final class TreeRoutes {
@@ -155,7 +157,7 @@ public final class TreeRoutes {
     if (header == null || header.isBlank()) {
       return null;
     }
-    Set<Long> versions = new java.util.HashSet<>();
+    Set<Long> versions = new HashSet<>();
     String prefix = "\"tree-" + family + "-";
     for (String candidate : header.split(",", 64)) {
       String tag = candidate.strip();
@@ -180,13 +182,13 @@ public final class TreeRoutes {
     }
     for (String candidate : acceptEncoding.split(",")) {
       String[] parts = candidate.strip().split(";");
-      String coding = parts[0].strip().toLowerCase(java.util.Locale.ROOT);
+      String coding = parts[0].strip().toLowerCase(Locale.ROOT);
       if (!coding.equals("gzip") && !coding.equals("x-gzip") && !coding.equals("*")) {
         continue;
       }
       boolean refused = false;
       for (int i = 1; i < parts.length; i++) {
-        String p = parts[i].strip().toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+        String p = parts[i].strip().toLowerCase(Locale.ROOT).replace(" ", "");
         refused |= p.matches("q=0(\\.0{0,3})?");
       }
       return !refused;

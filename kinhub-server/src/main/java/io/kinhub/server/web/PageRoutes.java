@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.stream.Collectors;
 
 /**
  * The web pages: plain HTML, CSS and ES modules from the class path, no build step. Every page is served
@@ -48,7 +51,7 @@ public final class PageRoutes {
   /** @param publicBase the base URL users reach this deployment at (what invitation QR codes point to) */
   public PageRoutes(Supplier<String> publicBase) {
     this.publicBase = publicBase;
-    Map<String, String> pages = new java.util.HashMap<>();
+    Map<String, String> pages = new HashMap<>();
     for (String name : List.of("login.html", "signup.html", "qr.html", "home.html", "account.html", "family.html",
         "invitation.html", "tree.html")) {
       String html = new String(read(name).orElseThrow(() -> new IllegalStateException("web page missing: " + name)),
@@ -64,9 +67,9 @@ public final class PageRoutes {
     if (!m.find()) {
       return html;
     }
-    String present = java.util.Arrays.stream(m.group(1).trim().split("\\s+"))
+    String present = Arrays.stream(m.group(1).trim().split("\\s+"))
         .filter(name -> ASSET.matcher(name).matches() && read(name).isPresent())
-        .collect(java.util.stream.Collectors.joining(" "));
+        .collect(Collectors.joining(" "));
     return html.substring(0, m.start(1)) + present + html.substring(m.end(1));
   }
 

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.kinhub.server.system.Api;
 
 /**
  * Rate limits per IP over real HTTP on a node listening on {@code [::1]}: IPv6 clients are counted per /64
@@ -23,7 +24,7 @@ class Ipv6RateLimitTest {
   private static int postLogin(Kinhub node, String forwardedFor) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/v1/sessions"))
         .header("Content-Type", "application/json").header("X-Forwarded-For", forwardedFor)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"login\":\"" + io.kinhub.server.system.Api.newLogin() + "\",\"password\":\"x\"}")).build();
+        .POST(HttpRequest.BodyPublishers.ofString("{\"login\":\"" + Api.newLogin() + "\",\"password\":\"x\"}")).build();
     return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.kinhub.server.config.Config;
 
 /** The accounts and password-session contract of API.md, through real HTTP against one real node. */
 class AccountsAndSessionsApiTest {
@@ -191,9 +192,9 @@ class AccountsAndSessionsApiTest {
 
   @Test
   void sessionsBeyondThePerUserCap_endTheOneClosestToExpiry_atOnce() {
-    java.util.Map<String, String> env = io.kinhub.server.system.TestBackends.get().env(io.kinhub.server.system.TestBackends.newPrefix());
+    Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_SESSIONS_PER_USER", "2");
-    try (Kinhub capped = Kinhub.start(io.kinhub.server.config.Config.from(env))) {
+    try (Kinhub capped = Kinhub.start(Config.from(env))) {
       Api c = Api.of(capped);
       String login = c.register(Api.newLogin(), PASSWORD);
       String oldest = c.login(login, PASSWORD);

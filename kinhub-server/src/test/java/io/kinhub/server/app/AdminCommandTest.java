@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import java.util.Locale;
 
 /**
  * {@code kinhub admin grant-superadmin} on the embedded defaults: with a node running it reaches that node's
@@ -41,7 +42,7 @@ class AdminCommandTest {
       Api api = Api.of(node);
       user = api.newUser("Operator");
       assertThat(superadmin(api, user.token())).isFalse();
-      assertThat(run(dataDir, "admin", "grant-superadmin", user.login().toUpperCase(java.util.Locale.ROOT))).isZero();
+      assertThat(run(dataDir, "admin", "grant-superadmin", user.login().toUpperCase(Locale.ROOT))).isZero();
       assertThat(superadmin(api, user.token())).isTrue();
       assertThat(run(dataDir, "admin", "grant-superadmin", "nobody@example.org")).isEqualTo(1);
       assertThat(run(dataDir, "admin", "grant-superadmin", "not a login")).isEqualTo(2);

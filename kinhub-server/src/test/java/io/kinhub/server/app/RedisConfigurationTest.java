@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.util.HashMap;
 
 /**
  * Configuration safety of KINHUB_REDIS_URL: a database number is refused (Lettuce would SELECT it, and a node with
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
 class RedisConfigurationTest {
 
   private static Config config(String redisUrl) {
-    Map<String, String> env = new java.util.HashMap<>(TestBackends.get().env(TestBackends.newPrefix()));
+    Map<String, String> env = new HashMap<>(TestBackends.get().env(TestBackends.newPrefix()));
     env.put("KINHUB_REDIS_URL", redisUrl);
     return Config.from(env);
   }
@@ -86,8 +89,8 @@ class RedisConfigurationTest {
       assertThat(startAndCollectWarnings(redis.url())).isEmpty();
 
       // a managed Redis that does not allow CONFIG: one warning that the settings could not be checked
-      c.sync().aclSetuser("kinhub", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("kinhub-password-1")
-          .allKeys().allChannels().allCommands().removeCommand(io.lettuce.core.protocol.CommandType.CONFIG));
+      c.sync().aclSetuser("kinhub", AclSetuserArgs.Builder.on().addPassword("kinhub-password-1")
+          .allKeys().allChannels().allCommands().removeCommand(CommandType.CONFIG));
       String limited = "redis://kinhub:kinhub-password-1@127.0.0.1:" + redis.port();
       assertThat(startAndCollectWarnings(limited)).singleElement().asString().contains("could not check");
     }

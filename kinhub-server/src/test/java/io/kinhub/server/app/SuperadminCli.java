@@ -2,6 +2,7 @@ package io.kinhub.server.app;
 
 import io.kinhub.server.system.TestBackends;
 import picocli.CommandLine;
+import java.util.Map;
 
 /** Runs {@code kinhub admin grant-superadmin|revoke-superadmin} in-process, configured for a test deployment. */
 public final class SuperadminCli {
@@ -16,7 +17,7 @@ public final class SuperadminCli {
   }
 
   private static synchronized int run(Kinhub node, String command, String login) {
-    java.util.Map<String, String> before = Main.environment;
+    Map<String, String> before = Main.environment;
     Main.environment = TestBackends.get().env(node.config().redis().prefix());
     try {
       return new CommandLine(new Main()).execute("admin", command, login);

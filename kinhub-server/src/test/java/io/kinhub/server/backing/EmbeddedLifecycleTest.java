@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 
 /**
  * The embedded defaults: real Redis and PostgreSQL child processes under the data directory, data kept
@@ -63,7 +65,7 @@ class EmbeddedLifecycleTest {
   void secondProcessOnTheSameDataDir_isRefused(@TempDir Path dataDir) {
     try (Kinhub node = Kinhub.start(embeddedConfig(dataDir))) {
       assertThat(node.port()).isPositive();
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Kinhub.start(embeddedConfig(dataDir)))
+      Assertions.assertThatThrownBy(() -> Kinhub.start(embeddedConfig(dataDir)))
           .hasMessageContaining("in use by another Kinhub process");
       assertThat(Api.of(node).get("/health", null).status()).isEqualTo(200);
     }
@@ -90,7 +92,7 @@ class EmbeddedLifecycleTest {
       assertThat(embeddedRunning(dataDir)).isTrue();
 
       child.destroy(); // SIGTERM, as systemd or Ctrl-C would
-      assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
       assertThat(embeddedRunning(dataDir)).as(() -> "still running after SIGTERM: " + processesIn(dataDir)).isFalse();
 

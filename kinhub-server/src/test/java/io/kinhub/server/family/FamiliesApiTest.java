@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.HashMap;
 
 /** Families, invitations, roles and leaving, through HTTP, beyond the role matrix. */
 class FamiliesApiTest {
@@ -55,7 +56,7 @@ class FamiliesApiTest {
     assertThat(patched.status()).isEqualTo(200);
     assertThat(patched.json().get("public").asBoolean()).isTrue();
     assertThat(patched.json().get("surname").asText()).isEqualTo("李");
-    Map<String, Object> clear = new java.util.HashMap<>();
+    Map<String, Object> clear = new HashMap<>();
     clear.put("surname", null);
     assertThat(api.patch("/api/v1/families/" + id, u.token(), clear).json().get("surname").isNull()).isTrue();
   }

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
 
 /** A fan-out worker killed (SIGKILL) in the middle of its batches: another finishes them; no timeline misses the post or has it twice. */
 class FanOutCrashTest {
@@ -50,12 +52,12 @@ class FanOutCrashTest {
       long olderPost = 1000;
       long post = 2000;
       List<Long> users = new ArrayList<>();
-      List<io.lettuce.core.RedisFuture<Long>> writes = new ArrayList<>();
+      List<RedisFuture<Long>> writes = new ArrayList<>();
       for (long u = 1; u <= USERS; u++) {
         users.add(u);
         // built timelines of active users (sentinel "0") that already hold an older post
-        writes.add(admin.async().zadd(fanOut.timelineKey(u), io.lettuce.core.ScoredValue.just(0, "0"),
-            io.lettuce.core.ScoredValue.just(olderPost, Long.toString(olderPost))));
+        writes.add(admin.async().zadd(fanOut.timelineKey(u), ScoredValue.just(0, "0"),
+            ScoredValue.just(olderPost, Long.toString(olderPost))));
       }
       for (var w : writes) {
         w.get();
@@ -74,7 +76,7 @@ class FanOutCrashTest {
       startWorker(prefix, "work");
       await().atMost(Duration.ofSeconds(60)).until(() -> withPost(admin, fanOut, post) == USERS && queue.pending() == 0);
 
-      List<io.lettuce.core.RedisFuture<List<String>>> timelines = new ArrayList<>();
+      List<RedisFuture<List<String>>> timelines = new ArrayList<>();
       for (long u = 1; u <= USERS; u++) {
         timelines.add(admin.async().zrange(fanOut.timelineKey(u), 0, -1));
       }
@@ -89,7 +91,7 @@ class FanOutCrashTest {
   }
 
   private static long withPost(StatefulRedisConnection<String, String> admin, FanOut fanOut, long post) {
-    List<io.lettuce.core.RedisFuture<Double>> scores = new ArrayList<>();
+    List<RedisFuture<Double>> scores = new ArrayList<>();
     for (long u = 1; u <= USERS; u++) {
       scores.add(admin.async().zscore(fanOut.timelineKey(u), Long.toString(post))); // pipelined
     }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.kinhub.server.config.Config;
 
 /** The live channel on two nodes: events from any node, revocation on any node, the socket rules of the QR socket. */
 class LiveChannelTest {
@@ -115,7 +116,7 @@ class LiveChannelTest {
   void socketsPerUser_areCapped_theNextIsRefusedWith429() {
     Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_LIVE_SOCKETS_PER_USER", "2");
-    try (Kinhub capped = Kinhub.start(io.kinhub.server.config.Config.from(env))) {
+    try (Kinhub capped = Kinhub.start(Config.from(env))) {
       User user = Api.of(capped).newUser("Many tabs");
       WsRecorder first = WsRecorder.connect(FeedAcrossNodesTest.liveUrl(capped, user));
       WsRecorder second = WsRecorder.connect(FeedAcrossNodesTest.liveUrl(capped, user));

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import java.util.Locale;
 
 /**
  * The kinship terms of {@code kinship-cases.tsv}: (steps, sex of from, age of to) → (zh, en), written from the rules
@@ -44,7 +45,7 @@ class KinshipTermsTest {
   @MethodSource("cases")
   void termOfAChain(String steps, String fromSex, String age, String zh, String en) {
     KinshipTerms.Term term = KinshipTerms.term(Arrays.asList(steps.split(" ")), fromSex,
-        KinshipTerms.Age.valueOf(age.toUpperCase(java.util.Locale.ROOT)));
+        KinshipTerms.Age.valueOf(age.toUpperCase(Locale.ROOT)));
     assertThat(term.zh()).as("zh").isEqualTo(zh);
     assertThat(term.en()).as("en").isEqualTo(en);
   }

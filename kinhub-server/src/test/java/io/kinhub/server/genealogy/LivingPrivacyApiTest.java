@@ -15,6 +15,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 /** Issue 16, privacy of the living: a visitor of a public family never sees a living person's details, anywhere. */
 class LivingPrivacyApiTest {
@@ -124,10 +129,10 @@ class LivingPrivacyApiTest {
     assertThat(shown.text()).contains("Old Ancestor");
     assertThat(shown.header("ETag")).isNotEqualTo(tree.header("ETag"));
     // a visitor presenting the members' ETag does not get a 304 (that would confirm a body they may not see)
-    var conditional = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(node.baseUrl() + "/api/v1/families/" + family + "/tree"))
+    var conditional = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(node.baseUrl() + "/api/v1/families/" + family + "/tree"))
         .header("Authorization", "Bearer " + visitor.token()).header("If-None-Match", tree.header("ETag")).GET().build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse.BodyHandlers.ofString());
     assertThat(conditional.statusCode()).isEqualTo(200);
     assertThat(conditional.body()).doesNotContain(SECRET_NAME).doesNotContain(SECRET_PLACE);
     Api.Response gedcom = api.get("/api/v1/families/" + family + "/gedcom", owner.token());
@@ -180,7 +185,7 @@ class LivingPrivacyApiTest {
         + "0 @I2@ INDI\n1 NAME Dead /Dan/\n1 BIRT\n2 DATE 1995\n1 DEAT Y\n"
         + "0 @I3@ INDI\n1 NAME Alive /Al/\n1 BIRT\n2 DATE 1995\n0 TRLR\n";
     Api.Response imported = api.raw("POST", "/api/v1/families/" + other + "/gedcom", owner.token(), "text/plain",
-        gedcom.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        gedcom.getBytes(StandardCharsets.UTF_8));
     assertThat(imported.status()).as(imported.text()).isEqualTo(200);
     String shown = api.get("/api/v1/families/" + other + "/tree", visitor.token()).text();
     assertThat(shown).contains("Buried Bob", "Dead Dan").doesNotContain("Alive Al");

@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The search on large generated graphs (frontiers of thousands, pooled scratch reused across queries): every answer
@@ -49,7 +51,7 @@ class RelationshipSearchPropertyTest {
     }
     spouses.removeIf(p -> p[0] == p[1]);
     List<int[]> distinct = new ArrayList<>();
-    java.util.Set<Long> seen = new java.util.HashSet<>();
+    Set<Long> seen = new HashSet<>();
     for (int[] p : spouses) {
       if (seen.add((long) p[0] * n + p[1])) {
         distinct.add(p);

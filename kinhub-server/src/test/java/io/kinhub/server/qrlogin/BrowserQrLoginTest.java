@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import java.nio.file.StandardCopyOption;
 
 /**
  * A real browser (headless Debian Chromium driven by Playwright): /login opens on node A, a second browser
@@ -37,7 +38,7 @@ class BrowserQrLoginTest {
       Files.createDirectories(shots);
       // ES modules resolve packages next to the script: run a copy placed beside node_modules/playwright-core
       Path script = tools.resolve("kinhub-qr-login.mjs");
-      Files.copy(Path.of("src", "test", "browser", "qr-login.mjs"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(Path.of("src", "test", "browser", "qr-login.mjs"), script, StandardCopyOption.REPLACE_EXISTING);
 
       ProcessBuilder builder = new ProcessBuilder(List.of("node", script.toString(), chromium.toString(), a.baseUrl(), b.baseUrl(),
           phoneToken, shots.toString())).redirectErrorStream(true);

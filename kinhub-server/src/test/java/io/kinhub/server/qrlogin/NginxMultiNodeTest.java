@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
 
 /**
  * The nginx example (deploy/nginx/kinhub.conf) with a real nginx in front of two nodes: one node stops (drains) while
@@ -87,7 +88,7 @@ class NginxMultiNodeTest {
   private static String read(Path p) {
     try {
       return Files.readString(p);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return e.toString();
     }
   }

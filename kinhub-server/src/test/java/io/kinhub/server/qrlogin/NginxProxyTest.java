@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.assertj.core.api.Assertions;
 
 /**
  * The repository's nginx example (deploy/nginx/kinhub.conf) in front of two nodes, with a real nginx: the QR
@@ -113,7 +114,7 @@ class NginxProxyTest {
         assertThat(response.toString()).startsWith("HTTP/1.1 426").contains("upgrade_required").contains("proxy_http_version 1.1");
       }
       // and a WebSocket client is refused loudly, not connected and silently closed
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> WsRecorder.connect(ticket.get("wsUrl").asText()))
+      Assertions.assertThatThrownBy(() -> WsRecorder.connect(ticket.get("wsUrl").asText()))
           .hasStackTraceContaining("426");
     } finally {
       nginx.destroy();

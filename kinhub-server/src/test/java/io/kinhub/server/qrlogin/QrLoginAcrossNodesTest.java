@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.assertj.core.api.Assertions;
 
 /** QR login through real HTTP and real WebSockets on two nodes: the browser on A, the phone on B. */
 class QrLoginAcrossNodesTest {
@@ -188,7 +189,7 @@ class QrLoginAcrossNodesTest {
     String id = ticket.get("id").asText();
     assertThat(pollWithSecret(a, id, "not-the-secret", "").status()).isEqualTo(404);
     assertThat(a.get("/api/v1/qr-logins/" + id, null).status()).isEqualTo(404);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+    Assertions.assertThatThrownBy(() ->
         WsRecorder.connect(ticket.get("wsUrl").asText().replaceFirst("secret=.*", "secret=wrong"))).hasStackTraceContaining("status code 404");
   }
 

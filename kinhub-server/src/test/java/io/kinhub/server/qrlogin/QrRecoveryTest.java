@@ -27,6 +27,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.io.ByteArrayOutputStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A QR login survives whatever happens to the browser's connection or to a node's event-bus link: connections cut
@@ -88,7 +93,7 @@ class QrRecoveryTest {
       // behind a message (a client matter: the server is not involved any more), so the test browser gives up on it
       try {
         browser.closed().get(5, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      } catch (TimeoutException | ExecutionException e) {
         browser.socket.abort();
       }
 
@@ -232,7 +237,7 @@ class QrRecoveryTest {
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       InputStream in = socket.getInputStream();
       // one response: the head, then Content-Length bytes (the connection may stay open)
-      java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
       while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
         int c = in.read();
         if (c < 0) {
@@ -241,7 +246,7 @@ class QrRecoveryTest {
         head.write(c);
       }
       String headText = head.toString(StandardCharsets.ISO_8859_1);
-      java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(headText);
+      Matcher length = Pattern.compile("(?im)^content-length: *(\\d+)").matcher(headText);
       byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : new byte[0];
       return headText + new String(body, StandardCharsets.UTF_8);
     }

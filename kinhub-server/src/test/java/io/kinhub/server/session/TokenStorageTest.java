@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
 
 /** The raw token is never stored in Redis: not in a key, not in a value, not in any encoding of it. */
 class TokenStorageTest {
@@ -31,7 +32,7 @@ class TokenStorageTest {
         tokens.add(api.login(login, "a long enough password"));
       }
       String changed = api.put("/api/v1/me/password", tokens.get(0),
-          java.util.Map.of("currentPassword", "a long enough password", "newPassword", "another long password")).json().get("token").asText();
+          Map.of("currentPassword", "a long enough password", "newPassword", "another long password")).json().get("token").asText();
       tokens.add(changed);
       api.get("/api/v1/me", changed);
       api.get("/api/v1/me/sessions", changed);

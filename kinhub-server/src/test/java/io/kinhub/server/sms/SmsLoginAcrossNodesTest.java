@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.kinhub.server.config.Config;
 
 /** SMS login end to end through HTTP on two nodes: code requested on A, read from the outbox, used on B. */
 class SmsLoginAcrossNodesTest {
@@ -29,12 +30,12 @@ class SmsLoginAcrossNodesTest {
   static void start() {
     String prefix = TestBackends.newPrefix();
     // the test reads the codes from the outbox, a development endpoint
-    java.util.Map<String, String> envA = TestBackends.get().env(prefix);
+    Map<String, String> envA = TestBackends.get().env(prefix);
     envA.put("KINHUB_DEV_ENDPOINTS", "true");
-    java.util.Map<String, String> envB = TestBackends.get().env(prefix);
+    Map<String, String> envB = TestBackends.get().env(prefix);
     envB.put("KINHUB_DEV_ENDPOINTS", "true");
-    nodeA = Kinhub.start(io.kinhub.server.config.Config.from(envA));
-    nodeB = Kinhub.start(io.kinhub.server.config.Config.from(envB));
+    nodeA = Kinhub.start(Config.from(envA));
+    nodeB = Kinhub.start(Config.from(envB));
     a = Api.of(nodeA);
     b = Api.of(nodeB);
   }

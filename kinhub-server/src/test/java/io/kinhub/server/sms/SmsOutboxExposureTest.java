@@ -21,6 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import org.assertj.core.api.Assertions;
 
 /**
  * Audit finding 1: the SMS outbox handed every login code to anyone. It is served only with
@@ -38,7 +41,7 @@ class SmsOutboxExposureTest {
   }
 
   private static int freePort() throws IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
@@ -108,7 +111,7 @@ class SmsOutboxExposureTest {
   void devEndpoints_acceptOnlyTrueOrFalse() {
     Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_DEV_ENDPOINTS", "yes please");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Config.from(env))
+    Assertions.assertThatThrownBy(() -> Config.from(env))
         .hasMessageContaining("KINHUB_DEV_ENDPOINTS");
     assertThat(Config.from(TestBackends.get().env(TestBackends.newPrefix())).sms().devEndpoints()).isFalse();
     assertThat(Optional.of(Variables.DEV_ENDPOINTS.defaultText())).contains("false");

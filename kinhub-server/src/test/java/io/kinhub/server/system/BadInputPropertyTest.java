@@ -16,6 +16,11 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.regex.Matcher;
 
 /**
  * Bad input for every endpoint — malformed JSON, wrong types, missing fields, over-long strings, invalid
@@ -111,7 +116,7 @@ class BadInputPropertyTest {
       }
       head.append("Connection: close\r\n\r\n");
       byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-      byte[] out = java.util.Arrays.copyOf(h, h.length + body.length);
+      byte[] out = Arrays.copyOf(h, h.length + body.length);
       System.arraycopy(body, 0, out, h.length, body.length);
       return out;
     }
@@ -131,12 +136,12 @@ class BadInputPropertyTest {
       List<String> routes = new ArrayList<>();
       paths.fieldNames().forEachRemaining(path -> paths.get(path).fieldNames().forEachRemaining(method -> {
         if (List.of("get", "post", "put", "patch", "delete").contains(method)) {
-          routes.add(method.toUpperCase(java.util.Locale.ROOT) + " " + path);
+          routes.add(method.toUpperCase(Locale.ROOT) + " " + path);
         }
       }));
       return routes;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -170,11 +175,11 @@ class BadInputPropertyTest {
     Arbitrary<String> oddWrap = Arbitraries.of("", "", "", "/%00", "/%2e%2e", "/..", "//", "/./", "/%2e%2e/%2e%2e/etc/passwd", ";jsessionid=x");
     Arbitrary<String> targets = Combinators.combine(routes, oddSegment, oddQuery, oddWrap, Arbitraries.integers().between(0, 3))
         .as((route, segment, query, wrap, where) -> {
-          String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", java.util.regex.Matcher.quoteReplacement(segment));
+          String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", Matcher.quoteReplacement(segment));
           return switch (where) {
             case 0 -> wrap + path + query;
             case 1 -> path + wrap + query;
-            case 2 -> path.replaceFirst("/", java.util.regex.Matcher.quoteReplacement("/" + segment + "/")) + query;
+            case 2 -> path.replaceFirst("/", Matcher.quoteReplacement("/" + segment + "/")) + query;
             default -> path + query;
           };
         });
@@ -271,7 +276,7 @@ class BadInputPropertyTest {
     }
     try {
       return Json.MAPPER.writeValueAsString(value);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.function.Function;
 
 /**
  * A real Redis Cluster on loopback: three masters and three replicas, each a child process on a free port (and a
@@ -145,7 +147,7 @@ public final class ClusterFixture implements AutoCloseable {
     return nodes.stream().filter(RedisProcess::alive).allMatch(n -> command(n.port(), c -> c.clusterInfo()).contains("cluster_state:ok"));
   }
 
-  private String command(int port, java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, String> call) {
+  private String command(int port, Function<RedisCommands<String, String>, String> call) {
     RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
         .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(2)).build());
     try (var c = client.connect()) {

@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Client traffic on two nodes while Redis fails over, recording every request's outcome: password logins with a
@@ -96,7 +100,7 @@ public final class FailoverTraffic implements AutoCloseable {
     killedAt = System.nanoTime();
   }
 
-  private Api.Response call(java.util.function.Supplier<Api.Response> request) {
+  private Api.Response call(Supplier<Api.Response> request) {
     requests.incrementAndGet();
     Api.Response r;
     try {
@@ -127,7 +131,7 @@ public final class FailoverTraffic implements AutoCloseable {
   }
 
   /** Retries a step like a patient client: until it gets a non-5xx answer or 30 s have passed. */
-  private Api.Response retried(java.util.function.Supplier<Api.Response> request) {
+  private Api.Response retried(Supplier<Api.Response> request) {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() - deadline < 0) {
       Api.Response r = call(request);
@@ -232,8 +236,8 @@ public final class FailoverTraffic implements AutoCloseable {
     String code = null;
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (code == null && System.nanoTime() - deadline < 0) {
-      Api.Response outbox = call(() -> b.get("/api/v1/dev/sms-outbox?phone=" + java.net.URLEncoder.encode(phone,
-          java.nio.charset.StandardCharsets.UTF_8), null));
+      Api.Response outbox = call(() -> b.get("/api/v1/dev/sms-outbox?phone=" + URLEncoder.encode(phone,
+          StandardCharsets.UTF_8), null));
       if (outbox != null && outbox.status() == 200) {
         for (JsonNode m : outbox.json().path("messages")) {
           Matcher matcher = CODE.matcher(m.path("text").asText());
@@ -304,7 +308,7 @@ public final class FailoverTraffic implements AutoCloseable {
   public String summary(String what, int sessionsChecked, int sessionsLost) {
     double window = errorsAfterKill.get() == 0 ? 0 : (lastErrorAfterKill.get() - firstErrorAfterKill.get()) / 1e9;
     double killToLast = errorsAfterKill.get() == 0 ? 0 : (lastErrorAfterKill.get() - killedAt) / 1e9;
-    return String.format(java.util.Locale.ROOT,
+    return String.format(Locale.ROOT,
         "FAILOVER %s: errors seen by clients for %.2f s (kill -> last error %.2f s); %d of %d requests failed; "
             + "sessions lost %d of %d held (%d older than 1 s at the kill); QR logins completed %d, SMS logins %d, "
             + "revocations checked %d, rate-limited resends %d; violations %d",

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.NoSuchFileException;
 
 /**
  * What a newcomer does: clone the repository, run {@code ./kinhub serve} with only the machine's default JDK 17 first
@@ -36,7 +37,7 @@ class FreshCloneServeTest {
     try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
       return jdks.filter(p -> p.getFileName().toString().contains("17") && Files.isExecutable(p.resolve("bin/java")))
           .sorted(Comparator.comparing(Path::toString)).findFirst().orElse(null);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       return null;
     }
   }

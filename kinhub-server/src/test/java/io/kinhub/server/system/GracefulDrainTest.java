@@ -27,6 +27,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A node stopped on purpose (SIGTERM runs {@link Kinhub#close()}) drains: what runs finishes, what is new is sent
@@ -136,7 +138,7 @@ class GracefulDrainTest {
       head.write(b);
     }
     String headers = head.toString(StandardCharsets.ISO_8859_1);
-    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(headers);
+    Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(headers);
     assertThat(length.find()).as(headers).isTrue();
     byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
     return headers + new String(body, StandardCharsets.UTF_8);

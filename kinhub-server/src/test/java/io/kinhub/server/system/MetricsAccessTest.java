@@ -13,6 +13,13 @@ import java.net.SocketException;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Collections;
 
 /**
  * {@code /metrics} is for the operator's scraper: served to loopback peers (not through a proxy) or to
@@ -33,9 +40,9 @@ class MetricsAccessTest {
 
   /** This machine's first non-loopback IPv4 address: requests to it come from it, so the peer is not loopback. */
   private static String externalAddress() throws SocketException {
-    for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       if (nic.isUp() && !nic.isLoopback()) {
-        for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
           if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
             return a.getHostAddress();
           }
@@ -46,7 +53,7 @@ class MetricsAccessTest {
   }
 
   private static Api.Response get(String base, String authorization, String forwardedFor) {
-    var b = java.net.http.HttpRequest.newBuilder(URI.create(base + "/metrics")).GET();
+    var b = HttpRequest.newBuilder(URI.create(base + "/metrics")).GET();
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
@@ -54,15 +61,15 @@ class MetricsAccessTest {
       b.header("X-Forwarded-For", forwardedFor);
     }
     try {
-      var r = java.net.http.HttpClient.newHttpClient().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-      com.fasterxml.jackson.databind.JsonNode json;
+      var r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      JsonNode json;
       try {
         json = Json.MAPPER.readTree(r.body());
-      } catch (java.io.IOException e) {
-        json = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      } catch (IOException e) {
+        json = MissingNode.getInstance();
       }
-      return new Api.Response(r.statusCode(), r, json == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : json);
-    } catch (java.io.IOException | InterruptedException e) {
+      return new Api.Response(r.statusCode(), r, json == null ? MissingNode.getInstance() : json);
+    } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real nginx (Debian's) running the project's example site, {@code deploy/nginx/kinhub.conf}, with its upstreams and
@@ -31,7 +33,7 @@ public final class NginxFixture {
   /** The example site listening on {@code port} (127.0.0.1 and [::1]) in front of these node ports. */
   public static String exampleSite(int port, int... upstreams) throws IOException {
     String example = Files.readString(Path.of("..", "deploy", "nginx", "kinhub.conf"));
-    java.util.regex.Matcher listed = java.util.regex.Pattern
+    Matcher listed = Pattern
         .compile("(?m)^\\s*server 127\\.0\\.0\\.1:8081([^;]*);\\n\\s*server 127\\.0\\.0\\.1:8082[^;]*;\\n").matcher(example);
     assertThat(listed.find()).as("the example lists the nodes 127.0.0.1:8081 and :8082").isTrue();
     StringBuilder servers = new StringBuilder();

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The stale-configuration incident: after a change of Redis, one node (the WebSocket server) still held the old Redis
@@ -121,7 +124,7 @@ class NodesOnDifferentRedisTest {
     int port = redis.port();
     Map<String, String> envA = env(prefix, "a-" + prefix.substring(1, 7));
     envA.put("KINHUB_REDIS_URL", redis.url());
-    Map<String, String> envB = new java.util.HashMap<>(envA);
+    Map<String, String> envB = new HashMap<>(envA);
     envB.put("KINHUB_NODE_ID", "b-" + prefix.substring(1, 7));
     try (Kinhub a = Kinhub.start(Config.from(envA)); Kinhub b = Kinhub.start(Config.from(envB))) {
       Api onA = Api.of(a);
@@ -139,7 +142,7 @@ class NodesOnDifferentRedisTest {
         statuses.add(hb.get("status").asText());
         String after = ha.get("redis").get("runId").asText();
         return !after.equals(before) && ha.get("status").asText().equals("up") && hb.get("status").asText().equals("up")
-            && allRunIds(ha).equals(java.util.Set.of(after)) && allRunIds(hb).equals(java.util.Set.of(after));
+            && allRunIds(ha).equals(Set.of(after)) && allRunIds(hb).equals(Set.of(after));
       });
       assertThat(statuses).doesNotContain("degraded");
     } finally {
@@ -147,8 +150,8 @@ class NodesOnDifferentRedisTest {
     }
   }
 
-  private static java.util.Set<String> allRunIds(JsonNode health) {
-    java.util.Set<String> ids = new java.util.HashSet<>();
+  private static Set<String> allRunIds(JsonNode health) {
+    Set<String> ids = new HashSet<>();
     health.get("nodes").forEach(n -> ids.add(n.get("redis").get("runId").asText()));
     return ids;
   }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * HTTP/1.1 over a plain socket, for requests no HTTP client would send (a NUL in the path, bad
@@ -94,7 +95,7 @@ public final class RawHttp {
     String head = text.substring(0, end);
     int status = Integer.parseInt(head.substring(9, 12));
     Map<String, String> headers = headers(head);
-    byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
+    byte[] body = Arrays.copyOfRange(bytes, end + 4, bytes.length);
     if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       body = dechunk(body);
     }

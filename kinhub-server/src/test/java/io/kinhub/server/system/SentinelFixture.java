@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import java.util.function.Function;
 
 /**
  * A real Sentinel deployment on loopback: a master, one replica and three sentinels (quorum 2), each a child process
@@ -134,7 +135,7 @@ public final class SentinelFixture implements AutoCloseable {
     }
   }
 
-  private static <T> T sentinel(int port, java.util.function.Function<StatefulRedisSentinelConnection<String, String>, T> call) {
+  private static <T> T sentinel(int port, Function<StatefulRedisSentinelConnection<String, String>, T> call) {
     RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
         .withTimeout(Duration.ofSeconds(2)).build());
     try (StatefulRedisSentinelConnection<String, String> c = client.connectSentinel()) {

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 /**
  * One node at a time: a Redis lock per task and fenced PostgreSQL writes. The paused holder is a real separate
@@ -148,7 +149,7 @@ class SingletonTest {
       return fenced.fence();
     }).orElseThrow();
 
-    java.util.List<String> left = db.withHandle(h -> h.createQuery("SELECT text FROM sms_outbox WHERE phone = :p").bind("p", phone)
+    List<String> left = db.withHandle(h -> h.createQuery("SELECT text FROM sms_outbox WHERE phone = :p").bind("p", phone)
         .mapTo(String.class).list());
     assertThat(left).containsExactly("new");
     long recorded = db.withHandle(h -> h.createQuery("SELECT fence FROM singleton_fence WHERE task = :t")

@@ -23,6 +23,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The GEDCOM findings of the outside audit (issue 12), each against a real node with a deliberately small
@@ -209,15 +215,15 @@ class GedcomAbuseApiTest {
       gedcom.append("0 @I").append(i).append("@ INDI\n1 NAME Person ").append(i).append(" /Spooled/\n");
     }
     assertThat(importInto(family, gedcom.append("0 TRLR\n").toString()).status()).isEqualTo(200);
-    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    HttpClient client = HttpClient.newHttpClient();
     for (String encoding : List.of("identity", "gzip")) {
-      java.net.http.HttpResponse<byte[]> r = client.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(node.baseUrl() + "/api/v1/families/" + family + "/gedcom"))
+      HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(
+              URI.create(node.baseUrl() + "/api/v1/families/" + family + "/gedcom"))
           .header("Authorization", "Bearer " + owner.token()).header("Accept-Encoding", encoding).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+          HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.statusCode()).isEqualTo(200);
       byte[] body = r.headers().firstValue("Content-Encoding").orElse("").equals("gzip")
-          ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body())).readAllBytes() : r.body();
+          ? new GZIPInputStream(new ByteArrayInputStream(r.body())).readAllBytes() : r.body();
       String text = new String(body, UTF_8);
       assertThat(text).startsWith("0 HEAD").endsWith("0 TRLR\n").contains("1 NAME Person 300 /Spooled/");
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.kinhub.server.http.Json;
 
 /** Persons and links through HTTP: cycles, deletion, partial dates, names in any script, ETags, races. */
 class TreeApiTest {
@@ -161,7 +162,7 @@ class TreeApiTest {
     HttpResponse<String> changed = client.send(conditional, HttpResponse.BodyHandlers.ofString());
     assertThat(changed.statusCode()).isEqualTo(200);
     assertThat(changed.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
-    JsonNode tree = io.kinhub.server.http.Json.MAPPER.readTree(changed.body());
+    JsonNode tree = Json.MAPPER.readTree(changed.body());
     assertThat(tree.get("version").asLong()).isGreaterThan(version);
     assertThat(tree.get("persons")).hasSize(2);
     assertThat(tree.get("persons").get(1).get("fatherId").asText()).isEqualTo(a);

@@ -20,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /**
  * The pages of issue 13 are served like the others (language, CSP), list only the optional modules the build has,
@@ -86,7 +87,7 @@ class PageRoutesTest {
     int size = Integer.parseInt(box.group(1));
     int scale = 4;
     int[] pixels = new int[size * scale * size * scale];
-    java.util.Arrays.fill(pixels, 0xFFFFFF);
+    Arrays.fill(pixels, 0xFFFFFF);
     Matcher module = Pattern.compile("M(\\d+) (\\d+)h1v1h-1z").matcher(svg);
     while (module.find()) {
       int x = Integer.parseInt(module.group(1));

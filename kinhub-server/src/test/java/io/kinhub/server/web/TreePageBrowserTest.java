@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
 
 /**
  * A real browser (headless Debian Chromium driven by Playwright) on a real node: on {@code /} it creates a
@@ -50,7 +51,7 @@ class TreePageBrowserTest {
   }
 
   /** A 600-person, 6-generation GEDCOM for machines without the fixtures folder. */
-  private static Path generated() throws java.io.IOException {
+  private static Path generated() throws IOException {
     StringBuilder g = new StringBuilder("0 HEAD\n1 CHAR UTF-8\n");
     int persons = 600;
     for (int i = 1; i <= persons; i++) {

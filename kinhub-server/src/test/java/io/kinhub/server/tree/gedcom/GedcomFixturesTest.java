@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import io.kinhub.server.system.SharedFixtures;
 
 /**
  * Reads the real GEDCOM files in the shared fixtures folder (written by PAF, Legacy, Ancestris, Family Origins),
@@ -30,7 +31,7 @@ class GedcomFixturesTest {
       "bourbon.ged", 303, "EnglishTudorRoyalFamily.ged", 347, "washington.ged", 529, "royal92.ged", 3010);
 
   private static Path fixtures() {
-    Path dir = io.kinhub.server.system.SharedFixtures.gedcomDir();
+    Path dir = SharedFixtures.gedcomDir();
     assumeTrue(Files.isDirectory(dir), "no GEDCOM fixtures folder at " + dir + " (set KINHUB_GEDCOM_FIXTURES to use another)");
     return dir;
   }

@@ -8,6 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 
 /** The reader's own bounds (issue 12): work linear in the input, memory bounded per line and per record. */
 class GedcomHardeningTest {
@@ -23,7 +26,7 @@ class GedcomHardeningTest {
     line[marks] = 'a';
     // quadratic canonical reordering took 31.7 s on the audit's machine; linear work is well under a second
     String decoded = CompletableFuture.supplyAsync(() -> AnselDecoder.decode(line, line.length)).get(20, TimeUnit.SECONDS);
-    String decomposed = java.text.Normalizer.normalize(decoded, java.text.Normalizer.Form.NFD);
+    String decomposed = Normalizer.normalize(decoded, Normalizer.Form.NFD);
     assertThat(decomposed).startsWith("a");
     assertThat(decomposed.chars().filter(c -> c == '\u0308' || c == '\u0327').count()).isEqualTo(marks); // no mark lost
   }
@@ -32,7 +35,7 @@ class GedcomHardeningTest {
 
   private static Recorder read(String gedcom, GedcomLimits limits) throws Exception {
     Recorder recorder = new Recorder();
-    recorder.summary = GedcomReader.read(new java.io.ByteArrayInputStream(gedcom.getBytes(UTF_8)), recorder, limits);
+    recorder.summary = GedcomReader.read(new ByteArrayInputStream(gedcom.getBytes(UTF_8)), recorder, limits);
     return recorder;
   }
 
@@ -49,11 +52,11 @@ class GedcomHardeningTest {
   @Test
   void overlongUtf16Line_failsAsTooLarge() {
     byte[] bom = {(byte) 0xFF, (byte) 0xFE};
-    byte[] text = ("0 HEAD\n1 NOTE " + "x".repeat(600) + "\n0 TRLR\n").getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    byte[] text = ("0 HEAD\n1 NOTE " + "x".repeat(600) + "\n0 TRLR\n").getBytes(StandardCharsets.UTF_16LE);
     byte[] all = new byte[bom.length + text.length];
     System.arraycopy(bom, 0, all, 0, 2);
     System.arraycopy(text, 0, all, 2, text.length);
-    assertThatThrownBy(() -> GedcomReader.read(new java.io.ByteArrayInputStream(all), new Recorder(), SMALL))
+    assertThatThrownBy(() -> GedcomReader.read(new ByteArrayInputStream(all), new Recorder(), SMALL))
         .isInstanceOfSatisfying(GedcomFormatException.class, e -> assertThat(e.tooLarge() && e.line() == 2).isTrue());
   }
 
