@@ -25,11 +25,12 @@ final class Api implements AutoCloseable {
   private final HttpClient client;
 
   Api() {
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .executor(Executors.newVirtualThreadPerTaskExecutor())
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
   }
 
   HttpClient client() {
@@ -56,14 +57,21 @@ final class Api implements AutoCloseable {
   }
 
   Response delete(String url, String token) {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).DELETE()
-        .header("Authorization", "Bearer " + token).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(TIMEOUT)
+            .DELETE()
+            .header("Authorization", "Bearer " + token)
+            .build());
   }
 
   Response post(String url, Map<String, String> body) {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(toJson(body))).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(toJson(body)))
+            .build());
   }
 
   /** Status only, body discarded: for the measured calls. */
@@ -79,19 +87,28 @@ final class Api implements AutoCloseable {
   }
 
   static HttpRequest meRequest(String base, String token) {
-    return HttpRequest.newBuilder(URI.create(base + "/api/v1/me")).timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + token).GET().build();
+    return HttpRequest.newBuilder(URI.create(base + "/api/v1/me"))
+        .timeout(TIMEOUT)
+        .header("Authorization", "Bearer " + token)
+        .GET()
+        .build();
   }
 
   static HttpRequest logoutRequest(String base, String token) {
-    return HttpRequest.newBuilder(URI.create(base + "/api/v1/me/sessions/current")).timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + token).DELETE().build();
+    return HttpRequest.newBuilder(URI.create(base + "/api/v1/me/sessions/current"))
+        .timeout(TIMEOUT)
+        .header("Authorization", "Bearer " + token)
+        .DELETE()
+        .build();
   }
 
   static HttpRequest loginRequest(String base, String login, String password, String device) {
-    return HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions")).timeout(TIMEOUT)
+    return HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions"))
+        .timeout(TIMEOUT)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(toJson(Map.of("login", login, "password", password, "device", device))))
+        .POST(
+            HttpRequest.BodyPublishers.ofString(
+                toJson(Map.of("login", login, "password", password, "device", device))))
         .build();
   }
 
@@ -107,36 +124,59 @@ final class Api implements AutoCloseable {
     }
   }
 
-  /** Creates an account with {@link #PASSWORD} and returns its id; fails unless the answer is 201. */
+  /**
+   * Creates an account with {@link #PASSWORD} and returns its id; fails unless the answer is 201.
+   */
   long createAccount(String base, String login, String displayName) {
-    Response r = post(base + "/api/v1/accounts", Map.of("login", login, "password", PASSWORD, "displayName", displayName));
+    Response r =
+        post(
+            base + "/api/v1/accounts",
+            Map.of("login", login, "password", PASSWORD, "displayName", displayName));
     if (r.status() != 201) {
-      throw new IllegalStateException("POST /api/v1/accounts for " + login + " answered " + r.status() + ": "
-          + abbreviate(r.body()));
-    }
-    return Long.parseLong(r.json().path("id").asText());
-  }
-
-  /** Creates a private family as the token's user (its originator) and returns its id; fails unless 201. */
-  long createFamily(String base, String token, String name) {
-    Response r = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families")).timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(toJson(Map.of("name", name)))).build());
-    if (r.status() != 201) {
-      throw new IllegalStateException("POST /api/v1/families answered " + r.status() + ": " + abbreviate(r.body()));
+      throw new IllegalStateException(
+          "POST /api/v1/accounts for "
+              + login
+              + " answered "
+              + r.status()
+              + ": "
+              + abbreviate(r.body()));
     }
     return Long.parseLong(r.json().path("id").asText());
   }
 
   /**
-   * POSTs a file as an {@code application/octet-stream} body with its {@code Content-Length}, streamed from disk
-   * (the client holds only a buffer of it), with a timeout of {@code timeout}.
+   * Creates a private family as the token's user (its originator) and returns its id; fails unless
+   * 201.
+   */
+  long createFamily(String base, String token, String name) {
+    Response r =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/families"))
+                .timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(toJson(Map.of("name", name))))
+                .build());
+    if (r.status() != 201) {
+      throw new IllegalStateException(
+          "POST /api/v1/families answered " + r.status() + ": " + abbreviate(r.body()));
+    }
+    return Long.parseLong(r.json().path("id").asText());
+  }
+
+  /**
+   * POSTs a file as an {@code application/octet-stream} body with its {@code Content-Length},
+   * streamed from disk (the client holds only a buffer of it), with a timeout of {@code timeout}.
    */
   Response postFile(String url, String token, Path file, Duration timeout) {
     try {
-      return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-          .header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
-          .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
+      return send(
+          HttpRequest.newBuilder(URI.create(url))
+              .timeout(timeout)
+              .header("Authorization", "Bearer " + token)
+              .header("Content-Type", "application/octet-stream")
+              .POST(HttpRequest.BodyPublishers.ofFile(file))
+              .build());
     } catch (FileNotFoundException e) {
       throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -144,8 +184,11 @@ final class Api implements AutoCloseable {
 
   /** A GET with extra headers whose body is kept as bytes, with its response headers. */
   HttpResponse<byte[]> getBytes(String url, String token, Map<String, String> headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET()
-        .header("Authorization", "Bearer " + token);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(TIMEOUT)
+            .GET()
+            .header("Authorization", "Bearer " + token);
     headers.forEach(b::header);
     HttpRequest request = b.build();
     try {
@@ -160,10 +203,18 @@ final class Api implements AutoCloseable {
 
   /** Logs in with {@link #PASSWORD} and returns the token; fails unless the answer is 201. */
   String login(String base, String login, String device) {
-    Response r = post(base + "/api/v1/sessions", Map.of("login", login, "password", PASSWORD, "device", device));
+    Response r =
+        post(
+            base + "/api/v1/sessions",
+            Map.of("login", login, "password", PASSWORD, "device", device));
     if (r.status() != 201) {
-      throw new IllegalStateException("POST /api/v1/sessions for " + login + " answered " + r.status() + ": "
-          + abbreviate(r.body()));
+      throw new IllegalStateException(
+          "POST /api/v1/sessions for "
+              + login
+              + " answered "
+              + r.status()
+              + ": "
+              + abbreviate(r.body()));
     }
     return r.json().path("token").asText();
   }

@@ -14,14 +14,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisExecProvider;
-import java.util.ArrayList;
 
 /**
- * The Redis and PostgreSQL that both benchmark nodes share: the Redis 7.0.15 binary of
- * {@code org.signal:embedded-redis} run as a child process without persistence, and a zonky embedded
+ * The Redis and PostgreSQL that both benchmark nodes share: the Redis 7.0.15 binary of {@code
+ * org.signal:embedded-redis} run as a child process without persistence, and a zonky embedded
  * PostgreSQL, both bound to 127.0.0.1 on free ports with their files under one temporary directory.
  */
 final class Backends implements AutoCloseable {
@@ -63,23 +63,37 @@ final class Backends implements AutoCloseable {
     Path redisDir = Files.createDirectories(dir.resolve("redis"));
     Path binary = RedisExecProvider.defaultProvider().get().toPath();
     redisPort = freePort();
-    redis = new ProcessBuilder(List.of(binary.toString(),
-        "--port", Integer.toString(redisPort),
-        "--bind", "127.0.0.1",
-        "--protected-mode", "yes",
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", redisDir.toString(),
-        "--daemonize", "no",
-        "--logfile", redisDir.resolve("redis.log").toString()))
-        .redirectErrorStream(true)
-        .redirectOutput(redisDir.resolve("redis.out").toFile())
-        .start();
+    redis =
+        new ProcessBuilder(
+                List.of(
+                    binary.toString(),
+                    "--port",
+                    Integer.toString(redisPort),
+                    "--bind",
+                    "127.0.0.1",
+                    "--protected-mode",
+                    "yes",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    redisDir.toString(),
+                    "--daemonize",
+                    "no",
+                    "--logfile",
+                    redisDir.resolve("redis.log").toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(redisDir.resolve("redis.out").toFile())
+            .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!ping()) {
       if (!redis.isAlive()) {
-        throw new IllegalStateException("Redis exited with status " + redis.exitValue() + " during start-up; see "
-            + redisDir.resolve("redis.log"));
+        throw new IllegalStateException(
+            "Redis exited with status "
+                + redis.exitValue()
+                + " during start-up; see "
+                + redisDir.resolve("redis.log"));
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("Redis did not answer PING within 30 s");
@@ -92,7 +106,10 @@ final class Backends implements AutoCloseable {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), redisPort)) {
       socket.setSoTimeout(1000);
       socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      String line =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
       return "+PONG".equals(line);
     } catch (IOException e) {
       return false;
@@ -100,15 +117,17 @@ final class Backends implements AutoCloseable {
   }
 
   private void startPostgres() throws IOException {
-    postgres = EmbeddedPostgres.builder()
-        .setDataDirectory(dir.resolve("postgres"))
-        .setCleanDataDirectory(true)
-        .setPort(freePort())
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .setServerConfig("listen_addresses", "127.0.0.1")
-        .setServerConfig("max_connections", "100")
-        .start();
-    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dir.resolve("postgres"))
+            .setCleanDataDirectory(true)
+            .setPort(freePort())
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .setServerConfig("listen_addresses", "127.0.0.1")
+            .setServerConfig("max_connections", "100")
+            .start();
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE kinhub");
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create the kinhub database: " + e.getMessage(), e);
@@ -116,8 +135,9 @@ final class Backends implements AutoCloseable {
   }
 
   /**
-   * The backend processes (Redis; PostgreSQL's postmaster, whose children serve the connections), for CPU readings.
-   * The postmaster is found by its data directory on the command line; it is missing when not found.
+   * The backend processes (Redis; PostgreSQL's postmaster, whose children serve the connections),
+   * for CPU readings. The postmaster is found by its data directory on the command line; it is
+   * missing when not found.
    */
   List<ProcessHandle> processes() {
     List<ProcessHandle> list = new ArrayList<>();
@@ -134,7 +154,9 @@ final class Backends implements AutoCloseable {
     return "redis://127.0.0.1:" + redisPort;
   }
 
-  /** The JDBC URL of the {@code kinhub} database, by IP literal (zonky's own URL says "localhost"). */
+  /**
+   * The JDBC URL of the {@code kinhub} database, by IP literal (zonky's own URL says "localhost").
+   */
   String jdbcUrl() {
     if (postgres == null) {
       throw new IllegalStateException("PostgreSQL was not started in this run");
@@ -143,8 +165,10 @@ final class Backends implements AutoCloseable {
   }
 
   String describe() {
-    return "Redis 7.0.15 (org.signal:embedded-redis binary, no persistence) on " + redisUrl()
-        + (postgres == null ? "; no PostgreSQL (not needed by the chosen scenarios)"
+    return "Redis 7.0.15 (org.signal:embedded-redis binary, no persistence) on "
+        + redisUrl()
+        + (postgres == null
+            ? "; no PostgreSQL (not needed by the chosen scenarios)"
             : "; PostgreSQL (zonky embedded) on 127.0.0.1:" + postgres.getPort());
   }
 

@@ -1,43 +1,39 @@
 package io.kinhub.bench;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.List;
 import io.kinhub.bench.runner.BenchRun;
 import io.kinhub.bench.runner.Machine;
 import io.kinhub.bench.runner.RunHeader;
 import io.kinhub.bench.runner.Scenario;
-import java.util.stream.Stream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Kinhub's benchmark: starts an embedded Redis, an embedded PostgreSQL and two Kinhub nodes in this JVM (all on
- * 127.0.0.1), then measures in one run
+ * Kinhub's benchmark: starts an embedded Redis, an embedded PostgreSQL and two Kinhub nodes in this
+ * JVM (all on 127.0.0.1), then measures in one run
+ *
  * <ol>
- *   <li>the hot-path ratio: {@code GET /api/v1/me} throughput ÷ {@code GET /health} throughput ({@link HotPathScenario}),</li>
- *   <li>Redis commands per authenticated request on a near-cache hit ({@link RedisCommandsScenario}),</li>
- *   <li>revocation across nodes: logout duration, time until the other node refuses the token, stale answers
- *       ({@link RevocationScenario}),</li>
- *   <li>password logins per second per core ({@link LoginScenario}),</li>
- *   <li>QR-code logins across nodes (browser WebSocket on A, phone on B) and idle QR WebSockets held open
- *       ({@link QrScenario}),</li>
+ *   <li>the hot-path ratio: {@code GET /api/v1/me} throughput ÷ {@code GET /health} throughput
+ *       ({@link HotPathScenario}),
+ *   <li>Redis commands per authenticated request on a near-cache hit ({@link
+ *       RedisCommandsScenario}),
+ *   <li>revocation across nodes: logout duration, time until the other node refuses the token,
+ *       stale answers ({@link RevocationScenario}),
+ *   <li>password logins per second per core ({@link LoginScenario}),
+ *   <li>QR-code logins across nodes (browser WebSocket on A, phone on B) and idle QR WebSockets
+ *       held open ({@link QrScenario}),
  *   <li>rate-limit decisions per second, Redis round trips per decision and over-grants of Kinhub's
- *       {@code RateLimiter} against Bucket4j's compare-and-swap proxy manager on the same Redis ({@link LimiterScenario}),</li>
+ *       {@code RateLimiter} against Bucket4j's compare-and-swap proxy manager on the same Redis
+ *       ({@link LimiterScenario}),
  * </ol>
- * and prints a Markdown report to stdout (and to {@code --out}). Progress goes to stderr. Every step is bounded
- * in count and time, a watchdog ends the run if the whole takes far longer than planned, and everything started
- * is stopped at the end, also on failure or Ctrl-C.
+ *
+ * and prints a Markdown report to stdout (and to {@code --out}). Progress goes to stderr. Every
+ * step is bounded in count and time, a watchdog ends the run if the whole takes far longer than
+ * planned, and everything started is stopped at the end, also on failure or Ctrl-C.
  *
  * <pre>
  *   ./mvnw -q -B -o install -DskipTests
@@ -124,45 +120,77 @@ public final class BenchMain implements Scenario {
         if (!driverNotes.isEmpty()) {
           setup.bullet("**" + driverNotes + "**");
         }
-        setup.bullet("the benchmark clients, the nodes and the backends share this machine's " + Machine.cores()
-            + " cores; absolute numbers are of this machine only");
+        setup.bullet(
+            "the benchmark clients, the nodes and the backends share this machine's "
+                + Machine.cores()
+                + " cores; absolute numbers are of this machine only");
         setup.end();
 
         Cluster nodes = cluster;
         if (options.runs("hotpath")) {
-          failed |= scenario(sections, HotPathScenario.TITLE, () -> new HotPathScenario(options, nodes, api, driver).run(summary));
+          failed |=
+              scenario(
+                  sections,
+                  HotPathScenario.TITLE,
+                  () -> new HotPathScenario(options, nodes, api, driver).run(summary));
         }
         if (options.runs("commands")) {
-          failed |= scenario(sections, RedisCommandsScenario.TITLE, () -> new RedisCommandsScenario(options, nodes, api).run(summary));
+          failed |=
+              scenario(
+                  sections,
+                  RedisCommandsScenario.TITLE,
+                  () -> new RedisCommandsScenario(options, nodes, api).run(summary));
         }
         if (options.runs("revocation")) {
-          failed |= scenario(sections, RevocationScenario.TITLE, () -> new RevocationScenario(options, nodes, api).run(summary));
+          failed |=
+              scenario(
+                  sections,
+                  RevocationScenario.TITLE,
+                  () -> new RevocationScenario(options, nodes, api).run(summary));
         }
         if (options.runs("login")) {
-          failed |= scenario(sections, LoginScenario.TITLE, () -> new LoginScenario(options, nodes, api).run(summary));
+          failed |=
+              scenario(
+                  sections,
+                  LoginScenario.TITLE,
+                  () -> new LoginScenario(options, nodes, api).run(summary));
         }
         if (options.runs("qr")) {
-          failed |= scenario(sections, QrScenario.TITLE, () -> new QrScenario(options, nodes, api).run(summary));
+          failed |=
+              scenario(
+                  sections,
+                  QrScenario.TITLE,
+                  () -> new QrScenario(options, nodes, api).run(summary));
         }
       } else {
-        progress("starting Redis under " + tmp + " (no PostgreSQL and no nodes: the chosen scenarios need Redis only)");
+        progress(
+            "starting Redis under "
+                + tmp
+                + " (no PostgreSQL and no nodes: the chosen scenarios need Redis only)");
         backends = Backends.startRedisOnly(tmp);
         push(backends);
         setup.bullet(backends.describe());
         setup.bullet("no Kinhub nodes (not needed by the chosen scenarios)");
-        setup.bullet("the benchmark clients and Redis share this machine's " + Machine.cores()
-            + " cores; absolute numbers are of this machine only");
+        setup.bullet(
+            "the benchmark clients and Redis share this machine's "
+                + Machine.cores()
+                + " cores; absolute numbers are of this machine only");
         setup.end();
       }
       if (options.runs("limiter")) {
         if (cluster != null) {
-          // the nodes' heartbeats and health probes would otherwise share Redis with the limiter cases
-          progress("stopping nodes A and B before the rate-limiter scenario, so Redis serves it alone");
+          // the nodes' heartbeats and health probes would otherwise share Redis with the limiter
+          // cases
+          progress(
+              "stopping nodes A and B before the rate-limiter scenario, so Redis serves it alone");
           cluster.close();
         }
         boolean nodesStopped = cluster != null;
-        failed |= scenario(sections, LimiterScenario.TITLE,
-            () -> new LimiterScenario(options, backends, nodesStopped).run(summary));
+        failed |=
+            scenario(
+                sections,
+                LimiterScenario.TITLE,
+                () -> new LimiterScenario(options, backends, nodesStopped).run(summary));
       }
     } catch (Exception | Error e) {
       failed = true;
@@ -187,8 +215,12 @@ public final class BenchMain implements Scenario {
     }
     report.append(setup);
     sections.forEach(report::append);
-    report.paragraph("Load average at the end (1, 5, 15 min): " + Machine.loadAverage() + ". Total time: "
-        + Duration.ofNanos(System.nanoTime() - STARTED).toSeconds() + " s.");
+    report.paragraph(
+        "Load average at the end (1, 5, 15 min): "
+            + Machine.loadAverage()
+            + ". Total time: "
+            + Duration.ofNanos(System.nanoTime() - STARTED).toSeconds()
+            + " s.");
 
     run.report(head + report);
     return failed ? 1 : 0;
@@ -199,7 +231,10 @@ public final class BenchMain implements Scenario {
     Markdown run() throws Exception;
   }
 
-  /** Runs one scenario; a failure becomes its section and does not stop the others. Returns true on failure. */
+  /**
+   * Runs one scenario; a failure becomes its section and does not stop the others. Returns true on
+   * failure.
+   */
   static boolean scenario(List<Markdown> sections, String title, Body body) {
     long t0 = System.nanoTime();
     try {
@@ -218,14 +253,19 @@ public final class BenchMain implements Scenario {
         md = new Markdown().heading(2, title);
       }
       System.err.println("bench: " + title + " failed: " + cause);
-      md.paragraph((e instanceof PartlyFailed ? "**Failed** (the first failure above): " : "**Failed:** ") + cause);
+      md.paragraph(
+          (e instanceof PartlyFailed ? "**Failed** (the first failure above): " : "**Failed:** ")
+              + cause);
       md.code("", stackTrace(cause));
       sections.add(md);
       return true;
     }
   }
 
-  /** A scenario that failed after measuring part of what it measures: its section so far, and the first failure. */
+  /**
+   * A scenario that failed after measuring part of what it measures: its section so far, and the
+   * first failure.
+   */
   static final class PartlyFailed extends Exception {
     final transient Markdown section;
 
@@ -243,7 +283,8 @@ public final class BenchMain implements Scenario {
 
   /** A progress line on stderr with the seconds since start. */
   static void progress(String message) {
-    System.err.printf(Locale.ROOT, "[bench %6.1f s] %s%n", (System.nanoTime() - STARTED) / 1e9, message);
+    System.err.printf(
+        Locale.ROOT, "[bench %6.1f s] %s%n", (System.nanoTime() - STARTED) / 1e9, message);
   }
 
   /** Joins every thread within one overall limit, or fails (the threads are then interrupted). */
@@ -253,21 +294,29 @@ public final class BenchMain implements Scenario {
       long left = deadline - System.nanoTime();
       if (left <= 0 || !t.join(Duration.ofNanos(left))) {
         threads.forEach(Thread::interrupt);
-        throw new IllegalStateException("workers did not finish within " + limit.toSeconds() + " s");
+        throw new IllegalStateException(
+            "workers did not finish within " + limit.toSeconds() + " s");
       }
     }
   }
 
   /** Ends the process (status 3) if it is still running after {@code seconds}. */
   static void startWatchdog(long seconds) {
-    Thread.ofPlatform().daemon().name("bench-watchdog").start(() -> {
-      try {
-        Thread.sleep(Duration.ofSeconds(seconds));
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.err.println("bench: the run exceeded its time limit of " + seconds + " s; stopping everything");
-      System.exit(3);
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .name("bench-watchdog")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(Duration.ofSeconds(seconds));
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.err.println(
+                  "bench: the run exceeded its time limit of "
+                      + seconds
+                      + " s; stopping everything");
+              System.exit(3);
+            });
   }
 }

@@ -1,9 +1,9 @@
 package io.kinhub.bench;
 
-import io.kinhub.bench.runner.BenchRun;
-import io.kinhub.bench.runner.Scenario;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Scenario;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,23 +22,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Issue 12's GEDCOM measurements against one node in a child JVM with {@code -Xmx512m} (default configuration,
- * embedded Redis and PostgreSQL): imports of worst-shaped 64 MiB files (time, the node's heap peak from its
- * /metrics, status), two at once, and a bystander's {@code GET /api/v1/me} latency idle, during ten slow uploads
- * and during ten slow export readers. Prints Markdown. Bounded: every wait has a deadline.
+ * Issue 12's GEDCOM measurements against one node in a child JVM with {@code -Xmx512m} (default
+ * configuration, embedded Redis and PostgreSQL): imports of worst-shaped 64 MiB files (time, the
+ * node's heap peak from its /metrics, status), two at once, and a bystander's {@code GET
+ * /api/v1/me} latency idle, during ten slow uploads and during ten slow export readers. Prints
+ * Markdown. Bounded: every wait has a deadline.
  *
  * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.GedcomAbuseBench</pre>
  */
 public final class GedcomAbuseBench implements Scenario {
   private static final long MIB = 1024 * 1024;
   private static final long FILE_BYTES = 64 * MIB - 4096;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration IMPORT_TIMEOUT = Duration.ofMinutes(10);
 
   /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
@@ -61,7 +63,6 @@ public final class GedcomAbuseBench implements Scenario {
         """;
   }
 
-
   @Override
   public int run(BenchRun bench) throws Exception {
     String[] args = bench.args();
@@ -70,29 +71,42 @@ public final class GedcomAbuseBench implements Scenario {
       return 0;
     }
     Path dir = Files.createTempDirectory("kinhub-gedcom-bench-");
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Bench.class.getName(), "gedcom-abuse", "--node")
-        .redirectErrorStream(true).start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Bench.class.getName(),
+                "gedcom-abuse",
+                "--node")
+            .redirectErrorStream(true)
+            .start();
     Path childLog = dir.resolve("node.log");
     String[] base = new String[1];
-    Thread pump = Thread.ofPlatform().daemon().start(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8));
-          OutputStream log = Files.newOutputStream(childLog)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          if (line.startsWith("node: ")) {
-            synchronized (base) {
-              base[0] = line.substring(6).strip();
-              base.notifyAll();
-            }
-          }
-          log.write((line + "\n").getBytes(UTF_8));
-          log.flush();
-        }
-      } catch (IOException e) {
-        // the child ended
-      }
-    });
+    Thread pump =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try (BufferedReader in =
+                          new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8));
+                      OutputStream log = Files.newOutputStream(childLog)) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                      if (line.startsWith("node: ")) {
+                        synchronized (base) {
+                          base[0] = line.substring(6).strip();
+                          base.notifyAll();
+                        }
+                      }
+                      log.write((line + "\n").getBytes(UTF_8));
+                      log.flush();
+                    }
+                  } catch (IOException e) {
+                    // the child ended
+                  }
+                });
     try {
       synchronized (base) {
         long deadline = System.currentTimeMillis() + 120_000;
@@ -111,7 +125,11 @@ public final class GedcomAbuseBench implements Scenario {
       }
       boolean oom = Files.readString(childLog).contains("OutOfMemoryError");
       System.out.println();
-      System.out.println("Node JVM alive at the end: " + child.isAlive() + "; OutOfMemoryError in its log: " + oom);
+      System.out.println(
+          "Node JVM alive at the end: "
+              + child.isAlive()
+              + "; OutOfMemoryError in its log: "
+              + oom);
     } finally {
       child.getOutputStream().close(); // the child stops when its stdin ends
       if (!child.waitFor(60, TimeUnit.SECONDS)) {
@@ -152,64 +170,117 @@ public final class GedcomAbuseBench implements Scenario {
       this.bystander = api.login(base, other, "bench");
     }
 
-    /** GET /tree of a million-person tree: the first (serialised) and repeated reads, gzip and identity. */
+    /**
+     * GET /tree of a million-person tree: the first (serialised) and repeated reads, gzip and
+     * identity.
+     */
     void tree() throws Exception {
-      Path atCap = write("tiny-1m-records.ged", (out, i) -> {
-        if (i <= 999_998) {
-          out.write(("0 @I" + i + "@ INDI\n1 NAME P" + i + " /S" + (i % 1000) + "/\n").getBytes(UTF_8));
-        }
-      }, FILE_BYTES, 64);
+      Path atCap =
+          write(
+              "tiny-1m-records.ged",
+              (out, i) -> {
+                if (i <= 999_998) {
+                  out.write(
+                      ("0 @I" + i + "@ INDI\n1 NAME P" + i + " /S" + (i % 1000) + "/\n")
+                          .getBytes(UTF_8));
+                }
+              },
+              FILE_BYTES,
+              64);
       Outcome imported = importFile(atCap);
-      System.out.println("## GET /tree of a " + imported.persons + "-person tree (import " + imported.status + ")");
+      System.out.println(
+          "## GET /tree of a "
+              + imported.persons
+              + "-person tree (import "
+              + imported.status
+              + ")");
       System.out.println();
-      System.out.println("| read | Accept-Encoding | status | bytes | time ms | node heap peak MiB |");
+      System.out.println(
+          "| read | Accept-Encoding | status | bytes | time ms | node heap peak MiB |");
       System.out.println("|---|---|---|---|---|---|");
       String[] encodings = {"gzip", "gzip", "gzip", "identity", "identity", "identity"};
       for (int i = 0; i < encodings.length; i++) {
         HeapWatch heap = HeapWatch.start(base);
         long t0 = System.nanoTime();
-        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + imported.family + "/tree"))
-            .timeout(IMPORT_TIMEOUT).header("Authorization", "Bearer " + token).header("Accept-Encoding", encodings[i]).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+            HTTP.send(
+                HttpRequest.newBuilder(
+                        URI.create(base + "/api/v1/families/" + imported.family + "/tree"))
+                    .timeout(IMPORT_TIMEOUT)
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept-Encoding", encodings[i])
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         double ms = (System.nanoTime() - t0) / 1e6;
-        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.0f |%n", i == 0 ? "first (builds)" : "again", encodings[i],
-            r.statusCode(), r.body().length, ms, heap.stop());
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %s | %d | %d | %.0f | %.0f |%n",
+            i == 0 ? "first (builds)" : "again",
+            encodings[i],
+            r.statusCode(),
+            r.body().length,
+            ms,
+            heap.stop());
       }
     }
 
     void all() throws Exception {
-      System.out.println("## GEDCOM hardening (issue 12): worst-shaped files, a 512 MiB node, slow clients");
+      System.out.println(
+          "## GEDCOM hardening (issue 12): worst-shaped files, a 512 MiB node, slow clients");
       System.out.println();
       System.out.println("| file | size | status | persons | time s | node heap peak MiB |");
       System.out.println("|---|---|---|---|---|---|");
-      Path tiny = write("tiny-64mib.ged", (out, i) -> out.write(("0 @I" + i + "@ INDI\n").getBytes(UTF_8)), FILE_BYTES, 32);
-      Path atCap = write("tiny-1m-records.ged", (out, i) -> {
-        if (i <= 999_998) {
-          out.write(("0 @I" + i + "@ INDI\n").getBytes(UTF_8));
-        }
-      }, FILE_BYTES, 32);
+      Path tiny =
+          write(
+              "tiny-64mib.ged",
+              (out, i) -> out.write(("0 @I" + i + "@ INDI\n").getBytes(UTF_8)),
+              FILE_BYTES,
+              32);
+      Path atCap =
+          write(
+              "tiny-1m-records.ged",
+              (out, i) -> {
+                if (i <= 999_998) {
+                  out.write(("0 @I" + i + "@ INDI\n").getBytes(UTF_8));
+                }
+              },
+              FILE_BYTES,
+              32);
       Path oneRecord = writeOneRecord();
-      Path recordsAtLineCap = write("records-of-20000-lines.ged", (out, i) -> {
-        out.write(("0 @I" + i + "@ INDI\n1 NAME Many /Lines/\n").getBytes(UTF_8));
-        byte[] line = "1 X\n".getBytes(UTF_8);
-        for (int l = 0; l < 19_990; l++) {
-          out.write(line);
-        }
-      }, FILE_BYTES, 19_990 * 4 + 64);
-      Path longLines = write("lines-of-64kib.ged", (out, i) -> {
-        out.write(("0 @I" + i + "@ INDI\n1 NAME Long /Lines/\n1 NOTE start\n").getBytes(UTF_8));
-        byte[] line = ("2 CONT " + "x".repeat(64 * 1024 - 8) + "\n").getBytes(UTF_8);
-        for (int l = 0; l < 16; l++) {
-          out.write(line);
-        }
-      }, FILE_BYTES, 17 * 64 * 1024 + 64);
+      Path recordsAtLineCap =
+          write(
+              "records-of-20000-lines.ged",
+              (out, i) -> {
+                out.write(("0 @I" + i + "@ INDI\n1 NAME Many /Lines/\n").getBytes(UTF_8));
+                byte[] line = "1 X\n".getBytes(UTF_8);
+                for (int l = 0; l < 19_990; l++) {
+                  out.write(line);
+                }
+              },
+              FILE_BYTES,
+              19_990 * 4 + 64);
+      Path longLines =
+          write(
+              "lines-of-64kib.ged",
+              (out, i) -> {
+                out.write(
+                    ("0 @I" + i + "@ INDI\n1 NAME Long /Lines/\n1 NOTE start\n").getBytes(UTF_8));
+                byte[] line = ("2 CONT " + "x".repeat(64 * 1024 - 8) + "\n").getBytes(UTF_8);
+                for (int l = 0; l < 16; l++) {
+                  out.write(line);
+                }
+              },
+              FILE_BYTES,
+              17 * 64 * 1024 + 64);
       for (Path f : List.of(tiny, oneRecord, recordsAtLineCap, longLines, atCap)) {
         row(f);
       }
       System.out.println();
-      System.out.println("Two at once (each row: both files imported concurrently into two families):");
+      System.out.println(
+          "Two at once (each row: both files imported concurrently into two families):");
       System.out.println();
-      System.out.println("| files | statuses | persons | time s (both done) | node heap peak MiB |");
+      System.out.println(
+          "| files | statuses | persons | time s (both done) | node heap peak MiB |");
       System.out.println("|---|---|---|---|---|");
       pair(atCap, atCap);
       pair(recordsAtLineCap, longLines);
@@ -221,8 +292,12 @@ public final class GedcomAbuseBench implements Scenario {
       void record(OutputStream out, int i) throws IOException;
     }
 
-    /** HEAD, records while the next one (at most {@code recordBytes}) still fits in {@code bytes}, TRLR. */
-    private Path write(String name, Writer records, long bytes, long recordBytes) throws IOException {
+    /**
+     * HEAD, records while the next one (at most {@code recordBytes}) still fits in {@code bytes},
+     * TRLR.
+     */
+    private Path write(String name, Writer records, long bytes, long recordBytes)
+        throws IOException {
       Path file = dir.resolve(name);
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
         CountingStream counted = new CountingStream(out);
@@ -277,9 +352,15 @@ public final class GedcomAbuseBench implements Scenario {
 
     private Outcome importFile(Path file) throws Exception {
       long family = new Api().createFamily(base, token, "bench " + file.getFileName());
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
-          .timeout(IMPORT_TIMEOUT).header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
-          .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
+                  .timeout(IMPORT_TIMEOUT)
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/octet-stream")
+                  .POST(HttpRequest.BodyPublishers.ofFile(file))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       int persons = -1;
       var m = Pattern.compile("\"persons\":(\\d+)").matcher(r.body());
       if (r.statusCode() == 200 && m.find()) {
@@ -295,8 +376,15 @@ public final class GedcomAbuseBench implements Scenario {
       double seconds = (System.nanoTime() - t0) / 1e9;
       double peak = heap.stop();
       String status = o.status == 200 ? "200" : o.status + " (" + detail(o.body) + ")";
-      System.out.printf(Locale.ROOT, "| %s | %.1f MiB | %s | %s | %.1f | %.0f |%n", file.getFileName(), Files.size(file) / (double) MIB,
-          status, o.persons < 0 ? "—" : Integer.toString(o.persons), seconds, peak);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %.1f MiB | %s | %s | %.1f | %.0f |%n",
+          file.getFileName(),
+          Files.size(file) / (double) MIB,
+          status,
+          o.persons < 0 ? "—" : Integer.toString(o.persons),
+          seconds,
+          peak);
     }
 
     private void pair(Path a, Path b) throws Exception {
@@ -308,8 +396,17 @@ public final class GedcomAbuseBench implements Scenario {
       Outcome y = second.join();
       double seconds = (System.nanoTime() - t0) / 1e9;
       double peak = heap.stop();
-      System.out.printf(Locale.ROOT, "| %s + %s | %d, %d | %s, %s | %.1f | %.0f |%n", a.getFileName(), b.getFileName(), x.status, y.status,
-          x.persons < 0 ? "—" : x.persons, y.persons < 0 ? "—" : y.persons, seconds, peak);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s + %s | %d, %d | %s, %s | %.1f | %.0f |%n",
+          a.getFileName(),
+          b.getFileName(),
+          x.status,
+          y.status,
+          x.persons < 0 ? "—" : x.persons,
+          y.persons < 0 ? "—" : y.persons,
+          seconds,
+          peak);
     }
 
     private Outcome unchecked(Path file) {
@@ -339,20 +436,31 @@ public final class GedcomAbuseBench implements Scenario {
         for (int i = 0; i < 10; i++) {
           long family = new Api().createFamily(base, token, "slow upload " + i);
           Socket s = new Socket();
-          s.connect(new InetSocketAddress(URI.create(base).getHost(), URI.create(base).getPort()), 5_000);
+          s.connect(
+              new InetSocketAddress(URI.create(base).getHost(), URI.create(base).getPort()), 5_000);
           slow.add(s);
-          s.getOutputStream().write(("POST /api/v1/families/" + family + "/gedcom HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-              + token + "\r\nContent-Type: text/plain\r\nContent-Length: 10000000\r\n\r\n0 HEAD\n").getBytes(UTF_8));
-          Thread.ofVirtual().start(() -> {
-            for (int k = 0; k < 60 && !stop.get(); k++) { // a line a second, at most a minute
-              try {
-                Thread.sleep(1_000);
-                s.getOutputStream().write("1 NOTE x\n".getBytes(UTF_8));
-              } catch (IOException | InterruptedException e) {
-                return;
-              }
-            }
-          });
+          s.getOutputStream()
+              .write(
+                  ("POST /api/v1/families/"
+                          + family
+                          + "/gedcom HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                          + token
+                          + "\r\nContent-Type: text/plain\r\nContent-Length: 10000000\r\n\r\n0 HEAD\n")
+                      .getBytes(UTF_8));
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int k = 0;
+                        k < 60 && !stop.get();
+                        k++) { // a line a second, at most a minute
+                      try {
+                        Thread.sleep(1_000);
+                        s.getOutputStream().write("1 NOTE x\n".getBytes(UTF_8));
+                      } catch (IOException | InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
         }
         Thread.sleep(500);
         latency("ten slow uploads (a line a second)");
@@ -362,7 +470,8 @@ public final class GedcomAbuseBench implements Scenario {
           s.close();
         }
       }
-      GedcomGenerator.Generated g = GedcomGenerator.write(dir.resolve("export-source.ged"), 50_000, 7);
+      GedcomGenerator.Generated g =
+          GedcomGenerator.write(dir.resolve("export-source.ged"), 50_000, 7);
       Outcome imported = importFile(g.file());
       if (imported.status != 200) {
         System.out.println("(export source import failed: " + imported.status + ")");
@@ -374,10 +483,17 @@ public final class GedcomAbuseBench implements Scenario {
         for (int i = 0; i < 10; i++) {
           Socket s = new Socket();
           s.setReceiveBufferSize(2048);
-          s.connect(new InetSocketAddress(URI.create(base).getHost(), URI.create(base).getPort()), 5_000);
+          s.connect(
+              new InetSocketAddress(URI.create(base).getHost(), URI.create(base).getPort()), 5_000);
           readers.add(s);
-          s.getOutputStream().write(("GET /api/v1/families/" + id + "/gedcom HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-              + token + "\r\n\r\n").getBytes(UTF_8));
+          s.getOutputStream()
+              .write(
+                  ("GET /api/v1/families/"
+                          + id
+                          + "/gedcom HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                          + token
+                          + "\r\n\r\n")
+                      .getBytes(UTF_8));
         }
         Thread.sleep(500);
         latency("ten slow export readers (never reading; " + g.persons() + "-person family)");
@@ -392,8 +508,11 @@ public final class GedcomAbuseBench implements Scenario {
       List<Double> ms = new ArrayList<>();
       int ok = 0;
       long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-      HttpRequest me = HttpRequest.newBuilder(URI.create(base + "/api/v1/me")).timeout(Duration.ofSeconds(30))
-          .header("Authorization", "Bearer " + bystander).build();
+      HttpRequest me =
+          HttpRequest.newBuilder(URI.create(base + "/api/v1/me"))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + bystander)
+              .build();
       while (System.nanoTime() < end) {
         long t0 = System.nanoTime();
         HttpResponse<Void> r = HTTP.send(me, HttpResponse.BodyHandlers.discarding());
@@ -401,12 +520,22 @@ public final class GedcomAbuseBench implements Scenario {
         ok += r.statusCode() == 200 ? 1 : 0;
       }
       double[] v = ms.stream().mapToDouble(Double::doubleValue).toArray();
-      System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f |%n", label, v.length, ok, Stats.quantile(v, 0.5),
-          Stats.quantile(v, 0.99), Stats.max(v));
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d | %d | %.2f | %.2f | %.1f |%n",
+          label,
+          v.length,
+          ok,
+          Stats.quantile(v, 0.5),
+          Stats.quantile(v, 0.99),
+          Stats.max(v));
     }
   }
 
-  /** Polls the node's /metrics every 100 ms for its heap in use (sum of the heap pools) and keeps the peak. */
+  /**
+   * Polls the node's /metrics every 100 ms for its heap in use (sum of the heap pools) and keeps
+   * the peak.
+   */
   private static final class HeapWatch {
     private final AtomicLong peak = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -414,26 +543,37 @@ public final class GedcomAbuseBench implements Scenario {
 
     static HeapWatch start(String base) {
       HeapWatch w = new HeapWatch();
-      HttpRequest metrics = HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(5)).build();
-      w.thread = Thread.ofPlatform().daemon().start(() -> {
-        while (w.running.get()) {
-          try {
-            String text = HTTP.send(metrics, HttpResponse.BodyHandlers.ofString()).body();
-            long heap = 0;
-            for (String line : text.split("\n")) {
-              if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-              }
-            }
-            w.peak.accumulateAndGet(heap, Math::max);
-            Thread.sleep(100);
-          } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-              return;
-            }
-          }
-        }
-      });
+      HttpRequest metrics =
+          HttpRequest.newBuilder(URI.create(base + "/metrics"))
+              .timeout(Duration.ofSeconds(5))
+              .build();
+      w.thread =
+          Thread.ofPlatform()
+              .daemon()
+              .start(
+                  () -> {
+                    while (w.running.get()) {
+                      try {
+                        String text =
+                            HTTP.send(metrics, HttpResponse.BodyHandlers.ofString()).body();
+                        long heap = 0;
+                        for (String line : text.split("\n")) {
+                          if (line.startsWith("jvm_memory_used_bytes{")
+                              && line.contains("area=\"heap\"")) {
+                            heap +=
+                                (long)
+                                    Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                          }
+                        }
+                        w.peak.accumulateAndGet(heap, Math::max);
+                        Thread.sleep(100);
+                      } catch (Exception e) {
+                        if (e instanceof InterruptedException) {
+                          return;
+                        }
+                      }
+                    }
+                  });
       return w;
     }
 

@@ -1,8 +1,8 @@
 package io.kinhub.bench;
 
 /**
- * A latency histogram with logarithmic buckets of 2 % width (1 µs to hours), cheap enough to record every
- * request of a load run. Not thread-safe: one per worker, merged at the end.
+ * A latency histogram with logarithmic buckets of 2 % width (1 µs to hours), cheap enough to record
+ * every request of a load run. Not thread-safe: one per worker, merged at the end.
  */
 final class Histogram {
   private static final double STEP = Math.log(1.02);

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.concurrent.Executors;
 
 /**
- * The fallback load driver when wrk is missing: a fixed number of virtual-thread workers, each sending
- * one GET after the other on a shared java.net.http client (HTTP/1.1 keep-alive) until the time is up.
- * It runs in the same JVM as the nodes, so it takes CPU from them; compare ratios, not absolute numbers.
+ * The fallback load driver when wrk is missing: a fixed number of virtual-thread workers, each
+ * sending one GET after the other on a shared java.net.http client (HTTP/1.1 keep-alive) until the
+ * time is up. It runs in the same JVM as the nodes, so it takes CPU from them; compare ratios, not
+ * absolute numbers.
  */
 final class JavaLoad implements LoadDriver {
   private final int workers;
@@ -21,22 +22,25 @@ final class JavaLoad implements LoadDriver {
 
   JavaLoad(int workers) {
     this.workers = workers;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .executor(Executors.newVirtualThreadPerTaskExecutor())
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
   }
 
   @Override
   public String describe() {
-    return "Java load driver (java.net.http.HttpClient, HTTP/1.1 keep-alive, " + workers
+    return "Java load driver (java.net.http.HttpClient, HTTP/1.1 keep-alive, "
+        + workers
         + " concurrent virtual-thread workers, in the nodes' JVM)";
   }
 
   @Override
   public Result run(String url, String token, int seconds) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -53,7 +57,8 @@ final class JavaLoad implements LoadDriver {
     for (Thread t : threads) {
       try {
         if (!t.join(Duration.ofSeconds(seconds + 30L))) {
-          throw new IllegalStateException("a load worker did not finish within " + (seconds + 30) + " s");
+          throw new IllegalStateException(
+              "a load worker did not finish within " + (seconds + 30) + " s");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -72,7 +77,8 @@ final class JavaLoad implements LoadDriver {
       errors += w.errors;
     }
     long requests = ok + non2xx;
-    return new Result(requests / elapsed, requests, non2xx, errors, h.quantileMs(0.5), h.quantileMs(0.99));
+    return new Result(
+        requests / elapsed, requests, non2xx, errors, h.quantileMs(0.5), h.quantileMs(0.99));
   }
 
   private final class Worker implements Runnable {

@@ -28,18 +28,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import redis.embedded.RedisExecProvider;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Job queue throughput and latency against a bare Redis Streams loop, on one embedded Redis 7.0.15, in one run.
+ * Job queue throughput and latency against a bare Redis Streams loop, on one embedded Redis 7.0.15,
+ * in one run.
  *
- * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench [jobs] [rounds] [--out file]</pre>
+ * <pre>
+ * java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench [jobs] [rounds] [--out file]
+ * </pre>
  */
 public final class JobsBench implements Scenario {
   private static final int PRODUCERS = 16;
@@ -77,20 +80,45 @@ public final class JobsBench implements Scenario {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    Process redis = new ProcessBuilder(RedisExecProvider.defaultProvider().get().getAbsolutePath(), "--port", Integer.toString(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+    Process redis =
+        new ProcessBuilder(
+                RedisExecProvider.defaultProvider().get().getAbsolutePath(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
     ClientResources resources = DefaultClientResources.create();
     StringBuilder report = new StringBuilder();
     try {
       awaitPort(port);
       String url = "redis://127.0.0.1:" + port;
-      report.append("## Jobs: end-to-end throughput and latency\n\n")
-          .append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench ").append(jobs).append(' ')
-          .append(rounds).append("`. One embedded Redis 7.0.15 (no persistence), producers, workers and Redis on the same ")
-          .append(Runtime.getRuntime().availableProcessors()).append(" cores. ").append(jobs).append(" jobs per run, ")
-          .append(PRODUCERS).append(" concurrent producers, no-op handler; a run ends when the last job is acknowledged.\n\n")
-          .append("| round | bare XADD / XREADGROUP / XACK loop (jobs/s) | JobQueue, 1 worker node (jobs/s) | JobQueue, 2 worker nodes (jobs/s) |\n|---|---|---|---|\n");
+      report
+          .append("## Jobs: end-to-end throughput and latency\n\n")
+          .append(
+              "Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench ")
+          .append(jobs)
+          .append(' ')
+          .append(rounds)
+          .append(
+              "`. One embedded Redis 7.0.15 (no persistence), producers, workers and Redis on the same ")
+          .append(Runtime.getRuntime().availableProcessors())
+          .append(" cores. ")
+          .append(jobs)
+          .append(" jobs per run, ")
+          .append(PRODUCERS)
+          .append(
+              " concurrent producers, no-op handler; a run ends when the last job is acknowledged.\n\n")
+          .append(
+              "| round | bare XADD / XREADGROUP / XACK loop (jobs/s) | JobQueue, 1 worker node (jobs/s) | JobQueue, 2 worker nodes (jobs/s) |\n|---|---|---|---|\n");
       List<Double> bare = new ArrayList<>();
       List<Double> one = new ArrayList<>();
       List<Double> two = new ArrayList<>();
@@ -100,24 +128,52 @@ public final class JobsBench implements Scenario {
         bare.add(bareLoop(url, resources, jobs, "bare" + r));
         one.add(queueRun(url, resources, jobs, 1, "one" + r));
         two.add(queueRun(url, resources, jobs, 2, "two" + r));
-        report.append("| ").append(r).append(" | ").append(fmt(bare.getLast())).append(" | ").append(fmt(one.getLast()))
-            .append(" | ").append(fmt(two.getLast())).append(" |\n");
-        System.err.printf("round %d: bare %.0f, one %.0f, two %.0f jobs/s%n", r, bare.getLast(), one.getLast(), two.getLast());
+        report
+            .append("| ")
+            .append(r)
+            .append(" | ")
+            .append(fmt(bare.getLast()))
+            .append(" | ")
+            .append(fmt(one.getLast()))
+            .append(" | ")
+            .append(fmt(two.getLast()))
+            .append(" |\n");
+        System.err.printf(
+            "round %d: bare %.0f, one %.0f, two %.0f jobs/s%n",
+            r, bare.getLast(), one.getLast(), two.getLast());
       }
       double mb = median(bare);
       double m1 = median(one);
       double m2 = median(two);
-      report.append("| **median** | **").append(fmt(mb)).append("** | **").append(fmt(m1)).append("** | **").append(fmt(m2))
-          .append("** |\n\nJobQueue ÷ bare loop (medians): 1 node ").append(String.format("%.2f", m1 / mb)).append(", 2 nodes ")
-          .append(String.format("%.2f", m2 / mb)).append(". Goals: ≥ 25,000 jobs/s and ≥ 0.5 × the bare loop.\n\n");
+      report
+          .append("| **median** | **")
+          .append(fmt(mb))
+          .append("** | **")
+          .append(fmt(m1))
+          .append("** | **")
+          .append(fmt(m2))
+          .append("** |\n\nJobQueue ÷ bare loop (medians): 1 node ")
+          .append(String.format("%.2f", m1 / mb))
+          .append(", 2 nodes ")
+          .append(String.format("%.2f", m2 / mb))
+          .append(". Goals: ≥ 25,000 jobs/s and ≥ 0.5 × the bare loop.\n\n");
       long[] latency = latencyRun(url, resources, 1000, Duration.ofSeconds(10));
-      report.append("Enqueue → handler start at a steady 1,000 jobs/s for 10 s (one worker node, ").append(latency.length)
-          .append(" jobs): p50 ").append(String.format("%.2f", percentile(latency, 50) / 1e6)).append(" ms, p99 ")
-          .append(String.format("%.2f", percentile(latency, 99) / 1e6)).append(" ms, max ")
-          .append(String.format("%.2f", latency[latency.length - 1] / 1e6)).append(" ms.\n\n")
-          .append("Producers use `JobQueue.enqueueAsync` (one `XADD` per job, up to 64 in flight per producer, as the bare loop). Per ")
-          .append("job the queue then makes one `XREADGROUP` per batch and one `EVALSHA` per batch of finished jobs to settle them ")
-          .append("(XACK + XDEL); jobs with an idempotency key or a delay go through a Lua script instead of the plain `XADD`.\n");
+      report
+          .append("Enqueue → handler start at a steady 1,000 jobs/s for 10 s (one worker node, ")
+          .append(latency.length)
+          .append(" jobs): p50 ")
+          .append(String.format("%.2f", percentile(latency, 50) / 1e6))
+          .append(" ms, p99 ")
+          .append(String.format("%.2f", percentile(latency, 99) / 1e6))
+          .append(" ms, max ")
+          .append(String.format("%.2f", latency[latency.length - 1] / 1e6))
+          .append(" ms.\n\n")
+          .append(
+              "Producers use `JobQueue.enqueueAsync` (one `XADD` per job, up to 64 in flight per producer, as the bare loop). Per ")
+          .append(
+              "job the queue then makes one `XREADGROUP` per batch and one `EVALSHA` per batch of finished jobs to settle them ")
+          .append(
+              "(XACK + XDEL); jobs with an idempotency key or a delay go through a Lua script instead of the plain `XADD`.\n");
       run.report(report.append('\n'));
     } finally {
       resources.shutdown();
@@ -127,41 +183,58 @@ public final class JobsBench implements Scenario {
     return 0;
   }
 
-  private static double bareLoop(String url, ClientResources resources, int jobs, String name) throws Exception {
+  private static double bareLoop(String url, ClientResources resources, int jobs, String name)
+      throws Exception {
     RedisClient client = RedisClient.create(resources, url);
     try (StatefulRedisConnection<String, String> producer = client.connect();
-         StatefulRedisConnection<String, String> consumer = client.connect()) {
+        StatefulRedisConnection<String, String> consumer = client.connect()) {
       String stream = "bare:" + name;
-      producer.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), "g", XGroupCreateArgs.Builder.mkstream());
+      producer
+          .sync()
+          .xgroupCreate(
+              XReadArgs.StreamOffset.from(stream, "0"), "g", XGroupCreateArgs.Builder.mkstream());
       LongAdder acked = new LongAdder();
       long start = System.nanoTime();
-      Thread reader = Thread.ofPlatform().start(() -> {
-        while (acked.sum() < jobs) {
-          List<StreamMessage<String, String>> batch = consumer.sync().xreadgroup(Consumer.from("g", "c"),
-              XReadArgs.Builder.count(256).block(Duration.ofMillis(500)), XReadArgs.StreamOffset.lastConsumed(stream));
-          if (batch.isEmpty()) {
-            continue;
-          }
-          String[] ids = batch.stream().map(StreamMessage::getId).toArray(String[]::new);
-          consumer.sync().xack(stream, "g", ids);
-          acked.add(ids.length);
-        }
-      });
+      Thread reader =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (acked.sum() < jobs) {
+                      List<StreamMessage<String, String>> batch =
+                          consumer
+                              .sync()
+                              .xreadgroup(
+                                  Consumer.from("g", "c"),
+                                  XReadArgs.Builder.count(256).block(Duration.ofMillis(500)),
+                                  XReadArgs.StreamOffset.lastConsumed(stream));
+                      if (batch.isEmpty()) {
+                        continue;
+                      }
+                      String[] ids =
+                          batch.stream().map(StreamMessage::getId).toArray(String[]::new);
+                      consumer.sync().xack(stream, "g", ids);
+                      acked.add(ids.length);
+                    }
+                  });
       try (ExecutorService producers = Executors.newVirtualThreadPerTaskExecutor()) {
         for (int p = 0; p < PRODUCERS; p++) {
           int from = p * jobs / PRODUCERS;
           int to = (p + 1) * jobs / PRODUCERS;
-          producers.submit(() -> {
-            List<RedisFuture<String>> pending = new ArrayList<>();
-            for (int i = from; i < to; i++) {
-              pending.add(producer.async().xadd(stream, Map.of("id", Integer.toString(i), "payload", "x")));
-              if (pending.size() == 64) {
+          producers.submit(
+              () -> {
+                List<RedisFuture<String>> pending = new ArrayList<>();
+                for (int i = from; i < to; i++) {
+                  pending.add(
+                      producer
+                          .async()
+                          .xadd(stream, Map.of("id", Integer.toString(i), "payload", "x")));
+                  if (pending.size() == 64) {
+                    pending.forEach(f -> f.toCompletableFuture().join());
+                    pending.clear();
+                  }
+                }
                 pending.forEach(f -> f.toCompletableFuture().join());
-                pending.clear();
-              }
-            }
-            pending.forEach(f -> f.toCompletableFuture().join());
-          });
+              });
         }
       }
       reader.join();
@@ -173,19 +246,30 @@ public final class JobsBench implements Scenario {
     }
   }
 
-  private static double queueRun(String url, ClientResources resources, int jobs, int nodes, String name) throws Exception {
+  private static double queueRun(
+      String url, ClientResources resources, int jobs, int nodes, String name) throws Exception {
     String prefix = "jb-" + name + ":";
     List<RedisConnections> connections = new ArrayList<>();
     List<JobWorker> workers = new ArrayList<>();
     LongAdder done = new LongAdder();
     try {
-      RedisConnections producerSide = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+      RedisConnections producerSide =
+          RedisConnections.connect(
+              new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
       connections.add(producerSide);
-      JobQueue producerQueue = new JobQueue("bench", producerSide, QueueSettings.defaults(), new SimpleMeterRegistry());
+      JobQueue producerQueue =
+          new JobQueue("bench", producerSide, QueueSettings.defaults(), new SimpleMeterRegistry());
       for (int n = 0; n < nodes; n++) {
-        RedisConnections c = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+        RedisConnections c =
+            RedisConnections.connect(
+                new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
         connections.add(c);
-        JobQueue q = new JobQueue("bench", c, QueueSettings.defaults().withConcurrency(64), new SimpleMeterRegistry());
+        JobQueue q =
+            new JobQueue(
+                "bench",
+                c,
+                QueueSettings.defaults().withConcurrency(64),
+                new SimpleMeterRegistry());
         workers.add(q.startWorker("node" + n, job -> done.increment()));
       }
       long start = System.nanoTime();
@@ -193,18 +277,19 @@ public final class JobsBench implements Scenario {
         for (int p = 0; p < PRODUCERS; p++) {
           int from = p * jobs / PRODUCERS;
           int to = (p + 1) * jobs / PRODUCERS;
-          producers.submit(() -> {
-            // pipelined like the bare loop: up to 64 enqueues in flight per producer
-            List<CompletableFuture<String>> inFlight = new ArrayList<>();
-            for (int i = from; i < to; i++) {
-              inFlight.add(producerQueue.enqueueAsync("x").toCompletableFuture());
-              if (inFlight.size() == 64) {
+          producers.submit(
+              () -> {
+                // pipelined like the bare loop: up to 64 enqueues in flight per producer
+                List<CompletableFuture<String>> inFlight = new ArrayList<>();
+                for (int i = from; i < to; i++) {
+                  inFlight.add(producerQueue.enqueueAsync("x").toCompletableFuture());
+                  if (inFlight.size() == 64) {
+                    inFlight.forEach(CompletableFuture::join);
+                    inFlight.clear();
+                  }
+                }
                 inFlight.forEach(CompletableFuture::join);
-                inFlight.clear();
-              }
-            }
-            inFlight.forEach(CompletableFuture::join);
-          });
+              });
         }
       }
       while (done.sum() < jobs) {
@@ -217,28 +302,43 @@ public final class JobsBench implements Scenario {
     } finally {
       workers.forEach(w -> w.close(Duration.ofSeconds(5)));
       if (!connections.isEmpty()) {
-        connections.getFirst().sync().del(prefix + "{q:bench}:stream", prefix + "{q:bench}:delayed");
+        connections
+            .getFirst()
+            .sync()
+            .del(prefix + "{q:bench}:stream", prefix + "{q:bench}:delayed");
       }
       connections.forEach(RedisConnections::close);
     }
   }
 
-  private static long[] latencyRun(String url, ClientResources resources, int perSecond, Duration length) throws Exception {
+  private static long[] latencyRun(
+      String url, ClientResources resources, int perSecond, Duration length) throws Exception {
     String prefix = "jb-latency:";
-    RedisConnections producerSide = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
-    RedisConnections workerSide = RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+    RedisConnections producerSide =
+        RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
+    RedisConnections workerSide =
+        RedisConnections.connect(new RedisSettings(url, prefix, Duration.ofSeconds(5)), resources);
     int total = (int) (perSecond * length.toSeconds());
     long[] latencies = new long[total];
     AtomicLong count = new AtomicLong();
-    JobQueue producerQueue = new JobQueue("latency", producerSide, QueueSettings.defaults(), new SimpleMeterRegistry());
-    JobQueue workerQueue = new JobQueue("latency", workerSide, QueueSettings.defaults().withConcurrency(64), new SimpleMeterRegistry());
-    JobWorker worker = workerQueue.startWorker("latency", job -> {
-      long started = System.nanoTime();
-      int i = (int) count.getAndIncrement();
-      if (i < latencies.length) {
-        latencies[i] = started - Long.parseLong(job.payload());
-      }
-    });
+    JobQueue producerQueue =
+        new JobQueue("latency", producerSide, QueueSettings.defaults(), new SimpleMeterRegistry());
+    JobQueue workerQueue =
+        new JobQueue(
+            "latency",
+            workerSide,
+            QueueSettings.defaults().withConcurrency(64),
+            new SimpleMeterRegistry());
+    JobWorker worker =
+        workerQueue.startWorker(
+            "latency",
+            job -> {
+              long started = System.nanoTime();
+              int i = (int) count.getAndIncrement();
+              if (i < latencies.length) {
+                latencies[i] = started - Long.parseLong(job.payload());
+              }
+            });
     try {
       long interval = 1_000_000_000L / perSecond;
       long next = System.nanoTime();

@@ -4,7 +4,13 @@ package io.kinhub.bench;
 interface LoadDriver extends AutoCloseable {
 
   /** The result of one run. Latencies in milliseconds; NaN when the driver does not report them. */
-  record Result(double requestsPerSecond, long requests, long non2xx, long errors, double p50Ms, double p99Ms) {
+  record Result(
+      double requestsPerSecond,
+      long requests,
+      long non2xx,
+      long errors,
+      double p50Ms,
+      double p99Ms) {
     boolean clean() {
       return non2xx == 0 && errors == 0;
     }
@@ -28,8 +34,8 @@ interface LoadDriver extends AutoCloseable {
     switch (options.driver()) {
       case "wrk" -> {
         if (!wrk) {
-          throw new IllegalStateException("--driver wrk but wrk is not installed; install it with: "
-              + Wrk.INSTALL_HINT);
+          throw new IllegalStateException(
+              "--driver wrk but wrk is not installed; install it with: " + Wrk.INSTALL_HINT);
         }
         return new Wrk(options.wrkThreads(), options.connections());
       }
@@ -40,8 +46,9 @@ interface LoadDriver extends AutoCloseable {
         if (wrk) {
           return new Wrk(options.wrkThreads(), options.connections());
         }
-        String hint = "wrk is not installed; falling back to the Java load driver. For the intended driver install it with: "
-            + Wrk.INSTALL_HINT;
+        String hint =
+            "wrk is not installed; falling back to the Java load driver. For the intended driver install it with: "
+                + Wrk.INSTALL_HINT;
         System.err.println("bench: " + hint);
         notes.append(hint);
         return new JavaLoad(options.connections());

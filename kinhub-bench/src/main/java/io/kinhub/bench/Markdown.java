@@ -35,7 +35,11 @@ final class Markdown {
   }
 
   Markdown code(String language, String text) {
-    out.append("```").append(language).append('\n').append(text.stripTrailing()).append("\n```\n\n");
+    out.append("```")
+        .append(language)
+        .append('\n')
+        .append(text.stripTrailing())
+        .append("\n```\n\n");
     return this;
   }
 

@@ -16,7 +16,10 @@ final class Metrics {
     return new Metrics(r.body());
   }
 
-  /** The sum of every sample of {@code name} whose labels contain all of {@code labels} (like {@code result="hit"}). */
+  /**
+   * The sum of every sample of {@code name} whose labels contain all of {@code labels} (like {@code
+   * result="hit"}).
+   */
   double sum(String name, String... labels) {
     double sum = 0;
     for (String line : text.split("\n")) {
@@ -39,8 +42,9 @@ final class Metrics {
   }
 
   /**
-   * Near-cache reads by result ("hit", "miss", "bypass"). The series carry no {@code cache} tag (unlike
-   * {@code kinhub_nearcache_size}); the sessions cache is the nodes' only near cache, so all of them count.
+   * Near-cache reads by result ("hit", "miss", "bypass"). The series carry no {@code cache} tag
+   * (unlike {@code kinhub_nearcache_size}); the sessions cache is the nodes' only near cache, so
+   * all of them count.
    */
   long nearCache(String result) {
     return (long) sum("kinhub_nearcache_requests_total", "result=\"" + result + "\"");

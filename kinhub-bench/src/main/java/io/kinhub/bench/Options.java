@@ -1,16 +1,16 @@
 package io.kinhub.bench;
 
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The benchmark's command-line options. Every scenario is bounded by one of them (a count or a duration);
- * {@code --quick} replaces the defaults by tiny values for a smoke test.
+ * The benchmark's command-line options. Every scenario is bounded by one of them (a count or a
+ * duration); {@code --quick} replaces the defaults by tiny values for a smoke test.
  */
 record Options(
     Path out,
@@ -40,11 +40,17 @@ record Options(
     boolean quick) {
 
   /** Every scenario, in the order they run: the default of {@code --scenarios}. */
-  static final List<String> SCENARIOS = List.of("hotpath", "commands", "revocation", "login", "qr", "limiter");
-  /** The scenarios that need the Kinhub nodes (and PostgreSQL); {@code limiter} needs Redis only. */
-  static final List<String> NODE_SCENARIOS = List.of("hotpath", "commands", "revocation", "login", "qr");
+  static final List<String> SCENARIOS =
+      List.of("hotpath", "commands", "revocation", "login", "qr", "limiter");
 
-  static final String USAGE = """
+  /**
+   * The scenarios that need the Kinhub nodes (and PostgreSQL); {@code limiter} needs Redis only.
+   */
+  static final List<String> NODE_SCENARIOS =
+      List.of("hotpath", "commands", "revocation", "login", "qr");
+
+  static final String USAGE =
+      """
       Usage: java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain [options]
 
       Starts an embedded Redis and PostgreSQL and two Kinhub nodes (A and B) in this JVM, all on 127.0.0.1,
@@ -85,11 +91,33 @@ record Options(
         --help                  this text
       """;
 
-  private static final List<String> KNOWN = List.of("--out", "--rounds", "--duration", "--warmup", "--connections",
-      "--threads", "--driver", "--requests", "--request-concurrency", "--revocations", "--login-concurrency",
-      "--login-duration", "--scenarios", "--only", "--limiter-duration", "--limiter-warmup", "--limiter-rounds",
-      "--limiter-keys", "--limiter-callers", "--qr-logins", "--qr-idle-sockets", "--qr-concurrency", "--qr-steps",
-      "--qr-step-logins", "--qr-step-seconds");
+  private static final List<String> KNOWN =
+      List.of(
+          "--out",
+          "--rounds",
+          "--duration",
+          "--warmup",
+          "--connections",
+          "--threads",
+          "--driver",
+          "--requests",
+          "--request-concurrency",
+          "--revocations",
+          "--login-concurrency",
+          "--login-duration",
+          "--scenarios",
+          "--only",
+          "--limiter-duration",
+          "--limiter-warmup",
+          "--limiter-rounds",
+          "--limiter-keys",
+          "--limiter-callers",
+          "--qr-logins",
+          "--qr-idle-sockets",
+          "--qr-concurrency",
+          "--qr-steps",
+          "--qr-step-logins",
+          "--qr-step-seconds");
 
   static Options parse(List<String> args, int cores) {
     Path out = null;
@@ -178,15 +206,35 @@ record Options(
     int t = or(threads, 2);
     int c = or(connections, 32);
     if (c < t) {
-      throw new UsageException("--connections must be at least --threads (wrk needs one connection per thread)");
+      throw new UsageException(
+          "--connections must be at least --threads (wrk needs one connection per thread)");
     }
-    return new Options(out, or(rounds, quick ? 2 : 5), d, or(warmup, quick ? 1 : 5), c, t, driver,
-        or(requests, quick ? 2000 : 20_000), or(requestConcurrency, 8), or(revocations, quick ? 20 : 1000),
-        or(loginConcurrency, cores), or(loginDuration, d), scenarios, or(limiterDuration, quick ? 1 : 5),
-        or(limiterWarmup, quick ? 1 : 2), or(limiterRounds, quick ? 1 : 3), limiterKeys, limiterCallers,
-        or(qrLogins, quick ? 100 : 1000), or(qrIdleSockets, quick ? 1000 : 10_000), qrConcurrency,
-        qrSteps != null ? qrSteps : qrCurve(or(qrLogins, quick ? 100 : 1000)), or(qrStepLogins, quick ? 50 : 200),
-        qrStepSeconds, quick);
+    return new Options(
+        out,
+        or(rounds, quick ? 2 : 5),
+        d,
+        or(warmup, quick ? 1 : 5),
+        c,
+        t,
+        driver,
+        or(requests, quick ? 2000 : 20_000),
+        or(requestConcurrency, 8),
+        or(revocations, quick ? 20 : 1000),
+        or(loginConcurrency, cores),
+        or(loginDuration, d),
+        scenarios,
+        or(limiterDuration, quick ? 1 : 5),
+        or(limiterWarmup, quick ? 1 : 2),
+        or(limiterRounds, quick ? 1 : 3),
+        limiterKeys,
+        limiterCallers,
+        or(qrLogins, quick ? 100 : 1000),
+        or(qrIdleSockets, quick ? 1000 : 10_000),
+        qrConcurrency,
+        qrSteps != null ? qrSteps : qrCurve(or(qrLogins, quick ? 100 : 1000)),
+        or(qrStepLogins, quick ? 50 : 200),
+        qrStepSeconds,
+        quick);
   }
 
   /** 1, 10, 100, ... below {@code top}, then {@code top}. */
@@ -216,7 +264,8 @@ record Options(
         continue;
       }
       if (!SCENARIOS.contains(s)) {
-        throw new UsageException(name + ": unknown scenario '" + s + "' (known: " + String.join(",", SCENARIOS) + ")");
+        throw new UsageException(
+            name + ": unknown scenario '" + s + "' (known: " + String.join(",", SCENARIOS) + ")");
       }
       chosen.add(s);
     }
@@ -241,9 +290,15 @@ record Options(
 
   /** A generous upper bound of the whole run, for the watchdog. */
   long timeLimitSeconds() {
-    long hot = runs("hotpath") ? 2L * warmupSeconds + 2L * rounds * durationSeconds + 30L * (2L * rounds + 2) : 0;
+    long hot =
+        runs("hotpath")
+            ? 2L * warmupSeconds + 2L * rounds * durationSeconds + 30L * (2L * rounds + 2)
+            : 0;
     long me = runs("commands") ? 2L * (meRequests / 100 + 10) : 0;
-    long revocation = runs("revocation") ? revocations / 4 + revocations / 5 + 60 : 0; // logins >= 4/s, iterations >= 5/s
+    long revocation =
+        runs("revocation")
+            ? revocations / 4 + revocations / 5 + 60
+            : 0; // logins >= 4/s, iterations >= 5/s
     long login = runs("login") ? warmupSeconds + loginDurationSeconds + 120 : 0;
     long qr = runs("qr") ? QrScenario.plannedSeconds(this) : 0;
     long limiter = runs("limiter") ? LimiterScenario.plannedSeconds(this) + 120 : 0;

@@ -4,7 +4,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
@@ -21,33 +23,40 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
- * The browser side of the QR scenario's idle sockets, run by {@link QrScenario} as a JVM of its own so that the
- * nodes' JVM holds only the server side of each socket (its heap and its file descriptors):
+ * The browser side of the QR scenario's idle sockets, run by {@link QrScenario} as a JVM of its own
+ * so that the nodes' JVM holds only the server side of each socket (its heap and its file
+ * descriptors):
+ *
  * <ol>
- *   <li>reads {@code ws://} URLs, one a line, from the file in {@code args[0]};</li>
- *   <li>opens one java.net.http WebSocket per URL, at most {@code args[1]} upgrades in flight, and waits for
- *       every socket's first frame (the ticket's state, which the server sends at once);</li>
- *   <li>prints one line {@code OPEN key=value ...} on stdout and holds the sockets (the JDK answers the
- *       server's pings) until it reads a line {@code close} or the end of its stdin (the parent went away);</li>
+ *   <li>reads {@code ws://} URLs, one a line, from the file in {@code args[0]};
+ *   <li>opens one java.net.http WebSocket per URL, at most {@code args[1]} upgrades in flight, and
+ *       waits for every socket's first frame (the ticket's state, which the server sends at once);
+ *   <li>prints one line {@code OPEN key=value ...} on stdout and holds the sockets (the JDK answers
+ *       the server's pings) until it reads a line {@code close} or the end of its stdin (the parent
+ *       went away);
  *   <li>closes every socket with 1000, waits for the server's close frames (at most 20 s), prints
- *       {@code CLOSED key=value ...} and exits.</li>
+ *       {@code CLOSED key=value ...} and exits.
  * </ol>
- * Progress goes to stderr; a watchdog ends the process {@code args[2]} seconds after its start whatever happens.
+ *
+ * Progress goes to stderr; a watchdog ends the process {@code args[2]} seconds after its start
+ * whatever happens.
  */
 final class QrIdleClients {
   /**
-   * Sockets per client address: a node admits at most 200 QR sockets per client address (KINHUB_QR_SOCKETS_PER_IP, default 200),
-   * so the clients spread over loopback addresses of their own, 127.1.x.y (all of 127/8 reaches the node on Linux).
+   * Sockets per client address: a node admits at most 200 QR sockets per client address
+   * (KINHUB_QR_SOCKETS_PER_IP, default 200), so the clients spread over loopback addresses of their
+   * own, 127.1.x.y (all of 127/8 reaches the node on Linux).
    */
   static final int SOCKETS_PER_ADDRESS = 150;
 
   private QrIdleClients() {}
 
-  /** The loopback address of client {@code k}: 127.1.0.1, 127.1.0.2, ... (never 127.0.0.1, the other clients'). */
+  /**
+   * The loopback address of client {@code k}: 127.1.0.1, 127.1.0.2, ... (never 127.0.0.1, the other
+   * clients').
+   */
   static InetAddress clientAddress(int k) {
     try {
       return InetAddress.getByAddress(new byte[] {127, 1, (byte) (k / 250), (byte) (k % 250 + 1)});
@@ -64,24 +73,36 @@ final class QrIdleClients {
     Path file = Path.of(args[0]);
     int inFlightMax = Integer.parseInt(args[1]);
     long limitSeconds = Long.parseLong(args[2]);
-    Thread.ofPlatform().daemon().name("qr-clients-watchdog").start(() -> {
-      try {
-        Thread.sleep(Duration.ofSeconds(limitSeconds));
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.err.println("qr-clients: time limit of " + limitSeconds + " s reached; exiting");
-      System.exit(3);
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .name("qr-clients-watchdog")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(Duration.ofSeconds(limitSeconds));
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.err.println(
+                  "qr-clients: time limit of " + limitSeconds + " s reached; exiting");
+              System.exit(3);
+            });
 
-    List<String> urls = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(s -> !s.isBlank()).toList();
+    List<String> urls =
+        Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+            .filter(s -> !s.isBlank())
+            .toList();
     int n = urls.size();
     long heapBefore = heapAfterGc();
     int clientCount = Math.max(1, (n + SOCKETS_PER_ADDRESS - 1) / SOCKETS_PER_ADDRESS);
     List<HttpClient> clients = new ArrayList<>();
     for (int c = 0; c < clientCount; c++) {
-      clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(20))
-          .localAddress(clientAddress(c)).build());
+      clients.add(
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(20))
+              .localAddress(clientAddress(c))
+              .build());
     }
     Semaphore inFlight = new Semaphore(inFlightMax);
     CountDownLatch attempts = new CountDownLatch(n);
@@ -100,19 +121,24 @@ final class QrIdleClients {
       int index = i;
       Idle listener = new Idle(firstFrames, closing, closedByServer);
       listeners[i] = listener;
-      clients.get(i % clientCount).newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20))
+      clients
+          .get(i % clientCount)
+          .newWebSocketBuilder()
+          .connectTimeout(Duration.ofSeconds(20))
           .buildAsync(URI.create(urls.get(i)), listener)
-          .whenComplete((ws, e) -> {
-            inFlight.release();
-            if (e != null) {
-              failed.incrementAndGet();
-              firstError.compareAndSet("", String.valueOf(e.getCause() != null ? e.getCause() : e));
-              listener.firstFrame();
-            } else {
-              sockets[index] = ws;
-            }
-            attempts.countDown();
-          });
+          .whenComplete(
+              (ws, e) -> {
+                inFlight.release();
+                if (e != null) {
+                  failed.incrementAndGet();
+                  firstError.compareAndSet(
+                      "", String.valueOf(e.getCause() != null ? e.getCause() : e));
+                  listener.firstFrame();
+                } else {
+                  sockets[index] = ws;
+                }
+                attempts.countDown();
+              });
       if ((i + 1) % 2000 == 0) {
         System.err.printf(Locale.ROOT, "qr-clients: %d of %d upgrades started%n", i + 1, n);
       }
@@ -131,12 +157,26 @@ final class QrIdleClients {
       }
     }
     long heapAfter = heapAfterGc();
-    System.out.printf(Locale.ROOT, "OPEN requested=%d open=%d failed=%d firstFrames=%d allAttempted=%b allFirstFrames=%b "
-            + "seconds=%.2f clients=%d heapBefore=%d heapAfter=%d fdLimit=%s firstError=%s%n", n, open, failed.get(), withFrame,
-        allAttempted, allFirst, openSeconds, clientCount, heapBefore, heapAfter, fdLimit(), firstError.get().replaceAll("\\s+", "_"));
+    System.out.printf(
+        Locale.ROOT,
+        "OPEN requested=%d open=%d failed=%d firstFrames=%d allAttempted=%b allFirstFrames=%b "
+            + "seconds=%.2f clients=%d heapBefore=%d heapAfter=%d fdLimit=%s firstError=%s%n",
+        n,
+        open,
+        failed.get(),
+        withFrame,
+        allAttempted,
+        allFirst,
+        openSeconds,
+        clientCount,
+        heapBefore,
+        heapAfter,
+        fdLimit(),
+        firstError.get().replaceAll("\\s+", "_"));
     System.out.flush();
 
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null && !line.strip().equals("close")) {
       // wait for the parent
@@ -163,8 +203,12 @@ final class QrIdleClients {
         ws.abort();
       }
     }
-    System.out.printf(Locale.ROOT, "CLOSED closedByServerBefore=%d allAcknowledged=%b aborted=%d%n", closedBeforeRequest,
-        allAcked, left);
+    System.out.printf(
+        Locale.ROOT,
+        "CLOSED closedByServerBefore=%d allAcknowledged=%b aborted=%d%n",
+        closedBeforeRequest,
+        allAcked,
+        left);
     System.out.flush();
     clients.forEach(HttpClient::shutdownNow);
     System.exit(0);

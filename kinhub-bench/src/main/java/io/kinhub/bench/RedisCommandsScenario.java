@@ -5,14 +5,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.Set;
 
 /**
- * 2. Redis commands per authenticated request on a near-cache hit: {@code INFO commandstats} before and after
- * a fixed number of {@code GET /api/v1/me} with a warm token, minus what Redis executed over the same wall
- * time right afterwards with no requests (the nodes' heartbeats and health probes).
+ * 2. Redis commands per authenticated request on a near-cache hit: {@code INFO commandstats} before
+ * and after a fixed number of {@code GET /api/v1/me} with a warm token, minus what Redis executed
+ * over the same wall time right afterwards with no requests (the nodes' heartbeats and health
+ * probes).
  */
 final class RedisCommandsScenario {
   static final String TITLE = "2. Redis commands per authenticated request (near-cache hit)";
@@ -42,7 +43,8 @@ final class RedisCommandsScenario {
     }
     int n = options.meRequests();
     int concurrency = options.meConcurrency();
-    BenchMain.progress("redis commands: " + n + " GET /api/v1/me on node A, " + concurrency + " concurrent");
+    BenchMain.progress(
+        "redis commands: " + n + " GET /api/v1/me on node A, " + concurrency + " concurrent");
 
     try (RedisStats redis = new RedisStats(cluster.backends().redisUrl())) {
       Metrics m0 = Metrics.scrape(api, base);
@@ -54,7 +56,8 @@ final class RedisCommandsScenario {
       long t1b = System.nanoTime();
       Metrics m1 = Metrics.scrape(api, base);
       Duration busy = Duration.ofNanos(t1 - t0);
-      BenchMain.progress("redis commands: " + busy.toMillis() + " ms of requests; now as long without requests");
+      BenchMain.progress(
+          "redis commands: " + busy.toMillis() + " ms of requests; now as long without requests");
       long quietUntil = t1b + (t1 - t0);
       while (System.nanoTime() - quietUntil < 0) {
         Thread.sleep(Math.max(1, (quietUntil - System.nanoTime()) / 1_000_000));
@@ -69,18 +72,34 @@ final class RedisCommandsScenario {
       long net = rawTotal - backgroundTotal;
       long ok = outcome[0];
 
-      md.paragraph(n + " × GET /api/v1/me on node A with one token already in A's near cache, " + concurrency
-          + " concurrent clients (java.net.http), took " + busy.toMillis() + " ms (" + Stats.f0(n / (busy.toNanos() / 1e9))
-          + " req/s): " + ok + " × 200, " + outcome[1] + " other statuses, " + outcome[2] + " errors. "
-          + "Redis `INFO commandstats` was read before and after them (\"during\"), and again after as long a quiet "
-          + "period (" + Duration.ofNanos(t2 - t1).toMillis() + " ms, \"background\": node A's and B's heartbeats "
-          + "every 100 ms and health probes every 500 ms, plus this benchmark's one `INFO` per reading, which cancels out).");
+      md.paragraph(
+          n
+              + " × GET /api/v1/me on node A with one token already in A's near cache, "
+              + concurrency
+              + " concurrent clients (java.net.http), took "
+              + busy.toMillis()
+              + " ms ("
+              + Stats.f0(n / (busy.toNanos() / 1e9))
+              + " req/s): "
+              + ok
+              + " × 200, "
+              + outcome[1]
+              + " other statuses, "
+              + outcome[2]
+              + " errors. "
+              + "Redis `INFO commandstats` was read before and after them (\"during\"), and again after as long a quiet "
+              + "period ("
+              + Duration.ofNanos(t2 - t1).toMillis()
+              + " ms, \"background\": node A's and B's heartbeats "
+              + "every 100 ms and health probes every 500 ms, plus this benchmark's one `INFO` per reading, which cancels out).");
       long hits = m1.nearCache("hit") - m0.nearCache("hit");
       long misses = m1.nearCache("miss") - m0.nearCache("miss");
       long bypasses = m1.nearCache("bypass") - m0.nearCache("bypass");
 
-      // Commands Redis ran in the quiet period are the nodes' background work; the same commands during the
-      // requests are compared by count. Commands that never ran in the quiet period are the requests' own.
+      // Commands Redis ran in the quiet period are the nodes' background work; the same commands
+      // during the
+      // requests are compared by count. Commands that never ran in the quiet period are the
+      // requests' own.
       long requestOnly = 0;
       long sharedDifference = 0;
       List<String> requestOnlyNames = new ArrayList<>();
@@ -95,33 +114,80 @@ final class RedisCommandsScenario {
         } else {
           sharedDifference += d - b;
         }
-        rows.add(List.of("`" + cmd + "`", Long.toString(d), Long.toString(b), Long.toString(d - b),
-            only ? "only during the requests" : "background"));
+        rows.add(
+            List.of(
+                "`" + cmd + "`",
+                Long.toString(d),
+                Long.toString(b),
+                Long.toString(d - b),
+                only ? "only during the requests" : "background"));
       }
-      rows.add(List.of("**total**", "**" + rawTotal + "**", "**" + backgroundTotal + "**", "**" + net + "**", ""));
-      md.table(List.of("command", "during requests", "background (same wall time)", "difference", "kind"), rows);
+      rows.add(
+          List.of(
+              "**total**",
+              "**" + rawTotal + "**",
+              "**" + backgroundTotal + "**",
+              "**" + net + "**",
+              ""));
+      md.table(
+          List.of(
+              "command", "during requests", "background (same wall time)", "difference", "kind"),
+          rows);
 
-      // A window of the same length holds one heartbeat more or less per node (EVALSHA and the commands of its
-      // script) and one health probe (INFO) more or less per node: that is the resolution of the difference.
+      // A window of the same length holds one heartbeat more or less per node (EVALSHA and the
+      // commands of its
+      // script) and one health probe (INFO) more or less per node: that is the resolution of the
+      // difference.
       long scripts = background.getOrDefault("evalsha", 0L) + background.getOrDefault("eval", 0L);
-      long perHeartbeat = scripts == 0 ? 7 : Math.round((double) (backgroundTotal - background.getOrDefault("info", 0L)) / scripts);
+      long perHeartbeat =
+          scripts == 0
+              ? 7
+              : Math.round(
+                  (double) (backgroundTotal - background.getOrDefault("info", 0L)) / scripts);
       long tolerance = 2 * (2 * perHeartbeat + 1);
       double perRequestNet = ok == 0 ? Double.NaN : (double) net / ok;
       double perRequestRaw = ok == 0 ? Double.NaN : (double) rawTotal / ok;
-      // a near-cache miss of a live session reads Redis twice: GET of the token pointer, HGETALL of the record
+      // a near-cache miss of a live session reads Redis twice: GET of the token pointer, HGETALL of
+      // the record
       long explainedByMisses = 2 * (misses + bypasses);
-      long unexplained = requestOnly + Math.max(0, sharedDifference - tolerance) - explainedByMisses;
-      md.paragraph("Redis commands per request: **" + Stats.f4(perRequestNet) + "** (" + net + " commands) after subtracting "
-          + "the background; " + Stats.f4(perRequestRaw) + " raw (everything Redis executed during the requests, "
-          + "background included). Goal: 0.");
-      md.bullet("commands that ran only during the requests: " + requestOnly
-          + (requestOnlyNames.isEmpty() ? "" : " (" + String.join(", ", requestOnlyNames) + ")"));
-      md.bullet("difference in the background commands: " + sharedDifference + " (resolution ±" + tolerance
-          + ": one heartbeat of " + perHeartbeat + " commands and one probe more or less per node and window)");
-      md.bullet("node A's near cache during the requests (from /metrics): " + hits + " hits, " + misses + " misses, "
-          + bypasses + " bypasses; a miss of a live session costs 2 commands (`GET` of the token pointer, `HGETALL` of the "
-          + "session), so misses explain " + explainedByMisses + ". Entries are dropped after KINHUB_NEAR_CACHE_MAX_AGE "
-          + "(default 5 s) even when nothing changed, and concurrent requests for an expired entry each load it");
+      long unexplained =
+          requestOnly + Math.max(0, sharedDifference - tolerance) - explainedByMisses;
+      md.paragraph(
+          "Redis commands per request: **"
+              + Stats.f4(perRequestNet)
+              + "** ("
+              + net
+              + " commands) after subtracting "
+              + "the background; "
+              + Stats.f4(perRequestRaw)
+              + " raw (everything Redis executed during the requests, "
+              + "background included). Goal: 0.");
+      md.bullet(
+          "commands that ran only during the requests: "
+              + requestOnly
+              + (requestOnlyNames.isEmpty()
+                  ? ""
+                  : " (" + String.join(", ", requestOnlyNames) + ")"));
+      md.bullet(
+          "difference in the background commands: "
+              + sharedDifference
+              + " (resolution ±"
+              + tolerance
+              + ": one heartbeat of "
+              + perHeartbeat
+              + " commands and one probe more or less per node and window)");
+      md.bullet(
+          "node A's near cache during the requests (from /metrics): "
+              + hits
+              + " hits, "
+              + misses
+              + " misses, "
+              + bypasses
+              + " bypasses; a miss of a live session costs 2 commands (`GET` of the token pointer, `HGETALL` of the "
+              + "session), so misses explain "
+              + explainedByMisses
+              + ". Entries are dropped after KINHUB_NEAR_CACHE_MAX_AGE "
+              + "(default 5 s) even when nothing changed, and concurrent requests for an expired entry each load it");
       md.bullet("commands per near-cache hit not explained by misses: " + unexplained);
       md.end();
       String verdict;
@@ -130,14 +196,28 @@ final class RedisCommandsScenario {
       } else if (unexplained <= 0 && misses + bypasses == 0) {
         verdict = "met";
       } else if (unexplained <= 0) {
-        verdict = "met on hits; " + (misses + bypasses) + " misses (max-age reloads) cost " + explainedByMisses + " commands";
+        verdict =
+            "met on hits; "
+                + (misses + bypasses)
+                + " misses (max-age reloads) cost "
+                + explainedByMisses
+                + " commands";
       } else {
         verdict = "missed (" + unexplained + " commands not explained by misses)";
       }
-      summary.add(new Summary("Redis commands per GET /api/v1/me with a warm token (" + n + " requests)",
-          Stats.f4(perRequestNet) + " ± " + Stats.f4((double) tolerance / Math.max(1, ok)) + " (" + net
-              + " commands net of background; raw " + Stats.f4(perRequestRaw) + ")",
-          "0", verdict));
+      summary.add(
+          new Summary(
+              "Redis commands per GET /api/v1/me with a warm token (" + n + " requests)",
+              Stats.f4(perRequestNet)
+                  + " ± "
+                  + Stats.f4((double) tolerance / Math.max(1, ok))
+                  + " ("
+                  + net
+                  + " commands net of background; raw "
+                  + Stats.f4(perRequestRaw)
+                  + ")",
+              "0",
+              verdict));
     }
     return md;
   }
@@ -148,7 +228,10 @@ final class RedisCommandsScenario {
     return s;
   }
 
-  /** Sends {@code n} requests from {@code concurrency} workers; returns {200s, other statuses, errors}. */
+  /**
+   * Sends {@code n} requests from {@code concurrency} workers; returns {200s, other statuses,
+   * errors}.
+   */
   private long[] issue(HttpRequest request, int n, int concurrency) throws InterruptedException {
     AtomicLong remaining = new AtomicLong(n);
     AtomicLong ok = new AtomicLong();
@@ -156,19 +239,23 @@ final class RedisCommandsScenario {
     AtomicLong errors = new AtomicLong();
     List<Thread> workers = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
-      workers.add(Thread.ofVirtual().name("bench-me-" + i).start(() -> {
-        while (remaining.getAndDecrement() > 0) {
-          try {
-            if (api.status(request) == 200) {
-              ok.incrementAndGet();
-            } else {
-              other.incrementAndGet();
-            }
-          } catch (RuntimeException e) {
-            errors.incrementAndGet();
-          }
-        }
-      }));
+      workers.add(
+          Thread.ofVirtual()
+              .name("bench-me-" + i)
+              .start(
+                  () -> {
+                    while (remaining.getAndDecrement() > 0) {
+                      try {
+                        if (api.status(request) == 200) {
+                          ok.incrementAndGet();
+                        } else {
+                          other.incrementAndGet();
+                        }
+                      } catch (RuntimeException e) {
+                        errors.incrementAndGet();
+                      }
+                    }
+                  }));
     }
     BenchMain.joinAll(workers, Duration.ofSeconds(60 + n / 100));
     return new long[] {ok.get(), other.get(), errors.get()};

@@ -2,15 +2,19 @@ package io.kinhub.bench;
 
 import io.kinhub.bench.runner.BenchRun;
 import io.kinhub.bench.runner.Scenario;
-import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,19 +24,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import redis.embedded.RedisExecProvider;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.Comparator;
 
 /**
- * Core flows on one Redis vs a Redis Cluster on the same machine. Starts PostgreSQL and a single Redis
- * ({@link Backends}), a Redis Cluster of three masters and three replicas (the embedded Redis 7.0.15 binary, created
- * with Debian's {@code redis-cli --cluster create}), and two Kinhub nodes per configuration: {@code standalone},
- * {@code cluster} (WAIT for a replica after logins and logouts, the default) and {@code cluster, no WAIT}
- * ({@code KINHUB_REDIS_WAIT_REPLICAS=0}). Then, alternating the configurations round by round, {@code clients}
- * virtual-thread clients each repeat one core-flow round for {@code seconds}: a QR login (ticket on A, scan and
- * confirm on B, redeem on A), {@code GET /api/v1/me} with the new token on B, and its logout on B (a revocation every
+ * Core flows on one Redis vs a Redis Cluster on the same machine. Starts PostgreSQL and a single
+ * Redis ({@link Backends}), a Redis Cluster of three masters and three replicas (the embedded Redis
+ * 7.0.15 binary, created with Debian's {@code redis-cli --cluster create}), and two Kinhub nodes
+ * per configuration: {@code standalone}, {@code cluster} (WAIT for a replica after logins and
+ * logouts, the default) and {@code cluster, no WAIT} ({@code KINHUB_REDIS_WAIT_REPLICAS=0}). Then,
+ * alternating the configurations round by round, {@code clients} virtual-thread clients each repeat
+ * one core-flow round for {@code seconds}: a QR login (ticket on A, scan and confirm on B, redeem
+ * on A), {@code GET /api/v1/me} with the new token on B, and its logout on B (a revocation every
  * node acknowledges). Reports rounds per second per configuration.
  *
  * <p>Usage: {@code RedisModesBench [seconds=10] [rounds=3] [clients=16] [--out file]}.
@@ -58,7 +59,6 @@ public final class RedisModesBench implements Scenario {
         """;
   }
 
-
   @Override
   public int run(BenchRun run) throws Exception {
     String[] args = run.args();
@@ -73,12 +73,14 @@ public final class RedisModesBench implements Scenario {
     }
     Path cli = Path.of("/usr/bin/redis-cli");
     if (!Files.isExecutable(cli)) {
-      throw new IllegalStateException("redis-cli not found at " + cli + ": apt-get install redis-tools");
+      throw new IllegalStateException(
+          "redis-cli not found at " + cli + ": apt-get install redis-tools");
     }
     Path dir = Files.createTempDirectory("kinhub-redis-modes");
     List<Process> clusterNodes = new ArrayList<>();
     List<Kinhub> nodes = new ArrayList<>();
-    try (Backends backends = Backends.start(dir); Api api = new Api()) {
+    try (Backends backends = Backends.start(dir);
+        Api api = new Api()) {
       String clusterUrl = startCluster(dir, cli, clusterNodes);
       Map<String, String[]> configs = new LinkedHashMap<>();
       configs.put("standalone", start(nodes, backends, dir, "s", backends.redisUrl(), "auto"));
@@ -93,15 +95,25 @@ public final class RedisModesBench implements Scenario {
         for (Map.Entry<String, String[]> c : configs.entrySet()) {
           double perSecond = run(api, c.getValue(), clients, seconds);
           results.get(c.getKey()).add(perSecond);
-          System.err.printf(Locale.ROOT, "round %d %-18s %.1f rounds/s%n", r + 1, c.getKey(), perSecond);
+          System.err.printf(
+              Locale.ROOT, "round %d %-18s %.1f rounds/s%n", r + 1, c.getKey(), perSecond);
         }
       }
-      StringBuilder report = new StringBuilder("| configuration | core-flow rounds/s, each round | median | ÷ standalone |\n|---|---|---|---|\n");
+      StringBuilder report =
+          new StringBuilder(
+              "| configuration | core-flow rounds/s, each round | median | ÷ standalone |\n|---|---|---|---|\n");
       double base = median(results.get("standalone"));
       for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-        List<String> each = e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList();
-        report.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.2f |%n", e.getKey(), String.join(" / ", each),
-            median(e.getValue()), median(e.getValue()) / base));
+        List<String> each =
+            e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList();
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %.1f | %.2f |%n",
+                e.getKey(),
+                String.join(" / ", each),
+                median(e.getValue()),
+                median(e.getValue()) / base));
       }
       run.report(report);
     } finally {
@@ -118,7 +130,8 @@ public final class RedisModesBench implements Scenario {
     return 0;
   }
 
-  private static String[] start(List<Kinhub> nodes, Backends backends, Path dir, String id, String redisUrl, String wait) {
+  private static String[] start(
+      List<Kinhub> nodes, Backends backends, Path dir, String id, String redisUrl, String wait) {
     String prefix = "bench" + id + ":";
     String[] urls = new String[2];
     for (int i = 0; i < 2; i++) {
@@ -131,7 +144,8 @@ public final class RedisModesBench implements Scenario {
       urls[i] = node.baseUrl();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!nodes.get(nodes.size() - 1).cacheTrusted() || !nodes.get(nodes.size() - 2).cacheTrusted()) {
+    while (!nodes.get(nodes.size() - 1).cacheTrusted()
+        || !nodes.get(nodes.size() - 2).cacheTrusted()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("nodes on " + id + " never trusted their caches");
       }
@@ -140,15 +154,23 @@ public final class RedisModesBench implements Scenario {
     return urls;
   }
 
-  /** Runs the core-flow round on {@code clients} virtual threads for {@code seconds}; returns rounds per second. */
-  private static double run(Api api, String[] urls, int clients, int seconds) throws InterruptedException {
+  /**
+   * Runs the core-flow round on {@code clients} virtual threads for {@code seconds}; returns rounds
+   * per second.
+   */
+  private static double run(Api api, String[] urls, int clients, int seconds)
+      throws InterruptedException {
     String a = urls[0];
     String b = urls[1];
     List<String> phones = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       String login = "m" + UUID.randomUUID().toString().substring(0, 12) + "@example.org";
       api.createAccount(b, login, "Phone " + i);
-      phones.add(api.post(b + "/api/v1/sessions", Map.of("login", login, "password", Api.PASSWORD)).json().path("token").asText());
+      phones.add(
+          api.post(b + "/api/v1/sessions", Map.of("login", login, "password", Api.PASSWORD))
+              .json()
+              .path("token")
+              .asText());
     }
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong done = new AtomicLong();
@@ -156,19 +178,22 @@ public final class RedisModesBench implements Scenario {
     List<Thread> threads = new ArrayList<>();
     long started = System.nanoTime();
     for (String phone : phones) {
-      threads.add(Thread.ofVirtual().start(() -> {
-        while (running.get()) {
-          try {
-            if (round(api, a, b, phone)) {
-              done.incrementAndGet();
-            } else {
-              failed.incrementAndGet();
-            }
-          } catch (RuntimeException e) {
-            failed.incrementAndGet();
-          }
-        }
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (running.get()) {
+                      try {
+                        if (round(api, a, b, phone)) {
+                          done.incrementAndGet();
+                        } else {
+                          failed.incrementAndGet();
+                        }
+                      } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                      }
+                    }
+                  }));
     }
     Thread.sleep(seconds * 1000L);
     running.set(false);
@@ -193,8 +218,11 @@ public final class RedisModesBench implements Scenario {
         || api.status(post(b + "/api/v1/qr-logins/" + id + "/confirm", phone)) != 200) {
       return false;
     }
-    HttpRequest redeem = HttpRequest.newBuilder(URI.create(a + "/api/v1/qr-logins/" + id + "/session"))
-        .header("X-QR-Secret", secret).POST(HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest redeem =
+        HttpRequest.newBuilder(URI.create(a + "/api/v1/qr-logins/" + id + "/session"))
+            .header("X-QR-Secret", secret)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
     String token;
     try {
       var r = api.client().send(redeem, HttpResponse.BodyHandlers.ofString());
@@ -208,15 +236,20 @@ public final class RedisModesBench implements Scenario {
       Thread.currentThread().interrupt();
       return false;
     }
-    return api.status(Api.meRequest(b, token)) == 200 && api.status(Api.logoutRequest(b, token)) == 204;
+    return api.status(Api.meRequest(b, token)) == 200
+        && api.status(Api.logoutRequest(b, token)) == 204;
   }
 
   private static HttpRequest post(String url, String token) {
-    return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+    return HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+        .build();
   }
 
-  private static String startCluster(Path dir, Path cli, List<Process> processes) throws IOException, InterruptedException {
+  private static String startCluster(Path dir, Path cli, List<Process> processes)
+      throws IOException, InterruptedException {
     Path binary = RedisExecProvider.defaultProvider().get().toPath();
     List<String> create = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
     List<Integer> ports = new ArrayList<>();
@@ -224,10 +257,32 @@ public final class RedisModesBench implements Scenario {
       Path nodeDir = Files.createDirectories(dir.resolve("cluster" + i));
       int port = freePort();
       int bus = freePort();
-      processes.add(new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-          "--cluster-enabled", "yes", "--cluster-port", Integer.toString(bus), "--cluster-config-file", "nodes.conf",
-          "--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no", "--dir", nodeDir.toString(),
-          "--daemonize", "no").redirectErrorStream(true).redirectOutput(nodeDir.resolve("out.txt").toFile()).start());
+      processes.add(
+          new ProcessBuilder(
+                  binary.toString(),
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--cluster-enabled",
+                  "yes",
+                  "--cluster-port",
+                  Integer.toString(bus),
+                  "--cluster-config-file",
+                  "nodes.conf",
+                  "--cluster-node-timeout",
+                  "2000",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--dir",
+                  nodeDir.toString(),
+                  "--daemonize",
+                  "no")
+              .redirectErrorStream(true)
+              .redirectOutput(nodeDir.resolve("out.txt").toFile())
+              .start());
       ports.add(port);
       create.add("127.0.0.1:" + port);
     }
@@ -235,12 +290,22 @@ public final class RedisModesBench implements Scenario {
       awaitPort(port);
     }
     create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-    Process p = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(dir.resolve("create.txt").toFile()).start();
+    Process p =
+        new ProcessBuilder(create)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("create.txt").toFile())
+            .start();
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.txt")));
+      throw new IllegalStateException(
+          "redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.txt")));
     }
     sleep(3000); // let every node learn the configuration (cluster_state:ok)
-    return "redis-cluster://127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1) + ",127.0.0.1:" + ports.get(2);
+    return "redis-cluster://127.0.0.1:"
+        + ports.get(0)
+        + ",127.0.0.1:"
+        + ports.get(1)
+        + ",127.0.0.1:"
+        + ports.get(2);
   }
 
   private static void awaitPort(int port) {

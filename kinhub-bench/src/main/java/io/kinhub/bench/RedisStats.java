@@ -9,8 +9,9 @@ import java.util.TreeMap;
 
 /**
  * Reads {@code INFO commandstats} from the shared Redis (counts of every command Redis executed,
- * including those a Lua script issued). The reading connection is opened once, before any snapshot, so its
- * hand-shake is not counted; each snapshot is one {@code INFO} call, which shows up in the next delta.
+ * including those a Lua script issued). The reading connection is opened once, before any snapshot,
+ * so its hand-shake is not counted; each snapshot is one {@code INFO} call, which shows up in the
+ * next delta.
  */
 final class RedisStats implements AutoCloseable {
   private final RedisClient client;
@@ -57,12 +58,13 @@ final class RedisStats implements AutoCloseable {
   /** after - before, per command, leaving out zeros. */
   static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
     Map<String, Long> d = new TreeMap<>();
-    after.forEach((name, n) -> {
-      long diff = n - before.getOrDefault(name, 0L);
-      if (diff != 0) {
-        d.put(name, diff);
-      }
-    });
+    after.forEach(
+        (name, n) -> {
+          long diff = n - before.getOrDefault(name, 0L);
+          if (diff != 0) {
+            d.put(name, diff);
+          }
+        });
     return d;
   }
 

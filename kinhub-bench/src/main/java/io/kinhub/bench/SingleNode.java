@@ -1,20 +1,21 @@
 package io.kinhub.bench;
 
 import io.kinhub.bench.runner.BenchRun;
-import io.kinhub.server.permission.Permissions;
-import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.genealogy.KinGraphs;
+import io.kinhub.server.permission.Permissions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import io.kinhub.server.genealogy.KinGraphs;
 
 /**
- * One Kinhub node in this JVM with its own embedded Redis and PostgreSQL (see {@link Backends}), all on free
- * loopback ports under one temporary directory that {@link #close} deletes. Used by {@link TreeBench} and by the
- * JMH benchmarks in {@code io.kinhub.bench.jmh}, which is why it is public.
+ * One Kinhub node in this JVM with its own embedded Redis and PostgreSQL (see {@link Backends}),
+ * all on free loopback ports under one temporary directory that {@link #close} deletes. Used by
+ * {@link TreeBench} and by the JMH benchmarks in {@code io.kinhub.bench.jmh}, which is why it is
+ * public.
  */
 public final class SingleNode implements AutoCloseable {
   private static final Duration TRUST_TIMEOUT = Duration.ofSeconds(30);
@@ -32,8 +33,9 @@ public final class SingleNode implements AutoCloseable {
   public record User(long id, String token) {}
 
   /**
-   * Starts Redis, PostgreSQL and the node, and waits until the node trusts its near caches (before that every
-   * read goes to the source). On failure whatever was started is stopped before the exception leaves.
+   * Starts Redis, PostgreSQL and the node, and waits until the node trusts its near caches (before
+   * that every read goes to the source). On failure whatever was started is stopped before the
+   * exception leaves.
    */
   public static SingleNode start(String nodeId) {
     SingleNode started;
@@ -64,7 +66,8 @@ public final class SingleNode implements AutoCloseable {
     long deadline = System.nanoTime() + TRUST_TIMEOUT.toNanos();
     while (!node.cacheTrusted()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the node's event bus did not become trusted within " + TRUST_TIMEOUT);
+        throw new IllegalStateException(
+            "the node's event bus did not become trusted within " + TRUST_TIMEOUT);
       }
       try {
         Thread.sleep(20);
@@ -96,10 +99,17 @@ public final class SingleNode implements AutoCloseable {
     return node.permissions();
   }
 
-  /** Near-cache reads of {@code cache} ({@code sessions} or {@code permissions}) with {@code result} so far, from /metrics. */
+  /**
+   * Near-cache reads of {@code cache} ({@code sessions} or {@code permissions}) with {@code result}
+   * so far, from /metrics.
+   */
   public long nearCacheReads(String cache, String result) {
-    return (long) Metrics.scrape(api, baseUrl()).sum("kinhub_nearcache_requests_total", "cache=\"" + cache + "\"",
-        "result=\"" + result + "\"");
+    return (long)
+        Metrics.scrape(api, baseUrl())
+            .sum(
+                "kinhub_nearcache_requests_total",
+                "cache=\"" + cache + "\"",
+                "result=\"" + result + "\"");
   }
 
   /** The JDBC URL of the node's database. */
@@ -116,10 +126,17 @@ public final class SingleNode implements AutoCloseable {
   }
 
   String describe() {
-    return "one Kinhub node " + node.baseUrl() + " in this JVM (default configuration: near caches of "
-        + node.config().nearCache().size() + " entries, max age " + node.config().nearCache().maxAge().toMillis()
-        + " ms, GEDCOM files up to " + node.config().tree().gedcomMaxBytes() / (1024 * 1024) + " MiB; rate limits of "
-        + "POST /api/v1/sessions, /accounts and /families/{id}/gedcom lifted); " + backends.describe();
+    return "one Kinhub node "
+        + node.baseUrl()
+        + " in this JVM (default configuration: near caches of "
+        + node.config().nearCache().size()
+        + " entries, max age "
+        + node.config().nearCache().maxAge().toMillis()
+        + " ms, GEDCOM files up to "
+        + node.config().tree().gedcomMaxBytes() / (1024 * 1024)
+        + " MiB; rate limits of "
+        + "POST /api/v1/sessions, /accounts and /families/{id}/gedcom lifted); "
+        + backends.describe();
   }
 
   /** Stops the node, then Redis and PostgreSQL, and deletes the temporary directory. Idempotent. */

@@ -1,12 +1,12 @@
 package io.kinhub.bench;
 
-import io.kinhub.bench.runner.BenchRun;
-import io.kinhub.bench.runner.Scenario;
-import io.kinhub.bench.runner.Machine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kinhub.server.config.Config;
+import io.kinhub.bench.runner.BenchRun;
+import io.kinhub.bench.runner.Machine;
+import io.kinhub.bench.runner.Scenario;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -25,16 +25,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The tree page in headless Chromium (issues 7 and 17): for generated trees (by default 10,000 and 50,000 persons)
- * and for royal92.ged, imported into a real node, it measures per round (a fresh page each): the bare first
- * layout in a fresh worker with the layout cache off (cold JIT), the tree page's first layout and page-ready time
- * in a fresh browser context (empty cache), the same in a second page of that context (layout from the cache),
- * and 1000 full viewport redraws, cached (from the off-screen bitmap) and naive (every visible person drawn from
- * scratch, like the original viewer), of the whole tree and of a focus view when the page offers one
- * ({@code window.kinhubTree.focus}). Needs Debian's chromium and playwright-core (as .ci/run installs them).
+ * The tree page in headless Chromium (issues 7 and 17): for generated trees (by default 10,000 and
+ * 50,000 persons) and for royal92.ged, imported into a real node, it measures per round (a fresh
+ * page each): the bare first layout in a fresh worker with the layout cache off (cold JIT), the
+ * tree page's first layout and page-ready time in a fresh browser context (empty cache), the same
+ * in a second page of that context (layout from the cache), and 1000 full viewport redraws, cached
+ * (from the off-screen bitmap) and naive (every visible person drawn from scratch, like the
+ * original viewer), of the whole tree and of a focus view when the page offers one ({@code
+ * window.kinhubTree.focus}). Needs Debian's chromium and playwright-core (as .ci/run installs
+ * them).
  *
- * <pre>java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench [--rounds 10] [--redraws 1000]
- *      [--sizes 10000,50000] [--fixtures ../shared/fixtures/gedcom] [--out docs/bench-tree-page.md]</pre>
+ * <pre>
+ * java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench [--rounds 10] [--redraws 1000]
+ *      [--sizes 10000,50000] [--fixtures ../shared/fixtures/gedcom] [--out docs/bench-tree-page.md]
+ * </pre>
  */
 public final class TreeBrowserBench implements Scenario {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,13 +63,22 @@ public final class TreeBrowserBench implements Scenario {
         """;
   }
 
-
   @Override
   public int run(BenchRun run) throws Exception {
     String[] args = run.args();
-    Map<String, String> options = new LinkedHashMap<>(Map.of("--rounds", "10", "--redraws", "1000", "--sizes", "10000,50000",
-        "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools",
-        "--chromium", "/usr/bin/chromium"));
+    Map<String, String> options =
+        new LinkedHashMap<>(
+            Map.of(
+                "--rounds",
+                "10",
+                "--redraws",
+                "1000",
+                "--sizes",
+                "10000,50000",
+                "--tools",
+                System.getProperty("user.home") + "/.cache/kinhub-browser-tools",
+                "--chromium",
+                "/usr/bin/chromium"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
     }
@@ -77,10 +90,23 @@ public final class TreeBrowserBench implements Scenario {
         Kinhub node = Kinhub.start(Config.from(env(backends, dir)))) {
       String base = node.baseUrl();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      post(http, base + "/api/v1/accounts", null, "application/json",
-          "{\"login\":\"tree-bench@example.org\",\"password\":\"" + Api.PASSWORD + "\",\"displayName\":\"Tree bench\"}");
-      String token = post(http, base + "/api/v1/sessions", null, "application/json",
-          "{\"login\":\"tree-bench@example.org\",\"password\":\"" + Api.PASSWORD + "\"}").get("token").asText();
+      post(
+          http,
+          base + "/api/v1/accounts",
+          null,
+          "application/json",
+          "{\"login\":\"tree-bench@example.org\",\"password\":\""
+              + Api.PASSWORD
+              + "\",\"displayName\":\"Tree bench\"}");
+      String token =
+          post(
+                  http,
+                  base + "/api/v1/sessions",
+                  null,
+                  "application/json",
+                  "{\"login\":\"tree-bench@example.org\",\"password\":\"" + Api.PASSWORD + "\"}")
+              .get("token")
+              .asText();
 
       List<Map<String, Object>> trees = new ArrayList<>();
       for (String sizeText : options.get("--sizes").split(",")) {
@@ -103,9 +129,27 @@ public final class TreeBrowserBench implements Scenario {
       try (InputStream in = TreeBrowserBench.class.getResourceAsStream("/tree-bench.mjs")) {
         Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
       }
-      System.err.println("driving Chromium: " + trees.size() + " trees × " + rounds + " rounds × " + redraws + " redraws ...");
-      Process browser = new ProcessBuilder("node", script.toString(), options.get("--chromium"), base, token, treesFile.toString(),
-          Integer.toString(redraws), Integer.toString(rounds)).directory(tools.toFile()).redirectErrorStream(true).start();
+      System.err.println(
+          "driving Chromium: "
+              + trees.size()
+              + " trees × "
+              + rounds
+              + " rounds × "
+              + redraws
+              + " redraws ...");
+      Process browser =
+          new ProcessBuilder(
+                  "node",
+                  script.toString(),
+                  options.get("--chromium"),
+                  base,
+                  token,
+                  treesFile.toString(),
+                  Integer.toString(redraws),
+                  Integer.toString(rounds))
+              .directory(tools.toFile())
+              .redirectErrorStream(true)
+              .start();
       List<JsonNode> results = new ArrayList<>();
       StringBuilder log = new StringBuilder();
       try (var lines = browser.inputReader(StandardCharsets.UTF_8)) {
@@ -133,15 +177,31 @@ public final class TreeBrowserBench implements Scenario {
     return env;
   }
 
-  private static Map<String, Object> importTree(HttpClient http, String base, String token, String label, Path file)
+  private static Map<String, Object> importTree(
+      HttpClient http, String base, String token, String label, Path file)
       throws IOException, InterruptedException {
     System.err.println("importing " + label + " ...");
-    String family = post(http, base + "/api/v1/families", token, "application/json", "{\"name\":\"" + label + "\"}").get("id").asText();
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
-        .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+    String family =
+        post(
+                http,
+                base + "/api/v1/families",
+                token,
+                "application/json",
+                "{\"name\":\"" + label + "\"}")
+            .get("id")
+            .asText();
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
+                .timeout(Duration.ofMinutes(5))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofFile(file))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("import of " + label + " failed: " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(
+          "import of " + label + " failed: " + r.statusCode() + " " + r.body());
     }
     int persons = JSON.readTree(r.body()).get("imported").get("persons").asInt();
     return Map.of("label", label, "id", family, "persons", persons);
@@ -149,8 +209,11 @@ public final class TreeBrowserBench implements Scenario {
 
   private static JsonNode post(HttpClient http, String url, String token, String type, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("Content-Type", type)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", type)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -187,32 +250,67 @@ public final class TreeBrowserBench implements Scenario {
 
   private static String report(List<JsonNode> results, int rounds, int redraws, String[] args) {
     StringBuilder out = new StringBuilder("# Tree page in headless Chromium\n\n");
-    out.append("Machine: ").append(Machine.cores()).append(" cores, ").append(Machine.cpuModel()).append(", ")
-        .append(Machine.javaVersion()).append("; load average at the end ").append(Machine.loadAverage())
-        .append(". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n");
-    out.append("Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench ")
-        .append(String.join(" ", args)).append("`\n\n");
-    out.append(rounds).append(" rounds per tree; each cell is median / p90 over the rounds, in milliseconds.\n\n");
-    out.append("- *cold layout*: a fresh page starts a fresh layout worker and lays the tree out with the cache off: the")
+    out.append("Machine: ")
+        .append(Machine.cores())
+        .append(" cores, ")
+        .append(Machine.cpuModel())
+        .append(", ")
+        .append(Machine.javaVersion())
+        .append("; load average at the end ")
+        .append(Machine.loadAverage())
+        .append(
+            ". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n");
+    out.append(
+            "Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench ")
+        .append(String.join(" ", args))
+        .append("`\n\n");
+    out.append(rounds)
+        .append(
+            " rounds per tree; each cell is median / p90 over the rounds, in milliseconds.\n\n");
+    out.append(
+            "- *cold layout*: a fresh page starts a fresh layout worker and lays the tree out with the cache off: the")
         .append(" bare layout on a cold JIT.\n");
-    out.append("- *first layout, uncached* and *page ready, uncached*: the tree page in a fresh browser context (empty")
-        .append(" IndexedDB): `window.kinhubTree.layoutMs` (fingerprint, cache miss, layout) and the time from navigation to")
+    out.append(
+            "- *first layout, uncached* and *page ready, uncached*: the tree page in a fresh browser context (empty")
+        .append(
+            " IndexedDB): `window.kinhubTree.layoutMs` (fingerprint, cache miss, layout) and the time from navigation to")
         .append(" `ready`.\n");
-    out.append("- *first layout, cached* and *page ready, cached*: a second fresh page in the same context: the layout comes")
+    out.append(
+            "- *first layout, cached* and *page ready, cached*: a second fresh page in the same context: the layout comes")
         .append(" from the cache (fingerprint and IndexedDB read included).\n");
-    out.append("- *layout again*: the first page lays the tree out once more in the other order, in its now warm worker.\n\n");
-    out.append("| tree | persons | cold layout | first layout, uncached | page ready, uncached | first layout, cached | page ready, cached | layout again |\n")
+    out.append(
+        "- *layout again*: the first page lays the tree out once more in the other order, in its now warm worker.\n\n");
+    out.append(
+            "| tree | persons | cold layout | first layout, uncached | page ready, uncached | first layout, cached | page ready, cached | layout again |\n")
         .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (JsonNode r : results) {
-      out.append("| ").append(r.get("label").asText()).append(" | ").append(r.get("persons").asInt()).append(" | ")
-          .append(medianAndP90(r.get("coldMs"))).append(" | ").append(medianAndP90(r.get("layoutMs"))).append(" | ")
-          .append(medianAndP90(r.get("readyMs"))).append(" | ").append(medianAndP90(r.get("cachedLayoutMs"))).append(" | ")
-          .append(medianAndP90(r.get("cachedReadyMs"))).append(" | ").append(medianAndP90(r.get("relayoutMs"))).append(" |\n");
+      out.append("| ")
+          .append(r.get("label").asText())
+          .append(" | ")
+          .append(r.get("persons").asInt())
+          .append(" | ")
+          .append(medianAndP90(r.get("coldMs")))
+          .append(" | ")
+          .append(medianAndP90(r.get("layoutMs")))
+          .append(" | ")
+          .append(medianAndP90(r.get("readyMs")))
+          .append(" | ")
+          .append(medianAndP90(r.get("cachedLayoutMs")))
+          .append(" | ")
+          .append(medianAndP90(r.get("cachedReadyMs")))
+          .append(" | ")
+          .append(medianAndP90(r.get("relayoutMs")))
+          .append(" |\n");
     }
-    out.append("\n").append(redraws).append(" viewport redraws, each shifted by one pixel, in the cached page: *whole tree* is")
-        .append(" `window.kinhubTree.overview()`; *focus view* is `window.kinhubTree.focus({view: \"descendants\"})` when the page")
-        .append(" has it. Naive redraws of big views are measured over fewer redraws and scaled (column *naive over*).\n\n");
-    out.append("| tree | view | in view | cached redraws | naive redraws | naive over | naive ÷ cached |\n|---|---|---:|---:|---:|---:|---:|\n");
+    out.append("\n")
+        .append(redraws)
+        .append(" viewport redraws, each shifted by one pixel, in the cached page: *whole tree* is")
+        .append(
+            " `window.kinhubTree.overview()`; *focus view* is `window.kinhubTree.focus({view: \"descendants\"})` when the page")
+        .append(
+            " has it. Naive redraws of big views are measured over fewer redraws and scaled (column *naive over*).\n\n");
+    out.append(
+        "| tree | view | in view | cached redraws | naive redraws | naive over | naive ÷ cached |\n|---|---|---:|---:|---:|---:|---:|\n");
     List<String> skipped = new ArrayList<>();
     for (JsonNode r : results) {
       for (String view : List.of("whole", "focus")) {
@@ -225,10 +323,21 @@ public final class TreeBrowserBench implements Scenario {
         }
         double cached = median(v.get("cached"));
         double naive = median(v.get("naive"));
-        out.append("| ").append(r.get("label").asText()).append(" | ").append(view.equals("whole") ? "whole tree" : "focus view")
-            .append(" | ").append(v.path("view").path("visible").asInt()).append(" | ").append(medianAndP90(v.get("cached")))
-            .append(" | ").append(medianAndP90(v.get("naive"))).append(" | ").append(v.path("naiveRedraws").asInt()).append(" | ")
-            .append(Stats.f0(naive / Math.max(cached, 0.001))).append("× |\n");
+        out.append("| ")
+            .append(r.get("label").asText())
+            .append(" | ")
+            .append(view.equals("whole") ? "whole tree" : "focus view")
+            .append(" | ")
+            .append(v.path("view").path("visible").asInt())
+            .append(" | ")
+            .append(medianAndP90(v.get("cached")))
+            .append(" | ")
+            .append(medianAndP90(v.get("naive")))
+            .append(" | ")
+            .append(v.path("naiveRedraws").asInt())
+            .append(" | ")
+            .append(Stats.f0(naive / Math.max(cached, 0.001)))
+            .append("× |\n");
       }
     }
     if (!skipped.isEmpty()) {
@@ -236,10 +345,24 @@ public final class TreeBrowserBench implements Scenario {
     }
     out.append("\nEvery round: ");
     for (JsonNode r : results) {
-      out.append("\n- ").append(r.get("label").asText()).append(": cold ").append(r.get("coldMs")).append(", first ")
-          .append(r.get("layoutMs")).append(", cached ").append(r.get("cachedLayoutMs")).append(", ready ").append(r.get("readyMs"))
-          .append(", ready cached ").append(r.get("cachedReadyMs")).append(", again ").append(r.get("relayoutMs"))
-          .append(", redraws cached ").append(r.get("whole").get("cached")).append(", naive ").append(r.get("whole").get("naive"));
+      out.append("\n- ")
+          .append(r.get("label").asText())
+          .append(": cold ")
+          .append(r.get("coldMs"))
+          .append(", first ")
+          .append(r.get("layoutMs"))
+          .append(", cached ")
+          .append(r.get("cachedLayoutMs"))
+          .append(", ready ")
+          .append(r.get("readyMs"))
+          .append(", ready cached ")
+          .append(r.get("cachedReadyMs"))
+          .append(", again ")
+          .append(r.get("relayoutMs"))
+          .append(", redraws cached ")
+          .append(r.get("whole").get("cached"))
+          .append(", naive ")
+          .append(r.get("whole").get("naive"));
     }
     return out.append("\n").toString();
   }

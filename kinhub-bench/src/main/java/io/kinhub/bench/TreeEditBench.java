@@ -25,11 +25,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Editing on the tree page in headless Chromium (issue 17): on a generated tree (10,000 persons by default) imported into
- * a real node, it selects a person and clicks the panel's "+ Child" button round after round, and reports the time from
- * the click to the frame that draws the new box (the page's {@code window.kinhubTree.edit.lastAddMs}; goal ≤ 100 ms),
- * median and p90. Self-contained: its own node, its own script (tree-edit-bench.mjs). Needs Debian's chromium and
- * playwright-core (as .ci/run installs them).
+ * Editing on the tree page in headless Chromium (issue 17): on a generated tree (10,000 persons by
+ * default) imported into a real node, it selects a person and clicks the panel's "+ Child" button
+ * round after round, and reports the time from the click to the frame that draws the new box (the
+ * page's {@code window.kinhubTree.edit.lastAddMs}; goal ≤ 100 ms), median and p90. Self-contained:
+ * its own node, its own script (tree-edit-bench.mjs). Needs Debian's chromium and playwright-core
+ * (as .ci/run installs them).
  *
  * <pre>./kinhub bench tree-edit [--persons 10000] [--rounds 25] [--warmup 3] [--out file.md]</pre>
  */
@@ -56,8 +57,19 @@ public final class TreeEditBench implements Scenario {
   @Override
   public int run(BenchRun run) throws Exception {
     String[] args = run.args();
-    Map<String, String> options = new LinkedHashMap<>(Map.of("--persons", "10000", "--rounds", "25", "--warmup", "3",
-        "--tools", System.getProperty("user.home") + "/.cache/kinhub-browser-tools", "--chromium", "/usr/bin/chromium"));
+    Map<String, String> options =
+        new LinkedHashMap<>(
+            Map.of(
+                "--persons",
+                "10000",
+                "--rounds",
+                "25",
+                "--warmup",
+                "3",
+                "--tools",
+                System.getProperty("user.home") + "/.cache/kinhub-browser-tools",
+                "--chromium",
+                "/usr/bin/chromium"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
     }
@@ -70,19 +82,42 @@ public final class TreeEditBench implements Scenario {
         Kinhub node = Kinhub.start(Config.from(env(backends, dir)))) {
       String base = node.baseUrl();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      post(http, base + "/api/v1/accounts", null, "{\"login\":\"tree-edit-bench@example.org\",\"password\":\"" + Api.PASSWORD
-          + "\",\"displayName\":\"Tree edit bench\"}");
-      String token = post(http, base + "/api/v1/sessions", null,
-          "{\"login\":\"tree-edit-bench@example.org\",\"password\":\"" + Api.PASSWORD + "\"}").get("token").asText();
+      post(
+          http,
+          base + "/api/v1/accounts",
+          null,
+          "{\"login\":\"tree-edit-bench@example.org\",\"password\":\""
+              + Api.PASSWORD
+              + "\",\"displayName\":\"Tree edit bench\"}");
+      String token =
+          post(
+                  http,
+                  base + "/api/v1/sessions",
+                  null,
+                  "{\"login\":\"tree-edit-bench@example.org\",\"password\":\""
+                      + Api.PASSWORD
+                      + "\"}")
+              .get("token")
+              .asText();
       Path file = dir.resolve("generated-" + persons + ".ged");
       GedcomGenerator.write(file, persons, 42);
       System.err.println("importing " + persons + " persons ...");
-      String family = post(http, base + "/api/v1/families", token, "{\"name\":\"edit bench\"}").get("id").asText();
-      HttpResponse<String> imported = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
-          .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
-          .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+      String family =
+          post(http, base + "/api/v1/families", token, "{\"name\":\"edit bench\"}")
+              .get("id")
+              .asText();
+      HttpResponse<String> imported =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
+                  .timeout(Duration.ofMinutes(5))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/octet-stream")
+                  .POST(HttpRequest.BodyPublishers.ofFile(file))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (imported.statusCode() != 200) {
-        throw new IllegalStateException("import failed: " + imported.statusCode() + " " + imported.body());
+        throw new IllegalStateException(
+            "import failed: " + imported.statusCode() + " " + imported.body());
       }
 
       Path tools = Path.of(options.get("--tools"));
@@ -91,8 +126,19 @@ public final class TreeEditBench implements Scenario {
         Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
       }
       System.err.println("driving Chromium: " + warmup + " + " + rounds + " × add child ...");
-      Process browser = new ProcessBuilder("node", script.toString(), options.get("--chromium"), base, token, family,
-          Integer.toString(rounds), Integer.toString(warmup)).directory(tools.toFile()).redirectErrorStream(true).start();
+      Process browser =
+          new ProcessBuilder(
+                  "node",
+                  script.toString(),
+                  options.get("--chromium"),
+                  base,
+                  token,
+                  family,
+                  Integer.toString(rounds),
+                  Integer.toString(warmup))
+              .directory(tools.toFile())
+              .redirectErrorStream(true)
+              .start();
       JsonNode result = null;
       StringBuilder log = new StringBuilder();
       try (var lines = browser.inputReader(StandardCharsets.UTF_8)) {
@@ -118,9 +164,13 @@ public final class TreeEditBench implements Scenario {
     return env;
   }
 
-  private static JsonNode post(HttpClient http, String url, String token, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  private static JsonNode post(HttpClient http, String url, String token, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -139,19 +189,56 @@ public final class TreeEditBench implements Scenario {
     r.path("placedMs").forEach(v -> placedList.add(v.asDouble()));
     double[] placed = placedList.stream().mapToDouble(Double::doubleValue).toArray();
     return "# Add child on the tree page in headless Chromium\n\n"
-        + "Machine: " + Machine.cores() + " cores, " + Machine.cpuModel() + ", " + Machine.javaVersion() + "; load average at the end "
-        + Machine.loadAverage() + ". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n"
-        + "Command: `./kinhub bench tree-edit " + String.join(" ", args) + "`\n\n"
-        + "A generated tree of " + r.get("persons").asInt() + " persons (first layout " + Stats.f1(r.path("layoutMs").asDouble())
+        + "Machine: "
+        + Machine.cores()
+        + " cores, "
+        + Machine.cpuModel()
+        + ", "
+        + Machine.javaVersion()
+        + "; load average at the end "
+        + Machine.loadAverage()
+        + ". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n"
+        + "Command: `./kinhub bench tree-edit "
+        + String.join(" ", args)
+        + "`\n\n"
+        + "A generated tree of "
+        + r.get("persons").asInt()
+        + " persons (first layout "
+        + Stats.f1(r.path("layoutMs").asDouble())
         + " ms). *New box drawn*: from the \"+ Child\" click (the event's timestamp) to the frame that draws the new box beside"
         + " its parent, before the server answers (the edit is optimistic). *In its place*: until the tree has been laid out again"
         + " with the new person and drawn. Each round waits for the server's answer and its reconciliation before the next"
-        + " click. " + values.length + " rounds after warm-up; " + r.get("stored").asInt() + " persons stored at the end.\n\n"
+        + " click. "
+        + values.length
+        + " rounds after warm-up; "
+        + r.get("stored").asInt()
+        + " persons stored at the end.\n\n"
         + "| | rounds | median (ms) | p90 (ms) | min (ms) | max (ms) | goal |\n|---|---:|---:|---:|---:|---:|---|\n"
-        + "| new box drawn | " + values.length + " | " + Stats.f1(Stats.median(list)) + " | " + Stats.f1(Stats.quantile(values, 0.9)) + " | "
-        + Stats.f1(Stats.quantile(values, 0)) + " | " + Stats.f1(Stats.max(values)) + " | ≤ 100 ms |\n"
-        + "| in its place (relayout) | " + placed.length + " | " + Stats.f1(Stats.median(placedList)) + " | "
-        + Stats.f1(Stats.quantile(placed, 0.9)) + " | " + Stats.f1(Stats.quantile(placed, 0)) + " | " + Stats.f1(Stats.max(placed))
-        + " | |\n\nEvery round, new box drawn (ms): " + list + "\n\nEvery round, in its place (ms): " + placedList + "\n";
+        + "| new box drawn | "
+        + values.length
+        + " | "
+        + Stats.f1(Stats.median(list))
+        + " | "
+        + Stats.f1(Stats.quantile(values, 0.9))
+        + " | "
+        + Stats.f1(Stats.quantile(values, 0))
+        + " | "
+        + Stats.f1(Stats.max(values))
+        + " | ≤ 100 ms |\n"
+        + "| in its place (relayout) | "
+        + placed.length
+        + " | "
+        + Stats.f1(Stats.median(placedList))
+        + " | "
+        + Stats.f1(Stats.quantile(placed, 0.9))
+        + " | "
+        + Stats.f1(Stats.quantile(placed, 0))
+        + " | "
+        + Stats.f1(Stats.max(placed))
+        + " | |\n\nEvery round, new box drawn (ms): "
+        + list
+        + "\n\nEvery round, in its place (ms): "
+        + placedList
+        + "\n";
   }
 }

@@ -3,12 +3,12 @@ package io.kinhub.bench;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.nio.file.Files;
 
 /** The {@code wrk} HTTP load generator (a separate process), parsed from its text output. */
 final class Wrk implements LoadDriver {
@@ -18,7 +18,8 @@ final class Wrk implements LoadDriver {
   private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
   private static final Pattern SOCKET_ERRORS =
       Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-  private static final Pattern PERCENTILE = Pattern.compile("^\\s*(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+  private static final Pattern PERCENTILE =
+      Pattern.compile("^\\s*(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
 
   private final int threads;
   private final int connections;
@@ -58,7 +59,13 @@ final class Wrk implements LoadDriver {
 
   @Override
   public String describe() {
-    return "`" + version() + "`, `wrk -t" + threads + " -c" + connections + " -d<duration>s --latency` (separate process)";
+    return "`"
+        + version()
+        + "`, `wrk -t"
+        + threads
+        + " -c"
+        + connections
+        + " -d<duration>s --latency` (separate process)";
   }
 
   /** The command line of one run (the token shortened when it is shown). */
@@ -66,10 +73,21 @@ final class Wrk implements LoadDriver {
     return command(url, token, null, seconds);
   }
 
-  /** The command line of one run with one more request header ({@code "Name: value"}) when it is not null. */
+  /**
+   * The command line of one run with one more request header ({@code "Name: value"}) when it is not
+   * null.
+   */
   List<String> command(String url, String token, String header, int seconds) {
-    List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
-        "--timeout", "10s", "--latency"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "wrk",
+                "-t" + threads,
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--timeout",
+                "10s",
+                "--latency"));
     if (token != null) {
       cmd.add("-H");
       cmd.add("Authorization: Bearer " + token);
@@ -101,7 +119,8 @@ final class Wrk implements LoadDriver {
       }
       out = Files.readString(log.toPath(), StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new IllegalStateException("wrk exited with status " + p.exitValue() + ": " + Api.abbreviate(out));
+        throw new IllegalStateException(
+            "wrk exited with status " + p.exitValue() + ": " + Api.abbreviate(out));
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot run wrk: " + e.getMessage(), e);
@@ -139,17 +158,19 @@ final class Wrk implements LoadDriver {
     Matcher p = PERCENTILE.matcher(out);
     while (p.find()) {
       double v = Double.parseDouble(p.group(2));
-      double ms = switch (p.group(3)) {
-        case "us" -> v / 1000;
-        case "s" -> v * 1000;
-        default -> v;
-      };
+      double ms =
+          switch (p.group(3)) {
+            case "us" -> v / 1000;
+            case "s" -> v * 1000;
+            default -> v;
+          };
       if (p.group(1).equals("50")) {
         p50 = ms;
       } else {
         p99 = ms;
       }
     }
-    return new Result(Double.parseDouble(rps.group(1)), Long.parseLong(total.group(1)), non2xx, errors, p50, p99);
+    return new Result(
+        Double.parseDouble(rps.group(1)), Long.parseLong(total.group(1)), non2xx, errors, p50, p99);
   }
 }

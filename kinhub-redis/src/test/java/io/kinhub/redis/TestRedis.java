@@ -24,7 +24,8 @@ public final class TestRedis {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    RedisServer server = RedisServer.builder().port(port).bind("127.0.0.1").setting("save \"\"").build();
+    RedisServer server =
+        RedisServer.builder().port(port).bind("127.0.0.1").setting("save \"\"").build();
     server.start();
   }
 
@@ -49,6 +50,8 @@ public final class TestRedis {
 
   /** A new, independent set of connections, as one node would have. */
   public RedisConnections connect(String prefix) {
-    return RedisConnections.connect(new RedisSettings(url(), prefix, Duration.ofSeconds(5)), resources); // generous: a loaded CI machine
+    return RedisConnections.connect(
+        new RedisSettings(url(), prefix, Duration.ofSeconds(5)),
+        resources); // generous: a loaded CI machine
   }
 }

@@ -14,9 +14,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Password logins per second in isolation: one {@link PasswordHasher#verify} (Argon2id, m = 19 MiB, t = 2, p = 1,
- * BouncyCastle) of the right password against a stored hash, the work a password login spends on the CPU, with no
- * HTTP, database or Redis around it. Run at 1 and 2 threads ({@code -t}) to see how it scales per core:
+ * Password logins per second in isolation: one {@link PasswordHasher#verify} (Argon2id, m = 19 MiB,
+ * t = 2, p = 1, BouncyCastle) of the right password against a stored hash, the work a password
+ * login spends on the CPU, with no HTTP, database or Redis around it. Run at 1 and 2 threads
+ * ({@code -t}) to see how it scales per core:
  *
  * <pre>
  *   java -cp kinhub-bench/target/kinhub-bench.jar org.openjdk.jmh.Main Argon2 -f 1 -wi 3 -i 5 -w 5s -r 5s -t 1

@@ -28,22 +28,28 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one permission check on a near-cache hit, against the database lookup the cache saves.
+ * The cost of one permission check on a near-cache hit, against the database lookup the cache
+ * saves.
  *
- * <p>The trial set-up starts an embedded Redis and PostgreSQL and one Kinhub node in the forked JVM, creates a user
- * and a private family (the user is its originator), and warms the permission cache with the user's access to the
- * family. Then, one thread:
+ * <p>The trial set-up starts an embedded Redis and PostgreSQL and one Kinhub node in the forked
+ * JVM, creates a user and a private family (the user is its originator), and warms the permission
+ * cache with the user's access to the family. Then, one thread:
+ *
  * <ul>
- *   <li>{@code permitsParsed}: {@link Permissions#permits} with a pre-parsed {@code family:edit:<id>} (a hit),</li>
- *   <li>{@code permitsParsing}: the same after {@link Permission#parse} of the string, as a route does,</li>
- *   <li>{@code parseOnly}: the parse alone,</li>
- *   <li>{@code uncachedDatabaseLookup}, the anchor: what a miss costs at least, i.e. the cache loader's SQL query
- *       run through plain JDBC on one open connection (a prepared statement), its row turned into the grants the
- *       way the loader does, and the check. A real miss also checks a connection out of HikariCP and goes
- *       through Jdbi.</li>
+ *   <li>{@code permitsParsed}: {@link Permissions#permits} with a pre-parsed {@code
+ *       family:edit:<id>} (a hit),
+ *   <li>{@code permitsParsing}: the same after {@link Permission#parse} of the string, as a route
+ *       does,
+ *   <li>{@code parseOnly}: the parse alone,
+ *   <li>{@code uncachedDatabaseLookup}, the anchor: what a miss costs at least, i.e. the cache
+ *       loader's SQL query run through plain JDBC on one open connection (a prepared statement),
+ *       its row turned into the grants the way the loader does, and the check. A real miss also
+ *       checks a connection out of HikariCP and goes through Jdbi.
  * </ul>
- * Entries of the near cache live at most {@code KINHUB_NEAR_CACHE_MAX_AGE} (5 s by default), so the cached
- * benchmarks take one miss every 5 s; the tear-down prints the cache's hits and misses to stderr.
+ *
+ * Entries of the near cache live at most {@code KINHUB_NEAR_CACHE_MAX_AGE} (5 s by default), so the
+ * cached benchmarks take one miss every 5 s; the tear-down prints the cache's hits and misses to
+ * stderr.
  *
  * <pre>
  *   java -cp kinhub-bench/target/kinhub-bench.jar org.openjdk.jmh.Main PermissionCheck -f 1 -wi 3 -i 5 -w 2s -r 2s
@@ -56,11 +62,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-// the server's logback.xml logs to stdout; the bench configuration sends logs to stderr at WARN (Kinhub at INFO)
+// the server's logback.xml logs to stdout; the bench configuration sends logs to stderr at WARN
+// (Kinhub at INFO)
 @Fork(value = 1, jvmArgsAppend = "-Dlogback.configurationFile=kinhub-bench-logback.xml")
 public class PermissionCheckBenchmark {
   /** The loader's query in {@code Permissions}, with positional parameters: family, then user. */
-  private static final String ACCESS_QUERY = """
+  private static final String ACCESS_QUERY =
+      """
       SELECT a.superadmin, f.public, m.role
       FROM account a
       LEFT JOIN family f ON f.id = ?
@@ -89,7 +97,8 @@ public class PermissionCheckBenchmark {
     parsed = Permission.parse(text);
     for (int i = 0; i < 3; i++) {
       if (!permissions.permits(userId, parsed)) {
-        throw new IllegalStateException("the originator of family " + familyId + " is refused " + text);
+        throw new IllegalStateException(
+            "the originator of family " + familyId + " is refused " + text);
       }
     }
     connection = DriverManager.getConnection(node.jdbcUrl());
@@ -104,8 +113,10 @@ public class PermissionCheckBenchmark {
   @TearDown(Level.Trial)
   public void stop() throws SQLException {
     try {
-      System.err.printf("permission near cache during the trial: %d hits, %d misses%n",
-          node.nearCacheReads("permissions", "hit") - hitsBefore, node.nearCacheReads("permissions", "miss") - missesBefore);
+      System.err.printf(
+          "permission near cache during the trial: %d hits, %d misses%n",
+          node.nearCacheReads("permissions", "hit") - hitsBefore,
+          node.nearCacheReads("permissions", "miss") - missesBefore);
       if (connection != null) {
         connection.close();
       }
@@ -155,6 +166,7 @@ public class PermissionCheckBenchmark {
     } else if (familyPublic) {
       granted.addAll(FamilyRole.VISITOR.permissions(familyId));
     }
-    return new Access(familyId, familyPublic, member, superadmin, List.copyOf(granted)).permits(parsed);
+    return new Access(familyId, familyPublic, member, superadmin, List.copyOf(granted))
+        .permits(parsed);
   }
 }

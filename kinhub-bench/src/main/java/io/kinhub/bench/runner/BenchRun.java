@@ -10,14 +10,21 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What one run of a {@link Scenario} shares with the runner: its arguments, the report, and the one shutdown path —
- * everything registered with {@link #closeAtEnd} is closed once, most recent first, at the end, on failure or by the
- * shutdown hook on Ctrl-C; temporary directories are deleted after it.
+ * What one run of a {@link Scenario} shares with the runner: its arguments, the report, and the one
+ * shutdown path — everything registered with {@link #closeAtEnd} is closed once, most recent first,
+ * at the end, on failure or by the shutdown hook on Ctrl-C; temporary directories are deleted after
+ * it.
  */
 public final class BenchRun implements AutoCloseable {
-  /** Environment variable naming the fixtures directory (the folder holding e.g. {@code royal92.ged}). */
+  /**
+   * Environment variable naming the fixtures directory (the folder holding e.g. {@code
+   * royal92.ged}).
+   */
   public static final String FIXTURES_ENV = "KINHUB_BENCH_FIXTURES";
-  /** Default fixtures directory, relative to the repository root (the launcher's working directory). */
+
+  /**
+   * Default fixtures directory, relative to the repository root (the launcher's working directory).
+   */
   public static final Path DEFAULT_FIXTURES = Path.of("kinhub-bench", "fixtures");
 
   private final List<String> args;
@@ -71,7 +78,10 @@ public final class BenchRun implements AutoCloseable {
     return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_FIXTURES;
   }
 
-  /** Stops what was registered, most recent first, once; failures are logged and do not stop the others. */
+  /**
+   * Stops what was registered, most recent first, once; failures are logged and do not stop the
+   * others.
+   */
   @Override
   public void close() {
     while (true) {
@@ -97,13 +107,15 @@ public final class BenchRun implements AutoCloseable {
       return;
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort: a stray file in a temporary directory is harmless
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort: a stray file in a temporary directory is harmless
+                }
+              });
     } catch (IOException e) {
       System.err.println("bench: could not delete " + dir + ": " + e);
     }

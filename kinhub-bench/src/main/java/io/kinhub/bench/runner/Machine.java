@@ -1,15 +1,15 @@
 package io.kinhub.bench.runner;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.lang.management.ManagementFactory;
-import java.util.Locale;
 
 /** What the benchmark ran on and how it was started, for the top of the report. */
 public final class Machine {

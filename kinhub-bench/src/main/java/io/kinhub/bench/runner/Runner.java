@@ -10,11 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The one entry point of kinhub-bench: {@code [--list | --help] | [NAME] [--out FILE] [ARGS]}. Picks the
- * {@link Scenario} by name ({@code main} when the first argument is an option or absent), prints its help for
- * {@code --help}, runs it with a {@link BenchRun}, then writes the report (the {@link RunHeader} first unless the
- * scenario writes its own) to stdout and to {@code --out}. Whatever the scenario registered is stopped at the end,
- * on failure and, through a shutdown hook, on Ctrl-C.
+ * The one entry point of kinhub-bench: {@code [--list | --help] | [NAME] [--out FILE] [ARGS]}.
+ * Picks the {@link Scenario} by name ({@code main} when the first argument is an option or absent),
+ * prints its help for {@code --help}, runs it with a {@link BenchRun}, then writes the report (the
+ * {@link RunHeader} first unless the scenario writes its own) to stdout and to {@code --out}.
+ * Whatever the scenario registered is stopped at the end, on failure and, through a shutdown hook,
+ * on Ctrl-C.
  */
 public final class Runner {
   /** The scenario run when no name is given. */
@@ -37,7 +38,8 @@ public final class Runner {
 
   /** The list printed by {@code --list} and {@code --help}. */
   public String list() {
-    StringBuilder sb = new StringBuilder("usage: bench [NAME] [--out FILE] [ARGS]   (NAME --help: its options)\n");
+    StringBuilder sb =
+        new StringBuilder("usage: bench [NAME] [--out FILE] [ARGS]   (NAME --help: its options)\n");
     for (Scenario s : scenarios) {
       sb.append(String.format("  %-13s %s%n", s.name(), s.summary()));
     }
@@ -47,7 +49,10 @@ public final class Runner {
   /** Runs the command line; returns the exit status. */
   public int execute(String[] argv) {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
-    if (!args.isEmpty() && (args.get(0).equals("--list") || args.get(0).equals("--help") || args.get(0).equals("-h"))
+    if (!args.isEmpty()
+        && (args.get(0).equals("--list")
+            || args.get(0).equals("--help")
+            || args.get(0).equals("-h"))
         && (args.size() == 1 || args.get(0).equals("--list"))) {
       out.print(list());
       return 0;
@@ -78,8 +83,13 @@ public final class Runner {
 
   private int run(Scenario scenario, List<String> args, Path outFile) {
     int exit;
-    String header = scenario.writesOwnHeader() ? ""
-        : RunHeader.markdown("Kinhub benchmark: " + scenario.name(), args.toArray(String[]::new), args.contains("--quick"));
+    String header =
+        scenario.writesOwnHeader()
+            ? ""
+            : RunHeader.markdown(
+                "Kinhub benchmark: " + scenario.name(),
+                args.toArray(String[]::new),
+                args.contains("--quick"));
     try (BenchRun run = new BenchRun(args)) {
       Thread hook = new Thread(run::close, "bench-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);

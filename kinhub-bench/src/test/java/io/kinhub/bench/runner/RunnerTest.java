@@ -22,7 +22,9 @@ class RunnerTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private Runner runner(List<Scenario> scenarios) {
-    return new Runner(scenarios, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return new Runner(
+        scenarios,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -33,13 +35,16 @@ class RunnerTest {
   /** The names the launcher's usage text documents (the lines under "bench [NAME] [ARGS]"). */
   private static List<String> documentedNames() throws IOException {
     String script = Files.readString(Path.of("..", "kinhub"));
-    String usage = script.substring(script.indexOf("bench [NAME] [ARGS]"), script.indexOf("  jar "));
+    String usage =
+        script.substring(script.indexOf("bench [NAME] [ARGS]"), script.indexOf("  jar "));
     List<String> names = new ArrayList<>();
     Matcher m = Pattern.compile("(?m)^ {24}([a-z][a-z-]*) {2,}").matcher(usage);
     while (m.find()) {
       names.add(m.group(1));
     }
-    Matcher also = Pattern.compile("also ([a-z, -]+?)\\)", Pattern.DOTALL).matcher(usage.replaceAll("\\s+", " "));
+    Matcher also =
+        Pattern.compile("also ([a-z, -]+?)\\)", Pattern.DOTALL)
+            .matcher(usage.replaceAll("\\s+", " "));
     if (also.find()) {
       for (String name : also.group(1).split(",")) {
         names.add(name.strip());
@@ -51,7 +56,8 @@ class RunnerTest {
   @Test
   void everyDocumentedName_resolvesAndPrintsHelp_withoutStartingAnything() throws IOException {
     List<String> names = documentedNames();
-    assertThat(names).contains("main", "tree", "tree-page", "jobs", "pages", "feed", "lock", "capacity");
+    assertThat(names)
+        .contains("main", "tree", "tree-page", "jobs", "pages", "feed", "lock", "capacity");
     for (String name : names) {
       out.reset();
       int exit = runner(Bench.scenarios()).execute(new String[] {name, "--help"});
@@ -65,7 +71,9 @@ class RunnerTest {
     int exit = runner(Bench.scenarios()).execute(new String[] {"--list"});
     assertThat(exit).isZero();
     for (Scenario s : Bench.scenarios()) {
-      assertThat(out().lines().filter(l -> l.startsWith("  " + s.name() + " ")).count()).as(s.name()).isEqualTo(1);
+      assertThat(out().lines().filter(l -> l.startsWith("  " + s.name() + " ")).count())
+          .as(s.name())
+          .isEqualTo(1);
     }
   }
 
@@ -75,7 +83,8 @@ class RunnerTest {
     assertThat(out()).contains("tree-page");
     out.reset();
     assertThat(runner(Bench.scenarios()).execute(new String[] {"--quick", "--help"})).isZero();
-    assertThat(out()).isEqualTo(new Runner(Bench.scenarios(), System.out, System.err).find("main").help());
+    assertThat(out())
+        .isEqualTo(new Runner(Bench.scenarios(), System.out, System.err).find("main").help());
     assertThat(runner(Bench.scenarios()).execute(new String[] {"no-such-bench"})).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown benchmark 'no-such-bench'");
   }
@@ -109,15 +118,17 @@ class RunnerTest {
 
     @Override
     public int run(BenchRun run) throws Exception {
-      run.closeAtEnd(() -> {
-        closedA.incrementAndGet();
-        order.add("a");
-      });
-      run.closeAtEnd(() -> {
-        closedB.incrementAndGet();
-        order.add("b");
-        throw new IllegalStateException("b fails to stop");
-      });
+      run.closeAtEnd(
+          () -> {
+            closedA.incrementAndGet();
+            order.add("a");
+          });
+      run.closeAtEnd(
+          () -> {
+            closedB.incrementAndGet();
+            order.add("b");
+            throw new IllegalStateException("b fails to stop");
+          });
       temp = run.tempDir("runner-test-");
       Files.writeString(temp.resolve("x"), "x");
       run.report("## Probe\n\nargs " + String.join(" ", run.args()) + "\n");
@@ -129,16 +140,21 @@ class RunnerTest {
   }
 
   @Test
-  void shutdownPath_closesWhatTheRunOpened_once_mostRecentFirst_andWritesTheReport(@TempDir Path dir) throws IOException {
+  void shutdownPath_closesWhatTheRunOpened_once_mostRecentFirst_andWritesTheReport(
+      @TempDir Path dir) throws IOException {
     Probe probe = new Probe(false);
     Path report = dir.resolve("sub/report.md");
-    int exit = runner(List.of(probe)).execute(new String[] {"probe", "--out", report.toString(), "--x", "1"});
+    int exit =
+        runner(List.of(probe))
+            .execute(new String[] {"probe", "--out", report.toString(), "--x", "1"});
     assertThat(exit).isZero();
     assertThat(probe.closedA).hasValue(1);
     assertThat(probe.closedB).hasValue(1);
     assertThat(probe.order).containsExactly("b", "a");
     assertThat(probe.temp).doesNotExist();
-    assertThat(out()).contains("# Kinhub benchmark: probe", "cores (availableProcessors)", "## Probe", "args --x 1");
+    assertThat(out())
+        .contains(
+            "# Kinhub benchmark: probe", "cores (availableProcessors)", "## Probe", "args --x 1");
     assertThat(Files.readString(report)).isEqualTo(out());
   }
 

@@ -44,29 +44,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connections of one process to Redis: one shared, thread-safe command connection and one pub/sub
- * connection, to a single Redis, a Sentinel-managed master, or a Redis Cluster. Callers see the same operations
- * in every mode ({@link RedisClusterCommands}, the commands standalone and cluster connections share); keys of one
- * multi-key command or script must share a hash tag, which a single Redis ignores.
+ * The connections of one process to Redis: one shared, thread-safe command connection and one
+ * pub/sub connection, to a single Redis, a Sentinel-managed master, or a Redis Cluster. Callers see
+ * the same operations in every mode ({@link RedisClusterCommands}, the commands standalone and
+ * cluster connections share); keys of one multi-key command or script must share a hash tag, which
+ * a single Redis ignores.
  *
- * <p>Both connections reconnect by themselves; while disconnected, commands fail at once instead of queueing,
- * so a caller learns within its timeout that Redis is gone. TCP keepalive is on so dead peers are noticed. With
- * Sentinel every reconnect asks the sentinels for the current master, so after a failover both connections
- * (pub/sub included, which then resubscribes) follow the promoted replica. With a cluster the topology is
- * refreshed periodically and on every sign of change (redirections, reconnect attempts), and the pub/sub
- * connection moves to another node when its own goes away.
+ * <p>Both connections reconnect by themselves; while disconnected, commands fail at once instead of
+ * queueing, so a caller learns within its timeout that Redis is gone. TCP keepalive is on so dead
+ * peers are noticed. With Sentinel every reconnect asks the sentinels for the current master, so
+ * after a failover both connections (pub/sub included, which then resubscribes) follow the promoted
+ * replica. With a cluster the topology is refreshed periodically and on every sign of change
+ * (redirections, reconnect attempts), and the pub/sub connection moves to another node when its own
+ * goes away.
  */
 public final class RedisConnections implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
 
-  /** Told when the pub/sub link drops or comes back; the event bus uses it to know when it may be deaf. */
+  /**
+   * Told when the pub/sub link drops or comes back; the event bus uses it to know when it may be
+   * deaf.
+   */
   public interface LinkListener {
     void pubSubDisconnected();
   }
 
   /** How the process reaches Redis. */
   public enum Mode {
-    STANDALONE, SENTINEL, CLUSTER;
+    STANDALONE,
+    SENTINEL,
+    CLUSTER;
 
     /** As shown on {@code /health}. */
     public String label() {
@@ -99,37 +106,42 @@ public final class RedisConnections implements AutoCloseable {
   private RedisConnections(RedisSettings settings, ClientResources resources) {
     this.settings = settings;
     this.resources = resources;
-    SocketOptions socketOptions = SocketOptions.builder()
-        .connectTimeout(settings.commandTimeout())
-        .keepAlive(SocketOptions.KeepAliveOptions.builder()
-            .enable()
-            .idle(Duration.ofSeconds(30))
-            .interval(Duration.ofSeconds(10))
-            .count(3)
-            .build())
-        .build();
+    SocketOptions socketOptions =
+        SocketOptions.builder()
+            .connectTimeout(settings.commandTimeout())
+            .keepAlive(
+                SocketOptions.KeepAliveOptions.builder()
+                    .enable()
+                    .idle(Duration.ofSeconds(30))
+                    .interval(Duration.ofSeconds(10))
+                    .count(3)
+                    .build())
+            .build();
     if (isCluster(settings.uri())) {
       this.mode = Mode.CLUSTER;
       List<RedisURI> seeds = parseCluster(settings.uri(), settings.commandTimeout());
       this.endpoint = describeSeeds(seeds);
       RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
-      clusterClient.setOptions(ClusterClientOptions.builder()
-          .autoReconnect(true)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .timeoutOptions(TimeoutOptions.enabled())
-          .socketOptions(socketOptions)
-          .maxRedirects(5)
-          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-              // a failover inside the cluster shows as reconnect attempts, MOVED or ASK: refresh at once on those,
-              // and every 2 s anyway (a replica promoted while this process was idle)
-              .enablePeriodicRefresh(Duration.ofSeconds(2))
-              .enableAllAdaptiveRefreshTriggers()
-              .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
-              .refreshTriggersReconnectAttempts(2)
-              .dynamicRefreshSources(true)
-              .closeStaleConnections(true)
-              .build())
-          .build());
+      clusterClient.setOptions(
+          ClusterClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled())
+              .socketOptions(socketOptions)
+              .maxRedirects(5)
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      // a failover inside the cluster shows as reconnect attempts, MOVED or ASK:
+                      // refresh at once on those,
+                      // and every 2 s anyway (a replica promoted while this process was idle)
+                      .enablePeriodicRefresh(Duration.ofSeconds(2))
+                      .enableAllAdaptiveRefreshTriggers()
+                      .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                      .refreshTriggersReconnectAttempts(2)
+                      .dynamicRefreshSources(true)
+                      .closeStaleConnections(true)
+                      .build())
+              .build());
       this.client = clusterClient;
     } else {
       RedisURI uri = parse(settings.uri());
@@ -137,32 +149,37 @@ public final class RedisConnections implements AutoCloseable {
       this.mode = uri.getSentinels().isEmpty() ? Mode.STANDALONE : Mode.SENTINEL;
       this.endpoint = describe(uri);
       RedisClient redisClient = RedisClient.create(resources, uri);
-      redisClient.setOptions(ClientOptions.builder()
-          .autoReconnect(true)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          // each connection's own timeout (the URI's, or a longer one for blocking reads), applied to every command
-          .timeoutOptions(TimeoutOptions.enabled())
-          .socketOptions(socketOptions)
-          .build());
+      redisClient.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              // each connection's own timeout (the URI's, or a longer one for blocking reads),
+              // applied to every command
+              .timeoutOptions(TimeoutOptions.enabled())
+              .socketOptions(socketOptions)
+              .build());
       this.client = redisClient;
     }
     StatefulConnection<String, String>[] holder = new StatefulConnection[2];
-    client.addListener(new RedisConnectionStateListener() {
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-        if (handler == holder[1]) {
-          linkListeners.forEach(LinkListener::pubSubDisconnected);
-        }
-      }
+    client.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            if (handler == holder[1]) {
+              linkListeners.forEach(LinkListener::pubSubDisconnected);
+            }
+          }
 
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-        if (handler == holder[0]) {
-          // not on the I/O thread that must deliver the answer
-          Thread.ofVirtual().name("kinhub-redis-refresh").start(RedisConnections.this::refreshQuietly);
-        }
-      }
-    });
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+            if (handler == holder[0]) {
+              // not on the I/O thread that must deliver the answer
+              Thread.ofVirtual()
+                  .name("kinhub-redis-refresh")
+                  .start(RedisConnections.this::refreshQuietly);
+            }
+          }
+        });
     try {
       if (client instanceof RedisClusterClient clusterClient) {
         StatefulRedisClusterConnection<String, String> c = clusterClient.connect(StringCodec.UTF8);
@@ -184,7 +201,8 @@ public final class RedisConnections implements AutoCloseable {
       holder[1] = pubSub;
     } catch (RedisException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-      throw new RedisUnavailableException("cannot connect to Redis at " + endpoint + ": " + e.getMessage(), e);
+      throw new RedisUnavailableException(
+          "cannot connect to Redis at " + endpoint + ": " + e.getMessage(), e);
     }
     refreshQuietly();
   }
@@ -194,12 +212,18 @@ public final class RedisConnections implements AutoCloseable {
     return new RedisConnections(settings, resources);
   }
 
-  /** Whether {@code uri} names a Redis Cluster ({@code redis-cluster://} or {@code rediss-cluster://}). */
+  /**
+   * Whether {@code uri} names a Redis Cluster ({@code redis-cluster://} or {@code
+   * rediss-cluster://}).
+   */
   public static boolean isCluster(String uri) {
     return uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://");
   }
 
-  /** Checks a cluster URI's form without connecting; the message of the exception says what is wrong. */
+  /**
+   * Checks a cluster URI's form without connecting; the message of the exception says what is
+   * wrong.
+   */
   public static void checkClusterUri(String uri) {
     parseCluster(uri, Duration.ofSeconds(1));
   }
@@ -217,8 +241,8 @@ public final class RedisConnections implements AutoCloseable {
   }
 
   /**
-   * Reads {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...][?...]}: the seed nodes, all with the
-   * same credentials. The query part is ignored.
+   * Reads {@code redis-cluster://[[user]:password@]host[:port][,host[:port]...][?...]}: the seed
+   * nodes, all with the same credentials. The query part is ignored.
    */
   static List<RedisURI> parseCluster(String text, Duration timeout) {
     boolean tls = text.startsWith("rediss-cluster://");
@@ -252,7 +276,8 @@ public final class RedisConnections implements AutoCloseable {
       if (hp.startsWith("[")) {
         int close = hp.indexOf(']');
         if (close < 0) {
-          throw new IllegalArgumentException("not a Redis Cluster URI (unclosed IPv6 bracket): " + redact(text));
+          throw new IllegalArgumentException(
+              "not a Redis Cluster URI (unclosed IPv6 bracket): " + redact(text));
         }
         host = hp.substring(1, close);
         if (hp.length() > close + 1) {
@@ -266,10 +291,13 @@ public final class RedisConnections implements AutoCloseable {
         }
       }
       if (host.isEmpty() || hp.contains("/")) {
-        throw new IllegalArgumentException("not a Redis Cluster URI (redis-cluster://host:port[,host:port...], no "
-            + "database number): " + redact(text));
+        throw new IllegalArgumentException(
+            "not a Redis Cluster URI (redis-cluster://host:port[,host:port...], no "
+                + "database number): "
+                + redact(text));
       }
-      RedisURI.Builder b = RedisURI.builder().withHost(host).withPort(port).withSsl(tls).withTimeout(timeout);
+      RedisURI.Builder b =
+          RedisURI.builder().withHost(host).withPort(port).withSsl(tls).withTimeout(timeout);
       if (password != null) {
         if (user != null) {
           b.withAuthentication(user, password);
@@ -291,7 +319,8 @@ public final class RedisConnections implements AutoCloseable {
     } catch (NumberFormatException e) {
       // below
     }
-    throw new IllegalArgumentException("not a Redis Cluster URI (bad port '" + text + "'): " + redact(uri));
+    throw new IllegalArgumentException(
+        "not a Redis Cluster URI (bad port '" + text + "'): " + redact(uri));
   }
 
   private static String decode(String s) {
@@ -311,7 +340,9 @@ public final class RedisConnections implements AutoCloseable {
     return settings.keyPrefix() + suffix;
   }
 
-  /** The shared connection's commands; in a cluster each keyed command goes to its slot's master. */
+  /**
+   * The shared connection's commands; in a cluster each keyed command goes to its slot's master.
+   */
   public RedisClusterCommands<String, String> sync() {
     return sync;
   }
@@ -321,8 +352,8 @@ public final class RedisConnections implements AutoCloseable {
   }
 
   /**
-   * The shared pub/sub connection. Classic {@code PUBLISH} reaches subscribers on every node of a cluster, so one
-   * subscription on any node hears everything.
+   * The shared pub/sub connection. Classic {@code PUBLISH} reaches subscribers on every node of a
+   * cluster, so one subscription on any node hears everything.
    */
   public StatefulRedisPubSubConnection<String, String> pubSub() {
     return pubSub;
@@ -333,16 +364,19 @@ public final class RedisConnections implements AutoCloseable {
   }
 
   /**
-   * A connection of its own, for blocking reads ({@code XREADGROUP BLOCK}) that must not hold up the shared
-   * one. Its command timeout is {@code timeout}, which must exceed the longest {@code BLOCK} used on it.
+   * A connection of its own, for blocking reads ({@code XREADGROUP BLOCK}) that must not hold up
+   * the shared one. Its command timeout is {@code timeout}, which must exceed the longest {@code
+   * BLOCK} used on it.
    */
   public Dedicated connectDedicated(Duration timeout) {
     try {
       StatefulConnection<String, String> dedicated;
       RedisClusterCommands<String, String> commands;
       if (client instanceof RedisClusterClient clusterClient) {
-        // a client of its own: in a cluster every node connection applies its URI's timeout, which must exceed BLOCK here
-        RedisClusterClient own = RedisClusterClient.create(resources, parseCluster(settings.uri(), timeout));
+        // a client of its own: in a cluster every node connection applies its URI's timeout, which
+        // must exceed BLOCK here
+        RedisClusterClient own =
+            RedisClusterClient.create(resources, parseCluster(settings.uri(), timeout));
         own.setOptions((ClusterClientOptions) clusterClient.getOptions());
         StatefulRedisClusterConnection<String, String> c;
         try {
@@ -366,7 +400,8 @@ public final class RedisConnections implements AutoCloseable {
           }
         };
       } else {
-        StatefulRedisConnection<String, String> c = ((RedisClient) client).connect(StringCodec.UTF8);
+        StatefulRedisConnection<String, String> c =
+            ((RedisClient) client).connect(StringCodec.UTF8);
         commands = c.sync();
         dedicated = c;
       }
@@ -383,7 +418,8 @@ public final class RedisConnections implements AutoCloseable {
         }
       };
     } catch (RedisException e) {
-      throw new RedisUnavailableException("cannot open a connection to Redis: " + e.getMessage(), e);
+      throw new RedisUnavailableException(
+          "cannot open a connection to Redis: " + e.getMessage(), e);
     }
   }
 
@@ -405,18 +441,19 @@ public final class RedisConnections implements AutoCloseable {
   }
 
   /**
-   * Waits until the writes this process made to {@code keys} reached a replica ({@code WAIT}), so that a failover
-   * right after does not lose them: call it after a write whose loss would lose a login or undo a logout, before
-   * answering. How many replicas and for how long come from the settings; with {@link RedisSettings#AUTO} it waits
-   * for one replica when the master has any and returns at once when it has none. {@code WAIT} covers every earlier
-   * write of the connection, so one call after the last write of a request is enough; in a cluster it waits on
-   * the master of each key's slot.
+   * Waits until the writes this process made to {@code keys} reached a replica ({@code WAIT}), so
+   * that a failover right after does not lose them: call it after a write whose loss would lose a
+   * login or undo a logout, before answering. How many replicas and for how long come from the
+   * settings; with {@link RedisSettings#AUTO} it waits for one replica when the master has any and
+   * returns at once when it has none. {@code WAIT} covers every earlier write of the connection, so
+   * one call after the last write of a request is enough; in a cluster it waits on the master of
+   * each key's slot.
    *
-   * <p>Fewer replicas than asked for within the timeout is not an error (the write stands on the master, as it
-   * would without the wait); it is counted ({@link #replicationShortfalls}).
+   * <p>Fewer replicas than asked for within the timeout is not an error (the write stands on the
+   * master, as it would without the wait); it is counted ({@link #replicationShortfalls}).
    *
-   * @throws RedisUnavailableException when the wait itself failed: the connection dropped, so the master that took
-   *                                   the write may be gone; the caller must not report success
+   * @throws RedisUnavailableException when the wait itself failed: the connection dropped, so the
+   *     master that took the write may be gone; the caller must not report success
    */
   public void awaitReplication(String... keys) {
     if (keys.length == 0) {
@@ -435,7 +472,8 @@ public final class RedisConnections implements AutoCloseable {
         for (RedisClusterNode master : masters.values()) {
           int wanted = wanted(replicasOf(partitions, master));
           if (wanted > 0) {
-            StatefulRedisConnection<String, String> node = cluster.getConnection(master.getUri().getHost(), master.getUri().getPort());
+            StatefulRedisConnection<String, String> node =
+                cluster.getConnection(master.getUri().getHost(), master.getUri().getPort());
             long acked = node.sync().waitForReplication(wanted, settings.waitTimeout().toMillis());
             if (acked < wanted) {
               replicationShortfalls.incrementAndGet();
@@ -450,7 +488,8 @@ public final class RedisConnections implements AutoCloseable {
         if (acked < wanted) {
           replicationShortfalls.incrementAndGet();
           if (settings.waitReplicas() == RedisSettings.AUTO) {
-            // the replica went away (or lags): stop waiting for it until the next probe sees one again
+            // the replica went away (or lags): stop waiting for it until the next probe sees one
+            // again
             connectedReplicas = (int) acked;
           }
         }
@@ -471,7 +510,8 @@ public final class RedisConnections implements AutoCloseable {
   private static int replicasOf(Partitions partitions, RedisClusterNode master) {
     int count = 0;
     for (RedisClusterNode node : partitions) {
-      if (master.getNodeId().equals(node.getSlaveOf()) && !node.is(RedisClusterNode.NodeFlag.FAIL)
+      if (master.getNodeId().equals(node.getSlaveOf())
+          && !node.is(RedisClusterNode.NodeFlag.FAIL)
           && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
         count++;
       }
@@ -484,7 +524,10 @@ public final class RedisConnections implements AutoCloseable {
     return replicationShortfalls.get();
   }
 
-  /** The identity of the Redis this process talks to; {@code runId} is refreshed on every (re)connect and probe. */
+  /**
+   * The identity of the Redis this process talks to; {@code runId} is refreshed on every
+   * (re)connect and probe.
+   */
   public RedisIdentity identity() {
     return new RedisIdentity(mode.label(), endpoint, runId);
   }
@@ -512,7 +555,8 @@ public final class RedisConnections implements AutoCloseable {
       return;
     }
     if (mode == Mode.CLUSTER) {
-      // every node's id, failed ones included: stable across failovers inside the cluster, different for another one
+      // every node's id, failed ones included: stable across failovers inside the cluster,
+      // different for another one
       TreeSet<String> ids = new TreeSet<>();
       for (String line : sync.clusterNodes().split("\r?\n")) {
         int space = line.indexOf(' ');
@@ -539,7 +583,9 @@ public final class RedisConnections implements AutoCloseable {
 
   private static String sha1(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 missing from the JDK", e);
     }

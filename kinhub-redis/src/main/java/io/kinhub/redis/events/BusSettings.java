@@ -6,10 +6,10 @@ import java.time.Duration;
  * Timing of the event bus.
  *
  * @param heartbeatInterval how often a node registers itself and publishes its heartbeat
- * @param trustWindow       a node trusts what it heard only while its latest echoed heartbeat is younger than
- *                          this; a publisher waiting for acknowledgements never waits longer than this plus
- *                          {@code margin}
- * @param margin            slack for clock rate differences and scheduling between nodes
+ * @param trustWindow a node trusts what it heard only while its latest echoed heartbeat is younger
+ *     than this; a publisher waiting for acknowledgements never waits longer than this plus {@code
+ *     margin}
+ * @param margin slack for clock rate differences and scheduling between nodes
  */
 public record BusSettings(Duration heartbeatInterval, Duration trustWindow, Duration margin) {
 
@@ -20,12 +20,19 @@ public record BusSettings(Duration heartbeatInterval, Duration trustWindow, Dura
 
   public BusSettings {
     if (trustWindow.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
-      throw new IllegalArgumentException("trustWindow " + trustWindow + " must be at least three heartbeat intervals ("
-          + heartbeatInterval + ")");
+      throw new IllegalArgumentException(
+          "trustWindow "
+              + trustWindow
+              + " must be at least three heartbeat intervals ("
+              + heartbeatInterval
+              + ")");
     }
   }
 
-  /** Nodes heard from within this window must acknowledge; it is longer than the trust window by the margin. */
+  /**
+   * Nodes heard from within this window must acknowledge; it is longer than the trust window by the
+   * margin.
+   */
   Duration liveWindow() {
     return trustWindow.plus(margin).plus(margin);
   }

@@ -17,61 +17,77 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One Redis pub/sub channel shared by every feature of every node, which knows when it may have missed
- * a message.
+ * One Redis pub/sub channel shared by every feature of every node, which knows when it may have
+ * missed a message.
  *
  * <h2>Hearing</h2>
+ *
  * A node <em>trusts</em> what it heard (and so its near caches) only while all of these hold:
+ *
  * <ol>
- *   <li>its pub/sub subscription is confirmed and has not dropped since the current <em>epoch</em> began
- *       (every drop, resubscription, sequence gap or registry lapse starts a new epoch and flushes);</li>
- *   <li>a heartbeat it sent at local time {@code s} in this epoch came back to it on the channel, and</li>
- *   <li>the same heartbeat's registry write found the node still live, and {@code now - s < trustWindow}.</li>
+ *   <li>its pub/sub subscription is confirmed and has not dropped since the current <em>epoch</em>
+ *       began (every drop, resubscription, sequence gap or registry lapse starts a new epoch and
+ *       flushes);
+ *   <li>a heartbeat it sent at local time {@code s} in this epoch came back to it on the channel,
+ *       and
+ *   <li>the same heartbeat's registry write found the node still live, and {@code now - s <
+ *       trustWindow}.
  * </ol>
- * Redis delivers pub/sub messages to a subscriber in the order it executed the {@code PUBLISH}es. So
- * hearing the echo of a heartbeat sent at {@code s} proves that every message Redis published before that
- * heartbeat has been handled (handlers run on the subscriber's single thread, in order).
+ *
+ * Redis delivers pub/sub messages to a subscriber in the order it executed the {@code PUBLISH}es.
+ * So hearing the echo of a heartbeat sent at {@code s} proves that every message Redis published
+ * before that heartbeat has been handled (handlers run on the subscriber's single thread, in
+ * order).
  *
  * <h2>Why an acknowledged publish is safe when it returns</h2>
- * {@link #publishAndAwait} publishes message {@code m} (Redis executes it at time {@code p}), learns in the same
- * script which nodes are live, and returns when all of them acknowledged having handled {@code m}, or at the
- * latest {@code trustWindow + margin} after the publish reply arrived. Take any node {@code N} and any moment
- * {@code t} after the return at which {@code N} still trusts itself, based on a heartbeat sent at {@code s}:
+ *
+ * {@link #publishAndAwait} publishes message {@code m} (Redis executes it at time {@code p}),
+ * learns in the same script which nodes are live, and returns when all of them acknowledged having
+ * handled {@code m}, or at the latest {@code trustWindow + margin} after the publish reply arrived.
+ * Take any node {@code N} and any moment {@code t} after the return at which {@code N} still trusts
+ * itself, based on a heartbeat sent at {@code s}:
+ *
  * <ul>
- *   <li>if Redis executed that heartbeat after {@code p}, {@code N} handled {@code m} before its echo;</li>
+ *   <li>if Redis executed that heartbeat after {@code p}, {@code N} handled {@code m} before its
+ *       echo;
  *   <li>otherwise {@code s < p}; the publisher either waited until {@code p + trustWindow}, so
- *       {@code t - s > trustWindow} and {@code N} does not trust, or it returned early because {@code N}
- *       acknowledged {@code m}, or {@code N} was not live at the snapshot. A node that is not live has no
- *       registry write within the trust window before the snapshot, so it cannot trust at {@code t} unless a
- *       later write re-registered it, and that write reports the lapse and starts a new epoch;</li>
- *   <li>a new epoch starts empty, and caches only accept loads begun while trusted in the current epoch, that
- *       is after the subscription that will deliver every later message.</li>
+ *       {@code t - s > trustWindow} and {@code N} does not trust, or it returned early because
+ *       {@code N} acknowledged {@code m}, or {@code N} was not live at the snapshot. A node that is
+ *       not live has no registry write within the trust window before the snapshot, so it cannot
+ *       trust at {@code t} unless a later write re-registered it, and that write reports the lapse
+ *       and starts a new epoch;
+ *   <li>a new epoch starts empty, and caches only accept loads begun while trusted in the current
+ *       epoch, that is after the subscription that will deliver every later message.
  * </ul>
- * The argument compares durations measured by monotonic clocks on different machines and by Redis' clock;
- * {@code margin} covers their rate differences. A wall-clock step on the Redis host larger than the margin
- * during a revocation is outside what it covers.
+ *
+ * The argument compares durations measured by monotonic clocks on different machines and by Redis'
+ * clock; {@code margin} covers their rate differences. A wall-clock step on the Redis host larger
+ * than the margin during a revocation is outside what it covers.
  */
 public final class EventBus implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventBus.class);
   private static final String VERSION = "v1";
   private static final long NONE = Long.MIN_VALUE;
-  private static final LuaScript HEARTBEAT = LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_heartbeat.lua");
-  private static final LuaScript PUBLISH = LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_publish.lua");
-  private static final LuaScript SEND = LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_send.lua");
+  private static final LuaScript HEARTBEAT =
+      LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_heartbeat.lua");
+  private static final LuaScript PUBLISH =
+      LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_publish.lua");
+  private static final LuaScript SEND =
+      LuaScript.fromResource(EventBus.class, "/io/kinhub/redis/lua/bus_send.lua");
 
   private final RedisConnections redis;
   private final Scripts scripts;
@@ -101,28 +117,44 @@ public final class EventBus implements AutoCloseable {
   private volatile boolean registryHealthy;
   private volatile boolean closed;
 
-  private EventBus(RedisConnections redis, BusSettings settings, String nodeId, MeterRegistry meters) {
+  private EventBus(
+      RedisConnections redis, BusSettings settings, String nodeId, MeterRegistry meters) {
     this.redis = redis;
     this.scripts = new Scripts(redis);
     this.settings = settings;
     this.instanceId = nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + randomHex();
     this.channel = redis.key("bus");
     this.registryKey = redis.key("bus:nodes");
-    this.flushes = Counter.builder("kinhub_bus_deafness_total")
-        .description("times this node stopped trusting what it heard and flushed its caches").register(meters);
-    this.received = Counter.builder("kinhub_bus_messages_received_total")
-        .description("messages this node received on the event bus").register(meters);
-    this.acksMissing = Counter.builder("kinhub_bus_acks_missing_total")
-        .description("live nodes that did not acknowledge within the wait").register(meters);
-    this.ackWait = Timer.builder("kinhub_bus_ack_wait").description("time a publisher waited for acknowledgements")
-        .publishPercentiles(0.5, 0.99).register(meters);
+    this.flushes =
+        Counter.builder("kinhub_bus_deafness_total")
+            .description("times this node stopped trusting what it heard and flushed its caches")
+            .register(meters);
+    this.received =
+        Counter.builder("kinhub_bus_messages_received_total")
+            .description("messages this node received on the event bus")
+            .register(meters);
+    this.acksMissing =
+        Counter.builder("kinhub_bus_acks_missing_total")
+            .description("live nodes that did not acknowledge within the wait")
+            .register(meters);
+    this.ackWait =
+        Timer.builder("kinhub_bus_ack_wait")
+            .description("time a publisher waited for acknowledgements")
+            .publishPercentiles(0.5, 0.99)
+            .register(meters);
     Gauge.builder("kinhub_bus_trusted", this, bus -> bus.trusted() ? 1 : 0)
-        .description("1 while this node can prove it has heard every invalidation").register(meters);
-    this.heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kinhub-bus-heartbeat").factory());
+        .description("1 while this node can prove it has heard every invalidation")
+        .register(meters);
+    this.heartbeats =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("kinhub-bus-heartbeat").factory());
   }
 
-  /** Subscribes, starts heartbeats, and returns once the subscription is confirmed (or fails fast). */
-  public static EventBus start(RedisConnections redis, BusSettings settings, String nodeId, MeterRegistry meters) {
+  /**
+   * Subscribes, starts heartbeats, and returns once the subscription is confirmed (or fails fast).
+   */
+  public static EventBus start(
+      RedisConnections redis, BusSettings settings, String nodeId, MeterRegistry meters) {
     EventBus bus = new EventBus(redis, settings, nodeId, meters);
     bus.open();
     return bus;
@@ -130,33 +162,40 @@ public final class EventBus implements AutoCloseable {
 
   private void open() {
     redis.addLinkListener(() -> becomeDeaf("pub/sub link dropped"));
-    redis.pubSub().addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String ch, String message) {
-        if (channel.equals(ch)) {
-          onMessage(message);
-        }
-      }
+    redis
+        .pubSub()
+        .addListener(
+            new RedisPubSubAdapter<>() {
+              @Override
+              public void message(String ch, String message) {
+                if (channel.equals(ch)) {
+                  onMessage(message);
+                }
+              }
 
-      @Override
-      public void subscribed(String ch, long count) {
-        if (channel.equals(ch)) {
-          synchronized (hearingLock) {
-            subscribed = true;
-            newEpoch("subscribed");
-          }
-        }
-      }
-    });
-    redis.call("SUBSCRIBE " + channel, () -> {
-      redis.pubSub().sync().subscribe(channel);
-      return null;
-    });
-    redis.call("SCRIPT LOAD", () -> {
-      redis.sync().scriptLoad(HEARTBEAT.source());
-      redis.sync().scriptLoad(SEND.source());
-      return redis.sync().scriptLoad(PUBLISH.source());
-    });
+              @Override
+              public void subscribed(String ch, long count) {
+                if (channel.equals(ch)) {
+                  synchronized (hearingLock) {
+                    subscribed = true;
+                    newEpoch("subscribed");
+                  }
+                }
+              }
+            });
+    redis.call(
+        "SUBSCRIBE " + channel,
+        () -> {
+          redis.pubSub().sync().subscribe(channel);
+          return null;
+        });
+    redis.call(
+        "SCRIPT LOAD",
+        () -> {
+          redis.sync().scriptLoad(HEARTBEAT.source());
+          redis.sync().scriptLoad(SEND.source());
+          return redis.sync().scriptLoad(PUBLISH.source());
+        });
     long period = settings.heartbeatInterval().toNanos();
     heartbeats.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.NANOSECONDS);
   }
@@ -166,7 +205,9 @@ public final class EventBus implements AutoCloseable {
     return instanceId;
   }
 
-  /** True while this node can prove it has handled every message published up to a short while ago. */
+  /**
+   * True while this node can prove it has handled every message published up to a short while ago.
+   */
   public boolean trusted() {
     long until = trustedUntil;
     return until != NONE && System.nanoTime() - until < 0;
@@ -186,13 +227,18 @@ public final class EventBus implements AutoCloseable {
     return settings;
   }
 
-  /** Runs {@code handler} (quickly, on the subscriber thread, in publish order) for every message on {@code topic}. */
+  /**
+   * Runs {@code handler} (quickly, on the subscriber thread, in publish order) for every message on
+   * {@code topic}.
+   */
   public void subscribe(String topic, Consumer<String> handler) {
     checkTopic(topic);
     handlers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(handler);
   }
 
-  /** Called with the reason whenever this node may have missed messages; caches flush themselves. */
+  /**
+   * Called with the reason whenever this node may have missed messages; caches flush themselves.
+   */
   public void onDeafness(Consumer<String> listener) {
     deafnessListeners.add(listener);
   }
@@ -208,11 +254,11 @@ public final class EventBus implements AutoCloseable {
 
   /**
    * Publishes and waits until every live node acknowledged having handled the message, or at most
-   * {@code trustWindow + margin} after Redis took it; see the class documentation for why either outcome
-   * means every node has dropped whatever the message invalidates.
+   * {@code trustWindow + margin} after Redis took it; see the class documentation for why either
+   * outcome means every node has dropped whatever the message invalidates.
    *
-   * @throws RedisUnavailableException when the message could not be published; the caller must not report
-   *                                   success, because other nodes may still trust stale data
+   * @throws RedisUnavailableException when the message could not be published; the caller must not
+   *     report success, because other nodes may still trust stale data
    */
   public Delivery publishAndAwait(String topic, String payload) {
     checkTopic(topic);
@@ -227,10 +273,18 @@ public final class EventBus implements AutoCloseable {
       messageId = instanceId + ":" + seq;
       message = format(seq, 'R', topic, payload);
       pending.put(messageId, acks);
-      // dispatched under the lock, like every other message of this node: commands on one connection reach Redis in
-      // the order they were sent, so receivers see this node's sequence numbers in order (no false gaps)
-      firstAttempt = scripts.runAsync(PUBLISH, ScriptOutputType.MULTI, List.of(registryKey), channel, message,
-          Long.toString(settings.liveWindow().toMillis()));
+      // dispatched under the lock, like every other message of this node: commands on one
+      // connection reach Redis in
+      // the order they were sent, so receivers see this node's sequence numbers in order (no false
+      // gaps)
+      firstAttempt =
+          scripts.runAsync(
+              PUBLISH,
+              ScriptOutputType.MULTI,
+              List.of(registryKey),
+              channel,
+              message,
+              Long.toString(settings.liveWindow().toMillis()));
     }
     try {
       live = awaitFirstOrRetry(firstAttempt, message, started);
@@ -257,17 +311,23 @@ public final class EventBus implements AutoCloseable {
     ackWait.record(waited);
     if (!missing.isEmpty()) {
       acksMissing.increment(missing.size());
-      log.info("bus message {} on {}: no acknowledgement from {} within {} ms; they no longer trust their caches",
-          messageId, topic, missing, waited.toMillis());
+      log.info(
+          "bus message {} on {}: no acknowledgement from {} within {} ms; they no longer trust their caches",
+          messageId,
+          topic,
+          missing,
+          waited.toMillis());
     }
     return new Delivery(Set.copyOf(expected), Set.copyOf(missing), waited);
   }
 
   /**
-   * The first attempt's answer, else retries. A retry may reach Redis after later messages of this node; receivers then
-   * see a sequence gap and distrust themselves — the safe side, and only when Redis was failing anyway.
+   * The first attempt's answer, else retries. A retry may reach Redis after later messages of this
+   * node; receivers then see a sequence gap and distrust themselves — the safe side, and only when
+   * Redis was failing anyway.
    */
-  private List<String> awaitFirstOrRetry(CompletionStage<List<String>> first, String message, long started) {
+  private List<String> awaitFirstOrRetry(
+      CompletionStage<List<String>> first, String message, long started) {
     try {
       return first.toCompletableFuture().get();
     } catch (InterruptedException e) {
@@ -275,7 +335,8 @@ public final class EventBus implements AutoCloseable {
       throw new RedisUnavailableException("interrupted while publishing on the event bus", e);
     } catch (ExecutionException e) {
       if (System.nanoTime() - (started + settings.trustWindow().toNanos()) > 0 || closed) {
-        throw new RedisUnavailableException("could not publish on the event bus: " + e.getCause(), e.getCause());
+        throw new RedisUnavailableException(
+            "could not publish on the event bus: " + e.getCause(), e.getCause());
       }
       return publishWithRetry(message, started);
     }
@@ -286,8 +347,14 @@ public final class EventBus implements AutoCloseable {
     RuntimeException last = null;
     while (true) {
       try {
-        List<String> live = scripts.run(PUBLISH, ScriptOutputType.MULTI, List.of(registryKey),
-            channel, message, Long.toString(settings.liveWindow().toMillis()));
+        List<String> live =
+            scripts.run(
+                PUBLISH,
+                ScriptOutputType.MULTI,
+                List.of(registryKey),
+                channel,
+                message,
+                Long.toString(settings.liveWindow().toMillis()));
         return live;
       } catch (RedisUnavailableException e) {
         last = e;
@@ -320,9 +387,18 @@ public final class EventBus implements AutoCloseable {
       long epochAtSend = currentEpoch;
       synchronized (publishLock) {
         String message = format(nextSeq++, 'H', "", epochAtSend + ":" + sentAt);
-        scripts.<Long>runAsync(HEARTBEAT, ScriptOutputType.INTEGER, List.of(registryKey), instanceId, channel, message,
-                Long.toString(settings.liveWindow().toMillis()), Long.toString(Duration.ofMinutes(10).toMillis()))
-            .whenComplete((wasLive, error) -> onHeartbeatReply(epochAtSend, sentAt, wasLive, error));
+        scripts
+            .<Long>runAsync(
+                HEARTBEAT,
+                ScriptOutputType.INTEGER,
+                List.of(registryKey),
+                instanceId,
+                channel,
+                message,
+                Long.toString(settings.liveWindow().toMillis()),
+                Long.toString(Duration.ofMinutes(10).toMillis()))
+            .whenComplete(
+                (wasLive, error) -> onHeartbeatReply(epochAtSend, sentAt, wasLive, error));
       }
     } catch (RuntimeException e) {
       registryHealthy = false;
@@ -344,7 +420,8 @@ public final class EventBus implements AutoCloseable {
         return;
       }
       if (wasLive == null || wasLive == 0L) {
-        // the registry had forgotten this node (start, or a lapse): anyone may have skipped us since
+        // the registry had forgotten this node (start, or a lapse): anyone may have skipped us
+        // since
         newEpoch("not registered as live");
         return;
       }
@@ -419,9 +496,11 @@ public final class EventBus implements AutoCloseable {
   // caller holds publishLock: messages leave in sequence order
   private void send(String message) {
     if (redis.mode() == RedisConnections.Mode.CLUSTER) {
-      // a cluster client would route a plain PUBLISH by the channel's slot, to another node than the scripts' (keyed on
+      // a cluster client would route a plain PUBLISH by the channel's slot, to another node than
+      // the scripts' (keyed on
       // the registry): keep every bus message on one node, in one order (bus_send.lua)
-      scripts.<Long>runAsync(SEND, ScriptOutputType.INTEGER, List.of(registryKey), channel, message);
+      scripts.<Long>runAsync(
+          SEND, ScriptOutputType.INTEGER, List.of(registryKey), channel, message);
     } else {
       redis.async().publish(channel, message);
     }
@@ -488,7 +567,8 @@ public final class EventBus implements AutoCloseable {
     if (lastEchoedSentAt == NONE || lastRegisteredSentAt == NONE) {
       return;
     }
-    trustedUntil = Math.min(lastEchoedSentAt, lastRegisteredSentAt) + settings.trustWindow().toNanos();
+    trustedUntil =
+        Math.min(lastEchoedSentAt, lastRegisteredSentAt) + settings.trustWindow().toNanos();
   }
 
   private String format(long seq, char kind, String topic, String payload) {
@@ -497,7 +577,8 @@ public final class EventBus implements AutoCloseable {
 
   private static void checkTopic(String topic) {
     if (topic.isEmpty() || topic.indexOf('|') >= 0) {
-      throw new IllegalArgumentException("bus topic must be non-empty and free of '|' but was '" + topic + "'");
+      throw new IllegalArgumentException(
+          "bus topic must be non-empty and free of '|' but was '" + topic + "'");
     }
   }
 
@@ -524,8 +605,9 @@ public final class EventBus implements AutoCloseable {
   }
 
   /**
-   * Acknowledgements collected for one message; acks may arrive before the list of expected nodes. A lock and
-   * condition rather than a monitor: the publisher waits on a virtual thread, which must not pin its carrier.
+   * Acknowledgements collected for one message; acks may arrive before the list of expected nodes.
+   * A lock and condition rather than a monitor: the publisher waits on a virtual thread, which must
+   * not pin its carrier.
    */
   private static final class PendingAcks {
     private final ReentrantLock lock = new ReentrantLock();

@@ -1,36 +1,37 @@
 package io.kinhub.redis.jobs;
 
-import io.lettuce.core.models.stream.ClaimedMessages;
+import io.kinhub.redis.connection.RedisConnections;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XReadArgs;
-import io.kinhub.redis.connection.RedisConnections;
+import io.lettuce.core.models.stream.ClaimedMessages;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.ArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Handles one queue's jobs on this node: reads new jobs with a bounded {@code XREADGROUP BLOCK} on a
- * connection of its own (reconnecting by itself after a drop), runs at most {@code concurrency} handlers at
- * once on virtual threads, renews the jobs it holds so they are not reclaimed while running, reclaims jobs
- * of dead consumers ({@code XAUTOCLAIM}) after the visibility timeout, and moves due delayed jobs.
+ * Handles one queue's jobs on this node: reads new jobs with a bounded {@code XREADGROUP BLOCK} on
+ * a connection of its own (reconnecting by itself after a drop), runs at most {@code concurrency}
+ * handlers at once on virtual threads, renews the jobs it holds so they are not reclaimed while
+ * running, reclaims jobs of dead consumers ({@code XAUTOCLAIM}) after the visibility timeout, and
+ * moves due delayed jobs.
  */
 public final class JobWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
@@ -63,21 +64,35 @@ public final class JobWorker implements AutoCloseable {
     this.consumer = consumer;
     this.handler = handler;
     QueueSettings s = queue.settings;
-    this.blocking = queue.redis.connectDedicated(s.block().plus(queue.redis.settings().commandTimeout()).plusSeconds(1));
+    this.blocking =
+        queue.redis.connectDedicated(
+            s.block().plus(queue.redis.settings().commandTimeout()).plusSeconds(1));
     this.slots = new Semaphore(s.concurrency());
-    this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-" + queue.name + "-", 0).factory());
-    this.housekeeping = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name("jobs-" + queue.name + "-housekeeping").factory());
+    this.handlers =
+        Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("job-" + queue.name + "-", 0).factory());
+    this.housekeeping =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("jobs-" + queue.name + "-housekeeping").factory());
     this.succeeded = queue.counter("succeeded");
     this.failed = queue.counter("failed");
     this.retried = queue.counter("retried");
     this.deadLettered = queue.counter("dead");
-    Gauge.builder("kinhub_jobs_pending", pending, AtomicLong::get).description("delivered, not yet settled")
-        .tag("queue", queue.name).register(queue.meters);
-    Gauge.builder("kinhub_jobs_lag", lag, AtomicLong::get).description("in the stream, not yet delivered")
-        .tag("queue", queue.name).register(queue.meters);
-    this.reader = Thread.ofPlatform().daemon().name("jobs-" + queue.name + "-reader").unstarted(this::readLoop);
-    this.acker = Thread.ofPlatform().daemon().name("jobs-" + queue.name + "-acker").unstarted(this::ackLoop);
+    Gauge.builder("kinhub_jobs_pending", pending, AtomicLong::get)
+        .description("delivered, not yet settled")
+        .tag("queue", queue.name)
+        .register(queue.meters);
+    Gauge.builder("kinhub_jobs_lag", lag, AtomicLong::get)
+        .description("in the stream, not yet delivered")
+        .tag("queue", queue.name)
+        .register(queue.meters);
+    this.reader =
+        Thread.ofPlatform()
+            .daemon()
+            .name("jobs-" + queue.name + "-reader")
+            .unstarted(this::readLoop);
+    this.acker =
+        Thread.ofPlatform().daemon().name("jobs-" + queue.name + "-acker").unstarted(this::ackLoop);
   }
 
   static JobWorker start(JobQueue queue, String consumer, JobHandler handler) {
@@ -86,8 +101,10 @@ public final class JobWorker implements AutoCloseable {
     long renewEvery = Math.max(50, visibility.toMillis() / 3);
     long reclaimEvery = Math.max(50, visibility.toMillis() / 4);
     worker.housekeeping.scheduleWithFixedDelay(worker::promote, 0, 200, TimeUnit.MILLISECONDS);
-    worker.housekeeping.scheduleWithFixedDelay(worker::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
-    worker.housekeeping.scheduleWithFixedDelay(worker::reclaim, reclaimEvery, reclaimEvery, TimeUnit.MILLISECONDS);
+    worker.housekeeping.scheduleWithFixedDelay(
+        worker::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+    worker.housekeeping.scheduleWithFixedDelay(
+        worker::reclaim, reclaimEvery, reclaimEvery, TimeUnit.MILLISECONDS);
     worker.housekeeping.scheduleWithFixedDelay(worker::measure, 0, 5, TimeUnit.SECONDS);
     worker.reader.start();
     worker.acker.start();
@@ -101,8 +118,13 @@ public final class JobWorker implements AutoCloseable {
         slots.acquire();
         slots.release();
         int free = Math.max(1, slots.availablePermits());
-        List<StreamMessage<String, String>> messages = blocking.sync().xreadgroup(JobQueue.consumer(consumer),
-            XReadArgs.Builder.count(free).block(queue.settings.block()), XReadArgs.StreamOffset.lastConsumed(queue.stream));
+        List<StreamMessage<String, String>> messages =
+            blocking
+                .sync()
+                .xreadgroup(
+                    JobQueue.consumer(consumer),
+                    XReadArgs.Builder.count(free).block(queue.settings.block()),
+                    XReadArgs.StreamOffset.lastConsumed(queue.stream));
         backoffMs = 50;
         if (messages != null) {
           for (StreamMessage<String, String> m : messages) {
@@ -117,7 +139,8 @@ public final class JobWorker implements AutoCloseable {
           return;
         }
         // connection dropped or Redis busy: Lettuce reconnects; wait a little and read again
-        log.warn("queue {}: read failed ({}); retrying in {} ms", queue.name, e.getMessage(), backoffMs);
+        log.warn(
+            "queue {}: read failed ({}); retrying in {} ms", queue.name, e.getMessage(), backoffMs);
         sleep(backoffMs);
         backoffMs = Math.min(2000, backoffMs * 2);
       }
@@ -134,9 +157,16 @@ public final class JobWorker implements AutoCloseable {
       return;
     }
     String enqueuedAt = f.get("enqueuedAt");
-    Job job = new Job(queue.name, f.get("id"), f.getOrDefault("payload", ""), Integer.parseInt(f.getOrDefault("attempt", "1")),
-        // jobs enqueued by plain XADD carry the time in their entry id ("<ms>-<seq>")
-        enqueuedAt != null ? Long.parseLong(enqueuedAt) : Long.parseLong(message.getId().substring(0, message.getId().indexOf('-'))));
+    Job job =
+        new Job(
+            queue.name,
+            f.get("id"),
+            f.getOrDefault("payload", ""),
+            Integer.parseInt(f.getOrDefault("attempt", "1")),
+            // jobs enqueued by plain XADD carry the time in their entry id ("<ms>-<seq>")
+            enqueuedAt != null
+                ? Long.parseLong(enqueuedAt)
+                : Long.parseLong(message.getId().substring(0, message.getId().indexOf('-'))));
     handlers.submit(() -> run(message, job));
   }
 
@@ -154,16 +184,29 @@ public final class JobWorker implements AutoCloseable {
         return; // released by close()
       }
       failed.increment();
-      String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      String error =
+          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       if (job.attempt() < queue.settings.maxAttempts()) {
-        Duration delay = queue.settings.backoff(job.attempt() + 1, ThreadLocalRandom.current().nextDouble());
+        Duration delay =
+            queue.settings.backoff(job.attempt() + 1, ThreadLocalRandom.current().nextDouble());
         settle(message, job, "retry", delay.toMillis(), error);
         retried.increment();
-        log.info("queue {}: job {} attempt {} failed ({}); retry in {} ms", queue.name, job.id(), job.attempt(), error, delay.toMillis());
+        log.info(
+            "queue {}: job {} attempt {} failed ({}); retry in {} ms",
+            queue.name,
+            job.id(),
+            job.attempt(),
+            error,
+            delay.toMillis());
       } else {
         settle(message, job, "dead", 0, error);
         deadLettered.increment();
-        log.warn("queue {}: job {} failed {} times; moved to the dead-letter stream: {}", queue.name, job.id(), job.attempt(), error);
+        log.warn(
+            "queue {}: job {} failed {} times; moved to the dead-letter stream: {}",
+            queue.name,
+            job.id(),
+            job.attempt(),
+            error);
       }
     } finally {
       inFlight.remove(message.getId());
@@ -171,20 +214,36 @@ public final class JobWorker implements AutoCloseable {
     }
   }
 
-  private void settle(StreamMessage<String, String> message, Job job, String mode, long delayMs, String error) {
+  private void settle(
+      StreamMessage<String, String> message, Job job, String mode, long delayMs, String error) {
     long attempts = 0;
     while (true) {
       try {
-        queue.scripts.run(JobQueue.FINISH, ScriptOutputType.INTEGER, List.of(queue.stream, queue.delayed, queue.dead),
-            JobQueue.GROUP, message.getId(), mode, job == null ? "" : job.id(), job == null ? "" : job.payload(),
-            Integer.toString(job == null ? 1 : mode.equals("release") ? job.attempt() : job.attempt() + 1),
-            Long.toString(job == null ? 0 : job.enqueuedAt()), Long.toString(delayMs), error == null ? "" : error,
+        queue.scripts.run(
+            JobQueue.FINISH,
+            ScriptOutputType.INTEGER,
+            List.of(queue.stream, queue.delayed, queue.dead),
+            JobQueue.GROUP,
+            message.getId(),
+            mode,
+            job == null ? "" : job.id(),
+            job == null ? "" : job.payload(),
+            Integer.toString(
+                job == null ? 1 : mode.equals("release") ? job.attempt() : job.attempt() + 1),
+            Long.toString(job == null ? 0 : job.enqueuedAt()),
+            Long.toString(delayMs),
+            error == null ? "" : error,
             Long.toString(queue.settings.streamCap()));
         return;
       } catch (RuntimeException e) {
-        // not settled: left pending, the job would be reclaimed and run again; retry a few times first
+        // not settled: left pending, the job would be reclaimed and run again; retry a few times
+        // first
         if (++attempts >= 5) {
-          log.warn("queue {}: could not settle entry {} ({}); it will be redelivered", queue.name, message.getId(), e.getMessage());
+          log.warn(
+              "queue {}: could not settle entry {} ({}); it will be redelivered",
+              queue.name,
+              message.getId(),
+              e.getMessage());
           return;
         }
         sleep(100L * attempts);
@@ -193,8 +252,8 @@ public final class JobWorker implements AutoCloseable {
   }
 
   /**
-   * Acknowledges finished jobs: waits for the first, takes every other one finished meanwhile, and settles
-   * them in one script call. No batching delay at low load; few round trips at high load.
+   * Acknowledges finished jobs: waits for the first, takes every other one finished meanwhile, and
+   * settles them in one script call. No batching delay at low load; few round trips at high load.
    */
   private void ackLoop() {
     List<String> batch = new ArrayList<>();
@@ -227,7 +286,10 @@ public final class JobWorker implements AutoCloseable {
         return;
       } catch (RuntimeException e) {
         if (attempt >= 5) {
-          log.warn("queue {}: could not acknowledge {} finished jobs ({}); they will be redelivered", queue.name, ids.size(),
+          log.warn(
+              "queue {}: could not acknowledge {} finished jobs ({}); they will be redelivered",
+              queue.name,
+              ids.size(),
               e.getMessage());
           return;
         }
@@ -244,20 +306,33 @@ public final class JobWorker implements AutoCloseable {
     }
   }
 
-  /** Resets the idle time of the jobs this worker runs, so slow handlers are not mistaken for dead consumers. */
+  /**
+   * Resets the idle time of the jobs this worker runs, so slow handlers are not mistaken for dead
+   * consumers.
+   */
   private void renew() {
     if (inFlight.isEmpty()) {
       return;
     }
     try {
       String[] ids = inFlight.keySet().toArray(String[]::new);
-      queue.redis.sync().xclaim(queue.stream, JobQueue.consumer(consumer), XClaimArgs.Builder.justid().minIdleTime(0), ids);
+      queue
+          .redis
+          .sync()
+          .xclaim(
+              queue.stream,
+              JobQueue.consumer(consumer),
+              XClaimArgs.Builder.justid().minIdleTime(0),
+              ids);
     } catch (RuntimeException e) {
       log.debug("queue {}: renew failed: {}", queue.name, e.toString());
     }
   }
 
-  /** Takes over jobs that another consumer has held longer than the visibility timeout without renewing. */
+  /**
+   * Takes over jobs that another consumer has held longer than the visibility timeout without
+   * renewing.
+   */
   private void reclaim() {
     if (!running) {
       return;
@@ -267,13 +342,21 @@ public final class JobWorker implements AutoCloseable {
       return;
     }
     try {
-      ClaimedMessages<String, String> claimed = queue.redis.sync().xautoclaim(queue.stream,
-          XAutoClaimArgs.Builder.xautoclaim(JobQueue.consumer(consumer), queue.settings.visibilityTimeout(), "0-0").count(free));
+      ClaimedMessages<String, String> claimed =
+          queue
+              .redis
+              .sync()
+              .xautoclaim(
+                  queue.stream,
+                  XAutoClaimArgs.Builder.xautoclaim(
+                          JobQueue.consumer(consumer), queue.settings.visibilityTimeout(), "0-0")
+                      .count(free));
       for (StreamMessage<String, String> m : claimed.getMessages()) {
         if (inFlight.containsKey(m.getId())) {
           continue;
         }
-        log.info("queue {}: reclaimed job entry {} from a consumer that stopped", queue.name, m.getId());
+        log.info(
+            "queue {}: reclaimed job entry {} from a consumer that stopped", queue.name, m.getId());
         dispatch(m);
       }
     } catch (InterruptedException e) {
@@ -305,13 +388,18 @@ public final class JobWorker implements AutoCloseable {
     return inFlight.size();
   }
 
-  /** Stops taking jobs, lets running ones finish for up to 10 s, then releases the rest to other workers. */
+  /**
+   * Stops taking jobs, lets running ones finish for up to 10 s, then releases the rest to other
+   * workers.
+   */
   @Override
   public void close() {
     close(Duration.ofSeconds(10));
   }
 
-  /** Stops taking jobs, lets running ones finish within {@code deadline}, then releases the rest. */
+  /**
+   * Stops taking jobs, lets running ones finish within {@code deadline}, then releases the rest.
+   */
   public void close(Duration deadline) {
     if (!closing.compareAndSet(false, true)) {
       return; // a node drains its worker first, then closes everything

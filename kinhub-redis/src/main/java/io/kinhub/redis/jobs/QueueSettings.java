@@ -5,26 +5,42 @@ import java.time.Duration;
 /**
  * How a queue's workers behave.
  *
- * @param concurrency       jobs one node runs at once for this queue
- * @param maxAttempts       attempts before a job goes to the dead-letter stream (default 10)
- * @param baseBackoff       delay before the second attempt; doubles per attempt, with ±50 % jitter
- * @param maxBackoff        cap of the retry delay
- * @param visibilityTimeout a job held this long by a consumer that stopped renewing it is reclaimed (default 30 s)
- * @param block             longest a read waits for new jobs ({@code XREADGROUP BLOCK}); bounded by design
- * @param streamCap         approximate cap of the stream and dead-letter lengths
+ * @param concurrency jobs one node runs at once for this queue
+ * @param maxAttempts attempts before a job goes to the dead-letter stream (default 10)
+ * @param baseBackoff delay before the second attempt; doubles per attempt, with ±50 % jitter
+ * @param maxBackoff cap of the retry delay
+ * @param visibilityTimeout a job held this long by a consumer that stopped renewing it is reclaimed
+ *     (default 30 s)
+ * @param block longest a read waits for new jobs ({@code XREADGROUP BLOCK}); bounded by design
+ * @param streamCap approximate cap of the stream and dead-letter lengths
  */
-public record QueueSettings(int concurrency, int maxAttempts, Duration baseBackoff, Duration maxBackoff,
-    Duration visibilityTimeout, Duration block, long streamCap) {
+public record QueueSettings(
+    int concurrency,
+    int maxAttempts,
+    Duration baseBackoff,
+    Duration maxBackoff,
+    Duration visibilityTimeout,
+    Duration block,
+    long streamCap) {
 
   public static QueueSettings defaults() {
-    return new QueueSettings(16, 10, Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofSeconds(30),
-        Duration.ofSeconds(2), 1_000_000);
+    return new QueueSettings(
+        16,
+        10,
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(10),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(2),
+        1_000_000);
   }
 
   public QueueSettings {
     if (concurrency < 1 || maxAttempts < 1) {
-      throw new IllegalArgumentException("concurrency and maxAttempts must be at least 1 but were " + concurrency
-          + " and " + maxAttempts);
+      throw new IllegalArgumentException(
+          "concurrency and maxAttempts must be at least 1 but were "
+              + concurrency
+              + " and "
+              + maxAttempts);
     }
     if (block.isZero() || block.isNegative() || block.compareTo(Duration.ofSeconds(30)) > 0) {
       throw new IllegalArgumentException("block must be between 1 ms and 30 s but was " + block);
@@ -32,7 +48,8 @@ public record QueueSettings(int concurrency, int maxAttempts, Duration baseBacko
   }
 
   public QueueSettings withConcurrency(int n) {
-    return new QueueSettings(n, maxAttempts, baseBackoff, maxBackoff, visibilityTimeout, block, streamCap);
+    return new QueueSettings(
+        n, maxAttempts, baseBackoff, maxBackoff, visibilityTimeout, block, streamCap);
   }
 
   public QueueSettings withRetries(int attempts, Duration base, Duration max) {
@@ -40,7 +57,8 @@ public record QueueSettings(int concurrency, int maxAttempts, Duration baseBacko
   }
 
   public QueueSettings withVisibilityTimeout(Duration timeout) {
-    return new QueueSettings(concurrency, maxAttempts, baseBackoff, maxBackoff, timeout, block, streamCap);
+    return new QueueSettings(
+        concurrency, maxAttempts, baseBackoff, maxBackoff, timeout, block, streamCap);
   }
 
   /** Delay before attempt {@code nextAttempt}: exponential, capped, with jitter in [0.5, 1.5). */

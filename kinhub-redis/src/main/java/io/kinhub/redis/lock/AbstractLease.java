@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What every lease shares: its state, its validity on the local monotonic clock, and its watchdog. */
+/**
+ * What every lease shares: its state, its validity on the local monotonic clock, and its watchdog.
+ */
 abstract class AbstractLease implements Lease {
   private static final Logger log = LoggerFactory.getLogger(AbstractLease.class);
   private static final int HELD = 0;
@@ -28,8 +30,9 @@ abstract class AbstractLease implements Lease {
   private volatile Runnable unwatch;
 
   /**
-   * @param sentAt when the acquiring request was sent ({@link System#nanoTime()}): validity counts from there
-   * @param onEnd  run exactly once when the lease ends (released or lost): reopens the local gate
+   * @param sentAt when the acquiring request was sent ({@link System#nanoTime()}): validity counts
+   *     from there
+   * @param onEnd run exactly once when the lease ends (released or lost): reopens the local gate
    */
   AbstractLease(String name, String token, LockOptions options, long sentAt, Runnable onEnd) {
     this.name = name;
@@ -40,8 +43,9 @@ abstract class AbstractLease implements Lease {
   }
 
   /**
-   * The time to live less an allowance for the two clocks (this process's and Redis's) running at slightly
-   * different rates: 1% of the time to live plus 2 ms, as the Redlock description suggests.
+   * The time to live less an allowance for the two clocks (this process's and Redis's) running at
+   * slightly different rates: 1% of the time to live plus 2 ms, as the Redlock description
+   * suggests.
    */
   static long validityNanos(Duration ttl) {
     long ttlNanos = ttl.toNanos();
@@ -112,9 +116,10 @@ abstract class AbstractLease implements Lease {
   }
 
   /**
-   * Sends the release and returns without waiting for Redis's answer. The release is dispatched before the local
-   * gate reopens, so the next caller of this process, whose acquire goes over the same connection, reaches Redis
-   * after it; until Redis has run it, the lock is merely held a little longer, which is safe.
+   * Sends the release and returns without waiting for Redis's answer. The release is dispatched
+   * before the local gate reopens, so the next caller of this process, whose acquire goes over the
+   * same connection, reaches Redis after it; until Redis has run it, the lock is merely held a
+   * little longer, which is safe.
    */
   @Override
   public final void close() {
@@ -157,16 +162,17 @@ abstract class AbstractLease implements Lease {
       failedRenewal(e);
       return;
     }
-    reply.whenComplete((extended, error) -> {
-      renewing.set(false);
-      if (error != null) {
-        failedRenewal(error);
-      } else if (extended) {
-        validUntil = sent + validityNanos(options.ttl());
-      } else {
-        markLost();
-      }
-    });
+    reply.whenComplete(
+        (extended, error) -> {
+          renewing.set(false);
+          if (error != null) {
+            failedRenewal(error);
+          } else if (extended) {
+            validUntil = sent + validityNanos(options.ttl());
+          } else {
+            markLost();
+          }
+        });
   }
 
   private void failedRenewal(Throwable error) {

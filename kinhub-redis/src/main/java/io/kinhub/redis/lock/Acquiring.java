@@ -4,26 +4,36 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
-/** The try-until loop shared by the lock services: local gate first, then attempts with jittered backoff. */
+/**
+ * The try-until loop shared by the lock services: local gate first, then attempts with jittered
+ * backoff.
+ */
 final class Acquiring {
   private static final long FIRST_BACKOFF = 2_000_000;
   private static final long MAX_BACKOFF = 100_000_000;
 
-  /** One attempt: a lease (which must run {@code onEnd} when it ends), or null with a hint how long to wait. */
+  /**
+   * One attempt: a lease (which must run {@code onEnd} when it ends), or null with a hint how long
+   * to wait.
+   */
   interface Attempt<L> {
     L run(Runnable onEnd, long[] retryHintNanos);
   }
 
-  private Acquiring() {
-  }
+  private Acquiring() {}
 
   static void checkName(String name) {
-    if (name == null || name.isEmpty() || name.length() > 200 || name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
+    if (name == null
+        || name.isEmpty()
+        || name.length() > 200
+        || name.indexOf('{') >= 0
+        || name.indexOf('}') >= 0) {
       throw new IllegalArgumentException("a lock name is 1 to 200 characters without braces");
     }
   }
 
-  static <L> Optional<L> acquire(Gates gates, String name, LockOptions options, Attempt<L> attempt) {
+  static <L> Optional<L> acquire(
+      Gates gates, String name, LockOptions options, Attempt<L> attempt) {
     checkName(name);
     long deadline = System.nanoTime() + options.maxWait().toNanos();
     Runnable leave;

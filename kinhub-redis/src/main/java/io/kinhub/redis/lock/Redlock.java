@@ -2,6 +2,7 @@ package io.kinhub.redis.lock;
 
 import io.kinhub.redis.RedisUnavailableException;
 import io.kinhub.redis.connection.RedisConnections;
+import io.kinhub.redis.script.LuaScript;
 import io.kinhub.redis.script.Scripts;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -16,19 +17,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.kinhub.redis.script.LuaScript;
 import java.util.function.Supplier;
 
 /**
- * The Redlock algorithm over N independent Redis masters (no replication between them): a lock is held when
- * a majority ({@code N/2 + 1}) accepted {@code SET NX PX} of the same random token, and it is valid for the time
- * to live less the time the acquisition took and an allowance for clock drift. A failed attempt, or a release,
- * deletes the token from every instance (compare-and-delete).
+ * The Redlock algorithm over N independent Redis masters (no replication between them): a lock is
+ * held when a majority ({@code N/2 + 1}) accepted {@code SET NX PX} of the same random token, and
+ * it is valid for the time to live less the time the acquisition took and an allowance for clock
+ * drift. A failed attempt, or a release, deletes the token from every instance
+ * (compare-and-delete).
  *
- * <p>Redlock survives the loss of a minority of instances without a failover. It gives <em>no fencing
- * token</em>: the instances share no counter, so its leases are plain {@link Lease}s. Its safety rests on
- * bounded process pauses, network delays and clock drift; see docs/locks.md before using it for anything whose
- * correctness (rather than efficiency) depends on mutual exclusion.
+ * <p>Redlock survives the loss of a minority of instances without a failover. It gives <em>no
+ * fencing token</em>: the instances share no counter, so its leases are plain {@link Lease}s. Its
+ * safety rests on bounded process pauses, network delays and clock drift; see docs/locks.md before
+ * using it for anything whose correctness (rather than efficiency) depends on mutual exclusion.
  */
 public final class Redlock implements AutoCloseable {
   private static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
@@ -36,12 +37,15 @@ public final class Redlock implements AutoCloseable {
   private final List<Scripts> scripts;
   private final int quorum;
   private final Gates gates = new Gates();
-  private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("kinhub-redlock-watchdog").factory());
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("kinhub-redlock-watchdog").factory());
   private final ExecutorService renewals = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicInteger watched = new AtomicInteger();
 
-  /** @param instances connections to independent Redis masters; 3 or 5 is usual */
+  /**
+   * @param instances connections to independent Redis masters; 3 or 5 is usual
+   */
   public Redlock(List<RedisConnections> instances) {
     if (instances.isEmpty()) {
       throw new IllegalArgumentException("Redlock needs at least one Redis instance");
@@ -57,37 +61,44 @@ public final class Redlock implements AutoCloseable {
   }
 
   /**
-   * Takes the lock {@code name} on a majority of the instances, trying for up to {@code options.maxWait()}.
-   * Empty when no majority could be had in time (taken elsewhere, or too many instances down).
+   * Takes the lock {@code name} on a majority of the instances, trying for up to {@code
+   * options.maxWait()}. Empty when no majority could be had in time (taken elsewhere, or too many
+   * instances down).
    */
   public Optional<Lease> tryAcquire(String name, LockOptions options) {
-    return Acquiring.acquire(gates, name, options, (onEnd, hint) -> {
-      String token = RedisLocks.newToken();
-      long start = System.nanoTime();
-      int granted = 0;
-      List<CompletableFuture<String>> replies = new ArrayList<>(instances.size());
-      SetArgs args = SetArgs.Builder.nx().px(options.ttl().toMillis());
-      for (RedisConnections redis : instances) {
-        replies.add(attempt(() -> redis.async().set(key(redis, name), token, args).toCompletableFuture()));
-      }
-      long deadline = start + perInstanceTimeout(options.ttl()).toNanos();
-      for (CompletableFuture<String> reply : replies) {
-        if ("OK".equals(await(reply, deadline))) {
-          granted++;
-        }
-      }
-      long elapsed = System.nanoTime() - start;
-      if (granted >= quorum && AbstractLease.validityNanos(options.ttl()) - elapsed > 0) {
-        Lease lease = new Held(name, token, options, start, onEnd);
-        if (options.watchdog()) {
-          watched.incrementAndGet();
-          ((Held) lease).watch(watchdog, watched::decrementAndGet);
-        }
-        return lease;
-      }
-      releaseInBackground(name, token);
-      return null;
-    });
+    return Acquiring.acquire(
+        gates,
+        name,
+        options,
+        (onEnd, hint) -> {
+          String token = RedisLocks.newToken();
+          long start = System.nanoTime();
+          int granted = 0;
+          List<CompletableFuture<String>> replies = new ArrayList<>(instances.size());
+          SetArgs args = SetArgs.Builder.nx().px(options.ttl().toMillis());
+          for (RedisConnections redis : instances) {
+            replies.add(
+                attempt(
+                    () -> redis.async().set(key(redis, name), token, args).toCompletableFuture()));
+          }
+          long deadline = start + perInstanceTimeout(options.ttl()).toNanos();
+          for (CompletableFuture<String> reply : replies) {
+            if ("OK".equals(await(reply, deadline))) {
+              granted++;
+            }
+          }
+          long elapsed = System.nanoTime() - start;
+          if (granted >= quorum && AbstractLease.validityNanos(options.ttl()) - elapsed > 0) {
+            Lease lease = new Held(name, token, options, start, onEnd);
+            if (options.watchdog()) {
+              watched.incrementAndGet();
+              ((Held) lease).watch(watchdog, watched::decrementAndGet);
+            }
+            return lease;
+          }
+          releaseInBackground(name, token);
+          return null;
+        });
   }
 
   /** Leases this instance is renewing right now. */
@@ -102,8 +113,8 @@ public final class Redlock implements AutoCloseable {
   }
 
   /**
-   * How long one attempt waits for the instances: small against the time to live (so a dead instance costs
-   * little of the validity), never more than a tenth of it.
+   * How long one attempt waits for the instances: small against the time to live (so a dead
+   * instance costs little of the validity), never more than a tenth of it.
    */
   private static Duration perInstanceTimeout(Duration ttl) {
     return Duration.ofMillis(Math.max(5, Math.min(ttl.toMillis() / 10, 500)));
@@ -133,10 +144,11 @@ public final class Redlock implements AutoCloseable {
   }
 
   /**
-   * Runs the compare-and-act script on every instance: {@code [answered 1, answered 0]}; instances that failed
-   * or did not answer in time count in neither.
+   * Runs the compare-and-act script on every instance: {@code [answered 1, answered 0]}; instances
+   * that failed or did not answer in time count in neither.
    */
-  private int[] everywhere(LuaScript script, String name, String token, long deadline, String... extra) {
+  private int[] everywhere(
+      LuaScript script, String name, String token, long deadline, String... extra) {
     List<CompletableFuture<Long>> replies = new ArrayList<>(instances.size());
     for (int i = 0; i < instances.size(); i++) {
       RedisConnections redis = instances.get(i);
@@ -144,8 +156,12 @@ public final class Redlock implements AutoCloseable {
       String[] args = new String[1 + extra.length];
       args[0] = token;
       System.arraycopy(extra, 0, args, 1, extra.length);
-      replies.add(attempt(() -> s.<Long>runAsync(script, ScriptOutputType.INTEGER, List.of(key(redis, name)), args)
-          .toCompletableFuture()));
+      replies.add(
+          attempt(
+              () ->
+                  s.<Long>runAsync(
+                          script, ScriptOutputType.INTEGER, List.of(key(redis, name)), args)
+                      .toCompletableFuture()));
     }
     int[] answers = new int[2];
     for (CompletableFuture<Long> reply : replies) {
@@ -157,7 +173,10 @@ public final class Redlock implements AutoCloseable {
     return answers;
   }
 
-  /** Waits for the instances' answers up to a second: a release is not urgent, but its answer is wanted. */
+  /**
+   * Waits for the instances' answers up to a second: a release is not urgent, but its answer is
+   * wanted.
+   */
   private int[] releaseEverywhere(String name, String token) {
     return everywhere(RedisLocks.RELEASE, name, token, System.nanoTime() + RELEASE_WAIT.toNanos());
   }
@@ -166,8 +185,14 @@ public final class Redlock implements AutoCloseable {
     for (int i = 0; i < instances.size(); i++) {
       RedisConnections redis = instances.get(i);
       Scripts s = scripts.get(i);
-      attempt(() -> s.<Long>runAsync(RedisLocks.RELEASE, ScriptOutputType.INTEGER, List.of(key(redis, name)), token)
-          .toCompletableFuture());
+      attempt(
+          () ->
+              s.<Long>runAsync(
+                      RedisLocks.RELEASE,
+                      ScriptOutputType.INTEGER,
+                      List.of(key(redis, name)),
+                      token)
+                  .toCompletableFuture());
     }
   }
 
@@ -179,18 +204,30 @@ public final class Redlock implements AutoCloseable {
     @Override
     boolean extendNow() {
       long start = System.nanoTime();
-      // unlike acquiring, a renewal may take its time: up to a watchdog period, as long as the lease lasts
-      long deadline = start + Math.max(perInstanceTimeout(options().ttl()).toNanos(),
-          Math.min(options().ttl().toNanos() / 3, remaining().toNanos()));
-      int[] answers = everywhere(RedisLocks.EXTEND, name(), token(), deadline, Long.toString(options().ttl().toMillis()));
-      if (answers[0] >= quorum && AbstractLease.validityNanos(options().ttl()) - (System.nanoTime() - start) > 0) {
+      // unlike acquiring, a renewal may take its time: up to a watchdog period, as long as the
+      // lease lasts
+      long deadline =
+          start
+              + Math.max(
+                  perInstanceTimeout(options().ttl()).toNanos(),
+                  Math.min(options().ttl().toNanos() / 3, remaining().toNanos()));
+      int[] answers =
+          everywhere(
+              RedisLocks.EXTEND,
+              name(),
+              token(),
+              deadline,
+              Long.toString(options().ttl().toMillis()));
+      if (answers[0] >= quorum
+          && AbstractLease.validityNanos(options().ttl()) - (System.nanoTime() - start) > 0) {
         return true;
       }
       if (answers[1] > instances.size() - quorum) {
         return false; // a majority says the lock is no longer ours
       }
       // too few answers to tell: the watchdog tries again until the lease runs out
-      throw new RedisUnavailableException("Redlock '" + name() + "': no majority answered the renewal", null);
+      throw new RedisUnavailableException(
+          "Redlock '" + name() + "': no majority answered the renewal", null);
     }
 
     @Override

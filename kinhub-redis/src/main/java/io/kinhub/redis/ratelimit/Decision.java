@@ -6,9 +6,10 @@ import java.util.List;
 /**
  * The outcome of one rate-limit decision.
  *
- * @param allowed    whether every bucket had the tokens (and all were charged)
- * @param retryAfter when refused: how long until the request would fit; {@link #NEVER} when it never can
- * @param buckets    per bucket, in the order asked: tokens left and time until full again
+ * @param allowed whether every bucket had the tokens (and all were charged)
+ * @param retryAfter when refused: how long until the request would fit; {@link #NEVER} when it
+ *     never can
+ * @param buckets per bucket, in the order asked: tokens left and time until full again
  */
 public record Decision(boolean allowed, Duration retryAfter, List<BucketState> buckets) {
   /** A request larger than a bucket's capacity. */

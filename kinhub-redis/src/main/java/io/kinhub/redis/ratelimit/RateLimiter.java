@@ -10,16 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Token-bucket rate limiting on Redis: one decision is one {@code EVALSHA} of one Lua script, which reads
- * the time from Redis ({@code TIME}) and charges every bucket of the decision or none.
+ * Token-bucket rate limiting on Redis: one decision is one {@code EVALSHA} of one Lua script, which
+ * reads the time from Redis ({@code TIME}) and charges every bucket of the decision or none.
  *
  * <p>Keys of one decision must share a Redis Cluster hash tag. This limiter puts every bucket of a
- * <em>group</em> (a policy) under the tag {@code {rl:<group>}}: a decision may then combine any buckets
- * of its group (per phone and per IP, say) atomically, at the price that one group's keys live on one
- * cluster node. Different groups spread over the cluster.
+ * <em>group</em> (a policy) under the tag {@code {rl:<group>}}: a decision may then combine any
+ * buckets of its group (per phone and per IP, say) atomically, at the price that one group's keys
+ * live on one cluster node. Different groups spread over the cluster.
  */
 public final class RateLimiter {
-  private static final LuaScript SCRIPT = LuaScript.fromResource(RateLimiter.class, "/io/kinhub/redis/lua/ratelimit.lua");
+  private static final LuaScript SCRIPT =
+      LuaScript.fromResource(RateLimiter.class, "/io/kinhub/redis/lua/ratelimit.lua");
 
   private final RedisConnections redis;
   private final Scripts scripts;
@@ -32,7 +33,8 @@ public final class RateLimiter {
   /**
    * Takes {@code tokens} from every bucket, or from none.
    *
-   * @throws RedisUnavailableException when Redis cannot decide; the caller chooses to fail open or closed
+   * @throws RedisUnavailableException when Redis cannot decide; the caller chooses to fail open or
+   *     closed
    */
   public Decision tryConsume(String group, List<Bucket> buckets, long tokens) {
     if (buckets.isEmpty()) {
@@ -57,9 +59,13 @@ public final class RateLimiter {
     for (int b = 0; b < buckets.size(); b++) {
       long remaining = reply.get(2 + 2 * b);
       long untilFull = Math.max(0, reply.get(3 + 2 * b));
-      states.add(new Decision.BucketState(buckets.get(b), remaining, Duration.ofNanos(untilFull * 1000)));
+      states.add(
+          new Decision.BucketState(buckets.get(b), remaining, Duration.ofNanos(untilFull * 1000)));
     }
-    Duration retry = allowed ? Duration.ZERO : retryMicros < 0 ? Decision.NEVER : Duration.ofNanos(retryMicros * 1000);
+    Duration retry =
+        allowed
+            ? Duration.ZERO
+            : retryMicros < 0 ? Decision.NEVER : Duration.ofNanos(retryMicros * 1000);
     return new Decision(allowed, retry, List.copyOf(states));
   }
 }

@@ -9,11 +9,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A Lua script kept as a resource, with its SHA-1 computed once so it can be called by {@code EVALSHA}.
+ * A Lua script kept as a resource, with its SHA-1 computed once so it can be called by {@code
+ * EVALSHA}.
  *
- * @param name   the resource path, for error messages
+ * @param name the resource path, for error messages
  * @param source the script text
- * @param sha    lowercase hex SHA-1 of {@code source}, as Redis computes it
+ * @param sha lowercase hex SHA-1 of {@code source}, as Redis computes it
  */
 public record LuaScript(String name, String source, String sha) {
 
@@ -21,7 +22,8 @@ public record LuaScript(String name, String source, String sha) {
   public static LuaScript fromResource(Class<?> anchor, String resource) {
     try (InputStream in = anchor.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("Lua script resource not found: " + resource + " next to " + anchor.getName());
+        throw new IllegalStateException(
+            "Lua script resource not found: " + resource + " next to " + anchor.getName());
       }
       String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return of(resource, source);
@@ -33,7 +35,8 @@ public record LuaScript(String name, String source, String sha) {
   /** Wraps script text. */
   public static LuaScript of(String name, String source) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
       return new LuaScript(name, source, HexFormat.of().formatHex(digest));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 missing from the JDK", e);

@@ -5,15 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinhub.redis.TestRedis;
 import io.kinhub.redis.connection.RedisConnections;
+import io.lettuce.core.KillArgs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.lettuce.core.KillArgs;
-import java.util.ArrayList;
 
 /** The event bus's delivery guarantee and its deafness detection, on a real Redis. */
 class EventBusTest {
@@ -65,7 +65,9 @@ class EventBusTest {
 
     assertThat(delivery.missing()).containsExactly(a.instanceId());
     assertThat(seenByA).isEmpty();
-    assertThat(a.trusted()).as("A missed the message, so it must no longer trust what it heard").isFalse();
+    assertThat(a.trusted())
+        .as("A missed the message, so it must no longer trust what it heard")
+        .isFalse();
   }
 
   @Test
@@ -76,20 +78,25 @@ class EventBusTest {
     long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
     for (int i = 0; i < 8; i++) {
       boolean acknowledged = i % 2 == 0;
-      publishers.add(Thread.ofVirtual().start(() -> {
-        while (System.nanoTime() < until) {
-          if (acknowledged) {
-            b.publishAndAwait("topic", "ack");
-          } else {
-            b.publish("topic", "fire");
-          }
-        }
-      }));
+      publishers.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (System.nanoTime() < until) {
+                      if (acknowledged) {
+                        b.publishAndAwait("topic", "ack");
+                      } else {
+                        b.publish("topic", "fire");
+                      }
+                    }
+                  }));
     }
     for (Thread t : publishers) {
       t.join();
     }
-    assertThat(reasons).as("B's messages reach A in the order of their sequence numbers").noneMatch(r -> r.contains("sequence gap"));
+    assertThat(reasons)
+        .as("B's messages reach A in the order of their sequence numbers")
+        .noneMatch(r -> r.contains("sequence gap"));
   }
 
   @Test
@@ -101,7 +108,9 @@ class EventBusTest {
     redisB.sync().publish(channel, "v1|ghost-1|2|E|topic|y");
     redisB.sync().publish(channel, "v1|ghost-1|5|E|topic|z");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> reasons.stream().anyMatch(r -> r.contains("sequence gap from ghost-1")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> reasons.stream().anyMatch(r -> r.contains("sequence gap from ghost-1")));
     // and it recovers by itself once its heartbeats are echoed again
     await().atMost(Duration.ofSeconds(5)).until(a::trusted);
   }
@@ -112,7 +121,9 @@ class EventBusTest {
     a.onDeafness(reasons::add);
     redisB.sync().clientKill(KillArgs.Builder.typePubsub());
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> reasons.stream().anyMatch(r -> r.contains("pub/sub link dropped")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> reasons.stream().anyMatch(r -> r.contains("pub/sub link dropped")));
     await().atMost(Duration.ofSeconds(10)).until(() -> a.trusted() && b.trusted());
     assertThat(b.publishAndAwait("topic", "after").allAcknowledged()).isTrue();
   }

@@ -52,7 +52,10 @@ class JobQueueTest {
   void enqueuedJobs_areHandledAndAcknowledged_duplicatesByKeyAreNoOps() {
     JobQueue q = queue(nodeA, QueueSettings.defaults());
     Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-    work(q, "a", job -> runs.computeIfAbsent(job.payload(), p -> new AtomicInteger()).incrementAndGet());
+    work(
+        q,
+        "a",
+        job -> runs.computeIfAbsent(job.payload(), p -> new AtomicInteger()).incrementAndGet());
 
     String viaAsync = q.enqueueAsync("async").toCompletableFuture().join();
     String first = q.enqueue("one", Duration.ZERO, "key-1", Duration.ofMinutes(1));
@@ -60,8 +63,14 @@ class JobQueueTest {
     q.enqueue("two");
 
     assertThat(duplicate).isEqualTo(first);
-    await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("one") && runs.containsKey("two")
-        && runs.containsKey("async") && q.pending() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                runs.containsKey("one")
+                    && runs.containsKey("two")
+                    && runs.containsKey("async")
+                    && q.pending() == 0);
     assertThat(viaAsync).isNotBlank();
     assertThat(runs).doesNotContainKey("one again");
     assertThat(runs.get("one").get()).isEqualTo(1);
@@ -70,23 +79,31 @@ class JobQueueTest {
 
   @Test
   void failingJob_isRetriedWithBackoff_thenDeadLettered_andCanBeRequeued() {
-    JobQueue q = queue(nodeA, QueueSettings.defaults().withRetries(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
+    JobQueue q =
+        queue(
+            nodeA,
+            QueueSettings.defaults().withRetries(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
     List<Long> attemptsAt = new CopyOnWriteArrayList<>();
     AtomicInteger succeedFrom = new AtomicInteger(Integer.MAX_VALUE);
-    work(q, "a", job -> {
-      attemptsAt.add(System.nanoTime());
-      if (attemptsAt.size() < succeedFrom.get()) {
-        throw new IllegalStateException("provider said no (attempt " + job.attempt() + ")");
-      }
-    });
+    work(
+        q,
+        "a",
+        job -> {
+          attemptsAt.add(System.nanoTime());
+          if (attemptsAt.size() < succeedFrom.get()) {
+            throw new IllegalStateException("provider said no (attempt " + job.attempt() + ")");
+          }
+        });
 
     q.enqueue("doomed");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> q.dead(10).size() == 1);
     assertThat(attemptsAt).hasSize(3);
     // backoff 100 ms then 200 ms, each with jitter in [0.5, 1.5): never earlier than half of it
-    assertThat(attemptsAt.get(1) - attemptsAt.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
-    assertThat(attemptsAt.get(2) - attemptsAt.get(1)).isGreaterThanOrEqualTo(Duration.ofMillis(95).toNanos());
+    assertThat(attemptsAt.get(1) - attemptsAt.get(0))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
+    assertThat(attemptsAt.get(2) - attemptsAt.get(1))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(95).toNanos());
     DeadJob dead = q.dead(10).get(0);
     assertThat(dead.payload()).isEqualTo("doomed");
     assertThat(dead.attempts()).isEqualTo(3);
@@ -117,22 +134,32 @@ class JobQueueTest {
     }
 
     await().atMost(Duration.ofSeconds(10)).until(() -> ranAt.size() >= 20 && a.pending() == 0);
-    assertThat(ranAt).hasSize(20).allSatisfy(t -> assertThat(t - enqueuedAt).isGreaterThanOrEqualTo(790));
+    assertThat(ranAt)
+        .hasSize(20)
+        .allSatisfy(t -> assertThat(t - enqueuedAt).isGreaterThanOrEqualTo(790));
   }
 
   @Test
   void jobOfAConsumerThatDied_isReclaimedAfterTheVisibilityTimeout() {
-    JobQueue q = queue(nodeA, QueueSettings.defaults().withVisibilityTimeout(Duration.ofSeconds(1)));
+    JobQueue q =
+        queue(nodeA, QueueSettings.defaults().withVisibilityTimeout(Duration.ofSeconds(1)));
     q.enqueue("orphan");
     // a consumer takes the job and dies without acknowledging it
-    var taken = nodeB.sync().xreadgroup(JobQueue.consumer("crashed"), XReadArgs.Builder.count(1),
-        XReadArgs.StreamOffset.lastConsumed(nodeB.key("{q:test}:stream")));
+    var taken =
+        nodeB
+            .sync()
+            .xreadgroup(
+                JobQueue.consumer("crashed"),
+                XReadArgs.Builder.count(1),
+                XReadArgs.StreamOffset.lastConsumed(nodeB.key("{q:test}:stream")));
     assertThat(taken).hasSize(1);
     List<String> handled = new CopyOnWriteArrayList<>();
 
     work(q, "survivor", job -> handled.add(job.payload()));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains("orphan") && q.pending() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> handled.contains("orphan") && q.pending() == 0);
   }
 
   @Test
@@ -147,7 +174,10 @@ class JobQueueTest {
     long killed = nodeB.sync().clientKill(KillArgs.Builder.typeNormal().skipme());
     assertThat(killed).isPositive();
     // the producer's own connection was killed too: it reconnects by itself
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> q.enqueue("after") != null);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> q.enqueue("after") != null);
 
     await().atMost(Duration.ofSeconds(15)).until(() -> handled.contains("after"));
   }
@@ -156,10 +186,13 @@ class JobQueueTest {
   void gracefulClose_letsRunningJobsFinish() {
     JobQueue q = queue(nodeA, QueueSettings.defaults());
     List<String> finished = new CopyOnWriteArrayList<>();
-    JobWorker w = q.startWorker("a", job -> {
-      Thread.sleep(300);
-      finished.add(job.payload());
-    });
+    JobWorker w =
+        q.startWorker(
+            "a",
+            job -> {
+              Thread.sleep(300);
+              finished.add(job.payload());
+            });
     q.enqueue("slow");
     await().atMost(Duration.ofSeconds(5)).until(() -> w.inFlight() == 1);
 

@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.kinhub.redis.TestRedis;
 import io.kinhub.redis.connection.RedisConnections;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -19,11 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
-import java.util.Objects;
 
-/** Locks with fencing tokens on a real Redis, taken by two "nodes" (separate connections and lock services). */
+/**
+ * Locks with fencing tokens on a real Redis, taken by two "nodes" (separate connections and lock
+ * services).
+ */
 class RedisLocksTest {
   private String prefix;
   private RedisConnections redisA;
@@ -50,28 +53,42 @@ class RedisLocksTest {
 
   @Test
   void secondHolder_isRefusedWhileTheFirstHolds_andGetsALargerFenceAfterRelease() {
-    FencedLease first = nodeA.tryAcquire("report", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
+    FencedLease first =
+        nodeA.tryAcquire("report", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
     assertThat(first.isHeld()).isTrue();
     assertThat(nodeB.tryAcquire("report", LockOptions.ttl(Duration.ofSeconds(10)))).isEmpty();
 
     assertThat(first.release()).isTrue();
     assertThat(first.isHeld()).isFalse();
-    FencedLease second = nodeB.tryAcquire("report", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
+    FencedLease second =
+        nodeB.tryAcquire("report", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
     assertThat(second.fence()).isGreaterThan(first.fence());
     second.close();
-    await().atMost(Duration.ofSeconds(5)).until(() -> redisA.sync().exists(redisA.key("lock:{report}")) == 0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> redisA.sync().exists(redisA.key("lock:{report}")) == 0);
   }
 
   @Test
   void releaseByANonOwner_isRefused_andTheOwnersLockStays() {
-    FencedLease stale = nodeA.tryAcquire("job", LockOptions.ttl(Duration.ofMillis(100))).orElseThrow();
-    await().atMost(Duration.ofSeconds(5)).until(() -> redisA.sync().exists(redisA.key("lock:{job}")) == 0);
-    FencedLease owner = nodeB.tryAcquire("job", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
+    FencedLease stale =
+        nodeA.tryAcquire("job", LockOptions.ttl(Duration.ofMillis(100))).orElseThrow();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> redisA.sync().exists(redisA.key("lock:{job}")) == 0);
+    FencedLease owner =
+        nodeB.tryAcquire("job", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
 
     assertThat(stale.release()).isFalse();
     assertThat(stale.extend()).isFalse();
-    Long byStranger = redisA.sync().eval("return redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('DEL', KEYS[1]) or 0",
-        ScriptOutputType.INTEGER, new String[] {redisA.key("lock:{job}")}, "not-the-owner");
+    Long byStranger =
+        redisA
+            .sync()
+            .eval(
+                "return redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('DEL', KEYS[1]) or 0",
+                ScriptOutputType.INTEGER,
+                new String[] {redisA.key("lock:{job}")},
+                "not-the-owner");
     assertThat(byStranger).isZero();
     assertThat(redisA.sync().get(redisA.key("lock:{job}"))).isEqualTo(owner.token());
     assertThat(owner.isHeld()).isTrue();
@@ -81,7 +98,8 @@ class RedisLocksTest {
 
   @Test
   void expiredHolder_isNoLongerHeldLocally_andEnsureHeldThrows() {
-    FencedLease lease = nodeA.tryAcquire("short", LockOptions.ttl(Duration.ofMillis(60))).orElseThrow();
+    FencedLease lease =
+        nodeA.tryAcquire("short", LockOptions.ttl(Duration.ofMillis(60))).orElseThrow();
     await().atMost(Duration.ofSeconds(5)).until(() -> !lease.isHeld());
     assertThat(lease.remaining()).isEqualTo(Duration.ZERO);
     assertThatThrownBy(lease::ensureHeld).isInstanceOf(LockLostException.class);
@@ -91,8 +109,12 @@ class RedisLocksTest {
   @Test
   void watchdog_keepsALongHolderAlive() throws Exception {
     AtomicInteger lost = new AtomicInteger();
-    FencedLease lease = nodeA.tryAcquire("long", LockOptions.ttl(Duration.ofMillis(1_000)).watched(l -> lost.incrementAndGet()))
-        .orElseThrow();
+    FencedLease lease =
+        nodeA
+            .tryAcquire(
+                "long",
+                LockOptions.ttl(Duration.ofMillis(1_000)).watched(l -> lost.incrementAndGet()))
+            .orElseThrow();
     Thread.sleep(3_500); // the work: three and a half times the time to live
 
     assertThat(lease.isHeld()).isTrue();
@@ -105,8 +127,12 @@ class RedisLocksTest {
   @Test
   void watchdog_stopsAfterRelease() throws Exception {
     AtomicInteger lost = new AtomicInteger();
-    FencedLease lease = nodeA.tryAcquire("done", LockOptions.ttl(Duration.ofMillis(150)).watched(l -> lost.incrementAndGet()))
-        .orElseThrow();
+    FencedLease lease =
+        nodeA
+            .tryAcquire(
+                "done",
+                LockOptions.ttl(Duration.ofMillis(150)).watched(l -> lost.incrementAndGet()))
+            .orElseThrow();
     assertThat(nodeA.watchedLeases()).isEqualTo(1);
     lease.close();
     assertThat(nodeA.watchedLeases()).isZero();
@@ -114,7 +140,9 @@ class RedisLocksTest {
     // put the released holder's token back: a watchdog still running would keep renewing this key
     redisA.sync().set(redisA.key("lock:{done}"), lease.token(), SetArgs.Builder.px(300));
     Thread.sleep(1_000); // twenty watchdog periods
-    assertThat(redisA.sync().exists(redisA.key("lock:{done}"))).as("nobody renewed the key").isZero();
+    assertThat(redisA.sync().exists(redisA.key("lock:{done}")))
+        .as("nobody renewed the key")
+        .isZero();
     assertThat(lost).as("a released lease is never reported lost").hasValue(0);
     assertThat(lease.isHeld()).isFalse();
     assertThat(nodeA.gatesInUse()).isZero();
@@ -123,9 +151,16 @@ class RedisLocksTest {
   @Test
   void watchdog_tellsTheHolderWhenTheLockWasTakenAway() {
     CountDownLatch lost = new CountDownLatch(1);
-    FencedLease lease = nodeA.tryAcquire("stolen", LockOptions.ttl(Duration.ofMillis(150)).watched(l -> lost.countDown()))
-        .orElseThrow();
-    redisA.sync().set(redisA.key("lock:{stolen}"), "someone-else"); // an operator, or a failover that lost the key
+    FencedLease lease =
+        nodeA
+            .tryAcquire(
+                "stolen", LockOptions.ttl(Duration.ofMillis(150)).watched(l -> lost.countDown()))
+            .orElseThrow();
+    redisA
+        .sync()
+        .set(
+            redisA.key("lock:{stolen}"),
+            "someone-else"); // an operator, or a failover that lost the key
 
     await().atMost(Duration.ofSeconds(5)).until(() -> lost.getCount() == 0);
     assertThat(lease.isHeld()).isFalse();
@@ -136,12 +171,21 @@ class RedisLocksTest {
 
   @Test
   void tryAcquire_waitsForTheHolder_andGivesUpAtItsTimeout() throws Exception {
-    FencedLease holder = nodeA.tryAcquire("queue", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
-    assertThat(nodeB.tryAcquire("queue", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofMillis(200)))).isEmpty();
+    FencedLease holder =
+        nodeA.tryAcquire("queue", LockOptions.ttl(Duration.ofSeconds(10))).orElseThrow();
+    assertThat(
+            nodeB.tryAcquire(
+                "queue",
+                LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofMillis(200))))
+        .isEmpty();
 
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<Optional<FencedLease>> waiter =
-          pool.submit(() -> nodeB.tryAcquire("queue", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(20))));
+          pool.submit(
+              () ->
+                  nodeB.tryAcquire(
+                      "queue",
+                      LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(20))));
       Thread.sleep(100);
       holder.close();
       FencedLease next = waiter.get(20, TimeUnit.SECONDS).orElseThrow();
@@ -154,13 +198,15 @@ class RedisLocksTest {
   void fences_stayLargerThanEveryEarlierOne_evenWhenRedisLostTheCounter() {
     long previous = 0;
     for (int i = 0; i < 20; i++) {
-      try (FencedLease lease = nodeA.tryAcquire("counter", LockOptions.ttl(Duration.ofSeconds(5))).orElseThrow()) {
+      try (FencedLease lease =
+          nodeA.tryAcquire("counter", LockOptions.ttl(Duration.ofSeconds(5))).orElseThrow()) {
         assertThat(lease.fence()).isGreaterThan(previous);
         previous = lease.fence();
       }
     }
     redisA.sync().del(redisA.key("lock:{counter}:fence"));
-    try (FencedLease lease = nodeB.tryAcquire("counter", LockOptions.ttl(Duration.ofSeconds(5))).orElseThrow()) {
+    try (FencedLease lease =
+        nodeB.tryAcquire("counter", LockOptions.ttl(Duration.ofSeconds(5))).orElseThrow()) {
       assertThat(lease.fence()).isGreaterThan(previous);
     }
   }
@@ -177,28 +223,37 @@ class RedisLocksTest {
       for (int w = 0; w < 8; w++) {
         RedisLocks locks = w % 2 == 0 ? nodeA : nodeB;
         RedisConnections redis = w % 2 == 0 ? redisA : redisB;
-        workers.add(pool.submit(() -> {
-          while (done.get() < rounds) {
-            Optional<FencedLease> got = locks.tryAcquire("hot", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(10)));
-            if (got.isEmpty()) {
-              continue;
-            }
-            try (FencedLease lease = got.get()) {
-              if (done.get() >= rounds) {
-                return null;
-              }
-              if (inside.incrementAndGet() != 1) {
-                overlaps.incrementAndGet();
-              }
-              // a read-modify-write that loses updates unless the lock excludes the other holders
-              long value = Long.parseLong(Objects.requireNonNullElse(redis.sync().get(counter), "0"));
-              redis.sync().set(counter, Long.toString(value + 1));
-              done.incrementAndGet();
-              inside.decrementAndGet();
-            }
-          }
-          return null;
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  while (done.get() < rounds) {
+                    Optional<FencedLease> got =
+                        locks.tryAcquire(
+                            "hot",
+                            LockOptions.ttl(Duration.ofSeconds(10))
+                                .waitingUpTo(Duration.ofSeconds(10)));
+                    if (got.isEmpty()) {
+                      continue;
+                    }
+                    try (FencedLease lease = got.get()) {
+                      if (done.get() >= rounds) {
+                        return null;
+                      }
+                      if (inside.incrementAndGet() != 1) {
+                        overlaps.incrementAndGet();
+                      }
+                      // a read-modify-write that loses updates unless the lock excludes the other
+                      // holders
+                      long value =
+                          Long.parseLong(
+                              Objects.requireNonNullElse(redis.sync().get(counter), "0"));
+                      redis.sync().set(counter, Long.toString(value + 1));
+                      done.incrementAndGet();
+                      inside.decrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> worker : workers) {
         worker.get(60, TimeUnit.SECONDS);
@@ -213,10 +268,14 @@ class RedisLocksTest {
 
   @Test
   void badNamesAndOptions_areRefused() {
-    assertThatThrownBy(() -> nodeA.tryAcquire("", LockOptions.ttl(Duration.ofSeconds(1)))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> nodeA.tryAcquire("a{b}", LockOptions.ttl(Duration.ofSeconds(1)))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> LockOptions.ttl(Duration.ofMillis(5))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> LockOptions.ttl(Duration.ofSeconds(1)).waitingUpTo(Duration.ofMillis(-1)))
+    assertThatThrownBy(() -> nodeA.tryAcquire("", LockOptions.ttl(Duration.ofSeconds(1))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> nodeA.tryAcquire("a{b}", LockOptions.ttl(Duration.ofSeconds(1))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LockOptions.ttl(Duration.ofMillis(5)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> LockOptions.ttl(Duration.ofSeconds(1)).waitingUpTo(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

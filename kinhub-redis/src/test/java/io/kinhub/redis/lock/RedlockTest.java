@@ -14,12 +14,12 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** Redlock over three real, independent Redis servers, some of which this test stops. */
 class RedlockTest {
@@ -35,10 +35,12 @@ class RedlockTest {
     resources = DefaultClientResources.create();
     for (int i = 0; i < 3; i++) {
       int port = freePort();
-      RedisServer server = RedisServer.builder().port(port).bind("127.0.0.1").setting("save \"\"").build();
+      RedisServer server =
+          RedisServer.builder().port(port).bind("127.0.0.1").setting("save \"\"").build();
       server.start();
       servers.add(server);
-      RedisSettings settings = new RedisSettings("redis://127.0.0.1:" + port, "rl:", Duration.ofSeconds(2));
+      RedisSettings settings =
+          new RedisSettings("redis://127.0.0.1:" + port, "rl:", Duration.ofSeconds(2));
       clientA.add(RedisConnections.connect(settings, resources));
       clientB.add(RedisConnections.connect(settings, resources));
     }
@@ -63,7 +65,12 @@ class RedlockTest {
   @Test
   void allInstancesUp_oneHolderAtATime_andReleaseClearsEveryInstance() {
     assertThat(nodeA.quorum()).isEqualTo(2);
-    Lease lease = nodeA.tryAcquire("deploy", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5))).orElseThrow();
+    Lease lease =
+        nodeA
+            .tryAcquire(
+                "deploy",
+                LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5)))
+            .orElseThrow();
     assertThat(lease.isHeld()).isTrue();
     assertThat(lease.remaining()).isLessThanOrEqualTo(Duration.ofSeconds(10));
     for (RedisConnections redis : clientA) {
@@ -75,14 +82,23 @@ class RedlockTest {
     for (RedisConnections redis : clientA) {
       assertThat(redis.sync().exists(redis.key("redlock:{deploy}"))).isZero();
     }
-    nodeB.tryAcquire("deploy", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5))).orElseThrow().close();
+    nodeB
+        .tryAcquire(
+            "deploy", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5)))
+        .orElseThrow()
+        .close();
   }
 
   @Test
   void oneInstanceStopped_stillAcquiresWithTheRemainingMajority() throws Exception {
     servers.get(0).stop();
 
-    Lease lease = nodeA.tryAcquire("deploy", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5))).orElseThrow();
+    Lease lease =
+        nodeA
+            .tryAcquire(
+                "deploy",
+                LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5)))
+            .orElseThrow();
     assertThat(lease.isHeld()).isTrue();
     assertThat(nodeB.tryAcquire("deploy", LockOptions.ttl(Duration.ofSeconds(10)))).isEmpty();
     assertThat(lease.extend()).isTrue();
@@ -94,16 +110,26 @@ class RedlockTest {
     servers.get(0).stop();
     servers.get(1).stop();
 
-    assertThat(nodeA.tryAcquire("deploy", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofMillis(200)))).isEmpty();
+    assertThat(
+            nodeA.tryAcquire(
+                "deploy",
+                LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofMillis(200))))
+        .isEmpty();
     RedisConnections survivor = clientA.get(2);
-    await().atMost(Duration.ofSeconds(5)).until(() -> survivor.sync().exists(survivor.key("redlock:{deploy}")) == 0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> survivor.sync().exists(survivor.key("redlock:{deploy}")) == 0);
   }
 
   @Test
   void minorityHeldElsewhere_doesNotBlockTheMajority_butAMajorityDoes() {
     RedisConnections first = clientA.get(0);
     first.sync().set(first.key("redlock:{split}"), "a-stale-minority-holder");
-    Lease lease = nodeA.tryAcquire("split", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5))).orElseThrow();
+    Lease lease =
+        nodeA
+            .tryAcquire(
+                "split", LockOptions.ttl(Duration.ofSeconds(10)).waitingUpTo(Duration.ofSeconds(5)))
+            .orElseThrow();
     lease.close();
     assertThat(first.sync().get(first.key("redlock:{split}"))).isEqualTo("a-stale-minority-holder");
 
@@ -111,13 +137,25 @@ class RedlockTest {
     second.sync().set(second.key("redlock:{split}"), "a-stale-minority-holder");
     assertThat(nodeA.tryAcquire("split", LockOptions.ttl(Duration.ofSeconds(10)))).isEmpty();
     RedisConnections third = clientA.get(2);
-    await().atMost(Duration.ofSeconds(5)).until(() -> third.sync().exists(third.key("redlock:{split}")) == 0); // a failed attempt cleans up
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                third.sync().exists(third.key("redlock:{split}"))
+                    == 0); // a failed attempt cleans up
   }
 
   @Test
   void watchdog_keepsARedlockAlive_andLosesItWhenTheMajorityIsGone() throws Exception {
     CountDownLatch lost = new CountDownLatch(1);
-    Lease lease = nodeA.tryAcquire("long", LockOptions.ttl(Duration.ofSeconds(3)).waitingUpTo(Duration.ofSeconds(5)).watched(l -> lost.countDown())).orElseThrow();
+    Lease lease =
+        nodeA
+            .tryAcquire(
+                "long",
+                LockOptions.ttl(Duration.ofSeconds(3))
+                    .waitingUpTo(Duration.ofSeconds(5))
+                    .watched(l -> lost.countDown()))
+            .orElseThrow();
     Thread.sleep(7_000); // the work: more than twice the time to live
     assertThat(lease.isHeld()).isTrue();
     assertThat(nodeB.tryAcquire("long", LockOptions.ttl(Duration.ofSeconds(1)))).isEmpty();

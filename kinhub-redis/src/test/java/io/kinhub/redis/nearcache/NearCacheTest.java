@@ -9,18 +9,21 @@ import io.kinhub.redis.events.BusSettings;
 import io.kinhub.redis.events.EventBus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.util.ArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** The near cache serves hits without a loader call, forgets keys on every node, and never resurrects a stale load. */
+/**
+ * The near cache serves hits without a loader call, forgets keys on every node, and never
+ * resurrects a stale load.
+ */
 class NearCacheTest {
   private RedisConnections redisA;
   private RedisConnections redisB;
@@ -36,8 +39,10 @@ class NearCacheTest {
     redisB = TestRedis.get().connect(prefix);
     busA = EventBus.start(redisA, BusSettings.defaults(), "a", new SimpleMeterRegistry());
     busB = EventBus.start(redisB, BusSettings.defaults(), "b", new SimpleMeterRegistry());
-    cacheA = NearCache.create("things", busA, 1000, Duration.ofSeconds(30), new SimpleMeterRegistry());
-    cacheB = NearCache.create("things", busB, 1000, Duration.ofSeconds(30), new SimpleMeterRegistry());
+    cacheA =
+        NearCache.create("things", busA, 1000, Duration.ofSeconds(30), new SimpleMeterRegistry());
+    cacheB =
+        NearCache.create("things", busB, 1000, Duration.ofSeconds(30), new SimpleMeterRegistry());
     await().atMost(Duration.ofSeconds(5)).until(() -> busA.trusted() && busB.trusted());
   }
 
@@ -52,9 +57,13 @@ class NearCacheTest {
   @Test
   void hit_doesNotCallTheLoader_andInvalidationOnAnotherNodeDropsIt() {
     assertThat(cacheA.get("k", k -> "v1")).isEqualTo("v1");
-    assertThat(cacheA.get("k", k -> {
-      throw new AssertionError("loader called on a hit");
-    })).isEqualTo("v1");
+    assertThat(
+            cacheA.get(
+                "k",
+                k -> {
+                  throw new AssertionError("loader called on a hit");
+                }))
+        .isEqualTo("v1");
 
     cacheB.invalidateEverywhere(List.of("k"));
 
@@ -65,15 +74,20 @@ class NearCacheTest {
   void loadThatReadBeforeAnInvalidation_isNotKeptAfterIt() throws Exception {
     CountDownLatch loaderStarted = new CountDownLatch(1);
     CountDownLatch invalidated = new CountDownLatch(1);
-    CompletableFuture<String> slowLoad = CompletableFuture.supplyAsync(() -> cacheA.get("k", k -> {
-      loaderStarted.countDown();
-      try {
-        invalidated.await(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return "stale";
-    }));
+    CompletableFuture<String> slowLoad =
+        CompletableFuture.supplyAsync(
+            () ->
+                cacheA.get(
+                    "k",
+                    k -> {
+                      loaderStarted.countDown();
+                      try {
+                        invalidated.await(5, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return "stale";
+                    }));
     assertThat(loaderStarted.await(5, TimeUnit.SECONDS)).isTrue();
 
     assertThat(cacheB.invalidateEverywhere(List.of("k")).allAcknowledged()).isTrue();
@@ -100,15 +114,21 @@ class NearCacheTest {
     List<CompletableFuture<String>> results = new ArrayList<>();
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < callers; i++) {
-        results.add(CompletableFuture.supplyAsync(() -> cacheA.get("hot", k -> {
-          loads.incrementAndGet();
-          try {
-            release.await(5, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return "v";
-        }), pool));
+        results.add(
+            CompletableFuture.supplyAsync(
+                () ->
+                    cacheA.get(
+                        "hot",
+                        k -> {
+                          loads.incrementAndGet();
+                          try {
+                            release.await(5, TimeUnit.SECONDS);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          return "v";
+                        }),
+                pool));
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> loads.get() >= 1);
       Thread.sleep(200); // give the other callers time to miss too
@@ -124,15 +144,20 @@ class NearCacheTest {
   void aLoadInFlightDuringAnInvalidation_isNotSharedWithLaterCallers() throws Exception {
     CountDownLatch loading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> cacheA.get("k", k -> {
-      loading.countDown();
-      try {
-        release.await(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return "old";
-    }));
+    CompletableFuture<String> first =
+        CompletableFuture.supplyAsync(
+            () ->
+                cacheA.get(
+                    "k",
+                    k -> {
+                      loading.countDown();
+                      try {
+                        release.await(5, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return "old";
+                    }));
     assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
     cacheB.invalidateEverywhere(List.of("k"));
 

@@ -16,14 +16,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The limiter's script against a reference model over random request sequences: buckets so slow (one token per
- * hours) that nothing refills while the test runs, so every decision, every remaining count and (to within the
- * test's run time) every retry and until-full time is known exactly beforehand.
+ * The limiter's script against a reference model over random request sequences: buckets so slow
+ * (one token per hours) that nothing refills while the test runs, so every decision, every
+ * remaining count and (to within the test's run time) every retry and until-full time is known
+ * exactly beforehand.
  */
 class RateLimiterModelTest {
   private static final int SEQUENCES = 60;
   private static final int REQUESTS_PER_SEQUENCE = 30;
-  /** More than the test can take: the model ignores refill, so times may lag the model by at most this. */
+
+  /**
+   * More than the test can take: the model ignores refill, so times may lag the model by at most
+   * this.
+   */
   private static final Duration SLACK = Duration.ofSeconds(120);
 
   private RedisConnections redis;
@@ -66,19 +71,38 @@ class RateLimiterModelTest {
       List<ModelBucket> pool = new ArrayList<>();
       for (int b = 0; b < 5; b++) {
         long capacity = 1 + random.nextInt(6);
-        // a whole number of milliseconds per token: every sum in the script is then an exact integer in microseconds
-        Duration period = Duration.ofHours(2 + random.nextInt(5)).plusMillis(random.nextInt(1000)).multipliedBy(capacity);
-        pool.add(new ModelBucket(new Bucket("p" + (b % 2), "k" + b, Bandwidth.of(capacity, period))));
+        // a whole number of milliseconds per token: every sum in the script is then an exact
+        // integer in microseconds
+        Duration period =
+            Duration.ofHours(2 + random.nextInt(5))
+                .plusMillis(random.nextInt(1000))
+                .multipliedBy(capacity);
+        pool.add(
+            new ModelBucket(new Bucket("p" + (b % 2), "k" + b, Bandwidth.of(capacity, period))));
       }
       for (int r = 0; r < REQUESTS_PER_SEQUENCE; r++) {
         List<ModelBucket> shuffled = new ArrayList<>(pool);
         Collections.shuffle(shuffled, random);
         List<ModelBucket> asked = shuffled.subList(0, 1 + random.nextInt(3));
         long tokens = 1 + random.nextInt(4);
-        String what = "seed " + seed + ", sequence " + s + ", request " + r + ": " + tokens + " token(s) of "
-            + asked.stream().map(m -> m.bucket.key() + " (C " + m.capacity() + ", charged " + m.charged + ")").toList();
+        String what =
+            "seed "
+                + seed
+                + ", sequence "
+                + s
+                + ", request "
+                + r
+                + ": "
+                + tokens
+                + " token(s) of "
+                + asked.stream()
+                    .map(
+                        m ->
+                            m.bucket.key() + " (C " + m.capacity() + ", charged " + m.charged + ")")
+                    .toList();
 
-        Decision decision = limiter.tryConsume(group, asked.stream().map(m -> m.bucket).toList(), tokens);
+        Decision decision =
+            limiter.tryConsume(group, asked.stream().map(m -> m.bucket).toList(), tokens);
 
         boolean never = asked.stream().anyMatch(m -> tokens > m.capacity());
         Duration wait = Duration.ZERO;
@@ -104,10 +128,15 @@ class RateLimiterModelTest {
         assertThat(decision.buckets()).as(what).hasSize(asked.size());
         for (ModelBucket m : asked) {
           Decision.BucketState state = states.get(m.bucket);
-          assertThat(state.remaining()).as(what + ", remaining of " + m.bucket.key()).isEqualTo(m.capacity() - m.charged);
+          assertThat(state.remaining())
+              .as(what + ", remaining of " + m.bucket.key())
+              .isEqualTo(m.capacity() - m.charged);
           Duration untilFull = m.interval().multipliedBy(m.charged);
-          assertThat(state.untilFull()).as(what + ", until full of " + m.bucket.key())
-              .isBetween(untilFull.minus(SLACK).isNegative() ? Duration.ZERO : untilFull.minus(SLACK), untilFull);
+          assertThat(state.untilFull())
+              .as(what + ", until full of " + m.bucket.key())
+              .isBetween(
+                  untilFull.minus(SLACK).isNegative() ? Duration.ZERO : untilFull.minus(SLACK),
+                  untilFull);
         }
       }
     }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Lua token-bucket limiter on a real Redis: exact under contention, all-or-nothing, keys that expire. */
+/**
+ * The Lua token-bucket limiter on a real Redis: exact under contention, all-or-nothing, keys that
+ * expire.
+ */
 class RateLimiterTest {
   private String prefix;
   private RedisConnections nodeA;
@@ -35,7 +38,8 @@ class RateLimiterTest {
   }
 
   @Test
-  void concurrentCallersOnTwoNodes_neverGetMoreThanCapacityPlusRefill_andNotFarLess() throws Exception {
+  void concurrentCallersOnTwoNodes_neverGetMoreThanCapacityPlusRefill_andNotFarLess()
+      throws Exception {
     Bandwidth bandwidth = Bandwidth.of(20, Duration.ofSeconds(2)); // C = 20, r = 10/s
     List<Bucket> buckets = List.of(new Bucket("hot", "one", bandwidth));
     RateLimiter a = new RateLimiter(nodeA);
@@ -47,13 +51,15 @@ class RateLimiterTest {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < 32; i++) {
         RateLimiter limiter = i % 2 == 0 ? a : b;
-        workers.add(pool.submit(() -> {
-          while (System.nanoTime() - start < runNanos) {
-            if (limiter.tryConsume("exact", buckets, 1).allowed()) {
-              granted.incrementAndGet();
-            }
-          }
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  while (System.nanoTime() - start < runNanos) {
+                    if (limiter.tryConsume("exact", buckets, 1).allowed()) {
+                      granted.incrementAndGet();
+                    }
+                  }
+                }));
       }
       for (Future<?> w : workers) {
         w.get();
@@ -102,14 +108,19 @@ class RateLimiterTest {
 
   @Test
   void requestLargerThanCapacity_isRefusedForGood() {
-    Decision d = new RateLimiter(nodeA).tryConsume("big", List.of(new Bucket("b", "k", Bandwidth.of(3, Duration.ofSeconds(1)))), 4);
+    Decision d =
+        new RateLimiter(nodeA)
+            .tryConsume(
+                "big", List.of(new Bucket("b", "k", Bandwidth.of(3, Duration.ofSeconds(1)))), 4);
     assertThat(d.allowed()).isFalse();
     assertThat(d.retryAfter()).isEqualTo(Decision.NEVER);
   }
 
   @Test
   void bucketKey_expiresWhenTheBucketWouldBeFullAgain() {
-    new RateLimiter(nodeA).tryConsume("ttl", List.of(new Bucket("b", "k", Bandwidth.of(10, Duration.ofSeconds(100)))), 3);
+    new RateLimiter(nodeA)
+        .tryConsume(
+            "ttl", List.of(new Bucket("b", "k", Bandwidth.of(10, Duration.ofSeconds(100)))), 3);
     long pttl = nodeA.sync().pttl(prefix + "{rl:ttl}:b:k");
     // three tokens at one per 10 s: full again in 30 s
     assertThat(pttl).isBetween(29_000L, 30_001L);

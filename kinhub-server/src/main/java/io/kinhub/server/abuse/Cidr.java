@@ -1,13 +1,17 @@
 package io.kinhub.server.abuse;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.net.UnknownHostException;
 
-/** An IPv4 or IPv6 network in CIDR notation; IPv4-mapped IPv6 addresses match their IPv4 networks. */
+/**
+ * An IPv4 or IPv6 network in CIDR notation; IPv4-mapped IPv6 addresses match their IPv4 networks.
+ */
 record Cidr(byte[] network, int prefixLength) {
-  private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   /** Parses {@code 10.0.0.0/8}, {@code ::1/128} or a single address. */
@@ -15,8 +19,10 @@ record Cidr(byte[] network, int prefixLength) {
     String s = text.strip();
     int slash = s.indexOf('/');
     String address = slash < 0 ? s : s.substring(0, slash);
-    byte[] bytes = parseAddress(address)
-        .orElseThrow(() -> new IllegalArgumentException("not an IP address or CIDR: '" + text + "'"));
+    byte[] bytes =
+        parseAddress(address)
+            .orElseThrow(
+                () -> new IllegalArgumentException("not an IP address or CIDR: '" + text + "'"));
     int max = bytes.length * 8;
     int prefix;
     try {

@@ -1,16 +1,16 @@
 package io.kinhub.server.abuse;
 
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
-import jakarta.servlet.http.HttpServletRequest;
-import java.util.Arrays;
 
 /**
- * The client's address: the socket's peer, unless the peer is a trusted proxy, in which case
- * {@code X-Forwarded-For} is read from the right, skipping trusted proxies, and the first untrusted
+ * The client's address: the socket's peer, unless the peer is a trusted proxy, in which case {@code
+ * X-Forwarded-For} is read from the right, skipping trusted proxies, and the first untrusted
  * address is the client. A header from an untrusted peer is ignored, so it cannot be spoofed.
  */
 public final class ClientIp {
@@ -20,7 +20,10 @@ public final class ClientIp {
     this.trusted = trusted;
   }
 
-  /** Parses a comma-separated CIDR list ({@code KINHUB_TRUSTED_PROXIES}); fails on the first bad entry. */
+  /**
+   * Parses a comma-separated CIDR list ({@code KINHUB_TRUSTED_PROXIES}); fails on the first bad
+   * entry.
+   */
   public static ClientIp trusting(String cidrs) {
     List<Cidr> list = new ArrayList<>();
     for (String part : cidrs.split(",")) {
@@ -36,7 +39,9 @@ public final class ClientIp {
     return of(ctx.req());
   }
 
-  /** The client address of a servlet request (e.g. a WebSocket upgrade, which Javalin does not see). */
+  /**
+   * The client address of a servlet request (e.g. a WebSocket upgrade, which Javalin does not see).
+   */
   public String of(HttpServletRequest request) {
     List<String> forwarded = new ArrayList<>();
     Enumeration<String> headers = request.getHeaders("X-Forwarded-For");
@@ -49,9 +54,9 @@ public final class ClientIp {
   }
 
   /**
-   * Who a per-IP rate limit counts: an IPv4 client (also written IPv4-mapped) by its address, an IPv6 client
-   * by its /64 ({@code 2001:db8:1:2:0:0:0:0/64}), the block a single subscriber is usually given; anything
-   * else as it is.
+   * Who a per-IP rate limit counts: an IPv4 client (also written IPv4-mapped) by its address, an
+   * IPv6 client by its /64 ({@code 2001:db8:1:2:0:0:0:0/64}), the block a single subscriber is
+   * usually given; anything else as it is.
    */
   public static String rateLimitSubject(String address) {
     Optional<byte[]> parsed = Cidr.parseAddress(address);
@@ -66,7 +71,9 @@ public final class ClientIp {
     return Cidr.format(bytes) + "/64";
   }
 
-  /** The client address given the socket peer and the {@code X-Forwarded-For} hops (left to right). */
+  /**
+   * The client address given the socket peer and the {@code X-Forwarded-For} hops (left to right).
+   */
   String resolve(String peer, List<String> forwardedFor) {
     Optional<byte[]> peerBytes = Cidr.parseAddress(peer);
     if (peerBytes.isEmpty()) {

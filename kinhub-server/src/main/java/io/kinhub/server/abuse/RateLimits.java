@@ -7,6 +7,7 @@ import io.kinhub.redis.ratelimit.Bandwidth;
 import io.kinhub.redis.ratelimit.Bucket;
 import io.kinhub.redis.ratelimit.Decision;
 import io.kinhub.redis.ratelimit.RateLimiter;
+import io.kinhub.server.backing.Digests;
 import io.kinhub.server.http.JsonBody;
 import io.kinhub.server.http.Problem;
 import io.micrometer.core.instrument.Counter;
@@ -18,13 +19,12 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.kinhub.server.backing.Digests;
 
 /**
- * Applies the rate-limit policies in one place: a before-handler per limited endpoint makes one decision
- * over all of the endpoint's buckets (one Lua call), answers {@code 429 rate_limited} with
- * {@code Retry-After}, {@code RateLimit-Policy} and {@code RateLimit} when any bucket is empty, and puts the
- * two {@code RateLimit*} fields on successful responses too.
+ * Applies the rate-limit policies in one place: a before-handler per limited endpoint makes one
+ * decision over all of the endpoint's buckets (one Lua call), answers {@code 429 rate_limited} with
+ * {@code Retry-After}, {@code RateLimit-Policy} and {@code RateLimit} when any bucket is empty, and
+ * puts the two {@code RateLimit*} fields on successful responses too.
  */
 public final class RateLimits {
   private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
@@ -38,10 +38,14 @@ public final class RateLimits {
   private final Function<Context, Optional<String>> user;
 
   /**
-   * @param user the id of the caller's user when the request carries a valid session (for the {@code user}
-   *             dimension), else empty
+   * @param user the id of the caller's user when the request carries a valid session (for the
+   *     {@code user} dimension), else empty
    */
-  public RateLimits(RateLimiter limiter, ClientIp clientIp, List<RateLimitPolicy> policies, MeterRegistry meters,
+  public RateLimits(
+      RateLimiter limiter,
+      ClientIp clientIp,
+      List<RateLimitPolicy> policies,
+      MeterRegistry meters,
       Function<Context, Optional<String>> user) {
     this.limiter = limiter;
     this.clientIp = clientIp;
@@ -52,15 +56,20 @@ public final class RateLimits {
 
   public void register(RoutesConfig routes) {
     for (RateLimitPolicy policy : policies) {
-      routes.before(policy.path(), ctx -> {
-        if (ctx.method().name().equals(policy.method())) {
-          apply(policy, ctx);
-        }
-      });
+      routes.before(
+          policy.path(),
+          ctx -> {
+            if (ctx.method().name().equals(policy.method())) {
+              apply(policy, ctx);
+            }
+          });
     }
   }
 
-  /** The rate-limit decision taken for this request, if its endpoint is limited and Redis could decide. */
+  /**
+   * The rate-limit decision taken for this request, if its endpoint is limited and Redis could
+   * decide.
+   */
   public static Optional<Decision> decisionOf(Context ctx) {
     return Optional.ofNullable(ctx.attribute(DECISION));
   }
@@ -76,7 +85,8 @@ public final class RateLimits {
     } catch (RedisUnavailableException e) {
       count(policy, "error");
       if (policy.failOpen()) {
-        log.warn("rate limit {} could not be checked ({}); failing open", policy.name(), e.getMessage());
+        log.warn(
+            "rate limit {} could not be checked ({}); failing open", policy.name(), e.getMessage());
         return;
       }
       throw e;
@@ -87,32 +97,44 @@ public final class RateLimits {
     if (!decision.allowed()) {
       count(policy, "refused");
       ctx.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
-      throw Problem.of(429, Problem.RATE_LIMITED, "Too many requests; retry after " + decision.retryAfterSeconds() + " s.");
+      throw Problem.of(
+          429,
+          Problem.RATE_LIMITED,
+          "Too many requests; retry after " + decision.retryAfterSeconds() + " s.");
     }
     count(policy, "allowed");
   }
 
   private void count(RateLimitPolicy policy, String outcome) {
-    Counter.builder("kinhub_ratelimit_decisions_total").tag("policy", policy.name()).tag("outcome", outcome)
-        .register(meters).increment();
+    Counter.builder("kinhub_ratelimit_decisions_total")
+        .tag("policy", policy.name())
+        .tag("outcome", outcome)
+        .register(meters)
+        .increment();
   }
 
   private List<Bucket> buckets(RateLimitPolicy policy, Context ctx) {
     Optional<JsonBody> body = policy.needsBody() ? JsonBody.peek(ctx) : Optional.empty();
     List<Bucket> buckets = new ArrayList<>();
     for (RateLimitPolicy.Limit limit : policy.limits()) {
-      String subject = switch (limit.dimension()) {
-        case IP -> ClientIp.rateLimitSubject(clientIp.of(ctx));
-        case LOGIN -> body.flatMap(b -> b.rawString("login")).map(l -> l.strip().toLowerCase(Locale.ROOT)).orElse("");
-        case PHONE -> body.flatMap(b -> b.rawString("phone")).map(String::strip).orElse("");
-        // without a session there is no user to count: a shared "" bucket would let anyone empty it for everyone
-        case USER -> user.apply(ctx).orElse(null);
-      };
+      String subject =
+          switch (limit.dimension()) {
+            case IP -> ClientIp.rateLimitSubject(clientIp.of(ctx));
+            case LOGIN ->
+                body.flatMap(b -> b.rawString("login"))
+                    .map(l -> l.strip().toLowerCase(Locale.ROOT))
+                    .orElse("");
+            case PHONE -> body.flatMap(b -> b.rawString("phone")).map(String::strip).orElse("");
+            // without a session there is no user to count: a shared "" bucket would let anyone
+            // empty it for everyone
+            case USER -> user.apply(ctx).orElse(null);
+          };
       if (subject == null) {
         continue;
       }
       for (Bandwidth bandwidth : limit.bandwidths()) {
-        String name = policy.name() + "-" + limit.dimension().label() + "-" + windowLabel(bandwidth);
+        String name =
+            policy.name() + "-" + limit.dimension().label() + "-" + windowLabel(bandwidth);
         buckets.add(new Bucket(name, keyPart(subject), bandwidth));
       }
     }
@@ -124,9 +146,12 @@ public final class RateLimits {
     return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
   }
 
-  /** Short subjects are kept readable; long or odd ones are hashed so keys stay small and printable. */
+  /**
+   * Short subjects are kept readable; long or odd ones are hashed so keys stay small and printable.
+   */
   private static String keyPart(String subject) {
-    if (subject.length() <= 64 && subject.chars().allMatch(c -> c > ' ' && c < 127 && c != '{' && c != '}')) {
+    if (subject.length() <= 64
+        && subject.chars().allMatch(c -> c > ' ' && c < 127 && c != '{' && c != '}')) {
       return subject;
     }
     return "h" + Digests.sha256Hex(subject, 16);

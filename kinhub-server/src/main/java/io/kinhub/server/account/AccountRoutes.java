@@ -6,19 +6,19 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.abuse.Lockout;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.http.Json;
-import io.kinhub.server.http.JsonBody;
-import io.kinhub.server.http.Problem;
 
 /**
  * Registration and password change. Passwords must be 8 to 128 characters and not easily guessed
- * ({@link PasswordStrength}); a password change is a guess at the current password and counts into the
- * login's {@link Lockout}.
+ * ({@link PasswordStrength}); a password change is a guess at the current password and counts into
+ * the login's {@link Lockout}.
  */
 public final class AccountRoutes {
   private static final int MIN_PASSWORD = 8;
@@ -32,8 +32,13 @@ public final class AccountRoutes {
   private final ClientIp clientIp;
   private final PasswordStrength strength;
 
-  public AccountRoutes(AccountStore accounts, PasswordHasher hasher, Sessions sessions, Lockout lockout,
-      ClientIp clientIp, PasswordStrength strength) {
+  public AccountRoutes(
+      AccountStore accounts,
+      PasswordHasher hasher,
+      Sessions sessions,
+      Lockout lockout,
+      ClientIp clientIp,
+      PasswordStrength strength) {
     this.accounts = accounts;
     this.hasher = hasher;
     this.sessions = sessions;
@@ -62,8 +67,12 @@ public final class AccountRoutes {
     if (accounts.findByLogin(login).isPresent()) {
       throw accountExists();
     }
-    Account account = accounts.create(login, displayName, hasher.hash(password)).orElseThrow(AccountRoutes::accountExists);
-    Json.respond(ctx, 201, new AccountBody(account.publicId(), account.login(), account.displayName()));
+    Account account =
+        accounts
+            .create(login, displayName, hasher.hash(password))
+            .orElseThrow(AccountRoutes::accountExists);
+    Json.respond(
+        ctx, 201, new AccountBody(account.publicId(), account.login(), account.displayName()));
   }
 
   private static Problem accountExists() {
@@ -85,7 +94,8 @@ public final class AccountRoutes {
     String next = password(body, "newPassword");
     Account account = accounts.findById(session.userId()).orElseThrow(Problem::unauthenticated);
     strength.require("newPassword", next, account.login(), account.displayName());
-    // a wrong current password is a guess at the login's password: it shares the login's lockout, and a
+    // a wrong current password is a guess at the login's password: it shares the login's lockout,
+    // and a
     // locked login is refused here before any hashing, as the password login refuses it
     lockout.checkNotLocked(account.login());
     if (!hasher.verify(current, account.passwordHash())) {
@@ -93,13 +103,28 @@ public final class AccountRoutes {
       throw SessionRoutes.invalidCredentials();
     }
     lockout.succeeded(account.login());
-    long version = accounts.changePassword(account.id(), account.passwordHash(), hasher.hash(next))
-        .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The password was changed by another request; try again."));
+    long version =
+        accounts
+            .changePassword(account.id(), account.passwordHash(), hasher.hash(next))
+            .orElseThrow(
+                () ->
+                    Problem.of(
+                        409,
+                        Problem.CONFLICT,
+                        "The password was changed by another request; try again."));
     // every session ends on every node before the caller gets its new one
     sessions.revokeAllAfterCredentialChange(account.id(), version);
-    Account updated = new Account(account.id(), account.login(), account.displayName(), null, version);
-    Sessions.Login login = sessions.create(updated, version, session.device())
-        .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The password was changed again meanwhile; log in anew."));
+    Account updated =
+        new Account(account.id(), account.login(), account.displayName(), null, version);
+    Sessions.Login login =
+        sessions
+            .create(updated, version, session.device())
+            .orElseThrow(
+                () ->
+                    Problem.of(
+                        409,
+                        Problem.CONFLICT,
+                        "The password was changed again meanwhile; log in anew."));
     Json.respond(ctx, 200, LoginBody.of(login));
   }
 }

@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 public final class Logins {
   private static final Pattern PHONE = Pattern.compile("\\+[1-9][0-9]{6,14}");
   // a pragmatic address check: one @, a dotted domain of letters, digits and hyphens, no spaces
-  private static final Pattern EMAIL = Pattern.compile(
-      "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
+  private static final Pattern EMAIL =
+      Pattern.compile(
+          "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
 
   private Logins() {}
 
@@ -19,7 +20,8 @@ public final class Logins {
     if (PHONE.matcher(phone).matches()) {
       return phone;
     }
-    throw Problem.invalid(field, "'" + field + "' must be a phone number in E.164 form (+4915112345678).");
+    throw Problem.invalid(
+        field, "'" + field + "' must be a phone number in E.164 form (+4915112345678).");
   }
 
   /** Returns the canonical form of a login, or fails with {@code 400} on {@code field}. */
@@ -28,10 +30,17 @@ public final class Logins {
     if (PHONE.matcher(login).matches()) {
       return login;
     }
-    if (login.length() <= 254 && EMAIL.matcher(login).matches() && !login.contains("..")
-        && !login.startsWith(".") && !login.contains(".@")) {
+    if (login.length() <= 254
+        && EMAIL.matcher(login).matches()
+        && !login.contains("..")
+        && !login.startsWith(".")
+        && !login.contains(".@")) {
       return login.toLowerCase(Locale.ROOT);
     }
-    throw Problem.invalid(field, "'" + field + "' must be an e-mail address or a phone number in E.164 form (+4915112345678).");
+    throw Problem.invalid(
+        field,
+        "'"
+            + field
+            + "' must be an e-mail address or a phone number in E.164 form (+4915112345678).");
   }
 }

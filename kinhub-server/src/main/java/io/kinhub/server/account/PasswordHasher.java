@@ -10,12 +10,12 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
  * Argon2id password hashing (BouncyCastle, pure Java) at OWASP's minimum: 19 MiB, 2 iterations,
- * parallelism 1, 16-byte salt, 32-byte hash, stored as a PHC string
- * ({@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}). Verification reads the parameters from the stored
+ * parallelism 1, 16-byte salt, 32-byte hash, stored as a PHC string ({@code
+ * $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}). Verification reads the parameters from the stored
  * string, so they can be raised later without invalidating old hashes.
  *
- * <p>Each hash needs 19 MiB; a semaphore bounds how many run at once so a login flood cannot exhaust memory
- * (virtual threads would otherwise start one per request).
+ * <p>Each hash needs 19 MiB; a semaphore bounds how many run at once so a login flood cannot
+ * exhaust memory (virtual threads would otherwise start one per request).
  */
 public final class PasswordHasher {
   static final int MEMORY_KIB = 19 * 1024;
@@ -40,11 +40,22 @@ public final class PasswordHasher {
     byte[] salt = new byte[SALT_BYTES];
     random.nextBytes(salt);
     byte[] hash = compute(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
-    return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$" + B64.encodeToString(salt)
-        + "$" + B64.encodeToString(hash);
+    return "$argon2id$v=19$m="
+        + MEMORY_KIB
+        + ",t="
+        + ITERATIONS
+        + ",p="
+        + PARALLELISM
+        + "$"
+        + B64.encodeToString(salt)
+        + "$"
+        + B64.encodeToString(hash);
   }
 
-  /** Checks a password against a stored hash; a null or unreadable hash verifies nothing (after equal work). */
+  /**
+   * Checks a password against a stored hash; a null or unreadable hash verifies nothing (after
+   * equal work).
+   */
   public boolean verify(String password, String stored) {
     if (stored == null) {
       verify(password, dummyHash);
@@ -81,14 +92,16 @@ public final class PasswordHasher {
     verify(password, dummyHash);
   }
 
-  private byte[] compute(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
-    Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-        .withMemoryAsKB(memoryKib)
-        .withIterations(iterations)
-        .withParallelism(parallelism)
-        .withSalt(salt)
-        .build();
+  private byte[] compute(
+      String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+    Argon2Parameters params =
+        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+            .withMemoryAsKB(memoryKib)
+            .withIterations(iterations)
+            .withParallelism(parallelism)
+            .withSalt(salt)
+            .build();
     Argon2BytesGenerator generator = new Argon2BytesGenerator();
     generator.init(params);
     byte[] out = new byte[length];

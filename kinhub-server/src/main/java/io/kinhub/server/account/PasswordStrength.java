@@ -9,19 +9,22 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Refuses passwords that are common or easy to guess, by zxcvbn's estimate (Dropbox's algorithm, nulab's Java
- * port: dictionaries of common passwords, names and words, keyboard patterns, sequences, repeats, dates, l33t).
- * The account's own login and display name count as the first words an attacker tries.
+ * Refuses passwords that are common or easy to guess, by zxcvbn's estimate (Dropbox's algorithm,
+ * nulab's Java port: dictionaries of common passwords, names and words, keyboard patterns,
+ * sequences, repeats, dates, l33t). The account's own login and display name count as the first
+ * words an attacker tries.
  *
- * <p>The bar is score 2 (at least 10^6 guesses): it refuses every listed common password, keyboard walks,
- * repeats, sequences and a name or word with a few digits, while online guessing beyond that is stopped by the
- * rate limits and the lockout. Score 3 would refuse even random 8-character passwords (zxcvbn rates them
- * 10^8, its boundary), which the contract's 8–128 character rule allows.
+ * <p>The bar is score 2 (at least 10^6 guesses): it refuses every listed common password, keyboard
+ * walks, repeats, sequences and a name or word with a few digits, while online guessing beyond that
+ * is stopped by the rate limits and the lockout. Score 3 would refuse even random 8-character
+ * passwords (zxcvbn rates them 10^8, its boundary), which the contract's 8–128 character rule
+ * allows.
  *
- * <p>The whole password is measured (a prefix would refuse strong long passwords that start weakly). The work
- * is bounded by the 128-character limit: 128 random digits, the worst input found, took 60–90 ms on an idle
- * core and up to 280 ms on the loaded 2-core build machine — the order of the Argon2id hash that the same
- * requests pay anyway, and both endpoints that measure are rate limited per IP (and per user).
+ * <p>The whole password is measured (a prefix would refuse strong long passwords that start
+ * weakly). The work is bounded by the 128-character limit: 128 random digits, the worst input
+ * found, took 60–90 ms on an idle core and up to 280 ms on the loaded 2-core build machine — the
+ * order of the Argon2id hash that the same requests pay anyway, and both endpoints that measure are
+ * rate limited per IP (and per user).
  */
 public final class PasswordStrength {
   static final int MIN_SCORE = 2;
@@ -29,7 +32,10 @@ public final class PasswordStrength {
   // one instance: it holds only the immutable dictionaries; every measure builds its own matchers
   private final Zxcvbn zxcvbn = new Zxcvbn();
 
-  /** Fails with {@code 400 invalid_request} on {@code field}, saying why, when {@code password} is too weak. */
+  /**
+   * Fails with {@code 400 invalid_request} on {@code field}, saying why, when {@code password} is
+   * too weak.
+   */
   public void require(String field, String password, String login, String displayName) {
     Strength strength = zxcvbn.measure(password, userInputs(login, displayName));
     try {
@@ -55,7 +61,10 @@ public final class PasswordStrength {
     return detail.toString();
   }
 
-  /** The words about this account that an attacker tries first: the login, its parts, the display name. */
+  /**
+   * The words about this account that an attacker tries first: the login, its parts, the display
+   * name.
+   */
   private static List<String> userInputs(String login, String displayName) {
     List<String> words = new ArrayList<>();
     words.add("kinhub");

@@ -13,29 +13,29 @@ import io.kinhub.server.backing.OwnerOnlyFiles;
 import io.kinhub.server.config.Config;
 import io.kinhub.server.node.NodeRegistry;
 import io.kinhub.server.permission.Permissions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import java.io.StringWriter;
-import java.time.Duration;
-import java.time.Instant;
 
 /**
- * Operator actions run from the command line against the same Redis and PostgreSQL as the nodes: with
- * {@code KINHUB_REDIS_URL}/{@code KINHUB_DATABASE_URL} set, those; otherwise the embedded ones of
- * {@code KINHUB_DATA_DIR} — the running node's (found through the endpoints file it writes), or started
- * here for the moment when no node runs. A change of permissions is announced on the event bus, so every
- * node enforces it when the command returns.
+ * Operator actions run from the command line against the same Redis and PostgreSQL as the nodes:
+ * with {@code KINHUB_REDIS_URL}/{@code KINHUB_DATABASE_URL} set, those; otherwise the embedded ones
+ * of {@code KINHUB_DATA_DIR} — the running node's (found through the endpoints file it writes), or
+ * started here for the moment when no node runs. A change of permissions is announced on the event
+ * bus, so every node enforces it when the command returns.
  */
 public final class Admin implements AutoCloseable {
   /** Written by a node that runs embedded servers: how other processes reach them. */
@@ -50,8 +50,18 @@ public final class Admin implements AutoCloseable {
     this.config = config;
     try {
       Properties running = runningEndpoints(config);
-      String redisUrl = config.redis().url().or(() -> Optional.ofNullable(running.getProperty("redis"))).orElse(null);
-      String databaseUrl = config.database().url().or(() -> Optional.ofNullable(running.getProperty("database"))).orElse(null);
+      String redisUrl =
+          config
+              .redis()
+              .url()
+              .or(() -> Optional.ofNullable(running.getProperty("redis")))
+              .orElse(null);
+      String databaseUrl =
+          config
+              .database()
+              .url()
+              .or(() -> Optional.ofNullable(running.getProperty("database")))
+              .orElse(null);
       if (redisUrl == null || databaseUrl == null) {
         closeInOrder.push(DataDirLock.acquire(config.node().dataDir()));
       }
@@ -69,10 +79,14 @@ public final class Admin implements AutoCloseable {
       closeInOrder.push(database);
       ClientResources resources = DefaultClientResources.create();
       closeInOrder.push(() -> resources.shutdown().get());
-      RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redis().prefix(), config.redis().timeout()), resources);
+      RedisConnections redis =
+          RedisConnections.connect(
+              new RedisSettings(redisUrl, config.redis().prefix(), config.redis().timeout()),
+              resources);
       closeInOrder.push(redis);
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
-      EventBus bus = EventBus.start(redis, BusSettings.defaults(), config.node().id() + "-admin", meters);
+      EventBus bus =
+          EventBus.start(redis, BusSettings.defaults(), config.node().id() + "-admin", meters);
       closeInOrder.push(bus);
       permissions = new Permissions(database, bus, 1, Duration.ofSeconds(1), meters);
     } catch (RuntimeException e) {
@@ -90,7 +104,9 @@ public final class Admin implements AutoCloseable {
   private static Properties runningEndpoints(Config config) {
     Properties endpoints = new Properties();
     Path file = config.node().dataDir().resolve(ENDPOINTS);
-    if ((config.redis().url().isEmpty() || config.database().url().isEmpty()) && Files.exists(file) && DataDirLock.held(config.node().dataDir())) {
+    if ((config.redis().url().isEmpty() || config.database().url().isEmpty())
+        && Files.exists(file)
+        && DataDirLock.held(config.node().dataDir())) {
       try (var in = Files.newBufferedReader(file)) {
         endpoints.load(in);
       } catch (IOException e) {
@@ -124,8 +140,13 @@ public final class Admin implements AutoCloseable {
    */
   public boolean setSuperadmin(String login, boolean superadmin) {
     String canonical = Logins.normalize("login", login);
-    int changed = database.withHandle(h -> h.createUpdate("UPDATE account SET superadmin = :s WHERE login = :login")
-        .bind("s", superadmin).bind("login", canonical).execute());
+    int changed =
+        database.withHandle(
+            h ->
+                h.createUpdate("UPDATE account SET superadmin = :s WHERE login = :login")
+                    .bind("s", superadmin)
+                    .bind("login", canonical)
+                    .execute());
     if (changed == 0) {
       return false;
     }
@@ -133,7 +154,10 @@ public final class Admin implements AutoCloseable {
     return true;
   }
 
-  /** The node registry's rows of this deployment (key prefix), live or not yet pruned, and the database's clock. */
+  /**
+   * The node registry's rows of this deployment (key prefix), live or not yet pruned, and the
+   * database's clock.
+   */
   public Map.Entry<Instant, List<NodeRegistry.Node>> nodes() {
     return NodeRegistry.listing(database, config.redis().prefix());
   }

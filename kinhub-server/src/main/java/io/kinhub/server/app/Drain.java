@@ -11,14 +11,15 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The outermost HTTP handler: counts the requests in flight, and once the node drains answers every new request but
- * {@code /health} with {@code 503} and {@code Connection: close} (a proxy retries it on another node) while the ones
- * already running finish.
+ * The outermost HTTP handler: counts the requests in flight, and once the node drains answers every
+ * new request but {@code /health} with {@code 503} and {@code Connection: close} (a proxy retries
+ * it on another node) while the ones already running finish.
  */
 final class Drain extends Handler.Wrapper {
-  private static final byte[] REFUSAL = ("{\"type\":\"https://kinhub.dev/problems/unavailable\",\"title\":\"Service Unavailable\","
-      + "\"status\":503,\"detail\":\"This node is shutting down; retry, another node will answer.\",\"code\":\"unavailable\"}")
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] REFUSAL =
+      ("{\"type\":\"https://kinhub.dev/problems/unavailable\",\"title\":\"Service Unavailable\","
+              + "\"status\":503,\"detail\":\"This node is shutting down; retry, another node will answer.\",\"code\":\"unavailable\"}")
+          .getBytes(StandardCharsets.UTF_8);
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
@@ -35,29 +36,31 @@ final class Drain extends Handler.Wrapper {
     }
     inFlight.incrementAndGet();
     AtomicBoolean done = new AtomicBoolean();
-    Runnable finished = () -> {
-      if (done.compareAndSet(false, true)) {
-        inFlight.decrementAndGet();
-      }
-    };
-    Callback counted = new Callback() {
-      @Override
-      public void succeeded() {
-        finished.run();
-        callback.succeeded();
-      }
+    Runnable finished =
+        () -> {
+          if (done.compareAndSet(false, true)) {
+            inFlight.decrementAndGet();
+          }
+        };
+    Callback counted =
+        new Callback() {
+          @Override
+          public void succeeded() {
+            finished.run();
+            callback.succeeded();
+          }
 
-      @Override
-      public void failed(Throwable cause) {
-        finished.run();
-        callback.failed(cause);
-      }
+          @Override
+          public void failed(Throwable cause) {
+            finished.run();
+            callback.failed(cause);
+          }
 
-      @Override
-      public InvocationType getInvocationType() {
-        return callback.getInvocationType();
-      }
-    };
+          @Override
+          public InvocationType getInvocationType() {
+            return callback.getInvocationType();
+          }
+        };
     try {
       boolean handled = super.handle(request, response, counted);
       if (!handled) {

@@ -9,6 +9,13 @@ import io.kinhub.redis.jobs.JobQueue;
 import io.kinhub.redis.jobs.JobWorker;
 import io.kinhub.redis.lock.RedisLocks;
 import io.kinhub.redis.ratelimit.RateLimiter;
+import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.abuse.Lockout;
+import io.kinhub.server.abuse.RateLimits;
+import io.kinhub.server.account.AccountRoutes;
+import io.kinhub.server.account.AccountStore;
+import io.kinhub.server.account.PasswordHasher;
+import io.kinhub.server.account.PasswordStrength;
 import io.kinhub.server.backing.DataDirLock;
 import io.kinhub.server.backing.Database;
 import io.kinhub.server.backing.EmbeddedDatabase;
@@ -17,6 +24,10 @@ import io.kinhub.server.backing.RedisChecks;
 import io.kinhub.server.config.Config;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.family.FamilyStore;
+import io.kinhub.server.feed.Feed;
+import io.kinhub.server.feed.FeedRoutes;
+import io.kinhub.server.genealogy.GenealogyRoutes;
+import io.kinhub.server.genealogy.KinGraphs;
 import io.kinhub.server.http.Http;
 import io.kinhub.server.http.OpenSockets;
 import io.kinhub.server.http.Problem;
@@ -25,6 +36,12 @@ import io.kinhub.server.node.NodeRegistry;
 import io.kinhub.server.node.Singleton;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.qrlogin.QrRoutes;
+import io.kinhub.server.session.Authentication;
+import io.kinhub.server.session.SessionRoutes;
+import io.kinhub.server.session.Sessions;
+import io.kinhub.server.sms.OutboxPruning;
+import io.kinhub.server.sms.SmsRoutes;
+import io.kinhub.server.sms.SmsSender;
 import io.kinhub.server.tree.GedcomExport;
 import io.kinhub.server.tree.GedcomImport;
 import io.kinhub.server.tree.GedcomRoutes;
@@ -32,58 +49,42 @@ import io.kinhub.server.tree.PersonStore;
 import io.kinhub.server.tree.TreeJson;
 import io.kinhub.server.tree.TreeRoutes;
 import io.kinhub.server.tree.TreeVersions;
-import io.kinhub.server.sms.OutboxPruning;
-import io.kinhub.server.sms.SmsRoutes;
-import io.kinhub.server.sms.SmsSender;
-import io.kinhub.server.abuse.ClientIp;
-import io.kinhub.server.abuse.Lockout;
-import io.kinhub.server.abuse.RateLimits;
-import io.kinhub.server.account.AccountRoutes;
-import io.kinhub.server.account.AccountStore;
-import io.kinhub.server.account.PasswordHasher;
-import io.kinhub.server.account.PasswordStrength;
-import io.kinhub.server.session.Authentication;
-import io.kinhub.server.session.SessionRoutes;
-import io.kinhub.server.session.Sessions;
+import io.kinhub.server.web.PageRoutes;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import io.kinhub.server.feed.Feed;
-import io.kinhub.server.feed.FeedRoutes;
-import io.kinhub.server.genealogy.GenealogyRoutes;
-import io.kinhub.server.genealogy.KinGraphs;
-import io.kinhub.server.web.PageRoutes;
-import io.lettuce.core.resource.Delay;
-import io.micrometer.core.instrument.config.MeterFilter;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.Connector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One running Kinhub node: every part wired explicitly, in start order, and stopped in reverse order
- * (HTTP first, so requests drain while Redis and PostgreSQL are still there; the embedded servers last).
+ * One running Kinhub node: every part wired explicitly, in start order, and stopped in reverse
+ * order (HTTP first, so requests drain while Redis and PostgreSQL are still there; the embedded
+ * servers last).
  */
 public final class Kinhub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Kinhub.class);
@@ -109,14 +110,18 @@ public final class Kinhub implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Starts a node; on failure everything started so far is stopped again before the exception leaves. */
+  /**
+   * Starts a node; on failure everything started so far is stopped again before the exception
+   * leaves.
+   */
   public static Kinhub start(Config config) {
     return start(config, Clock.systemUTC());
   }
 
   /**
-   * Starts a node whose own clock is {@code clock}. Only local bookkeeping reads it (near-cache expiry checks);
-   * every decision that must agree across nodes (rate limits, lockouts, session expiry) takes its time from Redis.
+   * Starts a node whose own clock is {@code clock}. Only local bookkeeping reads it (near-cache
+   * expiry checks); every decision that must agree across nodes (rate limits, lockouts, session
+   * expiry) takes its time from Redis.
    */
   public static Kinhub start(Config config, Clock clock) {
     Kinhub kinhub = new Kinhub(config, clock);
@@ -135,42 +140,70 @@ public final class Kinhub implements AutoCloseable {
     if (embedded) {
       closeInOrder.push(DataDirLock.acquire(config.node().dataDir()));
     }
-    String redisUrl = config.redis().url().orElseGet(() -> {
-      EmbeddedRedis redis = EmbeddedRedis.start(config.node().dataDir().resolve("redis"));
-      closeInOrder.push(redis);
-      return redis.url();
-    });
-    String databaseUrl = config.database().url().orElseGet(() -> {
-      EmbeddedDatabase db = EmbeddedDatabase.start(config.node().dataDir().resolve("postgres"));
-      closeInOrder.push(db);
-      return db.jdbcUrl();
-    });
+    String redisUrl =
+        config
+            .redis()
+            .url()
+            .orElseGet(
+                () -> {
+                  EmbeddedRedis redis =
+                      EmbeddedRedis.start(config.node().dataDir().resolve("redis"));
+                  closeInOrder.push(redis);
+                  return redis.url();
+                });
+    String databaseUrl =
+        config
+            .database()
+            .url()
+            .orElseGet(
+                () -> {
+                  EmbeddedDatabase db =
+                      EmbeddedDatabase.start(config.node().dataDir().resolve("postgres"));
+                  closeInOrder.push(db);
+                  return db.jdbcUrl();
+                });
 
     if (embedded) {
-      Admin.writeEndpoints(config.node().dataDir(), config.redis().url().isEmpty() ? redisUrl : null,
+      Admin.writeEndpoints(
+          config.node().dataDir(),
+          config.redis().url().isEmpty() ? redisUrl : null,
           config.database().url().isEmpty() ? databaseUrl : null);
     }
 
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.config().commonTags("node", config.node().id());
-    // Lettuce tags command latencies with the Redis address; /metrics need not tell anyone where Redis is
+    // Lettuce tags command latencies with the Redis address; /metrics need not tell anyone where
+    // Redis is
     meters.config().meterFilter(MeterFilter.ignoreTags("remote"));
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
 
-    Database database = Database.connect(databaseUrl, config.database().poolSize(), config.node().id());
+    Database database =
+        Database.connect(databaseUrl, config.database().poolSize(), config.node().id());
     closeInOrder.push(database);
 
-    ClientResources resources = DefaultClientResources.builder()
-        .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.builder().histogram(false).build()))
-        // reconnect within half a second of Redis (or a promoted replica) being back, not Lettuce's default of up to 30 s
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(20),
-            Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
-        .build();
+    ClientResources resources =
+        DefaultClientResources.builder()
+            .commandLatencyRecorder(
+                new MicrometerCommandLatencyRecorder(
+                    meters, MicrometerOptions.builder().histogram(false).build()))
+            // reconnect within half a second of Redis (or a promoted replica) being back, not
+            // Lettuce's default of up to 30 s
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(20), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
+            .build();
     closeInOrder.push(() -> resources.shutdown().get());
-    RedisConnections redis = RedisConnections.connect(new RedisSettings(redisUrl, config.redis().prefix(), config.redis().timeout(),
-        config.redis().waitReplicas(), config.redis().waitTimeout()), resources);
+    RedisConnections redis =
+        RedisConnections.connect(
+            new RedisSettings(
+                redisUrl,
+                config.redis().prefix(),
+                config.redis().timeout(),
+                config.redis().waitReplicas(),
+                config.redis().waitTimeout()),
+            resources);
     closeInOrder.push(redis);
     if (config.redis().url().isPresent()) {
       RedisChecks.settingsWarnings(redis); // the embedded Redis is configured by Kinhub itself
@@ -180,21 +213,44 @@ public final class Kinhub implements AutoCloseable {
 
     PasswordHasher hasher = new PasswordHasher(config.sessions().passwordHashConcurrency());
     AccountStore accounts = new AccountStore(database);
-    Sessions sessions = new Sessions(redis, bus, meters, clock, config.sessions().idleTimeout(), config.sessions().absoluteLifetime(),
-        config.sessions().perUser(), config.nearCache().size(), config.nearCache().maxAge());
+    Sessions sessions =
+        new Sessions(
+            redis,
+            bus,
+            meters,
+            clock,
+            config.sessions().idleTimeout(),
+            config.sessions().absoluteLifetime(),
+            config.sessions().perUser(),
+            config.nearCache().size(),
+            config.nearCache().maxAge());
     Authentication auth = new Authentication(sessions);
-    Health health = new Health(config.node().id(), redis, bus, database, meters, config.metrics().token());
+    Health health =
+        new Health(config.node().id(), redis, bus, database, meters, config.metrics().token());
     closeInOrder.push(health);
-    String nodeVersion = Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    registry = new NodeRegistry(database, redis, config.redis().prefix(), config.node().id(), bus.instanceId(), nodeVersion, config.node().settings());
+    String nodeVersion =
+        Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
+    registry =
+        new NodeRegistry(
+            database,
+            redis,
+            config.redis().prefix(),
+            config.node().id(),
+            bus.instanceId(),
+            nodeVersion,
+            config.node().settings());
     closeInOrder.push(registry);
     health.watch(registry, drain::draining);
-    // a QR page on a degraded node would wait forever for a phone confirming on the other Redis: end its socket now
-    registry.onDegraded(() -> openSockets.closeAll("qr", OpenSockets.TRY_AGAIN_LATER, Problem.NODE_DEGRADED));
+    // a QR page on a degraded node would wait forever for a phone confirming on the other Redis:
+    // end its socket now
+    registry.onDegraded(
+        () -> openSockets.closeAll("qr", OpenSockets.TRY_AGAIN_LATER, Problem.NODE_DEGRADED));
     registry.start();
 
     ClientIp clientIp = config.http().clientIp();
-    RateLimits rateLimits = new RateLimits(new RateLimiter(redis), clientIp, config.abuse().rateLimits(), meters, auth::userIdOf);
+    RateLimits rateLimits =
+        new RateLimits(
+            new RateLimiter(redis), clientIp, config.abuse().rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.abuse().lockout());
     SessionRoutes sessionRoutes = new SessionRoutes(sessions, accounts, hasher, lockout, clientIp);
 
@@ -203,74 +259,148 @@ public final class Kinhub implements AutoCloseable {
     singleton = new Singleton(locks, database, config.node().id());
     closeInOrder.push(singleton);
     if (config.sms().provider().equals("outbox")) {
-      singleton.every(OutboxPruning.TASK, Duration.ofMinutes(10), Duration.ofSeconds(30),
+      singleton.every(
+          OutboxPruning.TASK,
+          Duration.ofMinutes(10),
+          Duration.ofSeconds(30),
           new OutboxPruning(OutboxPruning.RETENTION));
     }
 
     JobQueue smsQueue = new JobQueue("sms", redis, config.jobs().withConcurrency(8), meters);
-    SmsSender smsSender = SmsRoutes.sender(config.sms().provider(), database, config.sms().httpUrl().orElse(null),
-        config.sms().httpSecret(), config.sms().httpConnections());
+    SmsSender smsSender =
+        SmsRoutes.sender(
+            config.sms().provider(),
+            database,
+            config.sms().httpUrl().orElse(null),
+            config.sms().httpSecret(),
+            config.sms().httpConnections());
     smsWorker = smsQueue.startWorker(bus.instanceId(), SmsRoutes.handler(smsSender));
     closeInOrder.push(smsWorker);
-    SmsRoutes smsRoutes = SmsRoutes.create(redis, smsQueue, accounts, sessions, config.sms().codeTtl(),
-        config.sms().provider().equals("outbox") ? Optional.of(database) : Optional.empty(),
-        config.sms().devEndpoints());
-    AccountRoutes accountRoutes = new AccountRoutes(accounts, hasher, sessions, lockout, clientIp,
-        new PasswordStrength());
-    QrRoutes qrRoutes = new QrRoutes(redis, bus, sessions, accounts, clientIp, this::publicBaseUrl, this::ownOrigins,
-        config.qr().scanTimeout(), config.qr().confirmTimeout(), config.http().webSocketIdleTimeout(), config.qr().socketsPerIp(), meters,
-        openSockets, this::qrRefusal);
+    SmsRoutes smsRoutes =
+        SmsRoutes.create(
+            redis,
+            smsQueue,
+            accounts,
+            sessions,
+            config.sms().codeTtl(),
+            config.sms().provider().equals("outbox") ? Optional.of(database) : Optional.empty(),
+            config.sms().devEndpoints());
+    AccountRoutes accountRoutes =
+        new AccountRoutes(accounts, hasher, sessions, lockout, clientIp, new PasswordStrength());
+    QrRoutes qrRoutes =
+        new QrRoutes(
+            redis,
+            bus,
+            sessions,
+            accounts,
+            clientIp,
+            this::publicBaseUrl,
+            this::ownOrigins,
+            config.qr().scanTimeout(),
+            config.qr().confirmTimeout(),
+            config.http().webSocketIdleTimeout(),
+            config.qr().socketsPerIp(),
+            meters,
+            openSockets,
+            this::qrRefusal);
     closeInOrder.push(qrRoutes);
     this.qr = qrRoutes;
-    permissions = new Permissions(database, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
-    FamilyRoutes familyRoutes = new FamilyRoutes(new FamilyStore(database, permissions), permissions);
+    permissions =
+        new Permissions(
+            database, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
+    FamilyRoutes familyRoutes =
+        new FamilyRoutes(new FamilyStore(database, permissions), permissions);
     PersonStore personStore = new PersonStore(database);
-    TreeVersions treeVersions = new TreeVersions(personStore, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
-    // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a second, equal bound
-    kinGraphs = new KinGraphs(database,
-        config.tree().settings().treeCacheBytes(), clock, meters);
-    TreeRoutes treeRoutes = new TreeRoutes(personStore, treeVersions, new TreeJson(database, kinGraphs, config.tree().settings().treeCacheBytes(), meters),
-        kinGraphs, permissions);
-    GenealogyRoutes genealogyRoutes = new GenealogyRoutes(database, kinGraphs,
-        treeVersions, personStore, permissions);
+    TreeVersions treeVersions =
+        new TreeVersions(
+            personStore, bus, config.nearCache().size(), config.nearCache().maxAge(), meters);
+    // kinship graphs (privacy, relationships, generations) share the tree cache's byte budget as a
+    // second, equal bound
+    kinGraphs = new KinGraphs(database, config.tree().settings().treeCacheBytes(), clock, meters);
+    TreeRoutes treeRoutes =
+        new TreeRoutes(
+            personStore,
+            treeVersions,
+            new TreeJson(database, kinGraphs, config.tree().settings().treeCacheBytes(), meters),
+            kinGraphs,
+            permissions);
+    GenealogyRoutes genealogyRoutes =
+        new GenealogyRoutes(database, kinGraphs, treeVersions, personStore, permissions);
     familyRoutes.extend(genealogyRoutes);
-    Feed feed = new Feed(redis, database, permissions, bus, config.feed(),
-        config.nearCache().size(), config.nearCache().maxAge(), meters);
-    JobQueue fanoutQueue = new JobQueue("feed-fanout", redis, config.jobs().withConcurrency(4), meters);
+    Feed feed =
+        new Feed(
+            redis,
+            database,
+            permissions,
+            bus,
+            config.feed(),
+            config.nearCache().size(),
+            config.nearCache().maxAge(),
+            meters);
+    JobQueue fanoutQueue =
+        new JobQueue("feed-fanout", redis, config.jobs().withConcurrency(4), meters);
     feed.useQueue(fanoutQueue);
     closeInOrder.push(fanoutQueue.startWorker(bus.instanceId(), feed::handle));
-    feedRoutes = new FeedRoutes(feed, sessions, bus, clientIp, this::ownOrigins,
-        config.http().webSocketIdleTimeout(), meters, openSockets, singleton);
+    feedRoutes =
+        new FeedRoutes(
+            feed,
+            sessions,
+            bus,
+            clientIp,
+            this::ownOrigins,
+            config.http().webSocketIdleTimeout(),
+            meters,
+            openSockets,
+            singleton);
     closeInOrder.push(feedRoutes);
-    String version = Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
-    GedcomRoutes gedcomRoutes = new GedcomRoutes(new GedcomImport(database, config.tree().settings().limits(), treeVersions),
-        new GedcomExport(database, version, kinGraphs), permissions, config.tree().gedcomMaxBytes(), config.tree().settings(),
-        config.node().dataDir().resolve("tmp"));
-    http = Http.create(config.http().host(), config.http().port(), config.tree().gedcomMaxBytes(), meters, cfg -> {
-      cfg.jetty.modifyServer(server -> server.setHandler(drain)); // Javalin puts its handlers inside
-      rateLimits.register(cfg.routes);
-      auth.register(cfg.routes);
-      health.register(cfg.routes);
-      accountRoutes.register(cfg.routes);
-      sessionRoutes.register(cfg.routes);
-      smsRoutes.register(cfg.routes);
-      qrRoutes.register(cfg.routes);
-      qrRoutes.configureJetty(cfg);
-      familyRoutes.register(cfg.routes);
-      treeRoutes.register(cfg.routes);
-      gedcomRoutes.register(cfg.routes);
-      feedRoutes.register(cfg.routes);
-      feedRoutes.configureJetty(cfg);
-      new PageRoutes(this::publicBaseUrl).register(cfg.routes);
-      genealogyRoutes.register(cfg.routes);
-    });
+    String version =
+        Objects.requireNonNullElse(Kinhub.class.getPackage().getImplementationVersion(), "dev");
+    GedcomRoutes gedcomRoutes =
+        new GedcomRoutes(
+            new GedcomImport(database, config.tree().settings().limits(), treeVersions),
+            new GedcomExport(database, version, kinGraphs),
+            permissions,
+            config.tree().gedcomMaxBytes(),
+            config.tree().settings(),
+            config.node().dataDir().resolve("tmp"));
+    http =
+        Http.create(
+            config.http().host(),
+            config.http().port(),
+            config.tree().gedcomMaxBytes(),
+            meters,
+            cfg -> {
+              cfg.jetty.modifyServer(
+                  server -> server.setHandler(drain)); // Javalin puts its handlers inside
+              rateLimits.register(cfg.routes);
+              auth.register(cfg.routes);
+              health.register(cfg.routes);
+              accountRoutes.register(cfg.routes);
+              sessionRoutes.register(cfg.routes);
+              smsRoutes.register(cfg.routes);
+              qrRoutes.register(cfg.routes);
+              qrRoutes.configureJetty(cfg);
+              familyRoutes.register(cfg.routes);
+              treeRoutes.register(cfg.routes);
+              gedcomRoutes.register(cfg.routes);
+              feedRoutes.register(cfg.routes);
+              feedRoutes.configureJetty(cfg);
+              new PageRoutes(this::publicBaseUrl).register(cfg.routes);
+              genealogyRoutes.register(cfg.routes);
+            });
     http.start();
     closeInOrder.push(http::stop);
-    log.info("Kinhub node {} listening on {} port {} (started in {} ms)", config.node().id(), config.http().host(), http.port(),
+    log.info(
+        "Kinhub node {} listening on {} port {} (started in {} ms)",
+        config.node().id(),
+        config.http().host(),
+        http.port(),
         (System.nanoTime() - started) / 1_000_000);
     if (config.http().publicUrl().isEmpty() && !loopbackBound()) {
-      log.warn("KINHUB_PUBLIC_URL is not set: QR codes and socket URLs point at {}, and only pages of that origin may open "
-          + "WebSockets; set it to the address users reach (e.g. https://kin.example.org)", publicBaseUrl());
+      log.warn(
+          "KINHUB_PUBLIC_URL is not set: QR codes and socket URLs point at {}, and only pages of that origin may open "
+              + "WebSockets; set it to the address users reach (e.g. https://kin.example.org)",
+          publicBaseUrl());
     }
   }
 
@@ -278,20 +408,29 @@ public final class Kinhub implements AutoCloseable {
     if (registry == null || !registry.degraded()) {
       return Optional.empty();
     }
-    return Optional.of(Problem.of(503, Problem.NODE_DEGRADED, "This server is misconfigured: it talks to another Redis "
-        + "than the other servers of this site, so a QR login started here could never complete. The operators are told; "
-        + "log in with a password or an SMS code, or try again later.").withHeaders(Map.of("Retry-After", "30")));
+    return Optional.of(
+        Problem.of(
+                503,
+                Problem.NODE_DEGRADED,
+                "This server is misconfigured: it talks to another Redis "
+                    + "than the other servers of this site, so a QR login started here could never complete. The operators are told; "
+                    + "log in with a password or an SMS code, or try again later.")
+            .withHeaders(Map.of("Retry-After", "30")));
   }
 
   /**
-   * The graceful part of stopping: new requests get 503 with {@code Connection: close} and new connections are refused,
-   * {@code /health} answers {@code draining}, every WebSocket is told to reconnect elsewhere (1012), the job worker stops
-   * claiming and hands back what it cannot finish, and running requests get up to {@code KINHUB_DRAIN_TIMEOUT}.
+   * The graceful part of stopping: new requests get 503 with {@code Connection: close} and new
+   * connections are refused, {@code /health} answers {@code draining}, every WebSocket is told to
+   * reconnect elsewhere (1012), the job worker stops claiming and hands back what it cannot finish,
+   * and running requests get up to {@code KINHUB_DRAIN_TIMEOUT}.
    */
   private void drain() {
     Duration timeout = config.node().drainTimeout();
     long deadline = System.nanoTime() + timeout.toNanos();
-    log.info("node {} draining: refusing new requests, waiting up to {} ms for {} running ones", config.node().id(), timeout.toMillis(),
+    log.info(
+        "node {} draining: refusing new requests, waiting up to {} ms for {} running ones",
+        config.node().id(),
+        timeout.toMillis(),
         drain.inFlight());
     drain.beginDraining();
     if (registry != null) {
@@ -299,11 +438,15 @@ public final class Kinhub implements AutoCloseable {
     }
     for (Connector connector : http.jettyServer().server().getConnectors()) {
       if (connector instanceof AbstractNetworkConnector network) {
-        network.shutdown(); // closes the listening socket: a balancer's next connection goes to another node
+        network.shutdown(); // closes the listening socket: a balancer's next connection goes to
+        // another node
       }
     }
     openSockets.closeAllForRestart();
-    Thread jobs = smsWorker == null ? null : Thread.ofVirtual().name("kinhub-drain-jobs").start(() -> smsWorker.close(timeout));
+    Thread jobs =
+        smsWorker == null
+            ? null
+            : Thread.ofVirtual().name("kinhub-drain-jobs").start(() -> smsWorker.close(timeout));
     while (drain.inFlight() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(20);
@@ -321,7 +464,10 @@ public final class Kinhub implements AutoCloseable {
     }
     int unfinished = drain.inFlight();
     if (unfinished > 0) {
-      log.warn("node {} drained with {} requests still running after {} ms; they are cut off", config.node().id(), unfinished,
+      log.warn(
+          "node {} drained with {} requests still running after {} ms; they are cut off",
+          config.node().id(),
+          unfinished,
           timeout.toMillis());
     } else {
       log.info("node {} drained", config.node().id());
@@ -347,14 +493,17 @@ public final class Kinhub implements AutoCloseable {
     return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
-  /** The deployment's public base URL: {@code KINHUB_PUBLIC_URL}, else this node's own address. Never a request's Host. */
+  /**
+   * The deployment's public base URL: {@code KINHUB_PUBLIC_URL}, else this node's own address.
+   * Never a request's Host.
+   */
   public String publicBaseUrl() {
     return config.http().publicUrl().orElseGet(this::baseUrl);
   }
 
   /**
-   * The origins of this deployment's own pages: the public URL's, and when this node listens on loopback, the
-   * loopback names of its port (a developer's browser on the same machine).
+   * The origins of this deployment's own pages: the public URL's, and when this node listens on
+   * loopback, the loopback names of its port (a developer's browser on the same machine).
    */
   Set<String> ownOrigins() {
     Set<String> origins = new HashSet<>();
@@ -381,8 +530,14 @@ public final class Kinhub implements AutoCloseable {
     URI uri = URI.create(url);
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     int port = uri.getPort();
-    boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-    return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+    boolean defaultPort =
+        port == -1
+            || (scheme.equals("http") && port == 80)
+            || (scheme.equals("https") && port == 443);
+    return scheme
+        + "://"
+        + uri.getHost().toLowerCase(Locale.ROOT)
+        + (defaultPort ? "" : ":" + port);
   }
 
   /** Every HTTP route as "METHOD path", for the OpenAPI completeness check. */

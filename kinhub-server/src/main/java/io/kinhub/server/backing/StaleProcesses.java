@@ -12,17 +12,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds and stops an embedded Redis or PostgreSQL left running by a previous Kinhub process that died
- * without stopping them (kill -9, power loss of the JVM only). A pid from a pid file is trusted only when
- * {@code /proc/<pid>} confirms it: the command line names the expected program and its working
- * directory is the data directory (Redis changes into its {@code dir}, PostgreSQL into its data dir).
+ * Finds and stops an embedded Redis or PostgreSQL left running by a previous Kinhub process that
+ * died without stopping them (kill -9, power loss of the JVM only). A pid from a pid file is
+ * trusted only when {@code /proc/<pid>} confirms it: the command line names the expected program
+ * and its working directory is the data directory (Redis changes into its {@code dir}, PostgreSQL
+ * into its data dir).
  */
 public final class StaleProcesses {
   private static final Logger log = LoggerFactory.getLogger(StaleProcesses.class);
 
   private StaleProcesses() {}
 
-  /** Stops the process named in {@code pidFile} if it really is {@code program} running in {@code dir}. */
+  /**
+   * Stops the process named in {@code pidFile} if it really is {@code program} running in {@code
+   * dir}.
+   */
   static void stopIfOrphan(Path pidFile, Path dir, String program, String signal) {
     Optional<Long> pid = readPid(pidFile);
     if (pid.isEmpty()) {
@@ -32,8 +36,11 @@ public final class StaleProcesses {
       log.info("ignoring stale {} (pid {} is not {} in {})", pidFile, pid.get(), program, dir);
       return;
     }
-    log.warn("found {} (pid {}) left running in {} by an earlier run that did not stop cleanly; stopping it", program,
-        pid.get(), dir);
+    log.warn(
+        "found {} (pid {}) left running in {} by an earlier run that did not stop cleanly; stopping it",
+        program,
+        pid.get(),
+        dir);
     signal(pid.get(), signal);
     if (!waitForExit(pid.get(), Duration.ofSeconds(30))) {
       log.warn("{} (pid {}) did not stop within 30 s; killing it", program, pid.get());
@@ -57,7 +64,8 @@ public final class StaleProcesses {
   static boolean isProgramIn(long pid, Path dir, String program) {
     Path proc = Path.of("/proc", Long.toString(pid));
     try {
-      String cmdline = Files.readString(proc.resolve("cmdline"), StandardCharsets.UTF_8).replace('\0', ' ');
+      String cmdline =
+          Files.readString(proc.resolve("cmdline"), StandardCharsets.UTF_8).replace('\0', ' ');
       Path cwd = Files.readSymbolicLink(proc.resolve("cwd"));
       return cmdline.contains(program) && cwd.toRealPath().equals(dir.toRealPath());
     } catch (IOException | SecurityException e) {
@@ -68,7 +76,9 @@ public final class StaleProcesses {
   /** Whether any live process is {@code program} running in {@code dir}. */
   static boolean anyRunningIn(Path dir, String program) {
     try (var procs = Files.list(Path.of("/proc"))) {
-      return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+      return procs
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.chars().allMatch(Character::isDigit))
           .anyMatch(n -> isProgramIn(Long.parseLong(n), dir, program));
     } catch (IOException e) {
       return false;
@@ -77,7 +87,10 @@ public final class StaleProcesses {
 
   private static void signal(long pid, String signal) {
     try {
-      new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+          .inheritIO()
+          .start()
+          .waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
     } catch (InterruptedException e) {
@@ -85,7 +98,9 @@ public final class StaleProcesses {
     }
   }
 
-  /** Whether the process has exited (a zombie waiting for its parent to reap it counts as exited). */
+  /**
+   * Whether the process has exited (a zombie waiting for its parent to reap it counts as exited).
+   */
   static boolean gone(long pid) {
     Optional<ProcessHandle> handle = ProcessHandle.of(pid);
     return handle.isEmpty() || !handle.get().isAlive() || isZombie(pid);

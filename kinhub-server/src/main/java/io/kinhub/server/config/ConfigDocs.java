@@ -7,7 +7,10 @@ import java.util.List;
 public final class ConfigDocs {
   private ConfigDocs() {}
 
-  /** The Markdown table: one row per variable, in declaration order; a default of none is written {@code —}. */
+  /**
+   * The Markdown table: one row per variable, in declaration order; a default of none is written
+   * {@code —}.
+   */
   public static List<String> markdownTable() {
     List<String> lines = new ArrayList<>();
     lines.add("| variable | default | meaning |");

@@ -1,8 +1,8 @@
 package io.kinhub.server.config;
 
-import io.kinhub.server.backing.RedisChecks;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.backing.RedisChecks;
 import io.kinhub.server.config.Config.InvalidConfigException;
 import io.kinhub.server.config.Variable.Parser;
 import java.net.URI;
@@ -16,7 +16,10 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The parsers of the {@link Variables} table; each failure message names the variable and quotes the value. */
+/**
+ * The parsers of the {@link Variables} table; each failure message names the variable and quotes
+ * the value.
+ */
 final class Parsers {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
@@ -28,7 +31,8 @@ final class Parsers {
 
   /** Empty text is no value; any other text goes to {@code parser}. */
   static <T> Parser<Optional<T>> optional(Parser<T> parser) {
-    return (name, text) -> text.isEmpty() ? Optional.empty() : Optional.of(parser.parse(name, text));
+    return (name, text) ->
+        text.isEmpty() ? Optional.empty() : Optional.of(parser.parse(name, text));
   }
 
   static Parser<String> checked(Predicate<String> ok, String expected) {
@@ -57,11 +61,14 @@ final class Parsers {
   }
 
   static Parser<Boolean> bool() {
-    return (name, text) -> switch (text.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new InvalidConfigException(name + " must be true or false but was '" + text + "'");
-    };
+    return (name, text) ->
+        switch (text.toLowerCase(Locale.ROOT)) {
+          case "true" -> true;
+          case "false" -> false;
+          default ->
+              throw new InvalidConfigException(
+                  name + " must be true or false but was '" + text + "'");
+        };
   }
 
   static Parser<Integer> integer(int min, int max) {
@@ -74,7 +81,8 @@ final class Parsers {
       } catch (NumberFormatException e) {
         // fall through to the message
       }
-      throw new InvalidConfigException(name + " must be an integer from " + min + " to " + max + " but was '" + text + "'");
+      throw new InvalidConfigException(
+          name + " must be an integer from " + min + " to " + max + " but was '" + text + "'");
     };
   }
 
@@ -88,25 +96,36 @@ final class Parsers {
     return integer(min, max).map(mib -> mib * 1024L * 1024L);
   }
 
-  /** {@code 500ms}, {@code 30s}, {@code 15m}, {@code 12h} or {@code 7d}, from {@code min} to {@code max}. */
+  /**
+   * {@code 500ms}, {@code 30s}, {@code 15m}, {@code 12h} or {@code 7d}, from {@code min} to {@code
+   * max}.
+   */
   static Parser<Duration> duration(Duration min, Duration max) {
     return (name, text) -> {
       Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
+        Duration d =
+            switch (m.group(2)) {
+              case "ms" -> Duration.ofMillis(n);
+              case "s" -> Duration.ofSeconds(n);
+              case "m" -> Duration.ofMinutes(n);
+              case "h" -> Duration.ofHours(n);
+              default -> Duration.ofDays(n);
+            };
         if (d.compareTo(min) >= 0 && d.compareTo(max) <= 0) {
           return d;
         }
       }
-      throw new InvalidConfigException(name + " must be a duration like 500ms, 30s, 15m, 12h or 7d between " + min
-          + " and " + max + " but was '" + text + "'");
+      throw new InvalidConfigException(
+          name
+              + " must be a duration like 500ms, 30s, 15m, 12h or 7d between "
+              + min
+              + " and "
+              + max
+              + " but was '"
+              + text
+              + "'");
     };
   }
 
@@ -116,7 +135,8 @@ final class Parsers {
       try {
         return Path.of(text).toAbsolutePath().normalize();
       } catch (InvalidPathException e) {
-        throw new InvalidConfigException(name + " must be a file system path but was '" + text + "'");
+        throw new InvalidConfigException(
+            name + " must be a file system path but was '" + text + "'");
       }
     };
   }
@@ -125,11 +145,19 @@ final class Parsers {
     return checked(Parsers::isHttpUrl, "an http(s) URL");
   }
 
-  /** A Redis URI Kinhub can use: standalone, Sentinel or Cluster, never a database number other than 0. */
+  /**
+   * A Redis URI Kinhub can use: standalone, Sentinel or Cluster, never a database number other than
+   * 0.
+   */
   static Parser<String> redisUrl() {
-    Parser<String> scheme = checked(s -> s.startsWith("redis://") || s.startsWith("rediss://")
-        || s.startsWith("redis-sentinel://") || RedisConnections.isCluster(s),
-        "a redis://, rediss://, redis-sentinel:// or redis-cluster:// URI");
+    Parser<String> scheme =
+        checked(
+            s ->
+                s.startsWith("redis://")
+                    || s.startsWith("rediss://")
+                    || s.startsWith("redis-sentinel://")
+                    || RedisConnections.isCluster(s),
+            "a redis://, rediss://, redis-sentinel:// or redis-cluster:// URI");
     return (name, text) -> {
       scheme.parse(name, text);
       if (RedisConnections.isCluster(text)) {
@@ -139,9 +167,11 @@ final class Parsers {
           throw new InvalidConfigException(name + ": " + e.getMessage());
         }
       } else {
-        RedisChecks.refuseDatabaseNumber(text).ifPresent(message -> {
-          throw new InvalidConfigException(name + " " + message);
-        });
+        RedisChecks.refuseDatabaseNumber(text)
+            .ifPresent(
+                message -> {
+                  throw new InvalidConfigException(name + " " + message);
+                });
       }
       return text;
     };
@@ -149,8 +179,11 @@ final class Parsers {
 
   /** A Redis key prefix: it must not contain a hash tag or the separator of composite keys. */
   static Parser<String> redisPrefix() {
-    return checked(s -> !s.isEmpty() && s.length() <= 64
-        && s.chars().noneMatch(c -> c <= ' ' || c == '{' || c == '}' || c == '|'),
+    return checked(
+        s ->
+            !s.isEmpty()
+                && s.length() <= 64
+                && s.chars().noneMatch(c -> c <= ' ' || c == '{' || c == '}' || c == '|'),
         "1 to 64 visible characters without braces or '|'");
   }
 
@@ -168,7 +201,8 @@ final class Parsers {
   private static boolean isHttpUrl(String s) {
     try {
       URI uri = URI.create(s);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
     } catch (IllegalArgumentException e) {
       return false;
     }

@@ -4,21 +4,28 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * One {@code KINHUB_*} environment variable, declared once in {@link Variables}: its name, its default (as text, empty
- * for none), what it means (a line of the README's configuration table) and how its text becomes a value.
+ * One {@code KINHUB_*} environment variable, declared once in {@link Variables}: its name, its
+ * default (as text, empty for none), what it means (a line of the README's configuration table) and
+ * how its text becomes a value.
  *
- * @param name        the variable's name
+ * @param name the variable's name
  * @param defaultText the value used when the variable is unset or blank; empty: none
- * @param parser      turns the text into the value, or throws {@link Config.InvalidConfigException} naming the variable
- * @param doc         the README's description of the variable (Markdown)
- * @param <T>         the parsed value's type
+ * @param parser turns the text into the value, or throws {@link Config.InvalidConfigException}
+ *     naming the variable
+ * @param doc the README's description of the variable (Markdown)
+ * @param <T> the parsed value's type
  */
 public record Variable<T>(String name, String defaultText, Parser<T> parser, String doc) {
 
-  /** Turns a variable's text into its value; a bad text throws {@link Config.InvalidConfigException}. */
+  /**
+   * Turns a variable's text into its value; a bad text throws {@link
+   * Config.InvalidConfigException}.
+   */
   @FunctionalInterface
   public interface Parser<T> {
-    /** The value of {@code text}; {@code name} is the variable's, for the message of a bad value. */
+    /**
+     * The value of {@code text}; {@code name} is the variable's, for the message of a bad value.
+     */
     T parse(String name, String text);
 
     /** This parser with {@code f} applied to its result. */

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.kinhub.server.backing.Digests;
 import io.kinhub.server.family.FamilyStore.Acceptance;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.MalformedPermissionException;
 import io.kinhub.server.permission.Permission;
@@ -15,24 +19,20 @@ import io.kinhub.server.permission.Permissions.Access;
 import io.kinhub.server.permission.Roles.FamilyRole;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
-import io.kinhub.server.backing.Digests;
-import io.kinhub.server.http.Json;
-import io.kinhub.server.http.JsonBody;
-import io.kinhub.server.http.Problem;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.time.temporal.ChronoUnit;
 
 /**
- * Families, members, invitations, roles and permission checks. Every route asks {@link Permissions} for one
- * explicit permission and nothing else; {@link FamilyStore} invalidates the permission caches of every node
- * when memberships and visibility change, before it returns.
+ * Families, members, invitations, roles and permission checks. Every route asks {@link Permissions}
+ * for one explicit permission and nothing else; {@link FamilyStore} invalidates the permission
+ * caches of every node when memberships and visibility change, before it returns.
  */
 public final class FamilyRoutes {
   private static final int MAX_NAME = 100;
@@ -40,6 +40,7 @@ public final class FamilyRoutes {
   private static final int MAX_CHECKS = 100;
   private static final Duration DEFAULT_INVITATION = Duration.ofDays(7);
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /** 410 for an invitation that was revoked or whose creator lost the right to invite. */
   static final String INVITATION_REVOKED = "invitation_revoked";
 
@@ -82,9 +83,20 @@ public final class FamilyRoutes {
     return Long.parseLong(text);
   }
 
-  /** A family as the API shows it; {@code more} adds another area's members ({@link FamilyExtension}). */
-  record FamilyBody(String id, String name, String surname, String description, @JsonProperty("public") boolean isPublic,
-      String myRole, int memberCount, String createdAt, @JsonUnwrapped Object more) {}
+  /**
+   * A family as the API shows it; {@code more} adds another area's members ({@link
+   * FamilyExtension}).
+   */
+  record FamilyBody(
+      String id,
+      String name,
+      String surname,
+      String description,
+      @JsonProperty("public") boolean isPublic,
+      String myRole,
+      int memberCount,
+      String createdAt,
+      @JsonUnwrapped Object more) {}
 
   record Families(List<FamilyBody> families) {}
 
@@ -107,12 +119,23 @@ public final class FamilyRoutes {
   record Checks(Map<String, Boolean> results) {}
 
   private static FamilyBody json(Family f, String myRole, Object more) {
-    return new FamilyBody(Long.toString(f.id()), f.name(), f.surname(), f.description(), f.isPublic(), myRole, f.memberCount(),
-        Json.time(f.createdAt()), more);
+    return new FamilyBody(
+        Long.toString(f.id()),
+        f.name(),
+        f.surname(),
+        f.description(),
+        f.isPublic(),
+        myRole,
+        f.memberCount(),
+        Json.time(f.createdAt()),
+        more);
   }
 
   private static String text(JsonBody body, String field, int max) {
-    return body.optionalString(field, 4 * max).map(String::strip).map(s -> checked(field, s, max)).orElse(null);
+    return body.optionalString(field, 4 * max)
+        .map(String::strip)
+        .map(s -> checked(field, s, max))
+        .orElse(null);
   }
 
   private static String checked(String field, String value, int max) {
@@ -132,15 +155,22 @@ public final class FamilyRoutes {
     if (name.contains("\n")) {
       throw Problem.invalid("name", "'name' must be one line.");
     }
-    Family family = families.create(name, text(body, "surname", MAX_NAME), text(body, "description", MAX_DESCRIPTION),
-        body.optionalBoolean("public").orElse(false), s.userId());
+    Family family =
+        families.create(
+            name,
+            text(body, "surname", MAX_NAME),
+            text(body, "description", MAX_DESCRIPTION),
+            body.optionalBoolean("public").orElse(false),
+            s.userId());
     Json.respond(ctx, 201, json(family, FamilyRole.ORIGINATOR.apiName(), null));
   }
 
   private void list(Context ctx) {
     Session s = Authentication.session(ctx);
-    List<FamilyBody> out = families.familiesOf(s.userId()).stream()
-        .map(m -> json(m.family(), m.role().apiName(), null)).toList();
+    List<FamilyBody> out =
+        families.familiesOf(s.userId()).stream()
+            .map(m -> json(m.family(), m.role().apiName(), null))
+            .toList();
     Json.respond(ctx, 200, new Families(out));
   }
 
@@ -149,7 +179,8 @@ public final class FamilyRoutes {
     long id = pathId(ctx, "id", "family");
     Access access = permissions.require(s, FamilyPermission.read(id));
     Family family = families.find(id).orElseThrow(() -> Problem.notFound("No such family."));
-    Json.respond(ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
+    Json.respond(
+        ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
   }
 
   private void update(Context ctx) {
@@ -166,11 +197,20 @@ public final class FamilyRoutes {
     }
     Optional<Boolean> visibility = body.optionalBoolean("public");
     Runnable extra = extension.patch(id, body, s.userId());
-    Family family = families.update(id, name, text(body, "surname", MAX_NAME), body.isNull("surname"),
-            text(body, "description", MAX_DESCRIPTION), body.isNull("description"), visibility.orElse(null))
-        .orElseThrow(() -> Problem.notFound("No such family."));
+    Family family =
+        families
+            .update(
+                id,
+                name,
+                text(body, "surname", MAX_NAME),
+                body.isNull("surname"),
+                text(body, "description", MAX_DESCRIPTION),
+                body.isNull("description"),
+                visibility.orElse(null))
+            .orElseThrow(() -> Problem.notFound("No such family."));
     extra.run();
-    Json.respond(ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
+    Json.respond(
+        ctx, 200, json(family, access.myRole(), extension.describe(id, s.userId(), access)));
   }
 
   private void delete(Context ctx) {
@@ -187,9 +227,16 @@ public final class FamilyRoutes {
     Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.read(id));
-    List<MemberBody> out = families.members(id).stream()
-        .map(m -> new MemberBody(Long.toString(m.userId()), m.displayName(), m.role().apiName(), Json.time(m.joinedAt())))
-        .toList();
+    List<MemberBody> out =
+        families.members(id).stream()
+            .map(
+                m ->
+                    new MemberBody(
+                        Long.toString(m.userId()),
+                        m.displayName(),
+                        m.role().apiName(),
+                        Json.time(m.joinedAt())))
+            .toList();
     Json.respond(ctx, 200, new Members(out));
   }
 
@@ -198,7 +245,10 @@ public final class FamilyRoutes {
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.inviteMembers(id));
     JsonBody body = JsonBody.readOptional(ctx);
-    Duration validFor = body.optionalLong("validForHours", 1, 24 * 30).map(Duration::ofHours).orElse(DEFAULT_INVITATION);
+    Duration validFor =
+        body.optionalLong("validForHours", 1, 24 * 30)
+            .map(Duration::ofHours)
+            .orElse(DEFAULT_INVITATION);
     byte[] secret = new byte[16];
     RANDOM.nextBytes(secret);
     String code = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -215,14 +265,23 @@ public final class FamilyRoutes {
     Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.readInvitations(id));
-    List<InvitationBody> out = families.liveInvitations(id).stream()
-        .map(i -> new InvitationBody(i.id(), new Creator(Long.toString(i.createdBy()), i.createdByName()),
-            Json.time(i.createdAt()), Json.time(i.expiresAt())))
-        .toList();
+    List<InvitationBody> out =
+        families.liveInvitations(id).stream()
+            .map(
+                i ->
+                    new InvitationBody(
+                        i.id(),
+                        new Creator(Long.toString(i.createdBy()), i.createdByName()),
+                        Json.time(i.createdAt()),
+                        Json.time(i.expiresAt())))
+            .toList();
     Json.respond(ctx, 200, new Invitations(out));
   }
 
-  /** Revokes by the code itself or by the listing's id (the code is not stored, so the list cannot show it). */
+  /**
+   * Revokes by the code itself or by the listing's id (the code is not stored, so the list cannot
+   * show it).
+   */
   private void revokeInvitation(Context ctx) {
     Session s = Authentication.session(ctx);
     long id = pathId(ctx, "id", "family");
@@ -237,7 +296,8 @@ public final class FamilyRoutes {
       throw Problem.notFound("No such invitation.");
     }
     if (!families.revokeInvitation(id, key)) {
-      throw Problem.notFound("No such invitation in this family, or it has been used or revoked already.");
+      throw Problem.notFound(
+          "No such invitation in this family, or it has been used or revoked already.");
     }
     ctx.status(204);
   }
@@ -251,15 +311,25 @@ public final class FamilyRoutes {
     Acceptance result = families.accept(Digests.sha256Hex(code), s.userId());
     switch (result) {
       case Acceptance.Joined joined ->
-          Json.respond(ctx, 200, new Joined(Long.toString(joined.familyId()), FamilyRole.MEMBER.apiName()));
-      case Acceptance.AlreadyMember member -> throw Problem.of(409, "already_member",
-          "You are a member of this family already; the invitation was not used.");
+          Json.respond(
+              ctx, 200, new Joined(Long.toString(joined.familyId()), FamilyRole.MEMBER.apiName()));
+      case Acceptance.AlreadyMember member ->
+          throw Problem.of(
+              409,
+              "already_member",
+              "You are a member of this family already; the invitation was not used.");
       case Acceptance.Unknown unknown -> throw Problem.notFound("No such invitation.");
-      case Acceptance.Expired expired -> throw Problem.of(410, Problem.EXPIRED, "This invitation has expired.");
-      case Acceptance.Used used -> throw Problem.of(410, "invitation_used", "This invitation has been used already.");
-      case Acceptance.Revoked revoked -> throw Problem.of(410, INVITATION_REVOKED, revoked.creatorLostPermission()
-          ? "This invitation is no longer valid: the member who made it can no longer invite people to this family."
-          : "This invitation has been revoked by the family.");
+      case Acceptance.Expired expired ->
+          throw Problem.of(410, Problem.EXPIRED, "This invitation has expired.");
+      case Acceptance.Used used ->
+          throw Problem.of(410, "invitation_used", "This invitation has been used already.");
+      case Acceptance.Revoked revoked ->
+          throw Problem.of(
+              410,
+              INVITATION_REVOKED,
+              revoked.creatorLostPermission()
+                  ? "This invitation is no longer valid: the member who made it can no longer invite people to this family."
+                  : "This invitation has been revoked by the family.");
     }
   }
 
@@ -270,14 +340,25 @@ public final class FamilyRoutes {
     permissions.require(s, FamilyPermission.assignRoles(id));
     JsonBody body = JsonBody.read(ctx);
     String name = body.requiredString("role", 32);
-    FamilyRole role = FamilyRole.member(name)
-        .orElseThrow(() -> Problem.invalid("role", "'role' must be \"admin\", \"member\" or \"originator\"."));
-    FamilyRole current = families.roleOf(id, userId).orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
+    FamilyRole role =
+        FamilyRole.member(name)
+            .orElseThrow(
+                () ->
+                    Problem.invalid(
+                        "role", "'role' must be \"admin\", \"member\" or \"originator\"."));
+    FamilyRole current =
+        families
+            .roleOf(id, userId)
+            .orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
     if (role == FamilyRole.ORIGINATOR) {
-      families.transferOriginator(id, userId)
-          .orElseThrow(() -> Problem.notFound("This user is not a member of the family."));
+      if (families.transferOriginator(id, userId).isEmpty()) {
+        throw Problem.notFound("This user is not a member of the family.");
+      }
     } else if (current == FamilyRole.ORIGINATOR) {
-      throw Problem.of(409, Problem.CONFLICT, "The originator keeps the role until it is transferred to another member.");
+      throw Problem.of(
+          409,
+          Problem.CONFLICT,
+          "The originator keeps the role until it is transferred to another member.");
     } else {
       if (!families.setRole(id, userId, role)) {
         throw Problem.notFound("This user is not a member of the family.");
@@ -309,8 +390,13 @@ public final class FamilyRoutes {
   private void check(Context ctx) {
     Session s = Authentication.session(ctx);
     JsonBody body = JsonBody.read(ctx);
-    List<String> wanted = body.optionalStringList("permissions", MAX_CHECKS, Permission.MAX_LENGTH)
-        .orElseThrow(() -> Problem.invalid("permissions", "'permissions' is required: an array of permission strings."));
+    List<String> wanted =
+        body.optionalStringList("permissions", MAX_CHECKS, Permission.MAX_LENGTH)
+            .orElseThrow(
+                () ->
+                    Problem.invalid(
+                        "permissions",
+                        "'permissions' is required: an array of permission strings."));
     Map<String, Boolean> results = new LinkedHashMap<>();
     for (String text : wanted) {
       Permission permission;

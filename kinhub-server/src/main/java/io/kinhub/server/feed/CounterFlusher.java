@@ -1,8 +1,8 @@
 package io.kinhub.server.feed;
 
 import io.kinhub.redis.script.LuaScript;
-import io.lettuce.core.ScriptOutputType;
 import io.kinhub.server.node.Singleton;
+import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,16 +13,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies changed counters (likes, comments, views) from Redis to PostgreSQL in batches, one node at a time: the
- * flush is a {@link Singleton} task, and every batch is written in a transaction fenced by the task's lock, so a
- * flusher paused past its lock's expiry cannot write older values over the ones its successor wrote. Absolute values
- * are written, and a dirty mark is cleared only if the counter still has the flushed value, so a crash or a change
- * during the flush never loses an update.
+ * Copies changed counters (likes, comments, views) from Redis to PostgreSQL in batches, one node at
+ * a time: the flush is a {@link Singleton} task, and every batch is written in a transaction fenced
+ * by the task's lock, so a flusher paused past its lock's expiry cannot write older values over the
+ * ones its successor wrote. Absolute values are written, and a dirty mark is cleared only if the
+ * counter still has the flushed value, so a crash or a change during the flush never loses an
+ * update.
  */
 final class CounterFlusher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CounterFlusher.class);
-  private static final LuaScript TAKE = LuaScript.fromResource(CounterFlusher.class, "feed_flush_take.lua");
-  private static final LuaScript DONE = LuaScript.fromResource(CounterFlusher.class, "feed_flush_done.lua");
+  private static final LuaScript TAKE =
+      LuaScript.fromResource(CounterFlusher.class, "feed_flush_take.lua");
+  private static final LuaScript DONE =
+      LuaScript.fromResource(CounterFlusher.class, "feed_flush_done.lua");
   private static final int BATCH = 500;
   private static final int MAX_BATCHES = 100;
 
@@ -30,8 +33,9 @@ final class CounterFlusher implements AutoCloseable {
   static final String TASK = "feed-counter-flush";
   private final Singleton singleton;
   private final Duration ttl;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("feed-counter-flush").factory());
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("feed-counter-flush").factory());
 
   CounterFlusher(Feed feed, Singleton singleton) {
     this.feed = feed;
@@ -49,7 +53,10 @@ final class CounterFlusher implements AutoCloseable {
     }
   }
 
-  /** Flushes every dirty counter unless another node is flushing; returns how many posts were written. */
+  /**
+   * Flushes every dirty counter unless another node is flushing; returns how many posts were
+   * written.
+   */
   synchronized int flushOnce() {
     return singleton.runIfFree(TASK, ttl, this::flush).orElse(0);
   }
@@ -57,16 +64,27 @@ final class CounterFlusher implements AutoCloseable {
   private int flush(Singleton.Fenced fenced) {
     int written = 0;
     for (int round = 0; round < MAX_BATCHES; round++) {
-      List<Object> taken = feed.scripts().run(TAKE, ScriptOutputType.MULTI, List.of(feed.keys().dirty()),
-          feed.keys().prefix, Integer.toString(BATCH));
+      List<Object> taken =
+          feed.scripts()
+              .run(
+                  TAKE,
+                  ScriptOutputType.MULTI,
+                  List.of(feed.keys().dirty()),
+                  feed.keys().prefix,
+                  Integer.toString(BATCH));
       if (taken.isEmpty()) {
         break;
       }
       List<long[]> rows = new ArrayList<>();
       List<String> args = new ArrayList<>(List.of(feed.keys().prefix));
       for (int i = 0; i + 3 < taken.size(); i += 4) {
-        rows.add(new long[] {Long.parseLong((String) taken.get(i)), Long.parseLong((String) taken.get(i + 1)),
-            Long.parseLong((String) taken.get(i + 2)), Long.parseLong((String) taken.get(i + 3))});
+        rows.add(
+            new long[] {
+              Long.parseLong((String) taken.get(i)),
+              Long.parseLong((String) taken.get(i + 1)),
+              Long.parseLong((String) taken.get(i + 2)),
+              Long.parseLong((String) taken.get(i + 3))
+            });
         for (int j = 0; j < 4; j++) {
           args.add((String) taken.get(i + j));
         }
@@ -74,11 +92,17 @@ final class CounterFlusher implements AutoCloseable {
       if (!fenced.isHeld()) {
         break; // lost the task: the next holder flushes what is left
       }
-      fenced.inTransaction(h -> {
-        FeedStore.flushCounters(h, rows);
-        return null;
-      });
-      feed.scripts().run(DONE, ScriptOutputType.INTEGER, List.of(feed.keys().dirty()), args.toArray(String[]::new));
+      fenced.inTransaction(
+          h -> {
+            FeedStore.flushCounters(h, rows);
+            return null;
+          });
+      feed.scripts()
+          .run(
+              DONE,
+              ScriptOutputType.INTEGER,
+              List.of(feed.keys().dirty()),
+              args.toArray(String[]::new));
       written += rows.size();
       if (taken.size() / 4 < BATCH) {
         break;

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adds one post to a batch of timelines with one Lua script ({@code feed_fanout.lua}): idempotent, since adding a
- * member that is already there changes nothing, so a batch run again after its worker died duplicates nothing.
- * Only built timelines (or ones being rebuilt) get it; expired ones are rebuilt from PostgreSQL on their user's return.
+ * Adds one post to a batch of timelines with one Lua script ({@code feed_fanout.lua}): idempotent,
+ * since adding a member that is already there changes nothing, so a batch run again after its
+ * worker died duplicates nothing. Only built timelines (or ones being rebuilt) get it; expired ones
+ * are rebuilt from PostgreSQL on their user's return.
  */
 public final class FanOut {
   private static final LuaScript FANOUT = LuaScript.fromResource(FanOut.class, "feed_fanout.lua");
@@ -36,7 +37,9 @@ public final class FanOut {
       k.add(keys.timeline(id));
       k.add(keys.rebuildFlag(id));
     }
-    Long added = scripts.run(FANOUT, ScriptOutputType.INTEGER, k, Long.toString(postId), Integer.toString(cap));
+    Long added =
+        scripts.run(
+            FANOUT, ScriptOutputType.INTEGER, k, Long.toString(postId), Integer.toString(cap));
     return added;
   }
 

@@ -4,6 +4,7 @@ import io.kinhub.redis.connection.RedisConnections;
 
 /**
  * The feed's Redis keys (under the deployment prefix):
+ *
  * <pre>
  *   feed:idseq          last issued post/comment id ("ms:seq")
  *   feed:p:&lt;post&gt;      hash f (family), a (author), l (likes), c (comments), v (views); its existence means "alive"
@@ -18,9 +19,11 @@ import io.kinhub.redis.connection.RedisConnections;
  *   feed:dirty          set of post ids whose counters changed since the last flush
  *   live:t:&lt;sha256&gt;    a live-channel ticket (single use, 30 s)
  * </pre>
- * Scripts touch several of these keys at once (some built inside the script from the prefix), so every feed key
- * carries the hash tag {@code {feed}}: on a Redis Cluster they all live in one slot, which keeps the scripts atomic
- * and working at the price of putting the feed on one shard (docs/feed.md).
+ *
+ * Scripts touch several of these keys at once (some built inside the script from the prefix), so
+ * every feed key carries the hash tag {@code {feed}}: on a Redis Cluster they all live in one slot,
+ * which keeps the scripts atomic and working at the price of putting the feed on one shard
+ * (docs/feed.md).
  */
 final class FeedKeys {
   private final RedisConnections redis;

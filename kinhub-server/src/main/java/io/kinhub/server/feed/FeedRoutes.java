@@ -2,19 +2,22 @@ package io.kinhub.server.feed;
 
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.server.abuse.ClientIp;
+import io.kinhub.server.backing.Digests;
 import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.OpenSockets;
+import io.kinhub.server.http.Problem;
+import io.kinhub.server.http.WebSocketUpgrades;
+import io.kinhub.server.node.Singleton;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.backing.Digests;
-import io.kinhub.server.http.Json;
-import io.kinhub.server.http.JsonBody;
-import io.kinhub.server.http.Problem;
-import io.kinhub.server.http.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -33,10 +37,6 @@ import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.javalin.config.JavalinConfig;
-import io.kinhub.server.http.OpenSockets;
-import io.kinhub.server.node.Singleton;
-import java.util.Locale;
 
 /** The feed's HTTP routes, the live tickets and the {@code /ws/live} WebSocket. */
 public final class FeedRoutes implements AutoCloseable {
@@ -55,16 +55,24 @@ public final class FeedRoutes implements AutoCloseable {
   private final LiveHub hub;
   private final CounterFlusher flusher;
 
-  public FeedRoutes(Feed feed, Sessions sessions, EventBus bus, ClientIp clientIp,
-      Supplier<Set<String>> ownOrigins, Duration idleTimeout, MeterRegistry meters,
-      OpenSockets openSockets, Singleton singleton) {
+  public FeedRoutes(
+      Feed feed,
+      Sessions sessions,
+      EventBus bus,
+      ClientIp clientIp,
+      Supplier<Set<String>> ownOrigins,
+      Duration idleTimeout,
+      MeterRegistry meters,
+      OpenSockets openSockets,
+      Singleton singleton) {
     this.feed = feed;
     this.sessions = sessions;
     this.clientIp = clientIp;
     this.ownOrigins = ownOrigins;
     this.hub = new LiveHub(feed, sessions, bus, idleTimeout, feed.settings(), openSockets);
     this.flusher = new CounterFlusher(feed, singleton);
-    Gauge.builder("kinhub_live_websockets", hub, LiveHub::open).description("open live-channel WebSockets on this node")
+    Gauge.builder("kinhub_live_websockets", hub, LiveHub::open)
+        .description("open live-channel WebSockets on this node")
         .register(meters);
   }
 
@@ -94,12 +102,16 @@ public final class FeedRoutes implements AutoCloseable {
     return hub.open();
   }
 
-  /** Copies changed counters to PostgreSQL now unless another node is flushing (tests and benchmarks). */
+  /**
+   * Copies changed counters to PostgreSQL now unless another node is flushing (tests and
+   * benchmarks).
+   */
   public int flushCountersNow() {
     return flusher.flushOnce();
   }
 
-  // ---- posts -----------------------------------------------------------------------------------------------
+  // ---- posts
+  // -----------------------------------------------------------------------------------------------
 
   private void createPost(Context ctx) {
     Session s = Authentication.session(ctx);
@@ -152,7 +164,8 @@ public final class FeedRoutes implements AutoCloseable {
 
   private void comments(Context ctx) {
     Session s = Authentication.session(ctx);
-    Feed.CommentPage page = feed.comments(s, FamilyRoutes.pathId(ctx, "id", "post"), before(ctx), limit(ctx));
+    Feed.CommentPage page =
+        feed.comments(s, FamilyRoutes.pathId(ctx, "id", "post"), before(ctx), limit(ctx));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("items", page.items());
     body.put("next", page.next());
@@ -164,7 +177,9 @@ public final class FeedRoutes implements AutoCloseable {
     if (text == null || text.isEmpty()) {
       return 20;
     }
-    if (!text.matches("[0-9]{1,3}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > MAX_LIMIT) {
+    if (!text.matches("[0-9]{1,3}")
+        || Integer.parseInt(text) < 1
+        || Integer.parseInt(text) > MAX_LIMIT) {
       throw Problem.invalid("limit", "'limit' must be a whole number from 1 to " + MAX_LIMIT + ".");
     }
     return Integer.parseInt(text);
@@ -182,7 +197,8 @@ public final class FeedRoutes implements AutoCloseable {
     return cursor;
   }
 
-  // ---- follows and users -----------------------------------------------------------------------------------
+  // ---- follows and users
+  // -----------------------------------------------------------------------------------
 
   /** Whether the caller follows the user now. */
   record Following(boolean following) {}
@@ -201,17 +217,32 @@ public final class FeedRoutes implements AutoCloseable {
     Json.respond(ctx, 200, feed.user(s, FamilyRoutes.pathId(ctx, "userId", "user")));
   }
 
-  // ---- notifications ---------------------------------------------------------------------------------------
+  // ---- notifications
+  // ---------------------------------------------------------------------------------------
 
   private void notifications(Context ctx) {
     Session s = Authentication.session(ctx);
     int limit = limit(ctx);
-    List<FeedStore.NotificationRow> rows = feed.store().notifications(s.userId(), before(ctx), limit + 1);
+    List<FeedStore.NotificationRow> rows =
+        feed.store().notifications(s.userId(), before(ctx), limit + 1);
     boolean more = rows.size() > limit;
     List<FeedStore.NotificationRow> page = more ? rows.subList(0, limit) : rows;
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("items", page.stream().map(n -> Feed.notificationJson(n.id(), n.kind(), n.actorId(), n.actorName(),
-        n.postId(), n.commentId(), n.createdAt(), n.read())).toList());
+    body.put(
+        "items",
+        page.stream()
+            .map(
+                n ->
+                    Feed.notificationJson(
+                        n.id(),
+                        n.kind(),
+                        n.actorId(),
+                        n.actorName(),
+                        n.postId(),
+                        n.commentId(),
+                        n.createdAt(),
+                        n.read()))
+            .toList());
     body.put("next", more ? Long.toString(page.get(page.size() - 1).id()) : null);
     body.put("unreadCount", feed.store().unread(s.userId()));
     Json.respond(ctx, 200, body);
@@ -219,7 +250,8 @@ public final class FeedRoutes implements AutoCloseable {
 
   private void markRead(Context ctx) {
     Session s = Authentication.session(ctx);
-    List<String> ids = JsonBody.readOptional(ctx).optionalStringList("ids", 1000, 19).orElse(List.of());
+    List<String> ids =
+        JsonBody.readOptional(ctx).optionalStringList("ids", 1000, 19).orElse(List.of());
     List<Long> parsed = new ArrayList<>();
     for (String id : ids) {
       long n = Ids.parse(id);
@@ -232,7 +264,8 @@ public final class FeedRoutes implements AutoCloseable {
     Json.respond(ctx, 200, new Unread(feed.store().unread(s.userId())));
   }
 
-  // ---- live channel ------------------------------------------------------------------------------------------
+  // ---- live channel
+  // ------------------------------------------------------------------------------------------
 
   /** {@code POST /api/v1/live-tickets}: a one-use ticket for opening the live socket. */
   record LiveTicket(String ticket, String expiresAt) {}
@@ -243,23 +276,41 @@ public final class FeedRoutes implements AutoCloseable {
     RANDOM.nextBytes(b);
     String ticket = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     String value = s.userId() + "|" + s.tokenHash();
-    feed.redis().call("SET live ticket", () -> feed.redis().sync().psetex(
-        feed.keys().liveTicket(Digests.sha256Hex(ticket)), TICKET_TTL.toMillis(), value));
+    feed.redis()
+        .call(
+            "SET live ticket",
+            () ->
+                feed.redis()
+                    .sync()
+                    .psetex(
+                        feed.keys().liveTicket(Digests.sha256Hex(ticket)),
+                        TICKET_TTL.toMillis(),
+                        value));
     Json.respond(ctx, 201, new LiveTicket(ticket, Json.time(Instant.now().plus(TICKET_TTL))));
   }
 
-  /** Installs {@code /ws/live} in Jetty's upgrade filter (where pongs are seen), like the QR socket. */
+  /**
+   * Installs {@code /ws/live} in Jetty's upgrade filter (where pongs are seen), like the QR socket.
+   */
   public void configureJetty(JavalinConfig cfg) {
-    cfg.jetty.modifyServletContextHandler(handler -> JettyWebSocketServletContainerInitializer.configure(handler,
-        (servletContext, container) -> container.addMapping(WS_PATH, this::createSocket)));
+    cfg.jetty.modifyServletContextHandler(
+        handler ->
+            JettyWebSocketServletContainerInitializer.configure(
+                handler,
+                (servletContext, container) -> container.addMapping(WS_PATH, this::createSocket)));
   }
 
   private Object createSocket(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res) {
     try {
       String origin = req.getHeader("Origin");
       if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(Locale.ROOT))) {
-        return WebSocketUpgrades.refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
-            "WebSockets of this deployment may only be opened by its own pages."));
+        return WebSocketUpgrades.refuse(
+            req,
+            res,
+            Problem.of(
+                403,
+                Problem.FORBIDDEN,
+                "WebSockets of this deployment may only be opened by its own pages."));
       }
       List<String> tickets = req.getParameterMap().get("ticket");
       String ticket = tickets == null || tickets.isEmpty() ? "" : tickets.get(0);
@@ -267,7 +318,9 @@ public final class FeedRoutes implements AutoCloseable {
         return WebSocketUpgrades.refuse(req, res, Problem.unauthenticated());
       }
       String key = feed.keys().liveTicket(Digests.sha256Hex(ticket));
-      String value = feed.redis().call("GETDEL live ticket", () -> feed.redis().sync().getdel(key)); // single use
+      String value =
+          feed.redis()
+              .call("GETDEL live ticket", () -> feed.redis().sync().getdel(key)); // single use
       if (value == null) {
         return WebSocketUpgrades.refuse(req, res, Problem.unauthenticated());
       }
@@ -278,10 +331,14 @@ public final class FeedRoutes implements AutoCloseable {
         return WebSocketUpgrades.refuse(req, res, Problem.unauthenticated());
       }
       StringBuilder refusal = new StringBuilder();
-      LiveSocket socket = hub.admit(userId, tokenHash, clientIp.of(req.getHttpServletRequest()), refusal);
+      LiveSocket socket =
+          hub.admit(userId, tokenHash, clientIp.of(req.getHttpServletRequest()), refusal);
       if (socket == null) {
-        return WebSocketUpgrades.refuse(req, res, Problem.of(429, Problem.RATE_LIMITED, refusal.toString())
-            .withHeaders(Map.of("Retry-After", "5")));
+        return WebSocketUpgrades.refuse(
+            req,
+            res,
+            Problem.of(429, Problem.RATE_LIMITED, refusal.toString())
+                .withHeaders(Map.of("Retry-After", "5")));
       }
       res.setExtensions(List.of());
       return socket;
@@ -289,7 +346,10 @@ public final class FeedRoutes implements AutoCloseable {
       return WebSocketUpgrades.refuse(req, res, p);
     } catch (RuntimeException e) {
       log.warn("live socket upgrade failed: {}", e.toString());
-      return WebSocketUpgrades.refuse(req, res, Problem.of(503, Problem.UNAVAILABLE, "The live channel is unavailable right now."));
+      return WebSocketUpgrades.refuse(
+          req,
+          res,
+          Problem.of(503, Problem.UNAVAILABLE, "The live channel is unavailable right now."));
     }
   }
 

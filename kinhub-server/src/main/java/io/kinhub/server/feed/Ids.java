@@ -2,7 +2,10 @@ package io.kinhub.server.feed;
 
 import java.time.Instant;
 
-/** Post and comment ids: (Redis milliseconds since 2026-01-01) * 4096 + a per-millisecond sequence, strictly increasing. */
+/**
+ * Post and comment ids: (Redis milliseconds since 2026-01-01) * 4096 + a per-millisecond sequence,
+ * strictly increasing.
+ */
 final class Ids {
   static final long EPOCH_MS = 1767225600000L;
 

@@ -2,8 +2,10 @@ package io.kinhub.server.feed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.redis.events.EventBus;
-import io.kinhub.server.session.Sessions;
 import io.kinhub.server.http.Json;
+import io.kinhub.server.http.OpenSockets;
+import io.kinhub.server.session.Sessions;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,17 +18,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.kinhub.server.http.OpenSockets;
-import java.io.IOException;
-import java.util.function.Predicate;
 
 /**
- * This node's live sockets: admission (per user and per client address), the keep-alive (pings every third of the
- * idle timeout, drops peers silent for all of it), delivery of feed events heard on the event bus (from every node,
- * this one included) to the sockets whose users may see them, and session revocation: whenever a session is
- * invalidated anywhere, the sockets it opened are told and closed with 4001.
+ * This node's live sockets: admission (per user and per client address), the keep-alive (pings
+ * every third of the idle timeout, drops peers silent for all of it), delivery of feed events heard
+ * on the event bus (from every node, this one included) to the sockets whose users may see them,
+ * and session revocation: whenever a session is invalidated anywhere, the sockets it opened are
+ * told and closed with 4001.
  */
 final class LiveHub implements AutoCloseable {
   private final OpenSockets openSockets;
@@ -41,13 +42,26 @@ final class LiveHub implements AutoCloseable {
   private final ReentrantLock admission = new ReentrantLock();
   private final Map<Long, Integer> perUser = new HashMap<>();
   private final Map<String, Integer> perIp = new HashMap<>();
-  private final ExecutorService work = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("live-", 0).factory());
-  /** Events are delivered in the order the bus heard them (a comment before the notification about it). */
-  private final ExecutorService events = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("live-events").factory());
-  private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("live-ws-keepalive").factory());
+  private final ExecutorService work =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("live-", 0).factory());
 
-  LiveHub(Feed feed, Sessions sessions, EventBus bus, Duration idleTimeout, FeedSettings settings,
+  /**
+   * Events are delivered in the order the bus heard them (a comment before the notification about
+   * it).
+   */
+  private final ExecutorService events =
+      Executors.newSingleThreadExecutor(Thread.ofVirtual().name("live-events").factory());
+
+  private final ScheduledExecutorService pinger =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("live-ws-keepalive").factory());
+
+  LiveHub(
+      Feed feed,
+      Sessions sessions,
+      EventBus bus,
+      Duration idleTimeout,
+      FeedSettings settings,
       OpenSockets openSockets) {
     this.openSockets = openSockets;
     this.feed = feed;
@@ -77,12 +91,18 @@ final class LiveHub implements AutoCloseable {
     admission.lock();
     try {
       if (perUser.getOrDefault(userId, 0) >= settings.liveSocketsPerUser()) {
-        refusal.append("You already have ").append(settings.liveSocketsPerUser()).append(" live connections; close one first.");
+        refusal
+            .append("You already have ")
+            .append(settings.liveSocketsPerUser())
+            .append(" live connections; close one first.");
         return null;
       }
       if (perIp.getOrDefault(ip, 0) >= settings.liveSocketsPerIp()) {
-        log.warn("live socket refused: {} already holds {} live sockets on this node (KINHUB_LIVE_SOCKETS_PER_IP; behind a "
-            + "proxy, is KINHUB_TRUSTED_PROXIES set?)", ip, settings.liveSocketsPerIp());
+        log.warn(
+            "live socket refused: {} already holds {} live sockets on this node (KINHUB_LIVE_SOCKETS_PER_IP; behind a "
+                + "proxy, is KINHUB_TRUSTED_PROXIES set?)",
+            ip,
+            settings.liveSocketsPerIp());
         refusal.append("Too many live connections from your address; close some and try again.");
         return null;
       }
@@ -110,22 +130,34 @@ final class LiveHub implements AutoCloseable {
     }
   }
 
-  /** Greets a new socket; its session is checked again after it was registered, so a revocation cannot fall between. */
+  /**
+   * Greets a new socket; its session is checked again after it was registered, so a revocation
+   * cannot fall between.
+   */
   void opened(LiveSocket socket) {
-    openSockets.add(socket, "live", socket::close); // a stopping node tells the client to reconnect elsewhere (1012)
-    work.execute(() -> {
-      try {
-        socket.followees.addAll(feed.followees(socket.userId));
-        String name = feed.profile(socket.userId).map(Feed.Profile::displayName).orElse("");
-        socket.send(Map.of("type", "hello", "user", Map.of("id", Long.toString(socket.userId), "displayName", name)));
-        if (!sessions.live(socket.tokenHash)) {
-          socket.revoked();
-        }
-      } catch (RuntimeException e) {
-        log.debug("live socket of user {}: greeting failed: {}", socket.userId, e.toString());
-        socket.close(1011, "try again");
-      }
-    });
+    openSockets.add(
+        socket,
+        "live",
+        socket::close); // a stopping node tells the client to reconnect elsewhere (1012)
+    work.execute(
+        () -> {
+          try {
+            socket.followees.addAll(feed.followees(socket.userId));
+            String name = feed.profile(socket.userId).map(Feed.Profile::displayName).orElse("");
+            socket.send(
+                Map.of(
+                    "type",
+                    "hello",
+                    "user",
+                    Map.of("id", Long.toString(socket.userId), "displayName", name)));
+            if (!sessions.live(socket.tokenHash)) {
+              socket.revoked();
+            }
+          } catch (RuntimeException e) {
+            log.debug("live socket of user {}: greeting failed: {}", socket.userId, e.toString());
+            socket.close(1011, "try again");
+          }
+        });
   }
 
   private void recheck(List<String> hashes) {
@@ -137,8 +169,10 @@ final class LiveHub implements AutoCloseable {
             socket.revoked();
           }
         } catch (RuntimeException e) {
-          // Redis away: keep the socket; the bus is untrusted meanwhile and a later flush checks again
-          log.debug("live socket of user {}: cannot check its session: {}", socket.userId, e.toString());
+          // Redis away: keep the socket; the bus is untrusted meanwhile and a later flush checks
+          // again
+          log.debug(
+              "live socket of user {}: cannot check its session: {}", socket.userId, e.toString());
         }
       }
     }
@@ -160,12 +194,26 @@ final class LiveHub implements AutoCloseable {
       case "post" -> {
         long family = e.get("f").asLong();
         long author = e.get("a").asLong();
-        Map<String, Object> frame = Map.of("type", "post", "post", Json.MAPPER.convertValue(e.get("post"), Map.class));
-        forEach(s -> feed.isMember(s.userId, family) || (s.followees.contains(author) && feed.mayRead(s.userId, family)), frame);
+        Map<String, Object> frame =
+            Map.of("type", "post", "post", Json.MAPPER.convertValue(e.get("post"), Map.class));
+        forEach(
+            s ->
+                feed.isMember(s.userId, family)
+                    || (s.followees.contains(author) && feed.mayRead(s.userId, family)),
+            frame);
       }
-      case "post_deleted" -> forReaders(e, Map.of("type", "post_deleted", "postId", e.get("id").asText()));
-      case "comment" -> forReaders(e, Map.of("type", "comment", "postId", e.get("id").asText(),
-          "comment", Json.MAPPER.convertValue(e.get("comment"), Map.class)));
+      case "post_deleted" ->
+          forReaders(e, Map.of("type", "post_deleted", "postId", e.get("id").asText()));
+      case "comment" ->
+          forReaders(
+              e,
+              Map.of(
+                  "type",
+                  "comment",
+                  "postId",
+                  e.get("id").asText(),
+                  "comment",
+                  Json.MAPPER.convertValue(e.get("comment"), Map.class)));
       case "counts" -> {
         Map<String, Object> frame = new LinkedHashMap<>();
         frame.put("type", "counts");
@@ -176,8 +224,13 @@ final class LiveHub implements AutoCloseable {
       }
       case "notification" -> {
         long user = e.get("u").asLong();
-        forEach(s -> s.userId == user, Map.of("type", "notification",
-            "notification", Json.MAPPER.convertValue(e.get("notification"), Map.class)));
+        forEach(
+            s -> s.userId == user,
+            Map.of(
+                "type",
+                "notification",
+                "notification",
+                Json.MAPPER.convertValue(e.get("notification"), Map.class)));
       }
       case "follow" -> {
         long user = e.get("u").asLong();
@@ -220,7 +273,10 @@ final class LiveHub implements AutoCloseable {
       if (socket.neverOpened(NEVER_OPENED_NANOS)) {
         socket.stop();
       } else if (now - socket.lastHeard() > idleTimeout.toNanos()) {
-        log.info("live socket of user {}: peer silent for {} s, dropping it", socket.userId, idleTimeout.toSeconds());
+        log.info(
+            "live socket of user {}: peer silent for {} s, dropping it",
+            socket.userId,
+            idleTimeout.toSeconds());
         socket.drop();
       } else {
         socket.ping();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,13 +13,13 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Map;
 
 /**
- * One live-channel WebSocket. Like the QR socket, every frame goes through one queue with one write outstanding;
- * unlike it the queue is bounded: a client that lets more than {@code liveQueue} frames pile up is disconnected
- * (close 1008), so a slow reader costs bounded memory. When its session is revoked it gets {@code session_revoked}
- * and is closed with 4001 once that frame is written.
+ * One live-channel WebSocket. Like the QR socket, every frame goes through one queue with one write
+ * outstanding; unlike it the queue is bounded: a client that lets more than {@code liveQueue}
+ * frames pile up is disconnected (close 1008), so a slow reader costs bounded memory. When its
+ * session is revoked it gets {@code session_revoked} and is closed with 4001 once that frame is
+ * written.
  */
 public final class LiveSocket implements Session.Listener.AutoDemanding {
   static final int REVOKED = 4001;
@@ -64,7 +65,8 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
   @Override
   public void onWebSocketOpen(Session session) {
     this.session = session;
-    session.setIdleTimeout(hub.idleTimeout().multipliedBy(2)); // a backstop; the keep-alive decides first
+    session.setIdleTimeout(
+        hub.idleTimeout().multipliedBy(2)); // a backstop; the keep-alive decides first
     hub.opened(this);
   }
 
@@ -75,7 +77,8 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
 
   @Override
   public void onWebSocketText(String message) {
-    lastHeard = System.nanoTime(); // clients send nothing the server needs; any message is a sign of life
+    lastHeard =
+        System.nanoTime(); // clients send nothing the server needs; any message is a sign of life
   }
 
   @Override
@@ -98,7 +101,10 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
         return;
       }
       if (queue.size() >= hub.queueLimit()) {
-        log.info("live socket of user {}: {} frames waiting, the client is too slow; closing it", userId, queue.size());
+        log.info(
+            "live socket of user {}: {} frames waiting, the client is too slow; closing it",
+            userId,
+            queue.size());
         closing = true;
         queue.clear();
         enqueue(new Close(1008, "too slow"));
@@ -110,7 +116,10 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  /** Tells the client its session ended and closes with 4001 once that frame is out; jumps the queue. */
+  /**
+   * Tells the client its session ended and closes with 4001 once that frame is out; jumps the
+   * queue.
+   */
   void revoked() {
     lock.lock();
     try {

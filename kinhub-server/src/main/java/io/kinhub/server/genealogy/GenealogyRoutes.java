@@ -5,18 +5,18 @@ import static io.kinhub.server.session.RouteAccess.SESSION;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.kinhub.server.backing.Database;
 import io.kinhub.server.family.FamilyExtension;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.genealogy.Privacy.Audience;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Permissions.Access;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
-import io.kinhub.server.backing.Database;
-import io.kinhub.server.http.Json;
-import io.kinhub.server.http.JsonBody;
-import io.kinhub.server.http.Problem;
 import io.kinhub.server.tree.Person;
 import io.kinhub.server.tree.PersonStore;
 import io.kinhub.server.tree.TreeRoutes;
@@ -29,8 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Relationships and kinship terms, generation mismatches, the change history and its reverts, the account ↔ person
- * link ("me"), and the family's genealogy settings (privacy, founder, poem) on {@code GET/PATCH /families/{id}}.
+ * Relationships and kinship terms, generation mismatches, the change history and its reverts, the
+ * account ↔ person link ("me"), and the family's genealogy settings (privacy, founder, poem) on
+ * {@code GET/PATCH /families/{id}}.
  */
 public final class GenealogyRoutes implements FamilyExtension {
   static final String NOT_RELATED = "not_related";
@@ -47,7 +48,12 @@ public final class GenealogyRoutes implements FamilyExtension {
   private final Changes changes;
   private final Permissions permissions;
 
-  public GenealogyRoutes(Database db, KinGraphs graphs, TreeVersions versions, PersonStore persons, Permissions permissions) {
+  public GenealogyRoutes(
+      Database db,
+      KinGraphs graphs,
+      TreeVersions versions,
+      PersonStore persons,
+      Permissions permissions) {
     this.db = db;
     this.graphs = graphs;
     this.versions = versions;
@@ -73,20 +79,35 @@ public final class GenealogyRoutes implements FamilyExtension {
   private static long personParam(Context ctx, String field) {
     String text = ctx.queryParam(field);
     if (text == null || !text.matches("[1-9][0-9]{0,17}")) {
-      throw Problem.invalid(field, "'" + field + "' must be a person id (a string of digits)" + (field.equals("from") || field.equals("to") ? " or \"me\"." : "."));
+      throw Problem.invalid(
+          field,
+          "'"
+              + field
+              + "' must be a person id (a string of digits)"
+              + (field.equals("from") || field.equals("to") ? " or \"me\"." : "."));
     }
     return Long.parseLong(text);
   }
 
   private Optional<Long> myPerson(long family, long userId) {
-    return db.withHandle(h -> h.createQuery("SELECT person_id FROM family_person_link WHERE family_id = :family AND account_id = :account")
-        .bind("family", family).bind("account", userId).mapTo(Long.class).findOne());
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT person_id FROM family_person_link WHERE family_id = :family AND account_id = :account")
+                .bind("family", family)
+                .bind("account", userId)
+                .mapTo(Long.class)
+                .findOne());
   }
 
   private long endpoint(Context ctx, String field, long family, long userId) {
     if ("me".equals(ctx.queryParam(field))) {
-      return myPerson(family, userId).orElseThrow(() -> Problem.invalid(field,
-          "You are not linked to a person of this family yet (PUT /api/v1/families/{id}/me)."));
+      return myPerson(family, userId)
+          .orElseThrow(
+              () ->
+                  Problem.invalid(
+                      field,
+                      "You are not linked to a person of this family yet (PUT /api/v1/families/{id}/me)."));
     }
     return personParam(ctx, field);
   }
@@ -105,7 +126,10 @@ public final class GenealogyRoutes implements FamilyExtension {
     }
     Relationships.Answer answer = Relationships.between(g, a, b, audience);
     if (answer == null) {
-      throw Problem.of(404, NOT_RELATED, "These two persons are not connected by parent, child or spouse links.");
+      throw Problem.of(
+          404,
+          NOT_RELATED,
+          "These two persons are not connected by parent, child or spouse links.");
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("from", Long.toString(from));
@@ -142,7 +166,8 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   /** A person whose given name does not carry their generation's character. */
-  record Mismatch(String id, String name, String givenName, int generation, String generationName) {}
+  record Mismatch(
+      String id, String name, String givenName, int generation, String generationName) {}
 
   record Mismatches(List<Mismatch> mismatches, int total) {}
 
@@ -163,9 +188,13 @@ public final class GenealogyRoutes implements FamilyExtension {
       }
       total++;
       if (out.size() < limit) {
-        out.add(new Mismatch(Long.toString(g.id(i)), g.names[i],
-            Generations.givenName(g.names[i], g.surnames[i], g.settings.familySurname()), g.generation[i],
-            Generations.generationName(g, i)));
+        out.add(
+            new Mismatch(
+                Long.toString(g.id(i)),
+                g.names[i],
+                Generations.givenName(g.names[i], g.surnames[i], g.settings.familySurname()),
+                g.generation[i],
+                Generations.generationName(g, i)));
       }
     }
     Json.respond(ctx, 200, new Mismatches(out, total));
@@ -189,8 +218,15 @@ public final class GenealogyRoutes implements FamilyExtension {
       m.put("id", Long.toString(c.id()));
       m.put("personId", c.personId() == null ? null : Long.toString(c.personId()));
       m.put("kind", c.kind());
-      m.put("by", c.accountId() == null ? null : Map.of("userId", Long.toString(c.accountId()),
-          "displayName", c.displayName() == null ? "" : c.displayName()));
+      m.put(
+          "by",
+          c.accountId() == null
+              ? null
+              : Map.of(
+                  "userId",
+                  Long.toString(c.accountId()),
+                  "displayName",
+                  c.displayName() == null ? "" : c.displayName()));
       m.put("at", Json.time(c.at()));
       m.put("before", c.before());
       m.put("after", c.after());
@@ -226,23 +262,35 @@ public final class GenealogyRoutes implements FamilyExtension {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     Access access = permissions.require(s, FamilyPermission.read(family));
     if (!access.member()) {
-      throw Problem.of(403, Problem.FORBIDDEN, "Only members link themselves to a person of the family.");
+      throw Problem.of(
+          403, Problem.FORBIDDEN, "Only members link themselves to a person of the family.");
     }
     JsonBody body = JsonBody.read(ctx);
     Optional<String> text = body.optionalString("personId", 20);
     Map<String, Object> out = new HashMap<>();
     if (text.isEmpty()) {
-      db.withHandle(h -> h.createUpdate("DELETE FROM family_person_link WHERE family_id = :family AND account_id = :account")
-          .bind("family", family).bind("account", s.userId()).execute());
+      db.withHandle(
+          h ->
+              h.createUpdate(
+                      "DELETE FROM family_person_link WHERE family_id = :family AND account_id = :account")
+                  .bind("family", family)
+                  .bind("account", s.userId())
+                  .execute());
       out.put("personId", null);
       Json.respond(ctx, 200, out);
       return;
     }
     long person = idOf("personId", text.get());
     requirePerson(family, person, "personId");
-    db.withHandle(h -> h.createUpdate("INSERT INTO family_person_link (family_id, account_id, person_id) VALUES (:family, :account, :person) "
-            + "ON CONFLICT (family_id, account_id) DO UPDATE SET person_id = excluded.person_id")
-        .bind("family", family).bind("account", s.userId()).bind("person", person).execute());
+    db.withHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO family_person_link (family_id, account_id, person_id) VALUES (:family, :account, :person) "
+                        + "ON CONFLICT (family_id, account_id) DO UPDATE SET person_id = excluded.person_id")
+                .bind("family", family)
+                .bind("account", s.userId())
+                .bind("person", person)
+                .execute());
     out.put("personId", Long.toString(person));
     Json.respond(ctx, 200, out);
   }
@@ -255,8 +303,15 @@ public final class GenealogyRoutes implements FamilyExtension {
   }
 
   private void requirePerson(long family, long person, String field) {
-    boolean exists = db.withHandle(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM person WHERE family_id = :family AND id = :id)")
-        .bind("family", family).bind("id", person).mapTo(Boolean.class).one());
+    boolean exists =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT EXISTS (SELECT 1 FROM person WHERE family_id = :family AND id = :id)")
+                    .bind("family", family)
+                    .bind("id", person)
+                    .mapTo(Boolean.class)
+                    .one());
     if (!exists) {
       throw Problem.invalid(field, "There is no person " + person + " in this family.");
     }
@@ -274,7 +329,8 @@ public final class GenealogyRoutes implements FamilyExtension {
     if (privacy.isPresent()) {
       JsonBody p = privacy.get(); // its problems name "privacy.<field>"
       p.optionalLong("maxAliveAge", 1, 200).ifPresent(v -> sets.put("max_alive_age", v.intValue()));
-      p.optionalOneOf("showLivingNamesTo", List.of("members", "everyone")).ifPresent(v -> sets.put("show_living_names_to", v));
+      p.optionalOneOf("showLivingNamesTo", List.of("members", "everyone"))
+          .ifPresent(v -> sets.put("show_living_names_to", v));
     }
     if (body.has("founderPersonId")) {
       Optional<String> founder = body.optionalString("founderPersonId", 20);
@@ -287,47 +343,75 @@ public final class GenealogyRoutes implements FamilyExtension {
       }
     }
     if (body.has("generationPoem")) {
-      String poem = body.optionalString("generationPoem", 4 * MAX_POEM).map(String::strip).orElse(null);
-      if (poem != null && (poem.isEmpty() || poem.codePointCount(0, poem.length()) > MAX_POEM
-          || poem.codePoints().anyMatch(Character::isISOControl))) {
-        throw Problem.invalid("generationPoem", "'generationPoem' must be 1 to " + MAX_POEM + " characters on one line.");
+      String poem =
+          body.optionalString("generationPoem", 4 * MAX_POEM).map(String::strip).orElse(null);
+      if (poem != null
+          && (poem.isEmpty()
+              || poem.codePointCount(0, poem.length()) > MAX_POEM
+              || poem.codePoints().anyMatch(Character::isISOControl))) {
+        throw Problem.invalid(
+            "generationPoem",
+            "'generationPoem' must be 1 to " + MAX_POEM + " characters on one line.");
       }
       sets.put("generation_poem", poem);
     }
-    body.optionalLong("poemStartGeneration", 1, 1000).ifPresent(v -> sets.put("poem_start_generation", v.intValue()));
+    body.optionalLong("poemStartGeneration", 1, 1000)
+        .ifPresent(v -> sets.put("poem_start_generation", v.intValue()));
     if (sets.isEmpty()) {
       return () -> {};
     }
     return () -> {
-      db.withHandle(h -> {
-        String assignments = String.join(", ", sets.keySet().stream().map(c -> c + " = :" + c).toList());
-        var update = h.createUpdate("UPDATE family SET " + assignments + ", tree_version = tree_version + 1 WHERE id = :id")
-            .bind("id", familyId);
-        sets.forEach(update::bind);
-        return update.execute();
-      });
+      db.withHandle(
+          h -> {
+            String assignments =
+                String.join(", ", sets.keySet().stream().map(c -> c + " = :" + c).toList());
+            var update =
+                h.createUpdate(
+                        "UPDATE family SET "
+                            + assignments
+                            + ", tree_version = tree_version + 1 WHERE id = :id")
+                    .bind("id", familyId);
+            sets.forEach(update::bind);
+            return update.execute();
+          });
       versions.changed(familyId); // what GET /tree shows depends on these
     };
   }
 
   @Override
   public Object describe(long familyId, long userId, Access access) {
-    Settings settings = db.withHandle(h -> h.createQuery("SELECT max_alive_age, show_living_names_to, founder_person_id, "
-            + "generation_poem, poem_start_generation FROM family WHERE id = :id")
-        .bind("id", familyId)
-        .map((rs, ctx) -> {
-          Object founder = rs.getObject("founder_person_id");
-          return new Settings(new PrivacySettings(rs.getInt("max_alive_age"), rs.getString("show_living_names_to")),
-              founder == null ? null : founder.toString(), rs.getString("generation_poem"), rs.getInt("poem_start_generation"));
-        }).findOne().orElse(null));
+    Settings settings =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT max_alive_age, show_living_names_to, founder_person_id, "
+                            + "generation_poem, poem_start_generation FROM family WHERE id = :id")
+                    .bind("id", familyId)
+                    .map(
+                        (rs, ctx) -> {
+                          Object founder = rs.getObject("founder_person_id");
+                          return new Settings(
+                              new PrivacySettings(
+                                  rs.getInt("max_alive_age"), rs.getString("show_living_names_to")),
+                              founder == null ? null : founder.toString(),
+                              rs.getString("generation_poem"),
+                              rs.getInt("poem_start_generation"));
+                        })
+                    .findOne()
+                    .orElse(null));
     if (access.member()) {
-      return new MemberSettings(settings, myPerson(familyId, userId).map(String::valueOf).orElse(null));
+      return new MemberSettings(
+          settings, myPerson(familyId, userId).map(String::valueOf).orElse(null));
     }
     return settings;
   }
 
   /** The family's genealogy settings, in every family object. */
-  record Settings(PrivacySettings privacy, String founderPersonId, String generationPoem, int poemStartGeneration) {}
+  record Settings(
+      PrivacySettings privacy,
+      String founderPersonId,
+      String generationPoem,
+      int poemStartGeneration) {}
 
   /** Who counts as living and whose names are shown. */
   record PrivacySettings(int maxAliveAge, String showLivingNamesTo) {}

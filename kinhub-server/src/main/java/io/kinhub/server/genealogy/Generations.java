@@ -3,9 +3,10 @@ package io.kinhub.server.genealogy;
 import java.util.ArrayDeque;
 
 /**
- * Generations (世) of the founder's paternal line and the 字辈 poem: the founder is generation 1, a child whose
- * father has generation g has g + 1; the poem's characters name the generations from {@code poemStartGeneration} on,
- * cycling when it runs out. Persons reached through a mother only are not of the line.
+ * Generations (世) of the founder's paternal line and the 字辈 poem: the founder is generation 1, a
+ * child whose father has generation g has g + 1; the poem's characters name the generations from
+ * {@code poemStartGeneration} on, cycling when it runs out. Persons reached through a mother only
+ * are not of the line.
  */
 public final class Generations {
   private Generations() {}
@@ -38,7 +39,10 @@ public final class Generations {
     return g.generation[i] == 0 ? null : g.generation[i];
   }
 
-  /** The poem's character for a generation, or null when there is no poem or the generation comes before it. */
+  /**
+   * The poem's character for a generation, or null when there is no poem or the generation comes
+   * before it.
+   */
   public static String characterFor(GenealogySettings s, int generation) {
     String poem = s.generationPoem();
     if (poem == null || poem.isEmpty() || generation < s.poemStartGeneration()) {
@@ -58,13 +62,15 @@ public final class Generations {
   /** Whether the given name contains the expected character; null when no character is expected. */
   public static Boolean matches(KinGraph g, int i) {
     String expected = generationName(g, i);
-    return expected == null ? null : givenName(g.names[i], g.surnames[i], g.settings.familySurname()).contains(expected);
+    return expected == null
+        ? null
+        : givenName(g.names[i], g.surnames[i], g.settings.familySurname()).contains(expected);
   }
 
   /**
-   * The name without its surname. The surname is the person's own surname field when the name starts (Chinese order)
-   * or ends (western order) with it, else the family's surname the same way; a name that shows neither is all given
-   * name.
+   * The name without its surname. The surname is the person's own surname field when the name
+   * starts (Chinese order) or ends (western order) with it, else the family's surname the same way;
+   * a name that shows neither is all given name.
    */
   public static String givenName(String name, String surname, String familySurname) {
     String n = name == null ? "" : name.strip();
@@ -76,7 +82,9 @@ public final class Generations {
       if (n.length() > sur.length() && n.startsWith(sur)) {
         return n.substring(sur.length()).strip();
       }
-      if (n.length() > sur.length() && n.endsWith(sur) && Character.isWhitespace(n.charAt(n.length() - sur.length() - 1))) {
+      if (n.length() > sur.length()
+          && n.endsWith(sur)
+          && Character.isWhitespace(n.charAt(n.length() - sur.length() - 1))) {
         return n.substring(0, n.length() - sur.length()).strip();
       }
     }

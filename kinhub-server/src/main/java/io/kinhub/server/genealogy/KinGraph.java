@@ -4,9 +4,10 @@ import io.kinhub.server.tree.gedcom.PartialDate;
 import java.util.Arrays;
 
 /**
- * One version of a family's tree as compact arrays: persons by index (ordered by id), parent indexes, children and
- * spouses as adjacency lists, sex, birth dates, who is living and the generation of each person. Built once per tree
- * version and shared by every request (privacy filter, relationship search, generations); immutable once built.
+ * One version of a family's tree as compact arrays: persons by index (ordered by id), parent
+ * indexes, children and spouses as adjacency lists, sex, birth dates, who is living and the
+ * generation of each person. Built once per tree version and shared by every request (privacy
+ * filter, relationship search, generations); immutable once built.
  */
 public final class KinGraph {
   static final byte UNKNOWN = 0;
@@ -20,8 +21,10 @@ public final class KinGraph {
   final String[] names;
   final String[] surnames;
   final byte[] sex;
+
   /** yyyymmdd with zeros for unknown parts; 0 when the birth date (or its year) is unknown. */
   final int[] birth;
+
   final boolean[] deadKnown;
   final int[] father;
   final int[] mother;
@@ -30,11 +33,24 @@ public final class KinGraph {
   final int[] spouseStart;
   final int[] spouses;
   final boolean[] living;
+
   /** 世 from the founder along fathers, 0 when not of the founder's paternal line. */
   final int[] generation;
 
-  KinGraph(long familyId, long version, GenealogySettings settings, long[] ids, String[] names, String[] surnames,
-      byte[] sex, int[] birth, boolean[] deadKnown, int[] father, int[] mother, int[][] spousePairs, int year) {
+  KinGraph(
+      long familyId,
+      long version,
+      GenealogySettings settings,
+      long[] ids,
+      String[] names,
+      String[] surnames,
+      byte[] sex,
+      int[] birth,
+      boolean[] deadKnown,
+      int[] father,
+      int[] mother,
+      int[][] spousePairs,
+      int year) {
     this.familyId = familyId;
     this.version = version;
     this.settings = settings;
@@ -112,8 +128,9 @@ public final class KinGraph {
   }
 
   /**
-   * The common stored forms read without {@link PartialDate}: an optional qualifier word ("about 1900"), then
-   * "yyyy", "yyyy-mm" or "yyyy-mm-dd"; -1 for anything else (phrases), which then goes through the full parser.
+   * The common stored forms read without {@link PartialDate}: an optional qualifier word ("about
+   * 1900"), then "yyyy", "yyyy-mm" or "yyyy-mm-dd"; -1 for anything else (phrases), which then goes
+   * through the full parser.
    */
   static int plainDateKey(String s) {
     int i = s.indexOf(' ') + 1; // after a qualifier word, if any
@@ -179,8 +196,14 @@ public final class KinGraph {
     long n = ids.length;
     long strings = 0;
     for (int i = 0; i < n; i++) {
-      strings += 48 + 2L * (names[i] == null ? 0 : names[i].length()) + (surnames[i] == null ? 0 : 48 + 2L * surnames[i].length());
+      strings +=
+          48
+              + 2L * (names[i] == null ? 0 : names[i].length())
+              + (surnames[i] == null ? 0 : 48 + 2L * surnames[i].length());
     }
-    return 256 + n * (8 + 1 + 4 + 1 + 4 + 4 + 4 + 4 + 1 + 4 + 16) + 4L * (children.length + spouses.length) + strings;
+    return 256
+        + n * (8 + 1 + 4 + 1 + 4 + 4 + 4 + 4 + 1 + 4 + 16)
+        + 4L * (children.length + spouses.length)
+        + strings;
   }
 }

@@ -11,31 +11,60 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code from} calls {@code to}, given the steps of the path between them (docs/genealogy.md, "Kinship terms").
- * Chinese terms come from the table {@code kinship-zh.tsv}: rows of (step pattern, sex of {@code from}, age of
- * {@code to} relative to {@code from}) → term, the first matching row wins. English terms are derived: the steps
- * reduce to ups and downs along blood lines with at most a marriage at either end, and a few rules name those.
- * A chain neither knows gets 亲属 / "relative" with the chain spelled out.
+ * What {@code from} calls {@code to}, given the steps of the path between them (docs/genealogy.md,
+ * "Kinship terms"). Chinese terms come from the table {@code kinship-zh.tsv}: rows of (step
+ * pattern, sex of {@code from}, age of {@code to} relative to {@code from}) → term, the first
+ * matching row wins. English terms are derived: the steps reduce to ups and downs along blood lines
+ * with at most a marriage at either end, and a few rules name those. A chain neither knows gets 亲属
+ * / "relative" with the chain spelled out.
  */
 public final class KinshipTerms {
   /** {@code to} compared with {@code from} by birth date. */
-  public enum Age { OLDER, YOUNGER, UNKNOWN }
+  public enum Age {
+    OLDER,
+    YOUNGER,
+    UNKNOWN
+  }
 
   /** The two terms. */
   public record Term(String zh, String en) {}
 
-  private static final Map<String, String> CODES = Map.ofEntries(
-      Map.entry("father", "f"), Map.entry("mother", "m"), Map.entry("parent", "p"),
-      Map.entry("son", "s"), Map.entry("daughter", "d"), Map.entry("child", "c"),
-      Map.entry("husband", "h"), Map.entry("wife", "w"), Map.entry("spouse", "x"),
-      Map.entry("elder_brother", "B+"), Map.entry("younger_brother", "B-"), Map.entry("brother", "B"),
-      Map.entry("elder_sister", "S+"), Map.entry("younger_sister", "S-"), Map.entry("sister", "S"),
-      Map.entry("sibling", "G"));
-  private static final Map<String, String> ZH_WORDS = Map.ofEntries(
-      Map.entry("f", "爸爸"), Map.entry("m", "妈妈"), Map.entry("p", "父母"), Map.entry("s", "儿子"), Map.entry("d", "女儿"),
-      Map.entry("c", "孩子"), Map.entry("h", "丈夫"), Map.entry("w", "妻子"), Map.entry("x", "配偶"), Map.entry("B+", "哥哥"),
-      Map.entry("B-", "弟弟"), Map.entry("B", "兄弟"), Map.entry("S+", "姐姐"), Map.entry("S-", "妹妹"), Map.entry("S", "姐妹"),
-      Map.entry("G", "兄弟姐妹"));
+  private static final Map<String, String> CODES =
+      Map.ofEntries(
+          Map.entry("father", "f"),
+          Map.entry("mother", "m"),
+          Map.entry("parent", "p"),
+          Map.entry("son", "s"),
+          Map.entry("daughter", "d"),
+          Map.entry("child", "c"),
+          Map.entry("husband", "h"),
+          Map.entry("wife", "w"),
+          Map.entry("spouse", "x"),
+          Map.entry("elder_brother", "B+"),
+          Map.entry("younger_brother", "B-"),
+          Map.entry("brother", "B"),
+          Map.entry("elder_sister", "S+"),
+          Map.entry("younger_sister", "S-"),
+          Map.entry("sister", "S"),
+          Map.entry("sibling", "G"));
+  private static final Map<String, String> ZH_WORDS =
+      Map.ofEntries(
+          Map.entry("f", "爸爸"),
+          Map.entry("m", "妈妈"),
+          Map.entry("p", "父母"),
+          Map.entry("s", "儿子"),
+          Map.entry("d", "女儿"),
+          Map.entry("c", "孩子"),
+          Map.entry("h", "丈夫"),
+          Map.entry("w", "妻子"),
+          Map.entry("x", "配偶"),
+          Map.entry("B+", "哥哥"),
+          Map.entry("B-", "弟弟"),
+          Map.entry("B", "兄弟"),
+          Map.entry("S+", "姐姐"),
+          Map.entry("S-", "妹妹"),
+          Map.entry("S", "姐妹"),
+          Map.entry("G", "兄弟姐妹"));
 
   private record Row(String[] pattern, char fromSex, String age, String zh) {}
 
@@ -53,9 +82,15 @@ public final class KinshipTerms {
         }
         String[] cols = line.split("\t");
         if (cols.length != 4) {
-          throw new IllegalStateException("kinship-zh.tsv: 4 tab-separated columns expected: " + line);
+          throw new IllegalStateException(
+              "kinship-zh.tsv: 4 tab-separated columns expected: " + line);
         }
-        rows.add(new Row(cols[0].strip().split(" +"), cols[1].strip().charAt(0), cols[2].strip(), cols[3].strip()));
+        rows.add(
+            new Row(
+                cols[0].strip().split(" +"),
+                cols[1].strip().charAt(0),
+                cols[2].strip(),
+                cols[3].strip()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -107,14 +142,16 @@ public final class KinshipTerms {
       return "自己";
     }
     char sex = "male".equals(fromSex) ? 'M' : "female".equals(fromSex) ? 'F' : '?';
-    String ageWord = switch (age) {
-      case OLDER -> "older";
-      case YOUNGER -> "younger";
-      case UNKNOWN -> "unknown";
-    };
+    String ageWord =
+        switch (age) {
+          case OLDER -> "older";
+          case YOUNGER -> "younger";
+          case UNKNOWN -> "unknown";
+        };
     rows:
     for (Row row : ZH) {
-      if (row.pattern().length != codes.size() || (row.fromSex() != '*' && row.fromSex() != sex)
+      if (row.pattern().length != codes.size()
+          || (row.fromSex() != '*' && row.fromSex() != sex)
           || !(row.age().equals("*") || row.age().equals(ageWord))) {
         continue;
       }
@@ -145,7 +182,10 @@ public final class KinshipTerms {
     };
   }
 
-  /** Splits the codes at marriages: blood runs and "X" markers; null when a run goes down and then up again. */
+  /**
+   * Splits the codes at marriages: blood runs and "X" markers; null when a run goes down and then
+   * up again.
+   */
   private static List<Object> segments(List<String> codes) {
     List<Object> out = new ArrayList<>();
     int up = 0;
@@ -153,12 +193,13 @@ public final class KinshipTerms {
     boolean open = false;
     char sex = '?';
     for (String code : codes) {
-      char kind = switch (code) {
-        case "f", "m", "p" -> 'U';
-        case "s", "d", "c" -> 'D';
-        case "h", "w", "x" -> 'X';
-        default -> 'G';
-      };
+      char kind =
+          switch (code) {
+            case "f", "m", "p" -> 'U';
+            case "s", "d", "c" -> 'D';
+            case "h", "w", "x" -> 'X';
+            default -> 'G';
+          };
       if (kind == 'X') {
         if (open) {
           out.add(new Blood(up, down, sex));
@@ -204,12 +245,15 @@ public final class KinshipTerms {
   /** 3rd, 4th, 11th, 21st. */
   static String numbered(int n) {
     int mod100 = n % 100;
-    String suffix = mod100 >= 11 && mod100 <= 13 ? "th" : switch (n % 10) {
-      case 1 -> "st";
-      case 2 -> "nd";
-      case 3 -> "rd";
-      default -> "th";
-    };
+    String suffix =
+        mod100 >= 11 && mod100 <= 13
+            ? "th"
+            : switch (n % 10) {
+              case 1 -> "st";
+              case 2 -> "nd";
+              case 3 -> "rd";
+              default -> "th";
+            };
     return n + suffix;
   }
 
@@ -265,7 +309,8 @@ public final class KinshipTerms {
     }
     int degree = Math.min(u, d) - 1;
     int removal = Math.abs(u - d);
-    // a plain first cousin is "cousin" (the contract's example); once removal is named, so is the degree
+    // a plain first cousin is "cousin" (the contract's example); once removal is named, so is the
+    // degree
     if (removal == 0) {
       return (degree == 1 ? "" : ordinal(degree) + " ") + "cousin";
     }
@@ -285,7 +330,9 @@ public final class KinshipTerms {
     if (term != null) {
       return term;
     }
-    return "relative (" + String.join("'s ", steps.stream().map(st -> st.replace('_', ' ')).toList()) + ")";
+    return "relative ("
+        + String.join("'s ", steps.stream().map(st -> st.replace('_', ' ')).toList())
+        + ")";
   }
 
   private static String en(List<Object> seg) {
@@ -324,12 +371,22 @@ public final class KinshipTerms {
       }
       return inLaw(blood(b));
     }
-    if (seg.size() == 3 && seg.get(0) instanceof String && seg.get(1) instanceof Blood b && seg.get(2) instanceof String x
-        && b.up() == 1 && b.down() == 1) {
+    if (seg.size() == 3
+        && seg.get(0) instanceof String
+        && seg.get(1) instanceof Blood b
+        && seg.get(2) instanceof String x
+        && b.up() == 1
+        && b.down() == 1) {
       return pick(x.charAt(1), "brother-in-law", "sister-in-law", "sibling-in-law");
     }
-    if (seg.size() == 3 && seg.get(0) instanceof Blood a && seg.get(1) instanceof String && seg.get(2) instanceof Blood b
-        && a.up() == 0 && a.down() == 1 && b.up() == 1 && b.down() == 0) {
+    if (seg.size() == 3
+        && seg.get(0) instanceof Blood a
+        && seg.get(1) instanceof String
+        && seg.get(2) instanceof Blood b
+        && a.up() == 0
+        && a.down() == 1
+        && b.up() == 1
+        && b.down() == 0) {
       return "co-" + pick(b.sex(), "father", "mother", "parent") + "-in-law";
     }
     return null;

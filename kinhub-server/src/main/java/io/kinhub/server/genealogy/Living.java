@@ -1,20 +1,26 @@
 package io.kinhub.server.genealogy;
 
 /**
- * Who is taken to be living (docs/genealogy.md, "Privacy of the living"). Evidence of death wins; then the person's
- * own birth year decides; only a person without a known birth year is judged by the birth years of close relatives,
- * each allowed a margin for the usual age gap between them. Anything unknown errs towards living.
+ * Who is taken to be living (docs/genealogy.md, "Privacy of the living"). Evidence of death wins;
+ * then the person's own birth year decides; only a person without a known birth year is judged by
+ * the birth years of close relatives, each allowed a margin for the usual age gap between them.
+ * Anything unknown errs towards living.
  */
 final class Living {
   /** A parent is at most this many years older than their child (beyond maxAliveAge). */
   static final int PARENT_MARGIN = 45;
+
   /** A child is at least this many years younger than their parent. */
   static final int CHILD_MARGIN = 15;
+
   /** Spouses and siblings: at most this many years apart. */
   static final int SPOUSE_MARGIN = 25;
+
   static final int SIBLING_MARGIN = 20;
+
   /** A grandchild is at least this many years younger than their grandparent. */
   static final int GRANDCHILD_MARGIN = 30;
+
   /** A grandparent is at most this many years older than their grandchild. */
   static final int GRANDPARENT_MARGIN = 90;
 

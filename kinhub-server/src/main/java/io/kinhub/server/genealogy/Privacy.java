@@ -5,9 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The one place that decides what a reader sees of a person. Members of the family (and superadmins) see everyone in
- * full; every other reader sees a living person as {@code {"id", "name": "Private", "private": true}} plus the links.
- * Every read path (tree, person, GEDCOM export, relationship, changes, generations) goes through here.
+ * The one place that decides what a reader sees of a person. Members of the family (and
+ * superadmins) see everyone in full; every other reader sees a living person as {@code {"id",
+ * "name": "Private", "private": true}} plus the links. Every read path (tree, person, GEDCOM
+ * export, relationship, changes, generations) goes through here.
  */
 public final class Privacy {
   /** Who is reading. */
@@ -43,18 +44,23 @@ public final class Privacy {
 
   /** The name {@code audience} may see. */
   public static String name(KinGraph g, Audience audience, int index) {
-    return hidden(g, audience, index) && !g.settings.livingNamesToEveryone() ? PRIVATE_NAME : g.names[index];
+    return hidden(g, audience, index) && !g.settings.livingNamesToEveryone()
+        ? PRIVATE_NAME
+        : g.names[index];
   }
 
   /**
-   * A person's API object (as {@code TreeRoutes} builds it) as {@code audience} may see it, with the generation fields
-   * added. A private person keeps only id, familyId, the links and the generation.
+   * A person's API object (as {@code TreeRoutes} builds it) as {@code audience} may see it, with
+   * the generation fields added. A private person keeps only id, familyId, the links and the
+   * generation.
    */
-  public static Map<String, Object> person(Map<String, Object> full, KinGraph g, Audience audience) {
+  public static Map<String, Object> person(
+      Map<String, Object> full, KinGraph g, Audience audience) {
     long id = Long.parseLong((String) full.get("id"));
     int i = g.index(id);
     Map<String, Object> out;
-    // a person the graph does not know yet (created in the same instant) is private to visitors until it does
+    // a person the graph does not know yet (created in the same instant) is private to visitors
+    // until it does
     if (i >= 0 ? hidden(g, audience, i) : audience == Audience.PUBLIC) {
       out = new LinkedHashMap<>();
       out.put("id", full.get("id"));

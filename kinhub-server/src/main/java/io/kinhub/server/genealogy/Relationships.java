@@ -7,14 +7,21 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The shortest path between two persons over parent, child and spouse links (among equally short paths, the one
- * with fewest spouse steps), found by a bidirectional breadth-first search on a {@link KinGraph}, and turned into
- * steps, common ancestors and kinship terms. Scratch arrays are pooled and stamped, so a query allocates nothing in
- * proportion to the tree.
+ * The shortest path between two persons over parent, child and spouse links (among equally short
+ * paths, the one with fewest spouse steps), found by a bidirectional breadth-first search on a
+ * {@link KinGraph}, and turned into steps, common ancestors and kinship terms. Scratch arrays are
+ * pooled and stamped, so a query allocates nothing in proportion to the tree.
  */
 public final class Relationships {
-  /** A path's answer; {@code pathIds} and {@code steps} already collapse parent-then-child into sibling steps. */
-  public record Answer(List<Long> pathIds, List<String> steps, List<Long> commonAncestorIds, KinshipTerms.Term term) {}
+  /**
+   * A path's answer; {@code pathIds} and {@code steps} already collapse parent-then-child into
+   * sibling steps.
+   */
+  public record Answer(
+      List<Long> pathIds,
+      List<String> steps,
+      List<Long> commonAncestorIds,
+      KinshipTerms.Term term) {}
 
   private static final byte UP = 0;
   private static final byte DOWN = 1;
@@ -70,7 +77,8 @@ public final class Relationships {
 
   /** Neighbours of {@code v} into the scratch buffers, fathers first; returns how many. */
   private static int neighbours(KinGraph g, int v, Scratch s) {
-    int needed = 2 + (g.childStart[v + 1] - g.childStart[v]) + (g.spouseStart[v + 1] - g.spouseStart[v]);
+    int needed =
+        2 + (g.childStart[v + 1] - g.childStart[v]) + (g.spouseStart[v + 1] - g.spouseStart[v]);
     if (s.nb.length < needed) {
       s.nb = new int[needed * 2];
       s.kind = new byte[needed * 2];
@@ -172,7 +180,8 @@ public final class Relationships {
           best = Math.min(best, dist[w] + otherDist[w]);
         }
       }
-      // the used frontier becomes the spare for the next layer (arrays kept in the scratch, grown as needed)
+      // the used frontier becomes the spare for the next layer (arrays kept in the scratch, grown
+      // as needed)
       if (forward) {
         spareF = frontF;
         frontF = next;
@@ -187,7 +196,8 @@ public final class Relationships {
       keep(s, frontF, spareF, frontB, spareB);
       return null;
     }
-    // the meeting person on a shortest path with the fewest spouse steps (both balls hold every such path's middle)
+    // the meeting person on a shortest path with the fewest spouse steps (both balls hold every
+    // such path's middle)
     int meet = -1;
     int fewest = Integer.MAX_VALUE;
     for (int c = 0; c < s.visitedCount; c++) {
@@ -215,7 +225,10 @@ public final class Relationships {
     return path;
   }
 
-  /** Keeps the (possibly grown) frontier arrays for the next query; each pair stays two distinct arrays. */
+  /**
+   * Keeps the (possibly grown) frontier arrays for the next query; each pair stays two distinct
+   * arrays.
+   */
   private static void keep(Scratch s, int[] frontF, int[] spareF, int[] frontB, int[] spareB) {
     s.frontA = frontF;
     s.nextA = spareF;
@@ -224,11 +237,14 @@ public final class Relationships {
   }
 
   /** A neighbour one step nearer the search's origin on a path with the fewest spouse steps. */
-  private static int predecessor(KinGraph g, int x, Scratch s, int[] mark, int[] dist, int[] sp, int st) {
+  private static int predecessor(
+      KinGraph g, int x, Scratch s, int[] mark, int[] dist, int[] sp, int st) {
     int count = neighbours(g, x, s);
     for (int k = 0; k < count; k++) {
       int y = s.nb[k];
-      if (mark[y] == st && dist[y] == dist[x] - 1 && sp[y] + (s.kind[k] == SPOUSE ? 1 : 0) == sp[x]) {
+      if (mark[y] == st
+          && dist[y] == dist[x] - 1
+          && sp[y] + (s.kind[k] == SPOUSE ? 1 : 0) == sp[x]) {
         return y;
       }
     }
@@ -283,8 +299,14 @@ public final class Relationships {
       if (kind == UP && i + 2 < raw.length && kindOf(g, v, raw[i + 2]) == DOWN) {
         int w = raw[i + 2];
         int order = compareBirth(birthFor(g, w, audience), birthFor(g, u, audience));
-        String base = g.sex[w] == KinGraph.MALE ? "brother" : g.sex[w] == KinGraph.FEMALE ? "sister" : "sibling";
-        steps.add(order == 0 || base.equals("sibling") ? base : (order < 0 ? "elder_" : "younger_") + base);
+        String base =
+            g.sex[w] == KinGraph.MALE
+                ? "brother"
+                : g.sex[w] == KinGraph.FEMALE ? "sister" : "sibling";
+        steps.add(
+            order == 0 || base.equals("sibling")
+                ? base
+                : (order < 0 ? "elder_" : "younger_") + base);
         ids.add(g.ids[w]);
         monotone &= downs == 0;
         ups++;
@@ -294,16 +316,25 @@ public final class Relationships {
       }
       switch (kind) {
         case UP -> {
-          steps.add(g.sex[v] == KinGraph.MALE ? "father" : g.sex[v] == KinGraph.FEMALE ? "mother" : "parent");
+          steps.add(
+              g.sex[v] == KinGraph.MALE
+                  ? "father"
+                  : g.sex[v] == KinGraph.FEMALE ? "mother" : "parent");
           monotone &= downs == 0;
           ups++;
         }
         case DOWN -> {
-          steps.add(g.sex[v] == KinGraph.MALE ? "son" : g.sex[v] == KinGraph.FEMALE ? "daughter" : "child");
+          steps.add(
+              g.sex[v] == KinGraph.MALE
+                  ? "son"
+                  : g.sex[v] == KinGraph.FEMALE ? "daughter" : "child");
           downs++;
         }
         default -> {
-          steps.add(g.sex[v] == KinGraph.MALE ? "husband" : g.sex[v] == KinGraph.FEMALE ? "wife" : "spouse");
+          steps.add(
+              g.sex[v] == KinGraph.MALE
+                  ? "husband"
+                  : g.sex[v] == KinGraph.FEMALE ? "wife" : "spouse");
           spouse = true;
         }
       }
@@ -311,9 +342,16 @@ public final class Relationships {
     }
     List<Long> common = spouse || !monotone ? List.of() : commonAncestors(g, raw);
     int age = compareBirth(birthFor(g, to, audience), birthFor(g, from, audience));
-    KinshipTerms.Age relative = age < 0 ? KinshipTerms.Age.OLDER : age > 0 ? KinshipTerms.Age.YOUNGER : KinshipTerms.Age.UNKNOWN;
-    String fromSex = g.sex[from] == KinGraph.MALE ? "male" : g.sex[from] == KinGraph.FEMALE ? "female" : "unknown";
-    return new Answer(List.copyOf(ids), List.copyOf(steps), common, KinshipTerms.term(steps, fromSex, relative));
+    KinshipTerms.Age relative =
+        age < 0
+            ? KinshipTerms.Age.OLDER
+            : age > 0 ? KinshipTerms.Age.YOUNGER : KinshipTerms.Age.UNKNOWN;
+    String fromSex =
+        g.sex[from] == KinGraph.MALE
+            ? "male"
+            : g.sex[from] == KinGraph.FEMALE ? "female" : "unknown";
+    return new Answer(
+        List.copyOf(ids), List.copyOf(steps), common, KinshipTerms.term(steps, fromSex, relative));
   }
 
   private static byte kindOf(KinGraph g, int u, int v) {
@@ -326,7 +364,10 @@ public final class Relationships {
     return SPOUSE;
   }
 
-  /** The top of a blood path (up, then down): that person, and their partner when both are parents on both sides. */
+  /**
+   * The top of a blood path (up, then down): that person, and their partner when both are parents
+   * on both sides.
+   */
   private static List<Long> commonAncestors(KinGraph g, int[] raw) {
     int top = 0;
     while (top + 1 < raw.length && kindOf(g, raw[top], raw[top + 1]) == UP) {

@@ -12,10 +12,12 @@ import java.time.temporal.ChronoUnit;
 
 /** JSON on the wire: one configured mapper, UTF-8, RFC 3339 UTC times. */
 public final class Json {
-  public static final ObjectMapper MAPPER = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-  private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private static final DateTimeFormatter RFC3339 =
+      DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
 
   private Json() {}
 

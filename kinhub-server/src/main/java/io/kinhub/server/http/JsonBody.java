@@ -13,25 +13,31 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.ArrayList;
 
 /**
- * A request's JSON object, read defensively: size-limited, strict UTF-8, {@code application/json} only,
- * duplicate keys refused. Field accessors fail with {@code 400 invalid_request} naming the field.
+ * A request's JSON object, read defensively: size-limited, strict UTF-8, {@code application/json}
+ * only, duplicate keys refused. Field accessors fail with {@code 400 invalid_request} naming the
+ * field.
  */
 public final class JsonBody {
   /** Request bodies above this get {@code 413}. */
   public static final int MAX_BYTES = 1024 * 1024;
 
-  private static final ObjectMapper STRICT = new ObjectMapper()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper STRICT =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final ObjectNode node;
-  /** Where this object sits in the body ({@code "privacy."} for a nested one): problems name the full path. */
+
+  /**
+   * Where this object sits in the body ({@code "privacy."} for a nested one): problems name the
+   * full path.
+   */
   private final String path;
 
   private JsonBody(ObjectNode node) {
@@ -51,7 +57,9 @@ public final class JsonBody {
 
   private static final String CACHED = "kinhub.body";
 
-  /** Reads the request body as one JSON object (once per request; later calls get the same result). */
+  /**
+   * Reads the request body as one JSON object (once per request; later calls get the same result).
+   */
   public static JsonBody read(Context ctx) {
     Object cached = ctx.attribute(CACHED);
     if (cached instanceof JsonBody body) {
@@ -88,15 +96,21 @@ public final class JsonBody {
   private static JsonBody parse(Context ctx) {
     String contentType = ctx.header("Content-Type");
     if (contentType == null || !isJson(contentType)) {
-      throw Problem.of(415, Problem.UNSUPPORTED_MEDIA_TYPE, "Send the body as Content-Type: application/json (UTF-8).");
+      throw Problem.of(
+          415,
+          Problem.UNSUPPORTED_MEDIA_TYPE,
+          "Send the body as Content-Type: application/json (UTF-8).");
     }
     byte[] bytes = readLimited(ctx);
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       throw Problem.badRequest("The body is not valid UTF-8.");
     }
@@ -109,7 +123,10 @@ public final class JsonBody {
     } catch (JsonProcessingException e) {
       long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
       long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
-      throw Problem.badRequest("The body is not valid JSON" + (line > 0 ? " (line " + line + ", column " + column + ")" : "") + ".");
+      throw Problem.badRequest(
+          "The body is not valid JSON"
+              + (line > 0 ? " (line " + line + ", column " + column + ")" : "")
+              + ".");
     }
     if (!(parsed instanceof ObjectNode object)) {
       throw Problem.badRequest("The body must be a JSON object.");
@@ -148,9 +165,9 @@ public final class JsonBody {
   }
 
   /**
-   * The 413 answer. A moderately oversized body is read and discarded first: closing a connection with unread
-   * data makes the kernel reset it, and the client may never see the 413. Beyond {@link #DRAIN_LIMIT} the
-   * connection is closed instead.
+   * The 413 answer. A moderately oversized body is read and discarded first: closing a connection
+   * with unread data makes the kernel reset it, and the client may never see the 413. Beyond {@link
+   * #DRAIN_LIMIT} the connection is closed instead.
    */
   static Problem tooLarge(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
@@ -178,8 +195,8 @@ public final class JsonBody {
   private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
 
   /**
-   * The body as {@link #read} does, but an absent body (no {@code Content-Type}, nothing sent) is an empty
-   * object: for endpoints whose fields are all optional.
+   * The body as {@link #read} does, but an absent body (no {@code Content-Type}, nothing sent) is
+   * an empty object: for endpoints whose fields are all optional.
    */
   public static JsonBody readOptional(Context ctx) {
     if (ctx.header("Content-Type") == null && ctx.req().getContentLengthLong() <= 0) {
@@ -217,13 +234,18 @@ public final class JsonBody {
     if (value == null || value.isNull()) {
       return Optional.empty();
     }
-    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
+    if (!value.isIntegralNumber()
+        || !value.canConvertToLong()
+        || value.longValue() < min
+        || value.longValue() > max) {
       throw invalid(field, "must be a whole number from " + min + " to " + max + ".");
     }
     return Optional.of(value.longValue());
   }
 
-  /** An optional array of at most {@code maxItems} strings of at most {@code maxLength} characters. */
+  /**
+   * An optional array of at most {@code maxItems} strings of at most {@code maxLength} characters.
+   */
   public Optional<List<String>> optionalStringList(String field, int maxItems, int maxLength) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
@@ -234,8 +256,13 @@ public final class JsonBody {
     }
     List<String> out = new ArrayList<>(value.size());
     for (JsonNode item : value) {
-      if (!item.isTextual() || item.textValue().isEmpty() || item.textValue().length() > maxLength || !wellFormed(item.textValue())) {
-        throw invalid(field, "must be an array of non-empty strings of at most " + maxLength + " characters.");
+      if (!item.isTextual()
+          || item.textValue().isEmpty()
+          || item.textValue().length() > maxLength
+          || !wellFormed(item.textValue())) {
+        throw invalid(
+            field,
+            "must be an array of non-empty strings of at most " + maxLength + " characters.");
       }
       out.add(item.textValue());
     }
@@ -255,8 +282,8 @@ public final class JsonBody {
   }
 
   /**
-   * An optional string that must be one of {@code allowed}; JSON null counts as absent, anything else
-   * (another string, a number, …) is refused naming the allowed values.
+   * An optional string that must be one of {@code allowed}; JSON null counts as absent, anything
+   * else (another string, a number, …) is refused naming the allowed values.
    */
   public Optional<String> optionalOneOf(String field, List<String> allowed) {
     JsonNode value = node.get(field);
@@ -266,7 +293,10 @@ public final class JsonBody {
     if (!value.isTextual() || !allowed.contains(value.textValue())) {
       List<String> quoted = allowed.stream().map(a -> "\"" + a + "\"").toList();
       String last = quoted.get(quoted.size() - 1);
-      String choices = quoted.size() == 1 ? last : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + last;
+      String choices =
+          quoted.size() == 1
+              ? last
+              : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + last;
       throw invalid(field, "must be " + choices + ".");
     }
     return Optional.of(value.textValue());
@@ -274,7 +304,8 @@ public final class JsonBody {
 
   /** A required string of 1..max characters (Unicode code points), not blank. */
   public String requiredString(String field, int max) {
-    return optionalString(field, max).filter(s -> !s.isBlank())
+    return optionalString(field, max)
+        .filter(s -> !s.isBlank())
         .orElseThrow(() -> invalid(field, "is required."));
   }
 

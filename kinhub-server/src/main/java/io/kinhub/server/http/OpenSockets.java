@@ -6,15 +6,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The WebSockets open on this node, whatever their endpoint: each endpoint adds a socket when it opens and removes it
- * when it ends, so that a graceful stop can tell every client to reconnect elsewhere (close code 1012, Service Restart)
- * and a degraded node can end the sockets of one kind.
+ * The WebSockets open on this node, whatever their endpoint: each endpoint adds a socket when it
+ * opens and removes it when it ends, so that a graceful stop can tell every client to reconnect
+ * elsewhere (close code 1012, Service Restart) and a degraded node can end the sockets of one kind.
  */
 public final class OpenSockets {
   /** RFC 6455 / IANA close code "Service Restart": the client should reconnect, to another node. */
   public static final int SERVICE_RESTART = 1012;
+
   /** IANA close code "Try Again Later". */
   public static final int TRY_AGAIN_LATER = 1013;
+
   private static final Logger log = LoggerFactory.getLogger(OpenSockets.class);
 
   /** Closes one socket with a close frame. */
@@ -28,7 +30,10 @@ public final class OpenSockets {
   private final Map<Object, Entry> sockets = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
-  /** Adds an open socket of {@code kind} (e.g. {@code qr}, {@code live}); {@code socket} is the key for {@link #remove}. */
+  /**
+   * Adds an open socket of {@code kind} (e.g. {@code qr}, {@code live}); {@code socket} is the key
+   * for {@link #remove}.
+   */
   public void add(Object socket, String kind, Closer closer) {
     sockets.put(socket, new Entry(kind, closer));
     if (closing) {
@@ -46,11 +51,12 @@ public final class OpenSockets {
 
   /** Closes every socket of {@code kind} with {@code code}. */
   public void closeAll(String kind, int code, String reason) {
-    sockets.forEach((socket, entry) -> {
-      if (entry.kind().equals(kind)) {
-        closeQuietly(entry, code, reason);
-      }
-    });
+    sockets.forEach(
+        (socket, entry) -> {
+          if (entry.kind().equals(kind)) {
+            closeQuietly(entry, code, reason);
+          }
+        });
   }
 
   /** Closes every socket with 1012 (Service Restart), and any socket added from now on too. */

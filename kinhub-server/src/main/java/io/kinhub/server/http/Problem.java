@@ -4,12 +4,13 @@ import io.javalin.http.Context;
 import java.util.Map;
 
 /**
- * An error answered to the client as RFC 9457 problem details with a stable {@code code}. The detail is
- * written for the client and never contains internals.
+ * An error answered to the client as RFC 9457 problem details with a stable {@code code}. The
+ * detail is written for the client and never contains internals.
  */
 public final class Problem extends KinhubException {
   /** Stable error codes of the API contract. */
   public static final String INVALID_REQUEST = "invalid_request";
+
   public static final String UNAUTHENTICATED = "unauthenticated";
   public static final String INVALID_CREDENTIALS = "invalid_credentials";
   public static final String INVALID_CODE = "invalid_code";
@@ -27,16 +28,32 @@ public final class Problem extends KinhubException {
   public static final String UPGRADE_REQUIRED = "upgrade_required";
   public static final String TOO_MANY_ATTEMPTS = "too_many_attempts";
   public static final String INTERNAL = "internal";
-  /** This node talks to another Redis than its peers (the stale-configuration incident): QR login cannot work here. */
+
+  /**
+   * This node talks to another Redis than its peers (the stale-configuration incident): QR login
+   * cannot work here.
+   */
   public static final String NODE_DEGRADED = "node_degraded";
 
-  private static final Map<Integer, String> TITLES = Map.ofEntries(
-      Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
-      Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"), Map.entry(408, "Request Timeout"), Map.entry(409, "Conflict"),
-      Map.entry(410, "Gone"), Map.entry(412, "Precondition Failed"), Map.entry(413, "Content Too Large"), Map.entry(415, "Unsupported Media Type"),
-      Map.entry(414, "URI Too Long"), Map.entry(426, "Upgrade Required"), Map.entry(429, "Too Many Requests"),
-      Map.entry(431, "Request Header Fields Too Large"), Map.entry(500, "Internal Server Error"),
-      Map.entry(503, "Service Unavailable"));
+  private static final Map<Integer, String> TITLES =
+      Map.ofEntries(
+          Map.entry(400, "Bad Request"),
+          Map.entry(401, "Unauthorized"),
+          Map.entry(403, "Forbidden"),
+          Map.entry(404, "Not Found"),
+          Map.entry(405, "Method Not Allowed"),
+          Map.entry(408, "Request Timeout"),
+          Map.entry(409, "Conflict"),
+          Map.entry(410, "Gone"),
+          Map.entry(412, "Precondition Failed"),
+          Map.entry(413, "Content Too Large"),
+          Map.entry(415, "Unsupported Media Type"),
+          Map.entry(414, "URI Too Long"),
+          Map.entry(426, "Upgrade Required"),
+          Map.entry(429, "Too Many Requests"),
+          Map.entry(431, "Request Header Fields Too Large"),
+          Map.entry(500, "Internal Server Error"),
+          Map.entry(503, "Service Unavailable"));
 
   private final int status;
   private final String code;
@@ -44,7 +61,8 @@ public final class Problem extends KinhubException {
   private final String field;
   private final Map<String, String> headers;
 
-  private Problem(int status, String code, String detail, String field, Map<String, String> headers) {
+  private Problem(
+      int status, String code, String detail, String field, Map<String, String> headers) {
     super(code + ": " + detail, null);
     this.status = status;
     this.code = code;
@@ -106,8 +124,8 @@ public final class Problem extends KinhubException {
   }
 
   /**
-   * Answers this problem on {@code ctx} exactly as when it is thrown from a handler: for the exception handlers
-   * that map a feature's domain exceptions to problems.
+   * Answers this problem on {@code ctx} exactly as when it is thrown from a handler: for the
+   * exception handlers that map a feature's domain exceptions to problems.
    */
   public void answer(Context ctx) {
     headers.forEach(ctx::header);

@@ -1,16 +1,17 @@
 package io.kinhub.server.http;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
- * Problems answered where Javalin's exception mapping does not reach (a WebSocket upgrade refused in Jetty's
- * upgrade filter): the refusing code attaches the {@link Problem} to the request and calls {@code sendError};
- * {@link ProblemErrorHandler} then writes exactly that problem, code and detail included.
+ * Problems answered where Javalin's exception mapping does not reach (a WebSocket upgrade refused
+ * in Jetty's upgrade filter): the refusing code attaches the {@link Problem} to the request and
+ * calls {@code sendError}; {@link ProblemErrorHandler} then writes exactly that problem, code and
+ * detail included.
  */
 public final class ProblemResponses {
   private static final String ATTRIBUTE = ProblemResponses.class.getName();

@@ -1,6 +1,8 @@
 package io.kinhub.server.http;
 
-/** A dependency (PostgreSQL, Redis) could not serve the request; mapped to {@code 503 unavailable}. */
+/**
+ * A dependency (PostgreSQL, Redis) could not serve the request; mapped to {@code 503 unavailable}.
+ */
 public final class UnavailableException extends KinhubException {
   private final String dependency;
 

@@ -11,37 +11,41 @@ import io.kinhub.server.http.Json;
 import io.kinhub.server.http.Problem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.io.IOException;
-import java.net.UnknownHostException;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
- * {@code /health}, {@code /metrics} and {@code /openapi.json}. Redis and PostgreSQL are probed in the
- * background four times a second, each on its own thread and each with its own timeout, so {@code /health}
- * reflects an outage or a hang within 1.5 s, never waits for a dependency itself, and costs the
- * dependencies nothing however often it is polled.
+ * {@code /health}, {@code /metrics} and {@code /openapi.json}. Redis and PostgreSQL are probed in
+ * the background four times a second, each on its own thread and each with its own timeout, so
+ * {@code /health} reflects an outage or a hang within 1.5 s, never waits for a dependency itself,
+ * and costs the dependencies nothing however often it is polled.
  */
 public final class Health implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Health.class);
   private static final Duration INTERVAL = Duration.ofMillis(250);
-  /** A dependency whose last successful probe is older than this is down: /health says so within 2 s of a hang. */
+
+  /**
+   * A dependency whose last successful probe is older than this is down: /health says so within 2 s
+   * of a hang.
+   */
   static final Duration STALE = Duration.ofMillis(1500);
 
   private final String nodeId;
@@ -58,7 +62,12 @@ public final class Health implements AutoCloseable {
   private volatile NodeRegistry registry;
   private volatile BooleanSupplier draining = () -> false;
 
-  public Health(String nodeId, RedisConnections redis, EventBus bus, Database database, PrometheusMeterRegistry prometheus,
+  public Health(
+      String nodeId,
+      RedisConnections redis,
+      EventBus bus,
+      Database database,
+      PrometheusMeterRegistry prometheus,
       Optional<String> metricsToken) {
     this.metricsTokenHash = metricsToken.map(Health::hash);
     this.nodeId = nodeId;
@@ -71,18 +80,26 @@ public final class Health implements AutoCloseable {
     this.redisProbe = new Probe("Redis", redis::probe);
     this.databaseProbe = new Probe("PostgreSQL", () -> database.probe(STALE));
     Gauge.builder("kinhub_redis_up", this, h -> h.redisProbe.up() ? 1 : 0).register(prometheus);
-    Gauge.builder("kinhub_database_up", this, h -> h.databaseProbe.up() ? 1 : 0).register(prometheus);
-    this.probes = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kinhub-health").factory());
-    probes.scheduleWithFixedDelay(() -> {
-      redisProbe.tick();
-      databaseProbe.tick();
-    }, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    Gauge.builder("kinhub_database_up", this, h -> h.databaseProbe.up() ? 1 : 0)
+        .register(prometheus);
+    this.probes =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("kinhub-health").factory());
+    probes.scheduleWithFixedDelay(
+        () -> {
+          redisProbe.tick();
+          databaseProbe.tick();
+        },
+        0,
+        INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
-   * One dependency's probe. The check runs on a thread of its own, so a check stuck on a hung server holds up
-   * neither the other probe nor {@code /health}; the dependency counts as down as soon as its last success is
-   * older than {@link #STALE}, whether the check failed or is still waiting.
+   * One dependency's probe. The check runs on a thread of its own, so a check stuck on a hung
+   * server holds up neither the other probe nor {@code /health}; the dependency counts as down as
+   * soon as its last success is older than {@link #STALE}, whether the check failed or is still
+   * waiting.
    */
   private static final class Probe {
     private final String name;
@@ -96,7 +113,9 @@ public final class Health implements AutoCloseable {
     Probe(String name, BooleanSupplier check) {
       this.name = name;
       this.check = check;
-      this.worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("kinhub-health-" + name).factory());
+      this.worker =
+          Executors.newSingleThreadExecutor(
+              Thread.ofPlatform().daemon().name("kinhub-health-" + name).factory());
     }
 
     /** Starts a check unless one is still running, and logs a change of state. */
@@ -111,7 +130,12 @@ public final class Health implements AutoCloseable {
       boolean up = up();
       if (up != reportedUp) {
         reportedUp = up;
-        log.warn("{} is {}", name, up ? "reachable again" : "unreachable (no successful probe for " + STALE.toMillis() + " ms)");
+        log.warn(
+            "{} is {}",
+            name,
+            up
+                ? "reachable again"
+                : "unreachable (no successful probe for " + STALE.toMillis() + " ms)");
       }
     }
 
@@ -138,7 +162,10 @@ public final class Health implements AutoCloseable {
     }
   }
 
-  /** Lists the deployment's nodes from {@code registry} and answers {@code draining} while {@code draining} says so. */
+  /**
+   * Lists the deployment's nodes from {@code registry} and answers {@code draining} while {@code
+   * draining} says so.
+   */
   public void watch(NodeRegistry registry, BooleanSupplier draining) {
     this.registry = registry;
     this.draining = draining;
@@ -155,7 +182,8 @@ public final class Health implements AutoCloseable {
     boolean redisUp = redisProbe.up();
     boolean databaseUp = databaseProbe.up();
     boolean up = redisUp && databaseUp;
-    NodeRegistry.View nodes = registry == null ? new NodeRegistry.View(List.of(), List.of()) : registry.view();
+    NodeRegistry.View nodes =
+        registry == null ? new NodeRegistry.View(List.of(), List.of()) : registry.view();
     boolean draining = this.draining.getAsBoolean();
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("status", redisUp ? "up" : "down");
@@ -163,7 +191,8 @@ public final class Health implements AutoCloseable {
     r.put("endpoint", identity.endpoint());
     r.put("runId", identity.runId());
     Map<String, Object> body = new LinkedHashMap<>();
-    // down (a dependency) outranks draining (going away on purpose), which outranks degraded (another node is wrong)
+    // down (a dependency) outranks draining (going away on purpose), which outranks degraded
+    // (another node is wrong)
     String status = !up ? "down" : draining ? "draining" : nodes.consistent() ? "up" : "degraded";
     body.put("status", status);
     body.put("node", nodeId);
@@ -203,14 +232,17 @@ public final class Health implements AutoCloseable {
   }
 
   /**
-   * Loopback peers may scrape (unless the request came through a proxy, which would make every outside
-   * client look local), and so may holders of KINHUB_METRICS_TOKEN; without a token the endpoint does not
-   * exist for anyone else.
+   * Loopback peers may scrape (unless the request came through a proxy, which would make every
+   * outside client look local), and so may holders of KINHUB_METRICS_TOKEN; without a token the
+   * endpoint does not exist for anyone else.
    */
   private void authorizeMetrics(Context ctx) {
     String authorization = ctx.header("Authorization");
-    if (metricsTokenHash.isPresent() && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-        && MessageDigest.isEqual(hash(authorization.substring(7).strip()), metricsTokenHash.get())) {
+    if (metricsTokenHash.isPresent()
+        && authorization != null
+        && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        && MessageDigest.isEqual(
+            hash(authorization.substring(7).strip()), metricsTokenHash.get())) {
       return;
     }
     if (directFromLoopback(ctx)) {
@@ -223,7 +255,9 @@ public final class Health implements AutoCloseable {
   }
 
   private static boolean directFromLoopback(Context ctx) {
-    if (ctx.header("X-Forwarded-For") != null || ctx.header("Forwarded") != null || ctx.header("X-Real-IP") != null) {
+    if (ctx.header("X-Forwarded-For") != null
+        || ctx.header("Forwarded") != null
+        || ctx.header("X-Real-IP") != null) {
       return false;
     }
     String peer = ctx.req().getRemoteAddr();
@@ -233,7 +267,8 @@ public final class Health implements AutoCloseable {
     if (peer.startsWith("[") && peer.endsWith("]")) {
       peer = peer.substring(1, peer.length() - 1);
     }
-    if (!peer.matches("[0-9A-Fa-f:.%a-zA-Z]+") || !(peer.contains(":") || peer.matches("[0-9.]+"))) {
+    if (!peer.matches("[0-9A-Fa-f:.%a-zA-Z]+")
+        || !(peer.contains(":") || peer.matches("[0-9.]+"))) {
       return false; // only IP literals; never resolve a name
     }
     try {

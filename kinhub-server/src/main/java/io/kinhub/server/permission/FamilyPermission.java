@@ -3,10 +3,10 @@ package io.kinhub.server.permission;
 import io.kinhub.server.permission.Roles.FamilyRole;
 
 /**
- * One permission in one family, as the routes ask for it: {@code FamilyPermission.editPersons(478)} is
- * {@code family:person:edit:478}. The factories are the only place the API's family permissions are spelled;
- * each result is parsed by {@link Permission#parse}, so it follows the ABNF grammar like any other permission.
- * The table of what each one allows is in {@link Roles}.
+ * One permission in one family, as the routes ask for it: {@code FamilyPermission.editPersons(478)}
+ * is {@code family:person:edit:478}. The factories are the only place the API's family permissions
+ * are spelled; each result is parsed by {@link Permission#parse}, so it follows the ABNF grammar
+ * like any other permission. The table of what each one allows is in {@link Roles}.
  */
 public record FamilyPermission(long familyId, Permission permission) {
   private static final String DOMAIN = "family";
@@ -60,12 +60,13 @@ public record FamilyPermission(long familyId, Permission permission) {
   }
 
   /**
-   * Removing someone else, which depends on the role they hold: {@code family:member:delete:F} for a member
-   * (or someone holding no role), {@code family:admin:delete:F} for an admin, {@code family:originator:delete:F}
-   * for the originator (granted to nobody but a wildcard).
+   * Removing someone else, which depends on the role they hold: {@code family:member:delete:F} for
+   * a member (or someone holding no role), {@code family:admin:delete:F} for an admin, {@code
+   * family:originator:delete:F} for the originator (granted to nobody but a wildcard).
    */
   public static FamilyPermission removeMember(long familyId, FamilyRole targetRole) {
-    String resource = targetRole == null || targetRole == FamilyRole.MEMBER ? "member" : targetRole.apiName();
+    String resource =
+        targetRole == null || targetRole == FamilyRole.MEMBER ? "member" : targetRole.apiName();
     return of(familyId, resource, "delete");
   }
 

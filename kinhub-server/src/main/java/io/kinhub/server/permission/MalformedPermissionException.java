@@ -5,7 +5,14 @@ public final class MalformedPermissionException extends IllegalArgumentException
   private final int position;
 
   MalformedPermissionException(String permission, int position, String reason) {
-    super("'" + permission + "' is not a valid permission: " + reason + " (at character " + (position + 1) + ")");
+    super(
+        "'"
+            + permission
+            + "' is not a valid permission: "
+            + reason
+            + " (at character "
+            + (position + 1)
+            + ")");
     this.position = position;
   }
 

@@ -7,20 +7,24 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A wildcard permission such as {@code family:member:delete:478}: colon-separated parts, each either
- * {@code *} or a comma-separated list of tokens. The grammar is the ABNF in {@code docs/permissions.md};
- * {@link #parse} follows it exactly and rejects everything else with {@link MalformedPermissionException}.
+ * A wildcard permission such as {@code family:member:delete:478}: colon-separated parts, each
+ * either {@code *} or a comma-separated list of tokens. The grammar is the ABNF in {@code
+ * docs/permissions.md}; {@link #parse} follows it exactly and rejects everything else with {@link
+ * MalformedPermissionException}.
  *
- * <p>Implication is Shiro's: {@code p} implies {@code q} when every part of {@code p} is {@code *} or
- * contains every token of the same part of {@code q}; parts {@code p} lacks count as {@code *}, parts
- * {@code q} lacks must be {@code *} in {@code p}. So {@code family:read} implies {@code family:read:478},
- * {@code family:read,edit:*} implies {@code family:edit:9}, and nothing but {@code *} implies a {@code *}.
+ * <p>Implication is Shiro's: {@code p} implies {@code q} when every part of {@code p} is {@code *}
+ * or contains every token of the same part of {@code q}; parts {@code p} lacks count as {@code *},
+ * parts {@code q} lacks must be {@code *} in {@code p}. So {@code family:read} implies {@code
+ * family:read:478}, {@code family:read,edit:*} implies {@code family:edit:9}, and nothing but
+ * {@code *} implies a {@code *}.
  */
 public final class Permission {
   /** Longest accepted permission string, in characters. */
   public static final int MAX_LENGTH = 512;
+
   /** Most parts in one permission. */
   public static final int MAX_PARTS = 8;
+
   /** Longest token. */
   public static final int MAX_TOKEN = 64;
 
@@ -48,13 +52,17 @@ public final class Permission {
     this.text = String.join(":", parts.stream().map(Part::toString).toList());
   }
 
-  /** Parses a permission; tokens are compared case-insensitively (stored lower-case), as ABNF literals are. */
+  /**
+   * Parses a permission; tokens are compared case-insensitively (stored lower-case), as ABNF
+   * literals are.
+   */
   public static Permission parse(String text) {
     if (text == null || text.isEmpty()) {
       throw new MalformedPermissionException(text, 0, "a permission must not be empty");
     }
     if (text.length() > MAX_LENGTH) {
-      throw new MalformedPermissionException(text, MAX_LENGTH, "a permission is at most " + MAX_LENGTH + " characters");
+      throw new MalformedPermissionException(
+          text, MAX_LENGTH, "a permission is at most " + MAX_LENGTH + " characters");
     }
     List<Part> parts = new ArrayList<>();
     int position = 0;
@@ -65,7 +73,8 @@ public final class Permission {
       }
       parts.add(part(text, position, end));
       if (parts.size() > MAX_PARTS) {
-        throw new MalformedPermissionException(text, position, "a permission has at most " + MAX_PARTS + " parts");
+        throw new MalformedPermissionException(
+            text, position, "a permission has at most " + MAX_PARTS + " parts");
       }
       if (end == text.length()) {
         break;
@@ -73,7 +82,10 @@ public final class Permission {
       position = end + 1;
     }
     if (parts.size() < 2) {
-      throw new MalformedPermissionException(text, text.length(), "a permission needs at least a domain and an action ('domain:action')");
+      throw new MalformedPermissionException(
+          text,
+          text.length(),
+          "a permission needs at least a domain and an action ('domain:action')");
     }
     return new Permission(parts);
   }
@@ -95,7 +107,8 @@ public final class Permission {
           throw new MalformedPermissionException(text, tokenEnd, "'*' must be a part on its own");
         }
         if (!tokenChar(c)) {
-          throw new MalformedPermissionException(text, tokenEnd, "character '" + printable(c) + "' is not allowed");
+          throw new MalformedPermissionException(
+              text, tokenEnd, "character '" + printable(c) + "' is not allowed");
         }
         tokenEnd++;
       }
@@ -103,7 +116,8 @@ public final class Permission {
         throw new MalformedPermissionException(text, position, "empty token");
       }
       if (tokenEnd - position > MAX_TOKEN) {
-        throw new MalformedPermissionException(text, position, "a token is at most " + MAX_TOKEN + " characters");
+        throw new MalformedPermissionException(
+            text, position, "a token is at most " + MAX_TOKEN + " characters");
       }
       tokens.add(text.substring(position, tokenEnd).toLowerCase(Locale.ROOT));
       if (tokenEnd == end) {
@@ -114,7 +128,12 @@ public final class Permission {
   }
 
   private static boolean tokenChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '_'
+        || c == '.';
   }
 
   private static String printable(char c) {
@@ -141,7 +160,9 @@ public final class Permission {
     return parts.size();
   }
 
-  /** The single token of part {@code index}, or null when that part is absent, {@code *} or a list. */
+  /**
+   * The single token of part {@code index}, or null when that part is absent, {@code *} or a list.
+   */
   public String single(int index) {
     if (index >= parts.size()) {
       return null;

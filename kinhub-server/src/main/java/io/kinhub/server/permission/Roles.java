@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * THE role matrix: which permissions each role holds. This table is the only place where roles meet
- * permissions; routes ask for a permission and never look at a role. {@code {family}} stands for the id of
- * the family the role is held in.
+ * permissions; routes ask for a permission and never look at a role. {@code {family}} stands for
+ * the id of the family the role is held in.
  *
  * <table>
  *   <caption>Permissions used by the API</caption>
@@ -44,13 +44,9 @@ public final class Roles {
         "family:invitation:read,delete:{family}",
         "family:person:create,edit,delete:{family}",
         "family:feed:post:{family}"),
-    MEMBER(
-        "family:read:{family}",
-        "family:member:leave:{family}",
-        "family:feed:post:{family}"),
+    MEMBER("family:read:{family}", "family:member:leave:{family}", "family:feed:post:{family}"),
     /** A visitor of a public family; a visitor of a private family holds nothing. */
-    VISITOR(
-        "family:read:{family}");
+    VISITOR("family:read:{family}");
 
     private final List<String> templates;
 
@@ -60,12 +56,14 @@ public final class Roles {
 
     /** The permissions this role holds in family {@code familyId}. */
     public List<Permission> permissions(long familyId) {
-      return templates.stream().map(t -> Permission.parse(t.replace("{family}", Long.toString(familyId)))).toList();
+      return templates.stream()
+          .map(t -> Permission.parse(t.replace("{family}", Long.toString(familyId))))
+          .toList();
     }
 
     /**
-     * Whether this role holds {@code template} ({@code {family}} for the family id) in the family it is held
-     * in; every family's table is the same, so one family stands for all.
+     * Whether this role holds {@code template} ({@code {family}} for the family id) in the family
+     * it is held in; every family's table is the same, so one family stands for all.
      */
     public boolean holds(String template) {
       long anyFamily = 1;
@@ -90,5 +88,6 @@ public final class Roles {
   }
 
   /** Platform role held by superadmins, in every family. */
-  public static final List<Permission> SUPERADMIN = List.of(Permission.parse("family:read,delete:*"));
+  public static final List<Permission> SUPERADMIN =
+      List.of(Permission.parse("family:read,delete:*"));
 }

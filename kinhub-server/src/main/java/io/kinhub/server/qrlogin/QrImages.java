@@ -22,9 +22,19 @@ public final class QrImages {
 
   private static BitMatrix matrix(String content) {
     try {
-      return new QRCodeWriter().encode(content, BarcodeFormat.QR_CODE, 0, 0,
-          Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, QUIET_ZONE,
-              EncodeHintType.CHARACTER_SET, "UTF-8"));
+      return new QRCodeWriter()
+          .encode(
+              content,
+              BarcodeFormat.QR_CODE,
+              0,
+              0,
+              Map.of(
+                  EncodeHintType.ERROR_CORRECTION,
+                  ErrorCorrectionLevel.M,
+                  EncodeHintType.MARGIN,
+                  QUIET_ZONE,
+                  EncodeHintType.CHARACTER_SET,
+                  "UTF-8"));
     } catch (WriterException e) {
       throw new IllegalArgumentException("cannot encode a QR code: " + e.getMessage(), e);
     }
@@ -41,15 +51,23 @@ public final class QrImages {
         }
       }
     }
-    String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + m.getWidth() + " " + m.getHeight()
-        + "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
-        + "<path fill=\"#000\" d=\"" + path + "\"/></svg>";
+    String svg =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
+            + m.getWidth()
+            + " "
+            + m.getHeight()
+            + "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+            + "<path fill=\"#000\" d=\""
+            + path
+            + "\"/></svg>";
     return svg.getBytes(StandardCharsets.UTF_8);
   }
 
   static byte[] png(String content, int scale) {
     BitMatrix m = matrix(content);
-    BufferedImage image = new BufferedImage(m.getWidth() * scale, m.getHeight() * scale, BufferedImage.TYPE_BYTE_BINARY);
+    BufferedImage image =
+        new BufferedImage(
+            m.getWidth() * scale, m.getHeight() * scale, BufferedImage.TYPE_BYTE_BINARY);
     for (int y = 0; y < image.getHeight(); y++) {
       for (int x = 0; x < image.getWidth(); x++) {
         image.setRGB(x, y, m.get(x / scale, y / scale) ? 0x000000 : 0xFFFFFF);

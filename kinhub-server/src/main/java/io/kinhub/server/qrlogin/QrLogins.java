@@ -2,9 +2,9 @@ package io.kinhub.server.qrlogin;
 
 import io.kinhub.server.account.Account;
 import io.kinhub.server.account.AccountStore;
+import io.kinhub.server.http.Problem;
 import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.http.Problem;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The QR-login state machine as the routes and sockets use it: tickets live in Redis ({@link QrTickets}), every change
- * is announced through the {@link QrHub} to the waiters of every node.
+ * The QR-login state machine as the routes and sockets use it: tickets live in Redis ({@link
+ * QrTickets}), every change is announced through the {@link QrHub} to the waiters of every node.
  *
- * <p>Notifications (socket frames, poll answers) only ever carry a state; the session is created in exactly one place,
- * {@link #redeem}, which the browser calls with its secret once told {@code confirmed}. A lost notification therefore
- * costs a re-read, never a login, and no session exists that its browser did not receive in an HTTP response.
+ * <p>Notifications (socket frames, poll answers) only ever carry a state; the session is created in
+ * exactly one place, {@link #redeem}, which the browser calls with its secret once told {@code
+ * confirmed}. A lost notification therefore costs a re-read, never a login, and no session exists
+ * that its browser did not receive in an HTTP response.
  */
 final class QrLogins {
   static final String QR_LOGIN_USED = "qr_login_used";
@@ -49,8 +50,8 @@ final class QrLogins {
   }
 
   /**
-   * Long poll: the ticket once its state differs from {@code known}, it reaches a deadline, or {@code waitMillis}
-   * have passed, whichever comes first.
+   * Long poll: the ticket once its state differs from {@code known}, it reaches a deadline, or
+   * {@code waitMillis} have passed, whichever comes first.
    */
   QrTickets.View await(String id, String secretHash, QrState known, long waitMillis) {
     QrTickets.View v = read(id, secretHash);
@@ -63,7 +64,8 @@ final class QrLogins {
     }
     CompletableFuture<Void> changed = new CompletableFuture<>();
     try (AutoCloseable ignored = hub.watch(id, () -> changed.complete(null))) {
-      // re-read after registering: a change between the first read and the registration is not missed
+      // re-read after registering: a change between the first read and the registration is not
+      // missed
       v = read(id, secretHash);
       if (v.state() == known) {
         changed.get(Math.max(1, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
@@ -88,13 +90,15 @@ final class QrLogins {
   record Redemption(String json, boolean replayed) {}
 
   /**
-   * Creates the browser's session: {@code confirmed → completed} once, in Lua, then the session for the confirming
-   * user with the browser's device label. If creating the session fails the ticket is reopened, so a retry works.
+   * Creates the browser's session: {@code confirmed → completed} once, in Lua, then the session for
+   * the confirming user with the browser's device label. If creating the session fails the ticket
+   * is reopened, so a retry works.
    *
-   * <p>With an {@code idempotencyKey} (an extension: the browser's own random key, sent on every attempt), the answer
-   * is also kept sealed under a key derived from the secret and that key, so a browser whose first answer was lost
-   * in transit gets the same answer again instead of {@code 410 qr_login_used}. Without one, or with another, a
-   * second redemption is refused as the contract says.
+   * <p>With an {@code idempotencyKey} (an extension: the browser's own random key, sent on every
+   * attempt), the answer is also kept sealed under a key derived from the secret and that key, so a
+   * browser whose first answer was lost in transit gets the same answer again instead of {@code 410
+   * qr_login_used}. Without one, or with another, a second redemption is refused as the contract
+   * says.
    */
   Redemption redeem(String id, String secret, Optional<String> idempotencyKey) {
     String secretHash = QrTickets.hash(secret);
@@ -103,7 +107,8 @@ final class QrLogins {
     try {
       done = tickets.complete(id, secretHash, keyHash);
     } catch (RuntimeException e) {
-      // the transition may have happened before the failure (its wait for a replica failed): undo it if we can
+      // the transition may have happened before the failure (its wait for a replica failed): undo
+      // it if we can
       try {
         tickets.reopen(id, secretHash);
       } catch (RuntimeException ignored) {
@@ -115,32 +120,54 @@ final class QrLogins {
       case NOT_FOUND -> throw unknownTicket();
       case EXPIRED -> {
         announce(id, done);
-        throw Problem.of(410, Problem.EXPIRED, "This QR login has expired; the browser shows a new code.");
+        throw Problem.of(
+            410, Problem.EXPIRED, "This QR login has expired; the browser shows a new code.");
       }
       case CONFLICT -> {
         announce(id, done);
         if (done.state() == QrState.COMPLETED && idempotencyKey.isPresent()) {
-          Optional<String> replay = tickets.replay(id, secretHash, keyHash)
-              .flatMap(stored -> SealedAnswer.open(secret, idempotencyKey.get(), stored));
+          Optional<String> replay =
+              tickets
+                  .replay(id, secretHash, keyHash)
+                  .flatMap(stored -> SealedAnswer.open(secret, idempotencyKey.get(), stored));
           if (replay.isPresent()) {
             return new Redemption(replay.get(), true);
           }
         }
         throw switch (done.state()) {
-          case COMPLETED -> Problem.of(410, QR_LOGIN_USED, "This QR login was already redeemed; its session was handed out once.");
+          case COMPLETED ->
+              Problem.of(
+                  410,
+                  QR_LOGIN_USED,
+                  "This QR login was already redeemed; its session was handed out once.");
           case CANCELLED -> Problem.of(409, Problem.CONFLICT, "The phone cancelled this QR login.");
-          default -> Problem.of(409, Problem.CONFLICT,
-              "This QR login is " + done.state() + ": the phone has not confirmed it yet.");
+          default ->
+              Problem.of(
+                  409,
+                  Problem.CONFLICT,
+                  "This QR login is " + done.state() + ": the phone has not confirmed it yet.");
         };
       }
-      default -> { }
+      default -> {}
     }
     Sessions.Login login;
     try {
-      Account account = accounts.findById(Long.parseLong(done.scannerId()))
-          .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The confirming account no longer exists."));
-      login = sessions.create(account, account.credentialVersion(), done.device())
-          .orElseThrow(() -> Problem.of(409, Problem.CONFLICT, "The account's credentials changed during the QR login."));
+      Account account =
+          accounts
+              .findById(Long.parseLong(done.scannerId()))
+              .orElseThrow(
+                  () ->
+                      Problem.of(
+                          409, Problem.CONFLICT, "The confirming account no longer exists."));
+      login =
+          sessions
+              .create(account, account.credentialVersion(), done.device())
+              .orElseThrow(
+                  () ->
+                      Problem.of(
+                          409,
+                          Problem.CONFLICT,
+                          "The account's credentials changed during the QR login."));
     } catch (RuntimeException e) {
       try {
         tickets.reopen(id, secretHash); // the next redemption may try again
@@ -152,7 +179,8 @@ final class QrLogins {
     }
     String body = QrSocket.json(LoginBody.of(login));
     if (idempotencyKey.isPresent()) {
-      tickets.remember(id, secretHash, keyHash, SealedAnswer.seal(secret, idempotencyKey.get(), body));
+      tickets.remember(
+          id, secretHash, keyHash, SealedAnswer.seal(secret, idempotencyKey.get(), body));
     }
     hub.changed(id, QrState.COMPLETED); // announced once the session exists
     return new Redemption(body, false);
@@ -181,10 +209,21 @@ final class QrLogins {
     return switch (v.outcome()) {
       case OK -> v;
       case NOT_FOUND -> throw Problem.notFound("No such QR login.");
-      case FORBIDDEN -> throw Problem.of(403, Problem.FORBIDDEN, "Only the user who scanned this QR code may confirm or cancel it.");
-      case EXPIRED -> throw Problem.of(410, Problem.EXPIRED, "This QR login has expired; the browser shows a new code.");
-      case CONFLICT -> throw Problem.of(409, Problem.CONFLICT, v.state() == QrState.PENDING
-          ? "Scan the QR code before confirming or cancelling it." : "This QR login is " + v.state() + " and cannot be used again.");
+      case FORBIDDEN ->
+          throw Problem.of(
+              403,
+              Problem.FORBIDDEN,
+              "Only the user who scanned this QR code may confirm or cancel it.");
+      case EXPIRED ->
+          throw Problem.of(
+              410, Problem.EXPIRED, "This QR login has expired; the browser shows a new code.");
+      case CONFLICT ->
+          throw Problem.of(
+              409,
+              Problem.CONFLICT,
+              v.state() == QrState.PENDING
+                  ? "Scan the QR code before confirming or cancelling it."
+                  : "This QR login is " + v.state() + " and cannot be used again.");
     };
   }
 

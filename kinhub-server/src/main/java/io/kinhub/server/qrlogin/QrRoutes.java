@@ -2,45 +2,46 @@ package io.kinhub.server.qrlogin;
 
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.account.AccountStore;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.OpenSockets;
+import io.kinhub.server.http.Problem;
+import io.kinhub.server.http.WebSocketUpgrades;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
-import io.kinhub.server.http.Json;
-import io.kinhub.server.http.JsonBody;
-import io.kinhub.server.http.Problem;
-import io.kinhub.server.http.WebSocketUpgrades;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
 import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.javalin.config.JavalinConfig;
-import io.kinhub.server.http.OpenSockets;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
- * QR-code login over HTTP and WebSocket: routes only. The browser creates a ticket, learns of every change over a
- * WebSocket (or by long polling) and, told {@code confirmed}, redeems its session with a POST; the phone scans,
- * confirms or cancels. The state machine is {@link QrLogins}, the sockets {@link QrSockets}.
+ * QR-code login over HTTP and WebSocket: routes only. The browser creates a ticket, learns of every
+ * change over a WebSocket (or by long polling) and, told {@code confirmed}, redeems its session
+ * with a POST; the phone scans, confirms or cancels. The state machine is {@link QrLogins}, the
+ * sockets {@link QrSockets}.
  */
 public final class QrRoutes implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QrRoutes.class);
@@ -58,26 +59,46 @@ public final class QrRoutes implements AutoCloseable {
   private final Supplier<Optional<Problem>> refusal;
 
   /**
-   * @param publicBase the deployment's public base URL ({@code KINHUB_PUBLIC_URL}, else this node's own address): every
-   *     URL in a body or a QR image is built from it, never from the request's {@code Host}
-   * @param ownOrigins the origins a browser page of this deployment has; a WebSocket from any other is refused
-   * @param openSockets where every QR socket is registered while open (a stopping node closes them all)
-   * @param refusal why this node must not serve QR logins right now (it is degraded), else empty: then every QR request
-   *     but the images, and every socket upgrade, gets that problem instead of a ticket that could never complete
+   * @param publicBase the deployment's public base URL ({@code KINHUB_PUBLIC_URL}, else this node's
+   *     own address): every URL in a body or a QR image is built from it, never from the request's
+   *     {@code Host}
+   * @param ownOrigins the origins a browser page of this deployment has; a WebSocket from any other
+   *     is refused
+   * @param openSockets where every QR socket is registered while open (a stopping node closes them
+   *     all)
+   * @param refusal why this node must not serve QR logins right now (it is degraded), else empty:
+   *     then every QR request but the images, and every socket upgrade, gets that problem instead
+   *     of a ticket that could never complete
    */
-  public QrRoutes(RedisConnections redis, EventBus bus, Sessions sessions, AccountStore accounts, ClientIp clientIp, Supplier<String> publicBase, Supplier<Set<String>> ownOrigins, Duration scanTimeout,
-      Duration confirmTimeout, Duration idleTimeout, int socketsPerIp, MeterRegistry meters,
-      OpenSockets openSockets, Supplier<Optional<Problem>> refusal) {
-    this.logins = new QrLogins(new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
+  public QrRoutes(
+      RedisConnections redis,
+      EventBus bus,
+      Sessions sessions,
+      AccountStore accounts,
+      ClientIp clientIp,
+      Supplier<String> publicBase,
+      Supplier<Set<String>> ownOrigins,
+      Duration scanTimeout,
+      Duration confirmTimeout,
+      Duration idleTimeout,
+      int socketsPerIp,
+      MeterRegistry meters,
+      OpenSockets openSockets,
+      Supplier<Optional<Problem>> refusal) {
+    this.logins =
+        new QrLogins(
+            new QrTickets(redis, scanTimeout, confirmTimeout), new QrHub(bus), sessions, accounts);
     this.sockets = new QrSockets(logins, idleTimeout, socketsPerIp, openSockets);
     this.refusal = refusal;
     this.clientIp = clientIp;
     this.publicBase = () -> stripSlash(publicBase.get());
     this.ownOrigins = ownOrigins;
-    Gauge.builder("kinhub_qr_websockets", sockets, QrSockets::open).description("open QR-login WebSockets on this node")
+    Gauge.builder("kinhub_qr_websockets", sockets, QrSockets::open)
+        .description("open QR-login WebSockets on this node")
         .register(meters);
     Gauge.builder("kinhub_qr_socket_refreshes", sockets, QrSockets::refreshesInFlight)
-        .description("QR socket re-reads queued or running on this node (at most one per socket)").register(meters);
+        .description("QR socket re-reads queued or running on this node (at most one per socket)")
+        .register(meters);
   }
 
   private static String stripSlash(String url) {
@@ -85,12 +106,15 @@ public final class QrRoutes implements AutoCloseable {
   }
 
   public void register(RoutesConfig routes) {
-    routes.before(ctx -> {
-      String path = ctx.path();
-      if (path.startsWith("/api/v1/qr-logins") && !path.endsWith("/image.svg") && !path.endsWith("/image.png")) {
-        refuseIfUnusable(ctx);
-      }
-    });
+    routes.before(
+        ctx -> {
+          String path = ctx.path();
+          if (path.startsWith("/api/v1/qr-logins")
+              && !path.endsWith("/image.svg")
+              && !path.endsWith("/image.png")) {
+            refuseIfUnusable(ctx);
+          }
+        });
     routes.post("/api/v1/qr-logins", this::create);
     routes.get("/api/v1/qr-logins/{id}", this::poll);
     routes.post("/api/v1/qr-logins/{id}/session", this::redeem);
@@ -99,8 +123,10 @@ public final class QrRoutes implements AutoCloseable {
     routes.post("/api/v1/qr-logins/{id}/scan", this::scan, SESSION);
     routes.post("/api/v1/qr-logins/{id}/confirm", this::confirm, SESSION);
     routes.post("/api/v1/qr-logins/{id}/cancel", this::cancel, SESSION);
-    // Real upgrades are taken by Jetty's upgrade filter (see configureJetty) before Javalin sees them; what
-    // reaches Javalin here could not be upgraded: HTTP/1.0 (through Javalin's WebSocket path) or a GET without
+    // Real upgrades are taken by Jetty's upgrade filter (see configureJetty) before Javalin sees
+    // them; what
+    // reaches Javalin here could not be upgraded: HTTP/1.0 (through Javalin's WebSocket path) or a
+    // GET without
     // the upgrade headers. Both get a 426 problem+json that says why.
     routes.wsBeforeUpgrade(WS_PATH, this::refuseUpgrade);
     routes.ws(WS_PATH, ws -> ws.onConnect(ctx -> ctx.closeSession(1002, "not upgradable")));
@@ -124,18 +150,33 @@ public final class QrRoutes implements AutoCloseable {
     return sockets.refreshesInFlight();
   }
 
-  // ---- browser side ------------------------------------------------------------------------------------
+  // ---- browser side
+  // ------------------------------------------------------------------------------------
 
   private void create(Context ctx) {
-    // the body is optional: without a Content-Type there is none, and the device comes from the User-Agent
-    String device = SessionRoutes.deviceOf(ctx.header("Content-Type") == null ? null : JsonBody.read(ctx), ctx);
+    // the body is optional: without a Content-Type there is none, and the device comes from the
+    // User-Agent
+    String device =
+        SessionRoutes.deviceOf(ctx.header("Content-Type") == null ? null : JsonBody.read(ctx), ctx);
     QrTickets.Created created = logins.create(device, clientIp.of(ctx));
     String base = publicBase.get();
     String ticket = base + "/api/v1/qr-logins/" + created.id();
-    Json.respond(ctx, 201, new QrBodies.Created(created.id(), created.secret(), Json.time(created.view().deadline()),
-        base + "/qr/" + created.id(), ticket + "/image.svg",
-        base.replaceFirst("^http", "ws") + "/ws/qr-logins/" + created.id() + "?secret=" + created.secret(), ticket,
-        ticket + "/session"));
+    Json.respond(
+        ctx,
+        201,
+        new QrBodies.Created(
+            created.id(),
+            created.secret(),
+            Json.time(created.view().deadline()),
+            base + "/qr/" + created.id(),
+            ticket + "/image.svg",
+            base.replaceFirst("^http", "ws")
+                + "/ws/qr-logins/"
+                + created.id()
+                + "?secret="
+                + created.secret(),
+            ticket,
+            ticket + "/session"));
   }
 
   private void poll(Context ctx) {
@@ -145,11 +186,14 @@ public final class QrRoutes implements AutoCloseable {
     String knownText = ctx.queryParam("known");
     Optional<QrState> known = knownText == null ? Optional.empty() : QrState.parse(knownText);
     if (knownText != null && known.isEmpty()) {
-      throw Problem.invalid("known", "'known' must be one of pending, scanned, confirmed, completed, cancelled, expired.");
+      throw Problem.invalid(
+          "known",
+          "'known' must be one of pending, scanned, confirmed, completed, cancelled, expired.");
     }
-    QrTickets.View v = known.isPresent() && wait > 0
-        ? logins.await(id, secretHash, known.get(), wait * 1000L)
-        : logins.read(id, secretHash);
+    QrTickets.View v =
+        known.isPresent() && wait > 0
+            ? logins.await(id, secretHash, known.get(), wait * 1000L)
+            : logins.read(id, secretHash);
     Json.respond(ctx, 200, stateBody(v));
   }
 
@@ -159,17 +203,23 @@ public final class QrRoutes implements AutoCloseable {
     secretHash(id, secret); // 404 for a malformed id or secret
     String key = ctx.header("Idempotency-Key");
     if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
-      throw Problem.invalid("Idempotency-Key", "'Idempotency-Key' must be 8 to 128 visible ASCII characters.");
+      throw Problem.invalid(
+          "Idempotency-Key", "'Idempotency-Key' must be 8 to 128 visible ASCII characters.");
     }
     QrLogins.Redemption redemption = logins.redeem(id, secret.strip(), Optional.ofNullable(key));
     if (redemption.replayed()) {
       ctx.header("Idempotent-Replayed", "true");
     }
-    ctx.status(201).contentType("application/json").result(redemption.json().getBytes(StandardCharsets.UTF_8));
+    ctx.status(201)
+        .contentType("application/json")
+        .result(redemption.json().getBytes(StandardCharsets.UTF_8));
   }
 
   private static String secretHash(String id, String secret) {
-    if (!QrTickets.wellFormedId(id) || secret == null || secret.isBlank() || secret.length() > MAX_SECRET) {
+    if (!QrTickets.wellFormedId(id)
+        || secret == null
+        || secret.isBlank()
+        || secret.length() > MAX_SECRET) {
       throw QrLogins.unknownTicket();
     }
     return QrTickets.hash(secret.strip());
@@ -191,9 +241,14 @@ public final class QrRoutes implements AutoCloseable {
     throw Problem.invalid("waitSeconds", "'waitSeconds' must be an integer from 0 to 30.");
   }
 
-  /** The body of a poll answer and of a socket frame: the state, its deadline, who scanned. Never a token. */
+  /**
+   * The body of a poll answer and of a socket frame: the state, its deadline, who scanned. Never a
+   * token.
+   */
   static QrBodies.State stateBody(QrTickets.View v) {
-    return new QrBodies.State(v.state().wire(), v.deadline() > 0 ? Json.time(v.deadline()) : null,
+    return new QrBodies.State(
+        v.state().wire(),
+        v.deadline() > 0 ? Json.time(v.deadline()) : null,
         v.scannerName().isEmpty() ? null : new QrBodies.ScannedBy(v.scannerName()));
   }
 
@@ -215,13 +270,23 @@ public final class QrRoutes implements AutoCloseable {
     }
   }
 
-  // ---- phone side --------------------------------------------------------------------------------------
+  // ---- phone side
+  // --------------------------------------------------------------------------------------
 
   private void scan(Context ctx) {
     Session session = Authentication.session(ctx);
     QrTickets.View v = logins.scan(phoneTicket(ctx), session.userId(), session.displayName());
-    Json.respond(ctx, 200, new QrBodies.Scanned(v.state().wire(), v.device(), Json.time(v.createdAt()), Json.time(v.deadline()),
-        v.ip().isEmpty() ? null : new QrBodies.RequestedFrom(v.ip(), Networks.approximate(v.ip()))));
+    Json.respond(
+        ctx,
+        200,
+        new QrBodies.Scanned(
+            v.state().wire(),
+            v.device(),
+            Json.time(v.createdAt()),
+            Json.time(v.deadline()),
+            v.ip().isEmpty()
+                ? null
+                : new QrBodies.RequestedFrom(v.ip(), Networks.approximate(v.ip()))));
   }
 
   private void confirm(Context ctx) {
@@ -244,16 +309,21 @@ public final class QrRoutes implements AutoCloseable {
     return id;
   }
 
-  // ---- WebSocket -----------------------------------------------------------------------------------------
+  // ---- WebSocket
+  // -----------------------------------------------------------------------------------------
 
   /**
-   * Installs the WebSocket endpoint in Jetty's upgrade filter, where it sees pongs (Javalin's handlers do not). No
-   * extension is negotiated: permessage-deflate saves nothing on 100-byte frames, costs memory per socket, and is
-   * where client bugs lost the last message before a close.
+   * Installs the WebSocket endpoint in Jetty's upgrade filter, where it sees pongs (Javalin's
+   * handlers do not). No extension is negotiated: permessage-deflate saves nothing on 100-byte
+   * frames, costs memory per socket, and is where client bugs lost the last message before a close.
    */
   public void configureJetty(JavalinConfig cfg) {
-    cfg.jetty.modifyServletContextHandler(handler -> JettyWebSocketServletContainerInitializer.configure(handler,
-        (servletContext, container) -> container.addMapping("/ws/qr-logins/*", this::createSocket)));
+    cfg.jetty.modifyServletContextHandler(
+        handler ->
+            JettyWebSocketServletContainerInitializer.configure(
+                handler,
+                (servletContext, container) ->
+                    container.addMapping("/ws/qr-logins/*", this::createSocket)));
   }
 
   private Object createSocket(JettyServerUpgradeRequest req, JettyServerUpgradeResponse res) {
@@ -264,8 +334,15 @@ public final class QrRoutes implements AutoCloseable {
       }
       String origin = req.getHeader("Origin");
       if (origin != null && !ownOrigins.get().contains(origin.toLowerCase(Locale.ROOT))) {
-        return WebSocketUpgrades.refuse(req, res, Problem.of(403, Problem.FORBIDDEN,
-            "WebSockets of this deployment may only be opened by its own pages; origin '" + abbreviate(origin) + "' is not one of them."));
+        return WebSocketUpgrades.refuse(
+            req,
+            res,
+            Problem.of(
+                403,
+                Problem.FORBIDDEN,
+                "WebSockets of this deployment may only be opened by its own pages; origin '"
+                    + abbreviate(origin)
+                    + "' is not one of them."));
       }
       String path = req.getRequestPath();
       String id = path.substring(path.lastIndexOf('/') + 1);
@@ -276,8 +353,11 @@ public final class QrRoutes implements AutoCloseable {
       String ip = clientIp.of(req.getHttpServletRequest());
       QrSockets.AdmissionResult admitted = sockets.admit(id, secretHash, ip);
       if (admitted.socket().isEmpty()) {
-        return WebSocketUpgrades.refuse(req, res, Problem.of(429, Problem.RATE_LIMITED, admitted.refusal())
-            .withHeaders(Map.of("Retry-After", "5")));
+        return WebSocketUpgrades.refuse(
+            req,
+            res,
+            Problem.of(429, Problem.RATE_LIMITED, admitted.refusal())
+                .withHeaders(Map.of("Retry-After", "5")));
       }
       res.setExtensions(List.of());
       return admitted.socket().get();
@@ -285,7 +365,11 @@ public final class QrRoutes implements AutoCloseable {
       return WebSocketUpgrades.refuse(req, res, p);
     } catch (RuntimeException e) {
       log.warn("QR socket upgrade failed: {}", e.toString());
-      return WebSocketUpgrades.refuse(req, res, Problem.of(503, Problem.UNAVAILABLE, "QR logins are unavailable right now; poll instead."));
+      return WebSocketUpgrades.refuse(
+          req,
+          res,
+          Problem.of(
+              503, Problem.UNAVAILABLE, "QR logins are unavailable right now; poll instead."));
     }
   }
 
@@ -296,8 +380,10 @@ public final class QrRoutes implements AutoCloseable {
 
   private void refuseUpgrade(Context ctx) throws IOException {
     if (WebSocketUpgrades.isHttp10(ctx)) {
-      log.warn("WebSocket upgrade from {} arrived as HTTP/1.0 and was refused: a proxy in front of Kinhub must speak "
-          + "HTTP/1.1 to its upstream (nginx: proxy_http_version 1.1)", peer(ctx));
+      log.warn(
+          "WebSocket upgrade from {} arrived as HTTP/1.0 and was refused: a proxy in front of Kinhub must speak "
+              + "HTTP/1.1 to its upstream (nginx: proxy_http_version 1.1)",
+          peer(ctx));
     } else {
       warnOncePerPeer(ctx, "without 'Connection: Upgrade' / 'Upgrade: websocket'");
     }
@@ -307,7 +393,10 @@ public final class QrRoutes implements AutoCloseable {
   private void warnOncePerPeer(Context ctx, String what) {
     String peer = ctx.req().getRemoteAddr();
     if (warnedPeers.size() < 10_000 && warnedPeers.add(peer + what)) {
-      log.warn("request to a QR WebSocket from {} {} (forwarded for: {}); is a proxy dropping the upgrade headers?", peer, what,
+      log.warn(
+          "request to a QR WebSocket from {} {} (forwarded for: {}); is a proxy dropping the upgrade headers?",
+          peer,
+          what,
           ctx.header("X-Forwarded-For"));
     }
   }
@@ -315,7 +404,6 @@ public final class QrRoutes implements AutoCloseable {
   private static String peer(Context ctx) {
     return ctx.req().getRemoteAddr() + ":" + ctx.req().getRemotePort();
   }
-
 
   @Override
   public void close() {

@@ -7,24 +7,26 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One browser's WebSocket: the current state at once, then one frame per change; never a token.
  *
  * <h2>Write discipline</h2>
- * Every frame (text, ping, close) goes through one queue, and the next is written only when the previous write's
- * callback succeeded: one outstanding write per socket, as Jetty requires. After a terminal state the socket does
- * not close at once: it waits until the terminal frame was written, then gives the client {@link #CLOSE_GRACE_MS}
- * to close first (clients do, once they see a terminal state), and only then closes with 1000 itself. So no
- * client has to finish handling a message while the close is already upon it — a class of client bugs that lost
- * the last message. And since nothing rides on that last message (the session is redeemed by a POST), a socket
- * lost at any moment costs the browser one re-read on reconnect.
+ *
+ * Every frame (text, ping, close) goes through one queue, and the next is written only when the
+ * previous write's callback succeeded: one outstanding write per socket, as Jetty requires. After a
+ * terminal state the socket does not close at once: it waits until the terminal frame was written,
+ * then gives the client {@link #CLOSE_GRACE_MS} to close first (clients do, once they see a
+ * terminal state), and only then closes with 1000 itself. So no client has to finish handling a
+ * message while the close is already upon it — a class of client bugs that lost the last message.
+ * And since nothing rides on that last message (the session is redeemed by a POST), a socket lost
+ * at any moment costs the browser one re-read on reconnect.
  */
 public final class QrSocket implements Session.Listener.AutoDemanding {
   static final long CLOSE_GRACE_MS = 2_000;
@@ -36,7 +38,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   private final String ip;
   private final QrSockets owner;
   private final long createdNanos = System.nanoTime();
-  private final ReentrantLock lock = new ReentrantLock(); // not synchronized: reads do Redis I/O on virtual threads
+  private final ReentrantLock lock =
+      new ReentrantLock(); // not synchronized: reads do Redis I/O on virtual threads
   private volatile Session session;
   private volatile long lastHeard = System.nanoTime();
   private AutoCloseable watch;
@@ -84,7 +87,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   @Override
   public void onWebSocketOpen(Session session) {
     this.session = session;
-    session.setIdleTimeout(owner.idleTimeout().multipliedBy(2)); // a backstop; the keep-alive decides first
+    session.setIdleTimeout(
+        owner.idleTimeout().multipliedBy(2)); // a backstop; the keep-alive decides first
     lock.lock();
     try {
       if (stopped) {
@@ -120,9 +124,10 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   }
 
   /**
-   * Asks for a re-read. Never blocks and never piles up: at most one re-read per socket is queued or running; a wake-up
-   * that comes meanwhile makes that one read once more. So however often the hub wakes (every 250 ms while the bus is
-   * untrusted, with Redis perhaps slow), a node holds at most one refresh per socket.
+   * Asks for a re-read. Never blocks and never piles up: at most one re-read per socket is queued
+   * or running; a wake-up that comes meanwhile makes that one read once more. So however often the
+   * hub wakes (every 250 ms while the bus is untrusted, with Redis perhaps slow), a node holds at
+   * most one refresh per socket.
    */
   void wake() {
     again.set(true);
@@ -161,7 +166,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
         closeNow(1008, "unknown QR login");
         return;
       } catch (RuntimeException e) {
-        // Redis may be briefly away: keep the socket, try again; the bus is untrusted meanwhile and rechecks too
+        // Redis may be briefly away: keep the socket, try again; the bus is untrusted meanwhile and
+        // rechecks too
         log.debug("QR socket {}: cannot read the ticket ({}), retrying", id, e.toString());
         reschedule(owner.hub().after(RETRY_MS, this::wake));
         return;
@@ -193,7 +199,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  // ---- the one writer ------------------------------------------------------------------------------------
+  // ---- the one writer
+  // ------------------------------------------------------------------------------------
 
   // caller holds the lock
   private void enqueue(Frame frame) {
@@ -237,9 +244,13 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     drop();
   }
 
-  // ---- ending --------------------------------------------------------------------------------------------
+  // ---- ending
+  // --------------------------------------------------------------------------------------------
 
-  /** Closes with {@code code} unless already stopped; used after the grace period and on server stop. */
+  /**
+   * Closes with {@code code} unless already stopped; used after the grace period and on server
+   * stop.
+   */
   void close(int code, String reason) {
     lock.lock();
     try {

@@ -1,5 +1,6 @@
 package io.kinhub.server.qrlogin;
 
+import io.kinhub.server.http.OpenSockets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,34 +10,43 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.kinhub.server.http.OpenSockets;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * This node's QR WebSockets: admission (a few sockets per ticket, a bounded number per client address), the
- * keep-alive (pings every third of the idle timeout, drops peers silent for the whole of it) and the count for
- * metrics and tests.
+ * This node's QR WebSockets: admission (a few sockets per ticket, a bounded number per client
+ * address), the keep-alive (pings every third of the idle timeout, drops peers silent for the whole
+ * of it) and the count for metrics and tests.
  */
 final class QrSockets implements AutoCloseable {
-  /** Sockets one ticket may have open on one node: a page reconnecting now and then needs one or two. */
+  /**
+   * Sockets one ticket may have open on one node: a page reconnecting now and then needs one or
+   * two.
+   */
   static final int PER_TICKET = 8;
+
   private static final Logger log = LoggerFactory.getLogger(QrSockets.class);
   private static final long NEVER_OPENED_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final QrLogins logins;
   private final Duration idleTimeout;
-  /** Sockets one client address may have open on one node (an office behind one NAT shows many login pages). */
+
+  /**
+   * Sockets one client address may have open on one node (an office behind one NAT shows many login
+   * pages).
+   */
   private final int perIpLimit;
+
   private final Set<QrSocket> sockets = ConcurrentHashMap.newKeySet();
   private final AtomicInteger refreshes = new AtomicInteger();
   private final ReentrantLock admission = new ReentrantLock();
   private final Map<String, Integer> perTicket = new HashMap<>();
   private final Map<String, Integer> perIp = new HashMap<>();
-  private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
+  private final ScheduledExecutorService pinger =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
 
   private final OpenSockets openSockets;
 
@@ -61,17 +71,27 @@ final class QrSockets implements AutoCloseable {
     return idleTimeout;
   }
 
-  /** A new socket for the ticket, or why it is refused (too many sockets for the ticket or the address). */
+  /**
+   * A new socket for the ticket, or why it is refused (too many sockets for the ticket or the
+   * address).
+   */
   AdmissionResult admit(String ticketId, String secretHash, String ip) {
     admission.lock();
     try {
       if (perTicket.getOrDefault(ticketId, 0) >= PER_TICKET) {
-        return new AdmissionResult(Optional.empty(), "This QR login already has " + PER_TICKET + " open sockets; close one first.");
+        return new AdmissionResult(
+            Optional.empty(),
+            "This QR login already has " + PER_TICKET + " open sockets; close one first.");
       }
       if (perIp.getOrDefault(ip, 0) >= perIpLimit) {
-        log.warn("QR socket refused: {} already holds {} QR sockets on this node (KINHUB_QR_SOCKETS_PER_IP; behind a "
-            + "proxy, is KINHUB_TRUSTED_PROXIES set?)", ip, perIpLimit);
-        return new AdmissionResult(Optional.empty(), "Too many QR-login sockets from your address; close some and try again.");
+        log.warn(
+            "QR socket refused: {} already holds {} QR sockets on this node (KINHUB_QR_SOCKETS_PER_IP; behind a "
+                + "proxy, is KINHUB_TRUSTED_PROXIES set?)",
+            ip,
+            perIpLimit);
+        return new AdmissionResult(
+            Optional.empty(),
+            "Too many QR-login sockets from your address; close some and try again.");
       }
       perTicket.merge(ticketId, 1, Integer::sum);
       perIp.merge(ip, 1, Integer::sum);
@@ -118,14 +138,20 @@ final class QrSockets implements AutoCloseable {
     return refreshes.get();
   }
 
-  /** Pings every socket; drops those silent (no pong, no message) for the idle timeout and upgrades that never opened. */
+  /**
+   * Pings every socket; drops those silent (no pong, no message) for the idle timeout and upgrades
+   * that never opened.
+   */
   private void keepAlive() {
     long now = System.nanoTime();
     for (QrSocket socket : sockets) {
       if (socket.neverOpened(NEVER_OPENED_NANOS)) {
         socket.stop();
       } else if (now - socket.lastHeard() > idleTimeout.toNanos()) {
-        log.info("QR socket {}: peer silent for {} s, dropping it", socket.ticketId(), idleTimeout.toSeconds());
+        log.info(
+            "QR socket {}: peer silent for {} s, dropping it",
+            socket.ticketId(),
+            idleTimeout.toSeconds());
         socket.drop();
       } else {
         socket.ping();

@@ -4,11 +4,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The states of a QR login as the contract names them: {@code pending → scanned → confirmed → completed}, or
- * {@code cancelled}, or {@code expired}. The last three are terminal.
+ * The states of a QR login as the contract names them: {@code pending → scanned → confirmed →
+ * completed}, or {@code cancelled}, or {@code expired}. The last three are terminal.
  */
 enum QrState {
-  PENDING, SCANNED, CONFIRMED, COMPLETED, CANCELLED, EXPIRED;
+  PENDING,
+  SCANNED,
+  CONFIRMED,
+  COMPLETED,
+  CANCELLED,
+  EXPIRED;
 
   private final String wire = name().toLowerCase(Locale.ROOT);
 

@@ -12,7 +12,9 @@ public record LoginBody(String token, String expiresAt, SessionPart session, Use
 
   public static LoginBody of(Sessions.Login login) {
     Session s = login.session();
-    return new LoginBody(login.token(), Json.time(s.absoluteExpiresAt()),
+    return new LoginBody(
+        login.token(),
+        Json.time(s.absoluteExpiresAt()),
         new SessionPart(s.id(), s.device(), Json.time(s.createdAt())),
         new UserPart(Long.toString(s.userId()), s.displayName()));
   }

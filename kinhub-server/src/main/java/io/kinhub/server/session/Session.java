@@ -1,8 +1,9 @@
 package io.kinhub.server.session;
 
 /**
- * A logged-in session as kept in Redis (and in the near cache). Times are Redis-clock epoch milliseconds.
- * The user's login and display name are copied into the record so that {@code GET /me} needs no lookup.
+ * A logged-in session as kept in Redis (and in the near cache). Times are Redis-clock epoch
+ * milliseconds. The user's login and display name are copied into the record so that {@code GET
+ * /me} needs no lookup.
  */
 public record Session(
     long userId,
@@ -22,6 +23,16 @@ public record Session(
   }
 
   Session seen(long lastSeen, long idleExpiry) {
-    return new Session(userId, id, tokenHash, device, login, displayName, createdAt, lastSeen, idleExpiry, absoluteExpiresAt);
+    return new Session(
+        userId,
+        id,
+        tokenHash,
+        device,
+        login,
+        displayName,
+        createdAt,
+        lastSeen,
+        idleExpiry,
+        absoluteExpiresAt);
   }
 }

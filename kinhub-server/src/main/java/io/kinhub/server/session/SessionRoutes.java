@@ -28,8 +28,12 @@ public final class SessionRoutes {
   private final Lockout lockout;
   private final ClientIp clientIp;
 
-  public SessionRoutes(Sessions sessions, AccountStore accounts, PasswordHasher hasher,
-      Lockout lockout, ClientIp clientIp) {
+  public SessionRoutes(
+      Sessions sessions,
+      AccountStore accounts,
+      PasswordHasher hasher,
+      Lockout lockout,
+      ClientIp clientIp) {
     this.sessions = sessions;
     this.accounts = accounts;
     this.hasher = hasher;
@@ -56,14 +60,19 @@ public final class SessionRoutes {
     lockout.checkNotLocked(login);
     Optional<Account> account = accounts.findByLogin(login);
     // the same Argon2id work whether or not the login exists, so timing does not tell
-    boolean ok = account.isPresent() ? hasher.verify(password, account.get().passwordHash()) : dummy(password);
+    boolean ok =
+        account.isPresent()
+            ? hasher.verify(password, account.get().passwordHash())
+            : dummy(password);
     if (!ok) {
       lockout.failed(login, clientIp.of(ctx));
       throw invalidCredentials();
     }
     lockout.succeeded(login);
-    Sessions.Login created = sessions.create(account.get(), account.get().credentialVersion(), device)
-        .orElseThrow(SessionRoutes::invalidCredentials);
+    Sessions.Login created =
+        sessions
+            .create(account.get(), account.get().credentialVersion(), device)
+            .orElseThrow(SessionRoutes::invalidCredentials);
     Json.respond(ctx, 201, LoginBody.of(created));
   }
 
@@ -72,9 +81,15 @@ public final class SessionRoutes {
     return false;
   }
 
-  /** The device label: the body's (when there is a body), else the User-Agent, cut to 128 characters. */
+  /**
+   * The device label: the body's (when there is a body), else the User-Agent, cut to 128
+   * characters.
+   */
   public static String deviceOf(JsonBody body, Context ctx) {
-    Optional<String> device = body == null ? Optional.empty() : body.optionalString("device", MAX_DEVICE).map(String::strip);
+    Optional<String> device =
+        body == null
+            ? Optional.empty()
+            : body.optionalString("device", MAX_DEVICE).map(String::strip);
     if (device.isPresent()) {
       return device.get();
     }
@@ -83,7 +98,8 @@ public final class SessionRoutes {
       return "";
     }
     String clean = agent.replaceAll("\\p{Cntrl}", "").strip();
-    return clean.codePointCount(0, clean.length()) <= MAX_DEVICE ? clean
+    return clean.codePointCount(0, clean.length()) <= MAX_DEVICE
+        ? clean
         : clean.substring(0, clean.offsetByCodePoints(0, MAX_DEVICE));
   }
 
@@ -104,9 +120,17 @@ public final class SessionRoutes {
 
   private void list(Context ctx) {
     Session s = Authentication.session(ctx);
-    List<Listed> out = sessions.list(s.userId()).stream()
-        .map(l -> new Listed(l.id(), l.device(), Json.time(l.createdAt()), Json.time(l.lastSeenAt()), l.id().equals(s.id())))
-        .toList();
+    List<Listed> out =
+        sessions.list(s.userId()).stream()
+            .map(
+                l ->
+                    new Listed(
+                        l.id(),
+                        l.device(),
+                        Json.time(l.createdAt()),
+                        Json.time(l.lastSeenAt()),
+                        l.id().equals(s.id())))
+            .toList();
     Json.respond(ctx, 200, new Listing(out));
   }
 

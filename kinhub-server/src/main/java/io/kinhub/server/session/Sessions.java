@@ -5,24 +5,25 @@ import io.kinhub.redis.events.EventBus;
 import io.kinhub.redis.nearcache.NearCache;
 import io.kinhub.server.account.Account;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Clock;
-import java.util.function.Consumer;
 
 /**
- * Sessions: creation, authentication through the near cache, and revocation that has reached every node
- * when the call returns.
+ * Sessions: creation, authentication through the near cache, and revocation that has reached every
+ * node when the call returns.
  *
- * <p>The hot path ({@link #authenticate}) hashes the token and reads the near cache; on a hit it makes no
- * Redis call at all, except a throttled, asynchronous last-seen update at most once a minute per session.
- * Every revocation changes Redis first and then calls {@link NearCache#invalidateEverywhere}, whose return
- * means no node will serve the old entry (see {@link EventBus} for the argument).
+ * <p>The hot path ({@link #authenticate}) hashes the token and reads the near cache; on a hit it
+ * makes no Redis call at all, except a throttled, asynchronous last-seen update at most once a
+ * minute per session. Every revocation changes Redis first and then calls {@link
+ * NearCache#invalidateEverywhere}, whose return means no node will serve the old entry (see {@link
+ * EventBus} for the argument).
  */
 public final class Sessions {
   private static final Logger log = LoggerFactory.getLogger(Sessions.class);
@@ -32,8 +33,16 @@ public final class Sessions {
   private final Set<String> touching = ConcurrentHashMap.newKeySet();
   private final Clock clock;
 
-  public Sessions(RedisConnections redis, EventBus bus, MeterRegistry meters, Clock clock, Duration idleTimeout,
-      Duration absoluteLifetime, int perUser, long cacheSize, Duration cacheMaxAge) {
+  public Sessions(
+      RedisConnections redis,
+      EventBus bus,
+      MeterRegistry meters,
+      Clock clock,
+      Duration idleTimeout,
+      Duration absoluteLifetime,
+      int perUser,
+      long cacheSize,
+      Duration cacheMaxAge) {
     this.store = new SessionStore(redis, idleTimeout, absoluteLifetime, perUser);
     this.cache = NearCache.create("sessions", bus, cacheSize, cacheMaxAge, meters);
     this.clock = clock;
@@ -43,18 +52,25 @@ public final class Sessions {
   public record Login(String token, Session session) {}
 
   /**
-   * Creates a session for an account whose credentials the caller verified at {@code credentialVersion};
-   * empty when they changed in the meantime.
+   * Creates a session for an account whose credentials the caller verified at {@code
+   * credentialVersion}; empty when they changed in the meantime.
    */
   public Optional<Login> create(Account account, long credentialVersion, String device) {
     String token = Tokens.newToken();
-    Optional<SessionStore.Created> created = store.create(account.id(), account.login(), account.displayName(),
-        Tokens.hash(token), device, credentialVersion);
-    created.ifPresent(c -> {
-      if (!c.evictedTokenHashes().isEmpty()) {
-        cache.invalidateEverywhere(c.evictedTokenHashes());
-      }
-    });
+    Optional<SessionStore.Created> created =
+        store.create(
+            account.id(),
+            account.login(),
+            account.displayName(),
+            Tokens.hash(token),
+            device,
+            credentialVersion);
+    created.ifPresent(
+        c -> {
+          if (!c.evictedTokenHashes().isEmpty()) {
+            cache.invalidateEverywhere(c.evictedTokenHashes());
+          }
+        });
     return created.map(c -> new Login(token, c.session()));
   }
 
@@ -85,24 +101,31 @@ public final class Sessions {
       return;
     }
     try {
-      store.touch(session).whenComplete((seen, error) -> {
-        touching.remove(hash);
-        if (error != null) {
-          log.debug("last-seen update failed for a session of user {}: {}", session.userId(), error.toString());
-        } else if (seen == null) {
-          cache.invalidateLocally(List.of(hash));
-        } else {
-          cache.updateIfPresent(hash, s -> s.seen(seen[0], seen[1]));
-        }
-      });
+      store
+          .touch(session)
+          .whenComplete(
+              (seen, error) -> {
+                touching.remove(hash);
+                if (error != null) {
+                  log.debug(
+                      "last-seen update failed for a session of user {}: {}",
+                      session.userId(),
+                      error.toString());
+                } else if (seen == null) {
+                  cache.invalidateLocally(List.of(hash));
+                } else {
+                  cache.updateIfPresent(hash, s -> s.seen(seen[0], seen[1]));
+                }
+              });
     } catch (RuntimeException e) {
       touching.remove(hash);
     }
   }
 
   /**
-   * Runs {@code listener} on every node with the token hashes of sessions that were revoked or evicted anywhere (an
-   * empty list: this node may have missed some, so every session should be checked again with {@link #live}).
+   * Runs {@code listener} on every node with the token hashes of sessions that were revoked or
+   * evicted anywhere (an empty list: this node may have missed some, so every session should be
+   * checked again with {@link #live}).
    */
   public void onInvalidation(Consumer<List<String>> listener) {
     cache.onInvalidation(listener);
@@ -140,8 +163,8 @@ public final class Sessions {
   }
 
   /**
-   * Ends every session of the user everywhere after a password change, and refuses sessions for logins
-   * that verified a credential version older than {@code newCredentialVersion}.
+   * Ends every session of the user everywhere after a password change, and refuses sessions for
+   * logins that verified a credential version older than {@code newCredentialVersion}.
    */
   public void revokeAllAfterCredentialChange(long userId, long newCredentialVersion) {
     List<String> hashes = store.revokeAll(userId, newCredentialVersion);

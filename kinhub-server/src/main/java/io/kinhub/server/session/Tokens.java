@@ -1,13 +1,13 @@
 package io.kinhub.server.session;
 
+import io.kinhub.server.backing.Digests;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
-import io.kinhub.server.backing.Digests;
 
 /**
- * Bearer tokens: 256 bits from {@link SecureRandom}, base64url without padding (43 characters), shown to
- * the client once. Only their SHA-256 is ever stored.
+ * Bearer tokens: 256 bits from {@link SecureRandom}, base64url without padding (43 characters),
+ * shown to the client once. Only their SHA-256 is ever stored.
  */
 public final class Tokens {
   private static final SecureRandom RANDOM = new SecureRandom();

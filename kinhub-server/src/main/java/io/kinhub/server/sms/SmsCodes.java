@@ -3,17 +3,17 @@ package io.kinhub.server.sms;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.script.LuaScript;
 import io.kinhub.redis.script.Scripts;
+import io.kinhub.server.backing.Digests;
 import io.lettuce.core.ScriptOutputType;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import io.kinhub.server.backing.Digests;
 
 /**
- * Six-digit login codes from {@link SecureRandom}, kept in Redis only as a salted hash with a counter of
- * wrong attempts; verification, counting and burning are one Lua call. A code is accepted once; after
- * {@link #MAX_WRONG} wrong codes it is burned until a new one is sent.
+ * Six-digit login codes from {@link SecureRandom}, kept in Redis only as a salted hash with a
+ * counter of wrong attempts; verification, counting and burning are one Lua call. A code is
+ * accepted once; after {@link #MAX_WRONG} wrong codes it is burned until a new one is sent.
  */
 final class SmsCodes {
   static final int MAX_WRONG = 5;
@@ -37,8 +37,15 @@ final class SmsCodes {
     String code = String.format("%06d", RANDOM.nextInt(1_000_000));
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
-    List<Long> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(key(phone)), "issue", code,
-        HexFormat.of().formatHex(salt), Long.toString(ttl.toMillis()));
+    List<Long> r =
+        scripts.run(
+            SCRIPT,
+            ScriptOutputType.MULTI,
+            List.of(key(phone)),
+            "issue",
+            code,
+            HexFormat.of().formatHex(salt),
+            Long.toString(ttl.toMillis()));
     // the code is on its way to the phone: a failover must not forget it
     redis.awaitReplication(key(phone));
     return new Issued(code, r.get(0));
@@ -50,8 +57,14 @@ final class SmsCodes {
       // malformed guesses still count, so they cannot be used to probe for free
       candidate = "x";
     }
-    List<Long> r = scripts.run(SCRIPT, ScriptOutputType.MULTI, List.of(key(phone)), "verify", candidate,
-        Integer.toString(MAX_WRONG));
+    List<Long> r =
+        scripts.run(
+            SCRIPT,
+            ScriptOutputType.MULTI,
+            List.of(key(phone)),
+            "verify",
+            candidate,
+            Integer.toString(MAX_WRONG));
     return r.get(0) == 1L;
   }
 

@@ -3,7 +3,8 @@ package io.kinhub.server.sms;
 /** Delivers one text message. Throwing makes the job retry. */
 public interface SmsSender {
   /**
-   * @param messageId stable across retries of the same message (the job id), for de-duplication downstream
+   * @param messageId stable across retries of the same message (the job id), for de-duplication
+   *     downstream
    */
   void send(String messageId, String phone, String text) throws Exception;
 }

@@ -1,8 +1,7 @@
 package io.kinhub.server.tree;
 
-import io.kinhub.server.genealogy.Changes;
-
 import io.kinhub.server.backing.Database;
+import io.kinhub.server.genealogy.Changes;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomFormatException;
 import io.kinhub.server.tree.gedcom.GedcomHandler;
@@ -21,24 +20,29 @@ import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Imports a GEDCOM file into a family's tree in one transaction: a file that fails half-way leaves nothing.
+ * Imports a GEDCOM file into a family's tree in one transaction: a file that fails half-way leaves
+ * nothing.
  *
- * <p>The file is streamed: persons are inserted in batches as their records are read (ids drawn from the
- * sequence in blocks), and only small per-person facts are kept in primitive arrays (xref → id, the FAM records'
- * pointers) until the end, when parent links and couples are resolved, checked for ancestor cycles and written
- * with a few set-based statements. NOTE records and the persons' pointers to them go to temporary tables and are
- * joined there, so their text never piles up in the heap. Values longer than the API allows for the field are cut
- * to its limit with a warning (name 200, surname 100, places 200, notes 10,000 characters), and control characters the
+ * <p>The file is streamed: persons are inserted in batches as their records are read (ids drawn
+ * from the sequence in blocks), and only small per-person facts are kept in primitive arrays (xref
+ * → id, the FAM records' pointers) until the end, when parent links and couples are resolved,
+ * checked for ancestor cycles and written with a few set-based statements. NOTE records and the
+ * persons' pointers to them go to temporary tables and are joined there, so their text never piles
+ * up in the heap. Values longer than the API allows for the field are cut to its limit with a
+ * warning (name 200, surname 100, places 200, notes 10,000 characters), and control characters the
  * API refuses in a field become spaces.
  */
 public final class GedcomImport {
   private static final int BATCH = 2_000;
+
   /** A batch is also written once it holds this many characters of text. */
   private static final int BATCH_CHARS = 1 << 20;
+
   static final int MAX_NAME = 200;
   static final int MAX_SURNAME = 100;
   static final int MAX_PLACE = 200;
   static final int MAX_NOTES = 10_000;
+
   /** Warnings kept for the response; all are counted. */
   public static final int MAX_WARNINGS = 500;
 
@@ -56,39 +60,56 @@ public final class GedcomImport {
   }
 
   /**
-   * Imports; {@link GedcomFormatException} when the file is malformed or beyond a limit (nothing is kept then).
-   * Takes a database connection only for the import itself: {@code in} should be at hand (a spooled file).
+   * Imports; {@link GedcomFormatException} when the file is malformed or beyond a limit (nothing is
+   * kept then). Takes a database connection only for the import itself: {@code in} should be at
+   * hand (a spooled file).
    */
   public Result run(long familyId, InputStream in) throws GedcomFormatException, IOException {
     return run(familyId, in, null);
   }
 
   /** {@link #run}, recording the import in the change history as made by {@code actor}. */
-  public Result run(long familyId, InputStream in, Long actor) throws GedcomFormatException, IOException {
+  public Result run(long familyId, InputStream in, Long actor)
+      throws GedcomFormatException, IOException {
     Result result;
     try {
-      result = db.inTransaction(h -> {
-        PersonStore.lockTree(h, familyId);
-        Run run = new Run(h, familyId, 2L * limits.maxRecords());
-        GedcomSummary summary;
-        try {
-          summary = GedcomReader.read(in, run, limits);
-          if (run.tooManyXrefs >= 0) {
-            throw GedcomFormatException.tooLarge(run.tooManyXrefs,
-                "the file names more than " + 2L * limits.maxRecords() + " distinct cross-references");
-          }
-        } catch (GedcomFormatException e) {
-          throw new Failed(e);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        run.flush();
-        run.finish();
-        PersonStore.bumpVersion(h, familyId);
-        Changes.record(h, familyId, null, actor, "import", null,
-            Map.of("imported", Map.of("persons", run.imported, "families", summary.families())), null);
-        return new Result(run.imported, summary.families(), List.copyOf(run.warnings), run.warningCount);
-      });
+      result =
+          db.inTransaction(
+              h -> {
+                PersonStore.lockTree(h, familyId);
+                Run run = new Run(h, familyId, 2L * limits.maxRecords());
+                GedcomSummary summary;
+                try {
+                  summary = GedcomReader.read(in, run, limits);
+                  if (run.tooManyXrefs >= 0) {
+                    throw GedcomFormatException.tooLarge(
+                        run.tooManyXrefs,
+                        "the file names more than "
+                            + 2L * limits.maxRecords()
+                            + " distinct cross-references");
+                  }
+                } catch (GedcomFormatException e) {
+                  throw new Failed(e);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+                run.flush();
+                run.finish();
+                PersonStore.bumpVersion(h, familyId);
+                Changes.record(
+                    h,
+                    familyId,
+                    null,
+                    actor,
+                    "import",
+                    null,
+                    Map.of(
+                        "imported",
+                        Map.of("persons", run.imported, "families", summary.families())),
+                    null);
+                return new Result(
+                    run.imported, summary.families(), List.copyOf(run.warnings), run.warningCount);
+              });
     } catch (Failed failed) {
       throw failed.cause;
     } catch (UncheckedIOException e) {
@@ -145,7 +166,8 @@ public final class GedcomImport {
     private final Ints famXref = new Ints();
     private final Ints famHusband = new Ints(); // xref ordinals, -1 when absent
     private final Ints famWife = new Ints();
-    private final Ints famChildrenEnd = new Ints(); // children of family i: famChildren[end(i-1) .. end(i))
+    private final Ints famChildrenEnd =
+        new Ints(); // children of family i: famChildren[end(i-1) .. end(i))
     private final Ints famChildren = new Ints();
     private final List<GedcomPerson> pending = new ArrayList<>(BATCH);
     private int pendingChars;
@@ -187,7 +209,10 @@ public final class GedcomImport {
         return;
       }
       if (personOf.get(x) >= 0) {
-        warning(new GedcomWarning(person.line(), "INDI " + person.xref() + " appears twice; the second record was skipped"));
+        warning(
+            new GedcomWarning(
+                person.line(),
+                "INDI " + person.xref() + " appears twice; the second record was skipped"));
         return;
       }
       int slot = persons++;
@@ -196,7 +221,8 @@ public final class GedcomImport {
       personLine.add(person.line());
       GedcomPerson p = withinLimits(person);
       pending.add(p);
-      pendingChars += length(p.name()) + length(p.notes()) + length(p.birthPlace()) + length(p.deathPlace());
+      pendingChars +=
+          length(p.name()) + length(p.notes()) + length(p.birthPlace()) + length(p.deathPlace());
       if (pending.size() == BATCH || pendingChars > BATCH_CHARS) {
         flush();
       }
@@ -245,24 +271,57 @@ public final class GedcomImport {
     /** The person with every value within the API's limit for its field, each cut reported. */
     private GedcomPerson withinLimits(GedcomPerson p) {
       String name = p.name() == null || p.name().isBlank() ? "Unknown" : p.name().strip();
-      return new GedcomPerson(p.xref(), p.line(), limited(p, "name", name, MAX_NAME), limited(p, "surname", p.surname(), MAX_SURNAME),
-          p.gender(), p.birthDate(), limited(p, "birth place", p.birthPlace(), MAX_PLACE), p.deathDate(),
-          limited(p, "death place", p.deathPlace(), MAX_PLACE), limited(p, "notes", p.notes(), MAX_NOTES), p.noteRefs(),
+      return new GedcomPerson(
+          p.xref(),
+          p.line(),
+          limited(p, "name", name, MAX_NAME),
+          limited(p, "surname", p.surname(), MAX_SURNAME),
+          p.gender(),
+          p.birthDate(),
+          limited(p, "birth place", p.birthPlace(), MAX_PLACE),
+          p.deathDate(),
+          limited(p, "death place", p.deathPlace(), MAX_PLACE),
+          limited(p, "notes", p.notes(), MAX_NOTES),
+          p.noteRefs(),
           p.deceased());
     }
 
     private String limited(GedcomPerson p, String field, String value, int max) {
-      if (value != null && value.chars().anyMatch(c -> Character.isISOControl(c) && !(field.equals("notes") && (c == '\n' || c == '\t')))) {
-        // what the API refuses in a field (control characters; in notes all but newlines and tabs) becomes a space
+      if (value != null
+          && value
+              .chars()
+              .anyMatch(
+                  c ->
+                      Character.isISOControl(c)
+                          && !(field.equals("notes") && (c == '\n' || c == '\t')))) {
+        // what the API refuses in a field (control characters; in notes all but newlines and tabs)
+        // becomes a space
         StringBuilder clean = new StringBuilder(value.length());
-        value.chars().forEach(c -> clean.append(Character.isISOControl(c) && !(field.equals("notes") && (c == '\n' || c == '\t'))
-            ? ' ' : (char) c));
+        value
+            .chars()
+            .forEach(
+                c ->
+                    clean.append(
+                        Character.isISOControl(c)
+                                && !(field.equals("notes") && (c == '\n' || c == '\t'))
+                            ? ' '
+                            : (char) c));
         value = clean.toString();
-        warning(new GedcomWarning(p.line(), "control characters in the " + field + " of " + p.xref() + " were replaced by spaces"));
+        warning(
+            new GedcomWarning(
+                p.line(),
+                "control characters in the "
+                    + field
+                    + " of "
+                    + p.xref()
+                    + " were replaced by spaces"));
       }
       String kept = value == null ? null : cut(value, max);
       if (kept != null && kept.length() < value.length()) {
-        warning(new GedcomWarning(p.line(), "the " + field + " of " + p.xref() + " was cut to " + max + " characters"));
+        warning(
+            new GedcomWarning(
+                p.line(),
+                "the " + field + " of " + p.xref() + " was cut to " + max + " characters"));
       }
       return kept;
     }
@@ -277,8 +336,10 @@ public final class GedcomImport {
 
     private void createTempTables() {
       if (!tempTables) {
-        h.execute("CREATE TEMP TABLE gedcom_note (seq BIGSERIAL, xref TEXT NOT NULL, text TEXT NOT NULL) ON COMMIT DROP");
-        h.execute("CREATE TEMP TABLE gedcom_note_ref (person_id BIGINT NOT NULL, pos INT NOT NULL, xref TEXT NOT NULL) ON COMMIT DROP");
+        h.execute(
+            "CREATE TEMP TABLE gedcom_note (seq BIGSERIAL, xref TEXT NOT NULL, text TEXT NOT NULL) ON COMMIT DROP");
+        h.execute(
+            "CREATE TEMP TABLE gedcom_note_ref (person_id BIGINT NOT NULL, pos INT NOT NULL, xref TEXT NOT NULL) ON COMMIT DROP");
         tempTables = true;
       }
     }
@@ -303,8 +364,12 @@ public final class GedcomImport {
         return;
       }
       int n = pending.size();
-      List<Long> block = h.createQuery("SELECT nextval(pg_get_serial_sequence('person', 'id')) FROM generate_series(1, :n)")
-          .bind("n", n).mapTo(Long.class).list();
+      List<Long> block =
+          h.createQuery(
+                  "SELECT nextval(pg_get_serial_sequence('person', 'id')) FROM generate_series(1, :n)")
+              .bind("n", n)
+              .mapTo(Long.class)
+              .list();
       Long[] id = block.toArray(new Long[0]);
       String[] name = new String[n];
       String[] surname = new String[n];
@@ -340,20 +405,32 @@ public final class GedcomImport {
           refXref.add(p.noteRefs().get(r));
         }
       }
-      h.createUpdate("""
+      h.createUpdate(
+              """
               INSERT INTO person (id, family_id, name, surname, gender, birth_date, birth_place, death_date, death_place, notes, deceased)
               SELECT u.id, :family, u.name, u.surname, u.gender, u.bd, u.bp, u.dd, u.dp, u.notes, u.deceased
               FROM unnest(:id, :name, :surname, :gender, :bd, :bp, :dd, :dp, :notes, :deceased)
                 AS u(id, name, surname, gender, bd, bp, dd, dp, notes, deceased)""")
           .bind("family", familyId)
-          .bind("id", id).bind("name", name).bind("surname", surname).bind("gender", gender)
-          .bind("bd", birthDate).bind("bp", birthPlace).bind("dd", deathDate).bind("dp", deathPlace).bind("notes", note)
-          .bind("deceased", deceased).execute();
+          .bind("id", id)
+          .bind("name", name)
+          .bind("surname", surname)
+          .bind("gender", gender)
+          .bind("bd", birthDate)
+          .bind("bp", birthPlace)
+          .bind("dd", deathDate)
+          .bind("dp", deathPlace)
+          .bind("notes", note)
+          .bind("deceased", deceased)
+          .execute();
       if (!refPerson.isEmpty()) {
         createTempTables();
-        h.createUpdate("INSERT INTO gedcom_note_ref (person_id, pos, xref) SELECT * FROM unnest(:p, :pos, :x)")
-            .bind("p", refPerson.toArray(new Long[0])).bind("pos", refPos.toArray(new Integer[0]))
-            .bind("x", refXref.toArray(new String[0])).execute();
+        h.createUpdate(
+                "INSERT INTO gedcom_note_ref (person_id, pos, xref) SELECT * FROM unnest(:p, :pos, :x)")
+            .bind("p", refPerson.toArray(new Long[0]))
+            .bind("pos", refPos.toArray(new Integer[0]))
+            .bind("x", refXref.toArray(new String[0]))
+            .execute();
       }
       imported += n;
       pending.clear();
@@ -364,7 +441,10 @@ public final class GedcomImport {
       return s == null || s.isBlank() ? null : s;
     }
 
-    /** Resolves NOTE pointers, parent links and couples; drops links that would close an ancestor cycle. */
+    /**
+     * Resolves NOTE pointers, parent links and couples; drops links that would close an ancestor
+     * cycle.
+     */
     void finish() {
       resolveNotes();
       int[] father = new int[persons];
@@ -377,8 +457,14 @@ public final class GedcomImport {
         int husband = pointer(f, "HUSB", famHusband.get(f));
         int wife = pointer(f, "WIFE", famWife.get(f));
         if (husband >= 0 && husband == wife) {
-          warning(new GedcomWarning(famLine.get(f), "FAM " + famName(f) + " names " + xrefs.get(famHusband.get(f))
-              + " as both partners; the wife was ignored"));
+          warning(
+              new GedcomWarning(
+                  famLine.get(f),
+                  "FAM "
+                      + famName(f)
+                      + " names "
+                      + xrefs.get(famHusband.get(f))
+                      + " as both partners; the wife was ignored"));
           wife = -1;
         }
         if (husband >= 0 && wife >= 0) {
@@ -391,11 +477,24 @@ public final class GedcomImport {
           }
           String childXref = xrefs.get(famChildren.get(c));
           if (child == husband || child == wife) {
-            warning(new GedcomWarning(famLine.get(f), "FAM " + famName(f) + " names " + childXref + " as their own child; link ignored"));
+            warning(
+                new GedcomWarning(
+                    famLine.get(f),
+                    "FAM "
+                        + famName(f)
+                        + " names "
+                        + childXref
+                        + " as their own child; link ignored"));
             continue;
           }
           if (father[child] >= 0 || mother[child] >= 0) {
-            warning(new GedcomWarning(famLine.get(f), childXref + " is a child in more than one family; " + famName(f) + " was not linked"));
+            warning(
+                new GedcomWarning(
+                    famLine.get(f),
+                    childXref
+                        + " is a child in more than one family; "
+                        + famName(f)
+                        + " was not linked"));
             continue;
           }
           father[child] = husband;
@@ -413,15 +512,26 @@ public final class GedcomImport {
       return famXref.get(f) < 0 ? "(without xref)" : xrefs.get(famXref.get(f));
     }
 
-    /** The person slot an xref ordinal of a FAM points to; -1 (with a warning if there was a pointer). */
+    /**
+     * The person slot an xref ordinal of a FAM points to; -1 (with a warning if there was a
+     * pointer).
+     */
     private int pointer(int f, String tag, int xref) {
       if (xref < 0) {
         return -1;
       }
       int slot = personOf.get(xref);
       if (slot < 0) {
-        warning(new GedcomWarning(famLine.get(f), "FAM " + famName(f) + " " + tag + " points to " + xrefs.get(xref)
-            + ", which is not an INDI in the file"));
+        warning(
+            new GedcomWarning(
+                famLine.get(f),
+                "FAM "
+                    + famName(f)
+                    + " "
+                    + tag
+                    + " points to "
+                    + xrefs.get(xref)
+                    + ", which is not an INDI in the file"));
       }
       return slot;
     }
@@ -431,11 +541,18 @@ public final class GedcomImport {
       if (!tempTables) {
         return;
       }
-      h.createQuery("SELECT DISTINCT r.xref FROM gedcom_note_ref r WHERE NOT EXISTS (SELECT 1 FROM gedcom_note n WHERE n.xref = r.xref) "
-              + "ORDER BY 1 LIMIT :n").bind("n", MAX_WARNINGS)
+      h.createQuery(
+              "SELECT DISTINCT r.xref FROM gedcom_note_ref r WHERE NOT EXISTS (SELECT 1 FROM gedcom_note n WHERE n.xref = r.xref) "
+                  + "ORDER BY 1 LIMIT :n")
+          .bind("n", MAX_WARNINGS)
           .mapTo(String.class)
-          .forEach(ref -> warning(new GedcomWarning(0, "NOTE " + ref + " is referenced but not in the file")));
-      int cut = h.createQuery("""
+          .forEach(
+              ref ->
+                  warning(
+                      new GedcomWarning(0, "NOTE " + ref + " is referenced but not in the file")));
+      int cut =
+          h.createQuery(
+                  """
               WITH note AS (SELECT DISTINCT ON (xref) xref, text FROM gedcom_note ORDER BY xref, seq DESC),
                 joined AS (SELECT r.person_id AS id, string_agg(n.text, E'\\n\\n' ORDER BY r.pos) AS n
                   FROM gedcom_note_ref r JOIN note n ON n.xref = r.xref WHERE n.text <> '' GROUP BY r.person_id),
@@ -443,15 +560,24 @@ public final class GedcomImport {
                   FROM joined j WHERE p.id = j.id
                   RETURNING length(CASE WHEN p.notes IS NULL THEN j.n ELSE p.notes || E'\\n\\n' || j.n END) > :max AS cut)
               SELECT count(*) FILTER (WHERE cut) FROM updated""")
-          .bind("max", MAX_NOTES).mapTo(Integer.class).one();
+              .bind("max", MAX_NOTES)
+              .mapTo(Integer.class)
+              .one();
       if (cut > 0) {
-        warning(new GedcomWarning(0, cut + " persons' notes with their NOTE records were cut to " + MAX_NOTES + " characters"));
+        warning(
+            new GedcomWarning(
+                0,
+                cut
+                    + " persons' notes with their NOTE records were cut to "
+                    + MAX_NOTES
+                    + " characters"));
       }
     }
 
     /**
-     * Iterative depth-first search along child → parent links (each person has at most two): a link that
-     * reaches a person still on the current path would make someone their own ancestor and is dropped.
+     * Iterative depth-first search along child → parent links (each person has at most two): a link
+     * that reaches a person still on the current path would make someone their own ancestor and is
+     * dropped.
      */
     private void breakCycles(int[] father, int[] mother) {
       byte[] state = new byte[persons]; // 0 = unseen, 1 = on the path, 2 = done
@@ -483,8 +609,14 @@ public final class GedcomImport {
           } else if (state[parent] == 1) {
             links[top] = -1;
             String child = xrefs.get(personXref.get(top));
-            warning(new GedcomWarning(personLine.get(top), "linking " + child + " to the parent "
-                + xrefs.get(personXref.get(parent)) + " would make someone their own ancestor; that link was dropped"));
+            warning(
+                new GedcomWarning(
+                    personLine.get(top),
+                    "linking "
+                        + child
+                        + " to the parent "
+                        + xrefs.get(personXref.get(parent))
+                        + " would make someone their own ancestor; that link was dropped"));
           }
         }
       }
@@ -502,8 +634,12 @@ public final class GedcomImport {
           m.add(mother[slot] < 0 ? null : ids[mother[slot]]);
         }
         if (!id.isEmpty() && (id.size() == chunk || slot == persons)) {
-          h.createUpdate("UPDATE person p SET father_id = u.f, mother_id = u.m FROM unnest(:id, :f, :m) AS u(id, f, m) WHERE p.id = u.id")
-              .bind("id", id.toArray(new Long[0])).bind("f", f.toArray(new Long[0])).bind("m", m.toArray(new Long[0])).execute();
+          h.createUpdate(
+                  "UPDATE person p SET father_id = u.f, mother_id = u.m FROM unnest(:id, :f, :m) AS u(id, f, m) WHERE p.id = u.id")
+              .bind("id", id.toArray(new Long[0]))
+              .bind("f", f.toArray(new Long[0]))
+              .bind("m", m.toArray(new Long[0]))
+              .execute();
           id.clear();
           f.clear();
           m.clear();
@@ -523,8 +659,12 @@ public final class GedcomImport {
           b.add(Math.max(x, y));
         }
         if (!a.isEmpty() && (a.size() == chunk || i == couples.length)) {
-          h.createUpdate("INSERT INTO spouse (family_id, a, b) SELECT :family, u.a, u.b FROM unnest(:a, :b) AS u(a, b) ON CONFLICT DO NOTHING")
-              .bind("family", familyId).bind("a", a.toArray(new Long[0])).bind("b", b.toArray(new Long[0])).execute();
+          h.createUpdate(
+                  "INSERT INTO spouse (family_id, a, b) SELECT :family, u.a, u.b FROM unnest(:a, :b) AS u(a, b) ON CONFLICT DO NOTHING")
+              .bind("family", familyId)
+              .bind("a", a.toArray(new Long[0]))
+              .bind("b", b.toArray(new Long[0]))
+              .execute();
           a.clear();
           b.clear();
         }

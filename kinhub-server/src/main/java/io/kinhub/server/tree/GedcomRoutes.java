@@ -2,18 +2,17 @@ package io.kinhub.server.tree;
 
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
-import io.kinhub.server.genealogy.Privacy;
-import io.kinhub.server.genealogy.Privacy.Audience;
-
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.genealogy.Privacy;
+import io.kinhub.server.genealogy.Privacy.Audience;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.Problem;
 import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
-import io.kinhub.server.http.Json;
-import io.kinhub.server.http.Problem;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomFormatException;
 import io.kinhub.server.tree.gedcom.GedcomHandler;
@@ -36,32 +35,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * GEDCOM 5.5.1 import ({@code POST}, the file as the body) and export ({@code GET}) of a family's tree.
+ * GEDCOM 5.5.1 import ({@code POST}, the file as the body) and export ({@code GET}) of a family's
+ * tree.
  *
- * <p>Neither holds a database connection while a client is slow: an upload is read whole into a spool file under
- * the data directory first (bounded in size, cut off when silent for the read timeout or slower than the minimum
- * rate), and only then imported; an export is written from one snapshot into a spool file, and the connection is
- * back in the pool before the first byte goes to the client (snapshots are taken one at a time, so exports hold
- * at most one connection). Imports and exports each run at most a configured number at once per node; more get
- * {@code 503 unavailable} with {@code Retry-After}.
+ * <p>Neither holds a database connection while a client is slow: an upload is read whole into a
+ * spool file under the data directory first (bounded in size, cut off when silent for the read
+ * timeout or slower than the minimum rate), and only then imported; an export is written from one
+ * snapshot into a spool file, and the connection is back in the pool before the first byte goes to
+ * the client (snapshots are taken one at a time, so exports hold at most one connection). Imports
+ * and exports each run at most a configured number at once per node; more get {@code 503
+ * unavailable} with {@code Retry-After}.
  */
 public final class GedcomRoutes {
   private static final Logger log = LoggerFactory.getLogger(GedcomRoutes.class);
   private static final int RETRY_AFTER_SECONDS = 5;
   private static final int SNAPSHOT_WAIT_SECONDS = 30;
-  private static final GedcomHandler IGNORE = new GedcomHandler() {
-    @Override
-    public void person(GedcomPerson person) {}
+  private static final GedcomHandler IGNORE =
+      new GedcomHandler() {
+        @Override
+        public void person(GedcomPerson person) {}
 
-    @Override
-    public void family(GedcomFamily family) {}
+        @Override
+        public void family(GedcomFamily family) {}
 
-    @Override
-    public void note(String xref, String text) {}
+        @Override
+        public void note(String xref, String text) {}
 
-    @Override
-    public void warning(GedcomWarning warning) {}
-  };
+        @Override
+        public void warning(GedcomWarning warning) {}
+      };
 
   private final GedcomImport importer;
   private final GedcomExport exporter;
@@ -71,11 +73,17 @@ public final class GedcomRoutes {
   private final Path spoolDir;
   private final Semaphore imports;
   private final Semaphore exports;
+
   /** Snapshots take a database connection; one at a time, so exports never hold more than one. */
   private final Semaphore snapshots = new Semaphore(1, true);
 
-  public GedcomRoutes(GedcomImport importer, GedcomExport exporter, Permissions permissions,
-      long maxBytes, TreeSettings settings, Path spoolDir) {
+  public GedcomRoutes(
+      GedcomImport importer,
+      GedcomExport exporter,
+      Permissions permissions,
+      long maxBytes,
+      TreeSettings settings,
+      Path spoolDir) {
     this.importer = importer;
     this.exporter = exporter;
     this.permissions = permissions;
@@ -97,7 +105,9 @@ public final class GedcomRoutes {
     permissions.require(s, FamilyPermission.createPersons(family));
     String type = ctx.header("Content-Type");
     if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw Problem.of(415, Problem.UNSUPPORTED_MEDIA_TYPE,
+      throw Problem.of(
+          415,
+          Problem.UNSUPPORTED_MEDIA_TYPE,
           "Send the GEDCOM file itself as the body (e.g. Content-Type: application/octet-stream or text/plain).");
     }
     if (ctx.req().getContentLengthLong() > maxBytes) {
@@ -113,18 +123,29 @@ public final class GedcomRoutes {
       long started = System.nanoTime();
       GedcomImport.Result result;
       try {
-        // a dry read first, so that a malformed or oversized file is refused before it takes a connection
+        // a dry read first, so that a malformed or oversized file is refused before it takes a
+        // connection
         GedcomReader.read(upload.input(), IGNORE, settings.limits());
         result = importer.run(family, upload.input(), s.userId());
       } catch (GedcomFormatException e) {
         if (e.tooLarge()) {
-          throw Problem.of(413, Problem.TOO_LARGE, "The GEDCOM file is too large at line " + e.line() + ": " + e.reason());
+          throw Problem.of(
+              413,
+              Problem.TOO_LARGE,
+              "The GEDCOM file is too large at line " + e.line() + ": " + e.reason());
         }
-        throw Problem.badRequest("The GEDCOM file is malformed at line " + e.line() + ": " + e.reason());
+        throw Problem.badRequest(
+            "The GEDCOM file is malformed at line " + e.line() + ": " + e.reason());
       }
-      log.info("GEDCOM import into family {}: {} persons, {} families, {} warnings in {} ms", family, result.persons(),
-          result.families(), result.warningCount(), (System.nanoTime() - started) / 1_000_000);
-      List<Map<String, Object>> warnings = result.warnings().stream().map(GedcomRoutes::json).toList();
+      log.info(
+          "GEDCOM import into family {}: {} persons, {} families, {} warnings in {} ms",
+          family,
+          result.persons(),
+          result.families(),
+          result.warningCount(),
+          (System.nanoTime() - started) / 1_000_000);
+      List<Map<String, Object>> warnings =
+          result.warnings().stream().map(GedcomRoutes::json).toList();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("imported", Map.of("persons", result.persons(), "families", result.families()));
       out.put("warnings", warnings);
@@ -136,9 +157,9 @@ public final class GedcomRoutes {
   }
 
   /**
-   * Reads the whole body into the spool: at most {@code maxBytes}, none of it silent for longer than the read
-   * timeout (the connection's idle timeout, for this body only), and after the first read timeout at least the
-   * minimum rate on average. Takes no database connection.
+   * Reads the whole body into the spool: at most {@code maxBytes}, none of it silent for longer
+   * than the read timeout (the connection's idle timeout, for this body only), and after the first
+   * read timeout at least the minimum rate on average. Takes no database connection.
    */
   private void receive(Context ctx, Spool upload) throws IOException {
     long timeoutMs = settings.uploadReadTimeout().toMillis();
@@ -169,10 +190,14 @@ public final class GedcomRoutes {
         }
         upload.write(buffer, 0, n);
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-        if (elapsedMs > timeoutMs && received * 1000 < settings.uploadMinBytesPerSecond() * elapsedMs) {
+        if (elapsedMs > timeoutMs
+            && received * 1000 < settings.uploadMinBytesPerSecond() * elapsedMs) {
           ctx.header("Connection", "close");
-          throw tooSlow("it arrived at " + received * 1000 / elapsedMs + " bytes/s, less than the minimum "
-              + settings.uploadMinBytesPerSecond());
+          throw tooSlow(
+              "it arrived at "
+                  + received * 1000 / elapsedMs
+                  + " bytes/s, less than the minimum "
+                  + settings.uploadMinBytesPerSecond());
         }
       }
     } finally {
@@ -192,7 +217,10 @@ public final class GedcomRoutes {
   }
 
   private static Problem busy(String what) {
-    return Problem.of(503, Problem.UNAVAILABLE, "This node runs as many GEDCOM " + what + " as it allows at once; try again shortly.")
+    return Problem.of(
+            503,
+            Problem.UNAVAILABLE,
+            "This node runs as many GEDCOM " + what + " as it allows at once; try again shortly.")
         .withHeaders(Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
   }
 
@@ -206,7 +234,10 @@ public final class GedcomRoutes {
   }
 
   private Problem tooLarge() {
-    return Problem.of(413, Problem.TOO_LARGE, "GEDCOM files are limited to " + (maxBytes / (1024 * 1024)) + " MiB.");
+    return Problem.of(
+        413,
+        Problem.TOO_LARGE,
+        "GEDCOM files are limited to " + (maxBytes / (1024 * 1024)) + " MiB.");
   }
 
   private void exportFile(Context ctx) throws IOException {
@@ -222,16 +253,22 @@ public final class GedcomRoutes {
       }
       long started = System.nanoTime();
       try {
-        exporter.run(family, snapshot.output(), audience); // the only part that holds a database connection
+        exporter.run(
+            family, snapshot.output(), audience); // the only part that holds a database connection
       } finally {
         snapshots.release();
       }
-      log.debug("GEDCOM export of family {}: {} bytes snapshotted in {} ms", family, snapshot.size(),
+      log.debug(
+          "GEDCOM export of family {}: {} bytes snapshotted in {} ms",
+          family,
+          snapshot.size(),
           (System.nanoTime() - started) / 1_000_000);
-      ctx.status(200).contentType("application/x-gedcom; charset=utf-8")
+      ctx.status(200)
+          .contentType("application/x-gedcom; charset=utf-8")
           .header("Content-Disposition", "attachment; filename=\"family-" + family + ".ged\"");
       // no Content-Length: Javalin gzips the stream for clients that accept it
-      try (InputStream in = snapshot.input(); OutputStream out = ctx.outputStream()) {
+      try (InputStream in = snapshot.input();
+          OutputStream out = ctx.outputStream()) {
         in.transferTo(out);
       }
     } catch (InterruptedException e) {

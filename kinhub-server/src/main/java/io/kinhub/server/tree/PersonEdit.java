@@ -4,15 +4,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated change to a person: the plain columns to set (a null value clears), and the links to set
- * when their flag is on (a null parent id clears the link; a null spouse list leaves the spouses alone).
+ * A validated change to a person: the plain columns to set (a null value clears), and the links to
+ * set when their flag is on (a null parent id clears the link; a null spouse list leaves the
+ * spouses alone).
  */
-public record PersonEdit(Map<String, Object> columns, boolean setFather, Long fatherId, boolean setMother, Long motherId,
+public record PersonEdit(
+    Map<String, Object> columns,
+    boolean setFather,
+    Long fatherId,
+    boolean setMother,
+    Long motherId,
     List<Long> spouseIds) {
 
   /** Column names a {@link PersonEdit} may set; the only strings ever spliced into SQL. */
-  static final List<String> COLUMNS = List.of("name", "surname", "gender", "birth_date", "birth_place", "death_date",
-      "death_place", "notes", "deceased");
+  static final List<String> COLUMNS =
+      List.of(
+          "name",
+          "surname",
+          "gender",
+          "birth_date",
+          "birth_place",
+          "death_date",
+          "death_place",
+          "notes",
+          "deceased");
 
   public PersonEdit {
     for (String column : columns.keySet()) {

@@ -11,9 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
- * A temporary file under the data directory, deleted from the directory as soon as it is open, so nothing is left
- * behind even by a crash: written once, then read from the start. Uploads are spooled here before an import takes
- * a database connection, and exports are snapshotted here before they are sent.
+ * A temporary file under the data directory, deleted from the directory as soon as it is open, so
+ * nothing is left behind even by a crash: written once, then read from the start. Uploads are
+ * spooled here before an import takes a database connection, and exports are snapshotted here
+ * before they are sent.
  */
 final class Spool implements AutoCloseable {
   private final FileChannel channel;
@@ -25,10 +26,16 @@ final class Spool implements AutoCloseable {
   static Spool create(Path dir) throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve("spool-" + UUID.randomUUID() + ".tmp");
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
+    FileChannel channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.DELETE_ON_CLOSE);
     try {
-      Files.deleteIfExists(file); // the open channel keeps the data; DELETE_ON_CLOSE covers systems that refuse
+      Files.deleteIfExists(
+          file); // the open channel keeps the data; DELETE_ON_CLOSE covers systems that refuse
     } catch (IOException e) {
       // still removed on close
     }

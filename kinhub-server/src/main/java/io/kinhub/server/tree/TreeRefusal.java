@@ -1,9 +1,10 @@
 package io.kinhub.server.tree;
 
 /**
- * Why {@link PersonStore} refused to read or change a tree: a missing family, person or change, a conflict with
- * the tree as it is (with a stable code such as {@code cycle}), or a bad value of one input field. A domain
- * outcome, not an HTTP type: {@link TreeRoutes} answers it as the matching problem.
+ * Why {@link PersonStore} refused to read or change a tree: a missing family, person or change, a
+ * conflict with the tree as it is (with a stable code such as {@code cycle}), or a bad value of one
+ * input field. A domain outcome, not an HTTP type: {@link TreeRoutes} answers it as the matching
+ * problem.
  */
 public final class TreeRefusal extends RuntimeException {
   /** What kind of refusal. */
@@ -14,7 +15,10 @@ public final class TreeRefusal extends RuntimeException {
     CONFLICT,
     /** One input field names something impossible; {@link #field()} says which. */
     INVALID,
-    /** The edit was made against a tree version that is not the current one ({@link #currentVersion()}). */
+    /**
+     * The edit was made against a tree version that is not the current one ({@link
+     * #currentVersion()}).
+     */
     STALE
   }
 
@@ -32,7 +36,8 @@ public final class TreeRefusal extends RuntimeException {
     this(reason, code, field, detail, -1, -1);
   }
 
-  private TreeRefusal(Reason reason, String code, String field, String detail, long familyId, long currentVersion) {
+  private TreeRefusal(
+      Reason reason, String code, String field, String detail, long familyId, long currentVersion) {
     super(detail);
     this.reason = reason;
     this.code = code;

@@ -2,31 +2,30 @@ package io.kinhub.server.tree;
 
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
-import io.kinhub.server.genealogy.KinGraphs;
-import io.kinhub.server.genealogy.Privacy;
-import io.kinhub.server.genealogy.Privacy.Audience;
-
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
+import io.kinhub.server.genealogy.KinGraphs;
+import io.kinhub.server.genealogy.Privacy;
+import io.kinhub.server.genealogy.Privacy.Audience;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.Problem;
 import io.kinhub.server.permission.FamilyPermission;
 import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
-import io.kinhub.server.http.Json;
-import io.kinhub.server.http.JsonBody;
-import io.kinhub.server.http.Problem;
 import io.kinhub.server.tree.gedcom.PartialDate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.HashSet;
-import java.util.Locale;
 
 /** Persons, links and the whole tree of a family (GEDCOM lives in {@link GedcomRoutes}). */
 public final class TreeRoutes {
@@ -43,7 +42,12 @@ public final class TreeRoutes {
   private final Permissions permissions;
   private final KinGraphs graphs;
 
-  public TreeRoutes(PersonStore persons, TreeVersions versions, TreeJson trees, KinGraphs graphs, Permissions permissions) {
+  public TreeRoutes(
+      PersonStore persons,
+      TreeVersions versions,
+      TreeJson trees,
+      KinGraphs graphs,
+      Permissions permissions) {
     this.graphs = graphs;
     this.persons = persons;
     this.versions = versions;
@@ -66,8 +70,13 @@ public final class TreeRoutes {
       case NOT_FOUND -> Problem.notFound(refusal.detail());
       case CONFLICT -> Problem.of(409, refusal.code(), refusal.detail());
       case INVALID -> Problem.invalid(refusal.field(), refusal.detail());
-      case STALE -> Problem.of(412, refusal.code(), refusal.detail())
-          .withHeaders(Map.of("ETag", new TreeJson.Document(refusal.currentVersion(), null).etag(refusal.familyId())));
+      case STALE ->
+          Problem.of(412, refusal.code(), refusal.detail())
+              .withHeaders(
+                  Map.of(
+                      "ETag",
+                      new TreeJson.Document(refusal.currentVersion(), null)
+                          .etag(refusal.familyId())));
     };
   }
 
@@ -75,7 +84,8 @@ public final class TreeRoutes {
     Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.createPersons(family));
-    PersonStore.Changed changed = persons.create(family, edit(JsonBody.read(ctx), true), s.userId(), ifMatch(ctx, family));
+    PersonStore.Changed changed =
+        persons.create(family, edit(JsonBody.read(ctx), true), s.userId(), ifMatch(ctx, family));
     ctx.header("ETag", new TreeJson.Document(changed.version(), null).etag(family));
     Json.respond(ctx, 201, shown(family, json(changed.person()), Audience.FULL));
   }
@@ -85,7 +95,10 @@ public final class TreeRoutes {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     Audience audience = Privacy.audience(permissions.require(s, FamilyPermission.read(family)));
-    Person person = persons.find(family, id).orElseThrow(() -> Problem.notFound("No such person in this family."));
+    Person person =
+        persons
+            .find(family, id)
+            .orElseThrow(() -> Problem.notFound("No such person in this family."));
     Json.respond(ctx, 200, shown(family, json(person), audience));
   }
 
@@ -94,7 +107,9 @@ public final class TreeRoutes {
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     long id = FamilyRoutes.pathId(ctx, "personId", "person");
     permissions.require(s, FamilyPermission.editPersons(family));
-    PersonStore.Changed changed = persons.update(family, id, edit(JsonBody.read(ctx), false), s.userId(), ifMatch(ctx, family));
+    PersonStore.Changed changed =
+        persons.update(
+            family, id, edit(JsonBody.read(ctx), false), s.userId(), ifMatch(ctx, family));
     ctx.header("ETag", new TreeJson.Document(changed.version(), null).etag(family));
     Json.respond(ctx, 200, shown(family, json(changed.person()), Audience.FULL));
   }
@@ -106,7 +121,9 @@ public final class TreeRoutes {
     permissions.require(s, FamilyPermission.deletePersons(family));
     String cascade = ctx.queryParam("cascade");
     if (cascade != null && !cascade.equals("false")) {
-      throw Problem.invalid("cascade", "Only cascade=false (delete the person and detach their children) is supported.");
+      throw Problem.invalid(
+          "cascade",
+          "Only cascade=false (delete the person and detach their children) is supported.");
     }
     long version = persons.delete(family, id, cascade != null, s.userId(), ifMatch(ctx, family));
     ctx.header("ETag", new TreeJson.Document(version, null).etag(family)).status(204);
@@ -123,10 +140,17 @@ public final class TreeRoutes {
       ctx.header("ETag", etag).status(304);
       return;
     }
-    TreeJson.Document document = trees.document(family, version, audience).orElseThrow(() -> Problem.notFound("No such family."));
-    ctx.header("ETag", document.etag(family)).header("Vary", "Accept-Encoding").status(200).contentType("application/json");
+    TreeJson.Document document =
+        trees
+            .document(family, version, audience)
+            .orElseThrow(() -> Problem.notFound("No such family."));
+    ctx.header("ETag", document.etag(family))
+        .header("Vary", "Accept-Encoding")
+        .status(200)
+        .contentType("application/json");
     if (acceptsGzip(ctx.header("Accept-Encoding"))) {
-      ctx.header("Content-Encoding", "gzip").header("Content-Length", Integer.toString(document.gzipped().length));
+      ctx.header("Content-Encoding", "gzip")
+          .header("Content-Length", Integer.toString(document.gzipped().length));
       ctx.outputStream().write(document.gzipped());
     } else {
       try (InputStream json = document.json()) {
@@ -135,7 +159,10 @@ public final class TreeRoutes {
     }
   }
 
-  /** A person as {@code audience} may see them, with the generation fields, from the graph at the current version. */
+  /**
+   * A person as {@code audience} may see them, with the generation fields, from the graph at the
+   * current version.
+   */
   private Map<String, Object> shown(long family, Map<String, Object> full, Audience audience) {
     if (audience == Audience.FULL && !graphs.hasFounder(family)) {
       // an edit of a large tree does not wait for a graph it does not need
@@ -148,9 +175,9 @@ public final class TreeRoutes {
   }
 
   /**
-   * RFC 9110 If-Match on a person edit, against the tree's ETag (the persons of a tree share its version): the tree
-   * versions it names, null when absent or {@code *} (any version). Tags of other families or malformed ones name
-   * no version, so they never match.
+   * RFC 9110 If-Match on a person edit, against the tree's ETag (the persons of a tree share its
+   * version): the tree versions it names, null when absent or {@code *} (any version). Tags of
+   * other families or malformed ones name no version, so they never match.
    */
   static Set<Long> ifMatch(Context ctx, long family) {
     String header = ctx.header("If-Match");
@@ -203,7 +230,9 @@ public final class TreeRoutes {
     }
     for (String candidate : ifNoneMatch.split(",")) {
       String tag = candidate.strip();
-      if (tag.equals("*") || tag.equals(etag) || (tag.startsWith("W/") && tag.substring(2).equals(etag))) {
+      if (tag.equals("*")
+          || tag.equals(etag)
+          || (tag.startsWith("W/") && tag.substring(2).equals(etag))) {
         return true;
       }
     }
@@ -235,7 +264,10 @@ public final class TreeRoutes {
   private static PersonEdit edit(JsonBody body, boolean complete) {
     Map<String, Object> columns = new LinkedHashMap<>();
     if (complete || body.has("name")) {
-      columns.put("name", line(body, "name", MAX_NAME).orElseThrow(() -> Problem.invalid("name", "'name' is required.")));
+      columns.put(
+          "name",
+          line(body, "name", MAX_NAME)
+              .orElseThrow(() -> Problem.invalid("name", "'name' is required.")));
     }
     text(body, "surname", MAX_SURNAME, true, columns, "surname");
     if (body.has("gender")) {
@@ -264,7 +296,13 @@ public final class TreeRoutes {
         spouses.add(personId("spouseIds", id));
       }
     }
-    return new PersonEdit(columns, setFather, reference(body, "fatherId"), setMother, reference(body, "motherId"), spouses);
+    return new PersonEdit(
+        columns,
+        setFather,
+        reference(body, "fatherId"),
+        setMother,
+        reference(body, "motherId"),
+        spouses);
   }
 
   private static Long reference(JsonBody body, String field) {
@@ -280,18 +318,26 @@ public final class TreeRoutes {
 
   private static Optional<String> line(JsonBody body, String field, int max) {
     Optional<String> value = body.optionalString(field, 4 * max).map(String::strip);
-    value.ifPresent(v -> {
-      if (v.isEmpty() || v.codePointCount(0, v.length()) > max) {
-        throw Problem.invalid(field, "'" + field + "' must be 1 to " + max + " characters.");
-      }
-      if (v.codePoints().anyMatch(Character::isISOControl)) {
-        throw Problem.invalid(field, "'" + field + "' must be one line without control characters.");
-      }
-    });
+    value.ifPresent(
+        v -> {
+          if (v.isEmpty() || v.codePointCount(0, v.length()) > max) {
+            throw Problem.invalid(field, "'" + field + "' must be 1 to " + max + " characters.");
+          }
+          if (v.codePoints().anyMatch(Character::isISOControl)) {
+            throw Problem.invalid(
+                field, "'" + field + "' must be one line without control characters.");
+          }
+        });
     return value;
   }
 
-  private static void text(JsonBody body, String field, int max, boolean oneLine, Map<String, Object> columns, String column) {
+  private static void text(
+      JsonBody body,
+      String field,
+      int max,
+      boolean oneLine,
+      Map<String, Object> columns,
+      String column) {
     if (!body.has(field)) {
       return;
     }
@@ -299,14 +345,19 @@ public final class TreeRoutes {
       columns.put(column, line(body, field, max).orElse(null));
       return;
     }
-    String value = body.optionalString(field, max).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
-    if (value != null && value.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
-      throw Problem.invalid(field, "'" + field + "' must not contain control characters other than newlines and tabs.");
+    String value =
+        body.optionalString(field, max).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+    if (value != null
+        && value.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
+      throw Problem.invalid(
+          field,
+          "'" + field + "' must not contain control characters other than newlines and tabs.");
     }
     columns.put(column, value);
   }
 
-  private static void date(JsonBody body, String field, String column, Map<String, Object> columns) {
+  private static void date(
+      JsonBody body, String field, String column, Map<String, Object> columns) {
     if (!body.has(field)) {
       return;
     }

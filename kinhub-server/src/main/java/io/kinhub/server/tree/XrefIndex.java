@@ -5,9 +5,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.util.Arrays;
 
 /**
- * The cross-references ("@I1@") of one GEDCOM import, numbered 0, 1, 2, … in order of first sight. Kept as bytes in
- * one array with an open-addressing table, about 20 bytes per xref instead of the ~110 of a {@code HashMap<String,
- * Integer>}, because an import may meet millions of them and must stay within a bounded heap.
+ * The cross-references ("@I1@") of one GEDCOM import, numbered 0, 1, 2, … in order of first sight.
+ * Kept as bytes in one array with an open-addressing table, about 20 bytes per xref instead of the
+ * ~110 of a {@code HashMap<String, Integer>}, because an import may meet millions of them and must
+ * stay within a bounded heap.
  */
 final class XrefIndex {
   private byte[] bytes = new byte[1 << 12];
@@ -67,7 +68,8 @@ final class XrefIndex {
 
   private boolean equal(int ordinal, byte[] key) {
     int from = start[ordinal];
-    return start[ordinal + 1] - from == key.length && Arrays.equals(bytes, from, from + key.length, key, 0, key.length);
+    return start[ordinal + 1] - from == key.length
+        && Arrays.equals(bytes, from, from + key.length, key, 0, key.length);
   }
 
   private static int hash(byte[] b, int from, int to) {

@@ -3,9 +3,9 @@ package io.kinhub.server.abuse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kinhub.server.system.Api;
-import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.TestBackends;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Keycloak-style lockout, counted atomically across nodes, with the same answers for unknown logins. */
+/**
+ * Keycloak-style lockout, counted atomically across nodes, with the same answers for unknown
+ * logins.
+ */
 class BruteForceLockoutTest {
   private static final String PASSWORD = "the right password";
   private static Kinhub nodeA;
@@ -47,7 +50,10 @@ class BruteForceLockoutTest {
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       Api api = i % 2 == 0 ? a : b;
-      statuses.add(api.post("/api/v1/sessions", null, Map.of("login", login, "password", "guess number " + i)).status());
+      statuses.add(
+          api.post(
+                  "/api/v1/sessions", null, Map.of("login", login, "password", "guess number " + i))
+              .status());
     }
     return statuses;
   }
@@ -57,17 +63,27 @@ class BruteForceLockoutTest {
     String login = a.register(Api.newLogin(), PASSWORD);
 
     assertThat(attackAlternatingNodes(login)).containsExactly(401, 401, 401, 429);
-    Api.Response locked = b.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD));
+    Api.Response locked =
+        b.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD));
     assertThat(locked.status()).isEqualTo(429);
     assertThat(locked.json().get("code").asText()).isEqualTo("too_many_attempts");
     assertThat(Long.parseLong(locked.header("Retry-After"))).isBetween(1L, 2L);
     assertThat(locked.header("RateLimit-Policy")).isEqualTo("\"lockout\";q=3;w=43200");
     assertThat(locked.header("RateLimit")).startsWith("\"lockout\";r=0;t=");
 
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() ->
-        a.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD)).status() == 201);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                a.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD))
+                        .status()
+                    == 201);
     // the success reset the count: one more failure is a plain 401
-    assertThat(b.post("/api/v1/sessions", null, Map.of("login", login, "password", "wrong again")).status()).isEqualTo(401);
+    assertThat(
+            b.post("/api/v1/sessions", null, Map.of("login", login, "password", "wrong again"))
+                .status())
+        .isEqualTo(401);
   }
 
   @Test
@@ -79,8 +95,10 @@ class BruteForceLockoutTest {
     List<Integer> unknownStatuses = attackAlternatingNodes(unknown);
 
     assertThat(unknownStatuses).isEqualTo(knownStatuses).containsExactly(401, 401, 401, 429);
-    Api.Response k = a.post("/api/v1/sessions", null, Map.of("login", known, "password", "x-wrong-x"));
-    Api.Response u = a.post("/api/v1/sessions", null, Map.of("login", unknown, "password", "x-wrong-x"));
+    Api.Response k =
+        a.post("/api/v1/sessions", null, Map.of("login", known, "password", "x-wrong-x"));
+    Api.Response u =
+        a.post("/api/v1/sessions", null, Map.of("login", unknown, "password", "x-wrong-x"));
     assertThat(u.status()).isEqualTo(k.status());
     assertThat(u.json().get("code")).isEqualTo(k.json().get("code"));
   }

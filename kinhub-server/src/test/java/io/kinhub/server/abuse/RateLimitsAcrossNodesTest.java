@@ -2,9 +2,9 @@ package io.kinhub.server.abuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinhub.server.system.Api;
-import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.TestBackends;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,9 +38,12 @@ class RateLimitsAcrossNodesTest {
 
   private static int postLogin(Kinhub node, String login, String forwardedFor) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/v1/sessions"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"login\":\"" + login + "\",\"password\":\"x\"}"));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/v1/sessions"))
+              .header("Content-Type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"login\":\"" + login + "\",\"password\":\"x\"}"));
       if (forwardedFor != null) {
         b.header("X-Forwarded-For", forwardedFor);
       }
@@ -54,7 +57,8 @@ class RateLimitsAcrossNodesTest {
   void thirtyTwoClientsOnTwoNodes_getNoMoreThanCapacityPlusRefill() throws Exception {
     String prefix = TestBackends.newPrefix();
     Consumer<Map<String, String>> policy = env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:20/2s");
-    try (Kinhub a = node(prefix, policy); Kinhub b = node(prefix, policy)) {
+    try (Kinhub a = node(prefix, policy);
+        Kinhub b = node(prefix, policy)) {
       AtomicLong granted = new AtomicLong();
       AtomicLong refused = new AtomicLong();
       long runNanos = Duration.ofSeconds(3).toNanos();
@@ -63,13 +67,16 @@ class RateLimitsAcrossNodesTest {
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
         for (int i = 0; i < 32; i++) {
           Kinhub target = i % 2 == 0 ? a : b;
-          clients.add(pool.submit(() -> {
-            while (System.nanoTime() - start < runNanos) {
-              // a malformed login: the limiter decides, then the route answers 400 without hashing anything
-              int status = postLogin(target, "not-a-login", null);
-              (status == 429 ? refused : granted).incrementAndGet();
-            }
-          }));
+          clients.add(
+              pool.submit(
+                  () -> {
+                    while (System.nanoTime() - start < runNanos) {
+                      // a malformed login: the limiter decides, then the route answers 400 without
+                      // hashing anything
+                      int status = postLogin(target, "not-a-login", null);
+                      (status == 429 ? refused : granted).incrementAndGet();
+                    }
+                  }));
         }
         for (Future<?> c : clients) {
           c.get();
@@ -85,14 +92,27 @@ class RateLimitsAcrossNodesTest {
 
   @Test
   void responsesCarryIetfHeaders_and429HasRetryAfterRoundedUp() {
-    try (Kinhub a = node(TestBackends.newPrefix(), env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:1/60s,login:5/1h"))) {
+    try (Kinhub a =
+        node(
+            TestBackends.newPrefix(),
+            env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:1/60s,login:5/1h"))) {
       Api api = Api.of(a);
-      Api.Response ok = api.post("/api/v1/sessions", null, Map.of("login", "nobody@example.org", "password", "wrong password"));
-      Api.Response limited = api.post("/api/v1/sessions", null, Map.of("login", "nobody@example.org", "password", "wrong password"));
+      Api.Response ok =
+          api.post(
+              "/api/v1/sessions",
+              null,
+              Map.of("login", "nobody@example.org", "password", "wrong password"));
+      Api.Response limited =
+          api.post(
+              "/api/v1/sessions",
+              null,
+              Map.of("login", "nobody@example.org", "password", "wrong password"));
 
       assertThat(ok.status()).isEqualTo(401);
-      assertThat(ok.header("RateLimit-Policy")).isEqualTo("\"sessions-ip-60s\";q=1;w=60, \"sessions-login-3600s\";q=5;w=3600");
-      assertThat(ok.header("RateLimit")).matches("\"sessions-ip-60s\";r=0;t=(59|60), \"sessions-login-3600s\";r=4;t=7(19|20)");
+      assertThat(ok.header("RateLimit-Policy"))
+          .isEqualTo("\"sessions-ip-60s\";q=1;w=60, \"sessions-login-3600s\";q=5;w=3600");
+      assertThat(ok.header("RateLimit"))
+          .matches("\"sessions-ip-60s\";r=0;t=(59|60), \"sessions-login-3600s\";r=4;t=7(19|20)");
       assertThat(limited.status()).isEqualTo(429);
       assertThat(limited.json().get("code").asText()).isEqualTo("rate_limited");
       assertThat(limited.contentType()).startsWith("application/problem+json");
@@ -104,10 +124,14 @@ class RateLimitsAcrossNodesTest {
 
   @Test
   void refusedByTheLoginBucket_doesNotSpendTheIpBucket() {
-    try (Kinhub a = node(TestBackends.newPrefix(), env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:3/1h,login:2/1h"))) {
+    try (Kinhub a =
+        node(
+            TestBackends.newPrefix(),
+            env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:3/1h,login:2/1h"))) {
       assertThat(postLogin(a, "x@example.org", null)).isNotEqualTo(429);
       assertThat(postLogin(a, "x@example.org", null)).isNotEqualTo(429);
-      assertThat(postLogin(a, "x@example.org", null)).isEqualTo(429); // login bucket empty; IP keeps its last token
+      assertThat(postLogin(a, "x@example.org", null))
+          .isEqualTo(429); // login bucket empty; IP keeps its last token
       assertThat(postLogin(a, "y@example.org", null)).isNotEqualTo(429);
       assertThat(postLogin(a, "z@example.org", null)).isEqualTo(429); // now the IP bucket is empty
     }
@@ -115,11 +139,16 @@ class RateLimitsAcrossNodesTest {
 
   @Test
   void forwardedFor_isIgnoredFromUntrustedPeers_andHonouredFromTrustedProxies() {
-    try (Kinhub direct = node(TestBackends.newPrefix(), env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:2/1h"));
-         Kinhub proxied = node(TestBackends.newPrefix(), env -> {
-           env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:2/1h");
-           env.put("KINHUB_TRUSTED_PROXIES", "127.0.0.1/32,::1/128");
-         })) {
+    try (Kinhub direct =
+            node(
+                TestBackends.newPrefix(), env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:2/1h"));
+        Kinhub proxied =
+            node(
+                TestBackends.newPrefix(),
+                env -> {
+                  env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:2/1h");
+                  env.put("KINHUB_TRUSTED_PROXIES", "127.0.0.1/32,::1/128");
+                })) {
       // spoofing a new address per request does not escape the limit of an untrusted peer
       assertThat(postLogin(direct, "a@example.org", "198.51.100.1")).isNotEqualTo(429);
       assertThat(postLogin(direct, "a@example.org", "198.51.100.2")).isNotEqualTo(429);
@@ -137,7 +166,8 @@ class RateLimitsAcrossNodesTest {
     String prefix = TestBackends.newPrefix();
     Consumer<Map<String, String>> policy = env -> env.put("KINHUB_RATE_LIMIT_SESSIONS", "ip:2/1h");
     Clock twoHoursAhead = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
-    try (Kinhub honest = node(prefix, policy); Kinhub skewed = node(prefix, policy, twoHoursAhead)) {
+    try (Kinhub honest = node(prefix, policy);
+        Kinhub skewed = node(prefix, policy, twoHoursAhead)) {
       assertThat(postLogin(honest, "a@example.org", null)).isNotEqualTo(429);
       assertThat(postLogin(honest, "a@example.org", null)).isNotEqualTo(429);
       // a limiter on the node's clock would see the bucket refilled two hours later

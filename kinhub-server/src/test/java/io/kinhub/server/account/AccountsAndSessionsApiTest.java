@@ -3,8 +3,9 @@ package io.kinhub.server.account;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Api;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -14,9 +15,10 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.kinhub.server.config.Config;
 
-/** The accounts and password-session contract of API.md, through real HTTP against one real node. */
+/**
+ * The accounts and password-session contract of API.md, through real HTTP against one real node.
+ */
 class AccountsAndSessionsApiTest {
   private static final String PASSWORD = "s3cret-enough";
   private static Kinhub node;
@@ -45,7 +47,17 @@ class AccountsAndSessionsApiTest {
   @Test
   void register_returns201_withIdLoginAndDisplayName_andNormalisesTheEmail() {
     String login = Api.newLogin();
-    Api.Response r = api.post("/api/v1/accounts", null, Map.of("login", "  " + login.toUpperCase() + " ", "password", PASSWORD, "displayName", "Ada"));
+    Api.Response r =
+        api.post(
+            "/api/v1/accounts",
+            null,
+            Map.of(
+                "login",
+                "  " + login.toUpperCase() + " ",
+                "password",
+                PASSWORD,
+                "displayName",
+                "Ada"));
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.json().get("id").isTextual()).isTrue();
     assertThat(r.json().get("login").asText()).isEqualTo(login);
@@ -55,7 +67,11 @@ class AccountsAndSessionsApiTest {
   @Test
   void register_acceptsAnE164Phone() {
     String phone = "+4915" + (100000000L + (long) (Math.random() * 899999999L));
-    Api.Response r = api.post("/api/v1/accounts", null, Map.of("login", phone, "password", PASSWORD, "displayName", "Phone"));
+    Api.Response r =
+        api.post(
+            "/api/v1/accounts",
+            null,
+            Map.of("login", phone, "password", PASSWORD, "displayName", "Phone"));
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.json().get("login").asText()).isEqualTo(phone);
   }
@@ -63,35 +79,98 @@ class AccountsAndSessionsApiTest {
   @Test
   void register_twice_is409AccountExists_evenWithOtherCase() {
     String login = api.register(Api.newLogin(), PASSWORD);
-    assertProblem(api.post("/api/v1/accounts", null, Map.of("login", login.toUpperCase(), "password", PASSWORD, "displayName", "X")),
-        409, "account_exists");
+    assertProblem(
+        api.post(
+            "/api/v1/accounts",
+            null,
+            Map.of("login", login.toUpperCase(), "password", PASSWORD, "displayName", "X")),
+        409,
+        "account_exists");
   }
 
   @Test
   void register_withBadFields_is400NamingTheField() {
-    assertThat(api.post("/api/v1/accounts", null, Map.of("login", "not a login", "password", PASSWORD, "displayName", "X")).json().get("field").asText())
+    assertThat(
+            api.post(
+                    "/api/v1/accounts",
+                    null,
+                    Map.of("login", "not a login", "password", PASSWORD, "displayName", "X"))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("login");
-    assertProblem(api.post("/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", "short", "displayName", "X")), 400, "invalid_request");
-    assertThat(api.post("/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", "x".repeat(129), "displayName", "X")).json().get("field").asText())
+    assertProblem(
+        api.post(
+            "/api/v1/accounts",
+            null,
+            Map.of("login", Api.newLogin(), "password", "short", "displayName", "X")),
+        400,
+        "invalid_request");
+    assertThat(
+            api.post(
+                    "/api/v1/accounts",
+                    null,
+                    Map.of(
+                        "login", Api.newLogin(), "password", "x".repeat(129), "displayName", "X"))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("password");
-    assertThat(api.post("/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", PASSWORD, "displayName", "   ")).json().get("field").asText())
+    assertThat(
+            api.post(
+                    "/api/v1/accounts",
+                    null,
+                    Map.of("login", Api.newLogin(), "password", PASSWORD, "displayName", "   "))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("displayName");
-    assertThat(api.post("/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", PASSWORD, "displayName", "x".repeat(65))).json().get("field").asText())
+    assertThat(
+            api.post(
+                    "/api/v1/accounts",
+                    null,
+                    Map.of(
+                        "login",
+                        Api.newLogin(),
+                        "password",
+                        PASSWORD,
+                        "displayName",
+                        "x".repeat(65)))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("displayName");
-    assertThat(api.post("/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", PASSWORD)).json().get("field").asText())
+    assertThat(
+            api.post(
+                    "/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", PASSWORD))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("displayName");
-    assertThat(api.post("/api/v1/accounts", null, Map.of("login", 42, "password", PASSWORD, "displayName", "X")).json().get("field").asText())
+    assertThat(
+            api.post(
+                    "/api/v1/accounts",
+                    null,
+                    Map.of("login", 42, "password", PASSWORD, "displayName", "X"))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("login");
   }
 
   @Test
   void login_returnsTheContractBody_withA256BitBase64UrlToken() {
     String login = api.register(Api.newLogin(), PASSWORD);
-    Api.Response r = api.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD, "device", "Firefox on Linux"));
+    Api.Response r =
+        api.post(
+            "/api/v1/sessions",
+            null,
+            Map.of("login", login, "password", PASSWORD, "device", "Firefox on Linux"));
     assertThat(r.status()).isEqualTo(201);
     String token = r.json().get("token").asText();
     assertThat(Base64.getUrlDecoder().decode(token)).hasSize(32);
-    assertThat(r.json().get("expiresAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+    assertThat(r.json().get("expiresAt").asText())
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
     JsonNode session = r.json().get("session");
     assertThat(session.get("id").asText()).isNotBlank();
     assertThat(session.get("device").asText()).isEqualTo("Firefox on Linux");
@@ -107,8 +186,13 @@ class AccountsAndSessionsApiTest {
   @Test
   void wrongPasswordAndUnknownLogin_giveTheSame401() {
     String login = api.register(Api.newLogin(), PASSWORD);
-    Api.Response wrong = api.post("/api/v1/sessions", null, Map.of("login", login, "password", "wrong password"));
-    Api.Response unknown = api.post("/api/v1/sessions", null, Map.of("login", Api.newLogin(), "password", "wrong password"));
+    Api.Response wrong =
+        api.post("/api/v1/sessions", null, Map.of("login", login, "password", "wrong password"));
+    Api.Response unknown =
+        api.post(
+            "/api/v1/sessions",
+            null,
+            Map.of("login", Api.newLogin(), "password", "wrong password"));
     assertProblem(wrong, 401, "invalid_credentials");
     assertProblem(unknown, 401, "invalid_credentials");
     assertThat(wrong.json().get("detail")).isEqualTo(unknown.json().get("detail"));
@@ -155,7 +239,8 @@ class AccountsAndSessionsApiTest {
     String bob = api.register(Api.newLogin(), PASSWORD);
     String aliceToken = api.login(alice, PASSWORD);
     String bobToken = api.login(bob, PASSWORD);
-    String bobSession = api.get("/api/v1/me/sessions", bobToken).json().get("sessions").get(0).get("id").asText();
+    String bobSession =
+        api.get("/api/v1/me/sessions", bobToken).json().get("sessions").get(0).get("id").asText();
 
     assertProblem(api.delete("/api/v1/me/sessions/" + bobSession, aliceToken), 404, "not_found");
     assertThat(api.get("/api/v1/me", bobToken).status()).isEqualTo(200);
@@ -177,17 +262,32 @@ class AccountsAndSessionsApiTest {
     String first = api.login(login, PASSWORD);
     String second = api.login(login, PASSWORD);
 
-    assertProblem(api.put("/api/v1/me/password", first, Map.of("currentPassword", "not it at all", "newPassword", "brand new pass")),
-        401, "invalid_credentials");
-    Api.Response changed = api.put("/api/v1/me/password", first, Map.of("currentPassword", PASSWORD, "newPassword", "brand new pass"));
+    assertProblem(
+        api.put(
+            "/api/v1/me/password",
+            first,
+            Map.of("currentPassword", "not it at all", "newPassword", "brand new pass")),
+        401,
+        "invalid_credentials");
+    Api.Response changed =
+        api.put(
+            "/api/v1/me/password",
+            first,
+            Map.of("currentPassword", PASSWORD, "newPassword", "brand new pass"));
 
     assertThat(changed.status()).isEqualTo(200);
     assertThat(changed.json().get("token").asText()).isNotEqualTo(first);
     assertThat(api.get("/api/v1/me", first).status()).isEqualTo(401);
     assertThat(api.get("/api/v1/me", second).status()).isEqualTo(401);
     assertThat(api.get("/api/v1/me", changed.json().get("token").asText()).status()).isEqualTo(200);
-    assertThat(api.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD)).status()).isEqualTo(401);
-    assertThat(api.post("/api/v1/sessions", null, Map.of("login", login, "password", "brand new pass")).status()).isEqualTo(201);
+    assertThat(
+            api.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD))
+                .status())
+        .isEqualTo(401);
+    assertThat(
+            api.post("/api/v1/sessions", null, Map.of("login", login, "password", "brand new pass"))
+                .status())
+        .isEqualTo(201);
   }
 
   @Test
@@ -211,9 +311,15 @@ class AccountsAndSessionsApiTest {
 
   @Test
   void bodiesOverOneMebibyte_get413_andWrongMediaType415() {
-    byte[] big = ("{\"login\":\"" + "a".repeat(1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
-    assertProblem(api.raw("POST", "/api/v1/accounts", null, "application/json", big), 413, "too_large");
-    assertProblem(api.raw("POST", "/api/v1/sessions", null, "text/plain", "{}".getBytes(StandardCharsets.UTF_8)), 415, "unsupported_media_type");
+    byte[] big =
+        ("{\"login\":\"" + "a".repeat(1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+    assertProblem(
+        api.raw("POST", "/api/v1/accounts", null, "application/json", big), 413, "too_large");
+    assertProblem(
+        api.raw(
+            "POST", "/api/v1/sessions", null, "text/plain", "{}".getBytes(StandardCharsets.UTF_8)),
+        415,
+        "unsupported_media_type");
   }
 
   @Test
@@ -237,7 +343,10 @@ class AccountsAndSessionsApiTest {
   void metrics_arePrometheusText_withHttpRedisAndNearCacheFigures() {
     api.get("/health", null);
     String text = api.get("/metrics", null).text();
-    assertThat(text).contains("http_server_requests_seconds_count").contains("kinhub_nearcache_requests_total")
-        .contains("kinhub_bus_trusted").contains("lettuce_command_completion");
+    assertThat(text)
+        .contains("http_server_requests_seconds_count")
+        .contains("kinhub_nearcache_requests_total")
+        .contains("kinhub_bus_trusted")
+        .contains("lettuce_command_completion");
   }
 }

@@ -2,11 +2,11 @@ package io.kinhub.server.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinhub.server.system.Api;
-import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
-import io.kinhub.server.system.TestBackends;
+import io.kinhub.server.config.Config;
 import io.kinhub.server.config.Variables;
+import io.kinhub.server.system.Api;
+import io.kinhub.server.system.TestBackends;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +14,9 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Audit finding 8: {@code PUT /me/password} took unlimited guesses at the current password from one stolen
- * session. It is rate limited per user and per client IP, and wrong current passwords count into the login's
- * lockout, so a locked login refuses password changes as well as logins.
+ * Audit finding 8: {@code PUT /me/password} took unlimited guesses at the current password from one
+ * stolen session. It is rate limited per user and per client IP, and wrong current passwords count
+ * into the login's lockout, so a locked login refuses password changes as well as logins.
  */
 class PasswordChangeAbuseTest {
   private static final String PASSWORD = "the right old password";
@@ -28,7 +28,10 @@ class PasswordChangeAbuseTest {
   }
 
   private static Api.Response change(Api api, String token, String current) {
-    return api.put("/api/v1/me/password", token, Map.of("currentPassword", current, "newPassword", "a fresh strong passphrase"));
+    return api.put(
+        "/api/v1/me/password",
+        token,
+        Map.of("currentPassword", current, "newPassword", "a fresh strong passphrase"));
   }
 
   private static void assertRateLimited(Api.Response r) {
@@ -41,10 +44,12 @@ class PasswordChangeAbuseTest {
 
   @Test
   void passwordChange_isRateLimited() {
-    try (Kinhub node = start(env -> {
-      env.put("KINHUB_RATE_LIMIT_PASSWORD_CHANGES", "user:3/1h,ip:1000/1h");
-      env.put("KINHUB_LOCKOUT_FAILURES", "1000");
-    })) {
+    try (Kinhub node =
+        start(
+            env -> {
+              env.put("KINHUB_RATE_LIMIT_PASSWORD_CHANGES", "user:3/1h,ip:1000/1h");
+              env.put("KINHUB_LOCKOUT_FAILURES", "1000");
+            })) {
       Api api = Api.of(node);
       String login = api.register(Api.newLogin(), PASSWORD);
       String token = api.login(login, PASSWORD);
@@ -61,17 +66,20 @@ class PasswordChangeAbuseTest {
       String other = api.register(Api.newLogin(), PASSWORD);
       assertThat(change(api, api.login(other, PASSWORD), PASSWORD).status()).isEqualTo(200);
       // nor does a request without a valid session spend anyone's tokens: it is a plain 401
-      assertThat(change(api, "not-a-token", PASSWORD).json().get("code").asText()).isEqualTo("unauthenticated");
+      assertThat(change(api, "not-a-token", PASSWORD).json().get("code").asText())
+          .isEqualTo("unauthenticated");
     }
   }
 
   @Test
   void passwordChange_isRateLimitedPerClientIp_acrossUsers() {
-    try (Kinhub node = start(env -> env.put("KINHUB_RATE_LIMIT_PASSWORD_CHANGES", "user:1000/1h,ip:2/1h"))) {
+    try (Kinhub node =
+        start(env -> env.put("KINHUB_RATE_LIMIT_PASSWORD_CHANGES", "user:1000/1h,ip:2/1h"))) {
       Api api = Api.of(node);
       for (int i = 0; i < 2; i++) {
         String login = api.register(Api.newLogin(), PASSWORD);
-        assertThat(change(api, api.login(login, PASSWORD), "wrong guess here").status()).isEqualTo(401);
+        assertThat(change(api, api.login(login, PASSWORD), "wrong guess here").status())
+            .isEqualTo(401);
       }
       String third = api.register(Api.newLogin(), PASSWORD);
       Api.Response r = change(api, api.login(third, PASSWORD), PASSWORD);
@@ -84,12 +92,14 @@ class PasswordChangeAbuseTest {
   void passwordChange_hasASafeDefaultLimit() {
     assertThat(Variables.named("KINHUB_RATE_LIMIT_PASSWORD_CHANGES")).isPresent();
     Config config = Config.from(Map.of());
-    assertThat(config.abuse().rateLimits()).anySatisfy(p -> {
-      assertThat(p.name()).isEqualTo("password-changes");
-      assertThat(p.method() + " " + p.path()).isEqualTo("PUT /api/v1/me/password");
-      assertThat(p.failOpen()).isFalse();
-      assertThat(p.spec()).contains("user:").contains("ip:");
-    });
+    assertThat(config.abuse().rateLimits())
+        .anySatisfy(
+            p -> {
+              assertThat(p.name()).isEqualTo("password-changes");
+              assertThat(p.method() + " " + p.path()).isEqualTo("PUT /api/v1/me/password");
+              assertThat(p.failOpen()).isFalse();
+              assertThat(p.spec()).contains("user:").contains("ip:");
+            });
   }
 
   @Test
@@ -110,7 +120,8 @@ class PasswordChangeAbuseTest {
       assertThat(change.status()).isEqualTo(429);
       assertThat(change.json().get("code").asText()).isEqualTo("too_many_attempts");
       assertThat(change.header("Retry-After")).isNotNull();
-      Api.Response login2 = api.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD));
+      Api.Response login2 =
+          api.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD));
       assertThat(login2.status()).isEqualTo(429);
       assertThat(login2.json().get("code").asText()).isEqualTo("too_many_attempts");
       // the stolen session itself is not ended by the lock (its owner may still be using it)

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded Redis and PostgreSQL listen on loopback, where any local user can reach them: each gets a
- * random password at first start, kept owner-only in the data directory, and refuses clients without it.
+ * The embedded Redis and PostgreSQL listen on loopback, where any local user can reach them: each
+ * gets a random password at first start, kept owner-only in the data directory, and refuses clients
+ * without it.
  */
 class EmbeddedAuthTest {
 
@@ -37,7 +38,9 @@ class EmbeddedAuthTest {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(5_000);
       socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      return new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+          .readLine();
     }
   }
 
@@ -71,10 +74,21 @@ class EmbeddedAuthTest {
     try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"))) {
       int port = port(database.jdbcUrl());
       for (String host : new String[] {"127.0.0.1", "localhost"}) {
-        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/kinhub?user=postgres"))
+        assertThatThrownBy(
+                () ->
+                    DriverManager.getConnection(
+                        "jdbc:postgresql://" + host + ":" + port + "/kinhub?user=postgres"))
             .isInstanceOf(SQLException.class);
-        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/kinhub?user=postgres&password=wrong"))
-            .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+        assertThatThrownBy(
+                () ->
+                    DriverManager.getConnection(
+                        "jdbc:postgresql://"
+                            + host
+                            + ":"
+                            + port
+                            + "/kinhub?user=postgres&password=wrong"))
+            .isInstanceOf(SQLException.class)
+            .hasMessageContaining("password authentication failed");
       }
       try (Connection c = DriverManager.getConnection(database.jdbcUrl())) {
         assertThat(c.isValid(5)).isTrue();
@@ -84,14 +98,24 @@ class EmbeddedAuthTest {
   }
 
   @Test
-  void embeddedPostgres_createdWithoutPassword_isSecuredOnItsNextStart(@TempDir Path dataDir) throws Exception {
+  void embeddedPostgres_createdWithoutPassword_isSecuredOnItsNextStart(@TempDir Path dataDir)
+      throws Exception {
     Path dir = dataDir.resolve("postgres");
-    // a data directory as earlier Kinhub versions left it: initdb with trust authentication, no password
-    EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setRegisterShutdownHook(false).start().close();
+    // a data directory as earlier Kinhub versions left it: initdb with trust authentication, no
+    // password
+    EmbeddedPostgres.builder()
+        .setDataDirectory(dir)
+        .setCleanDataDirectory(false)
+        .setRegisterShutdownHook(false)
+        .start()
+        .close();
 
     try (EmbeddedDatabase database = EmbeddedDatabase.start(dir)) {
       int port = port(database.jdbcUrl());
-      assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/kinhub?user=postgres"))
+      assertThatThrownBy(
+              () ->
+                  DriverManager.getConnection(
+                      "jdbc:postgresql://127.0.0.1:" + port + "/kinhub?user=postgres"))
           .isInstanceOf(SQLException.class);
       try (Connection c = DriverManager.getConnection(database.jdbcUrl())) {
         assertThat(c.isValid(5)).isTrue();
@@ -100,7 +124,8 @@ class EmbeddedAuthTest {
   }
 
   @Test
-  void embeddedNode_keepsItsPasswordsOwnerOnly_outOfHealth_andAcrossRestarts(@TempDir Path dataDir) throws Exception {
+  void embeddedNode_keepsItsPasswordsOwnerOnly_outOfHealth_andAcrossRestarts(@TempDir Path dataDir)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("KINHUB_HTTP_PORT", "0");
     env.put("KINHUB_DATA_DIR", dataDir.toString());
@@ -116,12 +141,16 @@ class EmbeddedAuthTest {
         assertThat(permissions(dataDir.resolve(file))).as(file).isEqualTo("rw-------");
       }
       Api api = Api.of(node);
-      assertThat(api.get("/health", null).text()).doesNotContain(redisPassword).doesNotContain(databasePassword);
+      assertThat(api.get("/health", null).text())
+          .doesNotContain(redisPassword)
+          .doesNotContain(databasePassword);
       token = api.login(api.register(Api.newLogin(), "auth test password"), "auth test password");
     }
     try (Kinhub node = Kinhub.start(Config.from(env))) {
-      assertThat(Files.readString(dataDir.resolve("redis.password")).strip()).isEqualTo(redisPassword);
-      assertThat(Files.readString(dataDir.resolve("postgres.password")).strip()).isEqualTo(databasePassword);
+      assertThat(Files.readString(dataDir.resolve("redis.password")).strip())
+          .isEqualTo(redisPassword);
+      assertThat(Files.readString(dataDir.resolve("postgres.password")).strip())
+          .isEqualTo(databasePassword);
       assertThat(Api.of(node).get("/api/v1/me", token).status()).isEqualTo(200);
     }
   }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code kinhub admin nodes}: the operator sees every node, its Redis, and whether they all agree. */
+/**
+ * {@code kinhub admin nodes}: the operator sees every node, its Redis, and whether they all agree.
+ */
 class NodesCommandTest {
 
   private record Run(int exit, String out) {}
@@ -36,7 +38,8 @@ class NodesCommandTest {
   }
 
   @Test
-  void theNodesCommand_listsEveryNodeWithItsRedis_andExits3WhenTheyDisagree(@TempDir Path dir) throws Exception {
+  void theNodesCommand_listsEveryNodeWithItsRedis_andExits3WhenTheyDisagree(@TempDir Path dir)
+      throws Exception {
     String prefix = TestBackends.newPrefix();
     Map<String, String> env = TestBackends.get().env(prefix);
     env.put("KINHUB_NODE_HEARTBEAT", "200ms");
@@ -52,7 +55,9 @@ class NodesCommandTest {
       try (Kinhub nodeB = Kinhub.start(Config.from(envB))) {
         Run run = nodes(env);
         assertThat(run.exit()).as(run.out()).isZero();
-        assertThat(run.out()).contains("NODE", "REDIS", "RUN ID", a, b, runId, "2 live node(s), all on the same Redis");
+        assertThat(run.out())
+            .contains(
+                "NODE", "REDIS", "RUN ID", a, b, runId, "2 live node(s), all on the same Redis");
       }
 
       try (EmbeddedRedis other = EmbeddedRedis.start(dir.resolve("redis"))) {

@@ -1,10 +1,13 @@
 package io.kinhub.server.app;
 
 import io.kinhub.server.system.TestBackends;
-import picocli.CommandLine;
 import java.util.Map;
+import picocli.CommandLine;
 
-/** Runs {@code kinhub admin grant-superadmin|revoke-superadmin} in-process, configured for a test deployment. */
+/**
+ * Runs {@code kinhub admin grant-superadmin|revoke-superadmin} in-process, configured for a test
+ * deployment.
+ */
 public final class SuperadminCli {
   private SuperadminCli() {}
 

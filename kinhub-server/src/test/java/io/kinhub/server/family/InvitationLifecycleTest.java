@@ -3,9 +3,9 @@ package io.kinhub.server.family;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Audit finding 7: a removed admin rejoined with a code made beforehand. An invitation dies when its creator
- * loses {@code family:member:invite} (role change, removal, leaving); accepting a dead one is
- * {@code 410 invitation_revoked}. Live invitations can be listed (without their codes, which only the creator
- * ever sees) and revoked.
+ * Audit finding 7: a removed admin rejoined with a code made beforehand. An invitation dies when
+ * its creator loses {@code family:member:invite} (role change, removal, leaving); accepting a dead
+ * one is {@code 410 invitation_revoked}. Live invitations can be listed (without their codes, which
+ * only the creator ever sees) and revoked.
  */
 class InvitationLifecycleTest {
   private static Kinhub node;
@@ -79,7 +79,10 @@ class InvitationLifecycleTest {
     // removed: the audit's case, the removed admin rejoining with their own code
     String family = familyWithAdmin(originator, admin);
     String beforeRemoval = invite(admin, family);
-    assertThat(api.delete("/api/v1/families/" + family + "/members/" + admin.id(), originator.token()).status()).isEqualTo(204);
+    assertThat(
+            api.delete("/api/v1/families/" + family + "/members/" + admin.id(), originator.token())
+                .status())
+        .isEqualTo(204);
     assertDead(accept(beforeRemoval, admin));
     assertDead(accept(beforeRemoval, outsider));
     assertThat(api.get("/api/v1/families/" + family, admin.token()).status()).isEqualTo(403);
@@ -95,16 +98,21 @@ class InvitationLifecycleTest {
     // left
     String left = familyWithAdmin(originator, admin);
     String beforeLeaving = invite(admin, left);
-    assertThat(api.delete("/api/v1/families/" + left + "/members/" + admin.id(), admin.token()).status()).isEqualTo(204);
+    assertThat(
+            api.delete("/api/v1/families/" + left + "/members/" + admin.id(), admin.token())
+                .status())
+        .isEqualTo(204);
     assertDead(accept(beforeLeaving, outsider));
 
     // family deleted: the invitation is gone with it
     String deleted = familyWithAdmin(originator, admin);
     String beforeDeletion = invite(admin, deleted);
-    assertThat(api.delete("/api/v1/families/" + deleted, originator.token()).status()).isEqualTo(204);
+    assertThat(api.delete("/api/v1/families/" + deleted, originator.token()).status())
+        .isEqualTo(204);
     assertThat(accept(beforeDeletion, outsider).status()).isEqualTo(404);
 
-    // a creator who keeps the permission keeps their invitations: the originator handing over the role stays admin
+    // a creator who keeps the permission keeps their invitations: the originator handing over the
+    // role stays admin
     String handedOver = familyWithAdmin(originator, admin);
     String byOriginator = invite(originator, handedOver);
     Families.setRole(api, originator, handedOver, admin, "originator");
@@ -126,7 +134,8 @@ class InvitationLifecycleTest {
     assertThat(raw.text()).doesNotContain(mine).doesNotContain(admins).doesNotContain(used);
     List<JsonNode> live = listed(originator, family);
     assertThat(live).hasSize(2);
-    assertThat(live).extracting(i -> i.get("createdBy").get("userId").asText())
+    assertThat(live)
+        .extracting(i -> i.get("createdBy").get("userId").asText())
         .containsExactlyInAnyOrder(originator.id(), admin.id());
     for (JsonNode i : live) {
       assertThat(i.get("id").asText()).matches("[0-9a-f]{16}");
@@ -134,18 +143,22 @@ class InvitationLifecycleTest {
       assertThat(i.get("expiresAt").asText()).endsWith("Z");
       assertThat(i.has("code")).isFalse();
     }
-    assertThat(live).extracting(i -> i.get("createdBy").get("displayName").asText()).contains("Admin");
+    assertThat(live)
+        .extracting(i -> i.get("createdBy").get("displayName").asText())
+        .contains("Admin");
 
     // the admin's invitations leave the list with the admin's permission
     Families.setRole(api, originator, family, admin, "member");
-    assertThat(listed(originator, family)).extracting(i -> i.get("createdBy").get("userId").asText())
+    assertThat(listed(originator, family))
+        .extracting(i -> i.get("createdBy").get("userId").asText())
         .containsExactly(originator.id());
 
     // members (now including the demoted admin) and outsiders may not look
     Api.Response byMember = api.get("/api/v1/families/" + family + "/invitations", joiner.token());
     assertThat(byMember.status()).isEqualTo(403);
     assertThat(byMember.json().get("code").asText()).isEqualTo("forbidden");
-    assertThat(api.get("/api/v1/families/" + family + "/invitations", admin.token()).status()).isEqualTo(403);
+    assertThat(api.get("/api/v1/families/" + family + "/invitations", admin.token()).status())
+        .isEqualTo(403);
   }
 
   @Test
@@ -186,7 +199,8 @@ class InvitationLifecycleTest {
   }
 
   @Test
-  void acceptsRacingTheCreatorsRemoval_eachJoinOrAre410_andNoneSucceedsAfterwards() throws Exception {
+  void acceptsRacingTheCreatorsRemoval_eachJoinOrAre410_andNoneSucceedsAfterwards()
+      throws Exception {
     User originator = api.newUser("Originator");
     User admin = api.newUser("Admin");
     String family = familyWithAdmin(originator, admin);
@@ -203,7 +217,10 @@ class InvitationLifecycleTest {
         int n = i;
         accepts.add(pool.submit(() -> accept(codes.get(n), joiners.get(n)).status()));
         if (i == 8) {
-          int removal = api.delete("/api/v1/families/" + family + "/members/" + admin.id(), originator.token()).status();
+          int removal =
+              api.delete(
+                      "/api/v1/families/" + family + "/members/" + admin.id(), originator.token())
+                  .status();
           assertThat(removal).isEqualTo(204);
         }
       }
@@ -211,7 +228,8 @@ class InvitationLifecycleTest {
         statuses.add(f.get());
       }
     }
-    // lock order creator-membership-then-invitation: no deadlock (a 500) and no hang, only the two outcomes
+    // lock order creator-membership-then-invitation: no deadlock (a 500) and no hang, only the two
+    // outcomes
     assertThat(statuses).allMatch(st -> st == 200 || st == 410);
     // the removal has returned: whatever was not used is dead now
     for (int i = 0; i < 16; i++) {

@@ -8,6 +8,8 @@ import io.kinhub.redis.connection.RedisSettings;
 import io.kinhub.redis.jobs.JobQueue;
 import io.kinhub.redis.jobs.QueueSettings;
 import io.kinhub.server.system.TestBackends;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,10 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScoredValue;
 
-/** A fan-out worker killed (SIGKILL) in the middle of its batches: another finishes them; no timeline misses the post or has it twice. */
+/**
+ * A fan-out worker killed (SIGKILL) in the middle of its batches: another finishes them; no
+ * timeline misses the post or has it twice.
+ */
 class FanOutCrashTest {
   private static final long VISIBILITY_MS = 2000;
   private static final int USERS = 2000;
@@ -34,10 +37,21 @@ class FanOutCrashTest {
 
   private Process startWorker(String prefix, String mode) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-Xmx192m", "-cp", System.getProperty("java.class.path"),
-        FanOutWorkerProcess.class.getName(), TestBackends.get().redisUrl(), prefix, Long.toString(VISIBILITY_MS), mode)
-        .redirectErrorStream(true).redirectOutput(new File("target/fanout-worker-" + prefix.replace(":", "") + "-" + mode + ".log"))
-        .start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx192m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                FanOutWorkerProcess.class.getName(),
+                TestBackends.get().redisUrl(),
+                prefix,
+                Long.toString(VISIBILITY_MS),
+                mode)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                new File("target/fanout-worker-" + prefix.replace(":", "") + "-" + mode + ".log"))
+            .start();
     processes.add(p);
     return p;
   }
@@ -45,8 +59,10 @@ class FanOutCrashTest {
   @Test
   void workerKilledMidFanOut_anotherFinishes_everyTimelineHasThePostExactlyOnce() throws Exception {
     String prefix = TestBackends.newPrefix();
-    RedisConnections redis = RedisConnections.connect(new RedisSettings(TestBackends.get().redisUrl(), prefix,
-        Duration.ofSeconds(2)), DefaultClientResources.create());
+    RedisConnections redis =
+        RedisConnections.connect(
+            new RedisSettings(TestBackends.get().redisUrl(), prefix, Duration.ofSeconds(2)),
+            DefaultClientResources.create());
     try (StatefulRedisConnection<String, String> admin = TestBackends.get().connectRedis()) {
       FanOut fanOut = new FanOut(redis, 800);
       long olderPost = 1000;
@@ -56,32 +72,42 @@ class FanOutCrashTest {
       for (long u = 1; u <= USERS; u++) {
         users.add(u);
         // built timelines of active users (sentinel "0") that already hold an older post
-        writes.add(admin.async().zadd(fanOut.timelineKey(u), ScoredValue.just(0, "0"),
-            ScoredValue.just(olderPost, Long.toString(olderPost))));
+        writes.add(
+            admin
+                .async()
+                .zadd(
+                    fanOut.timelineKey(u),
+                    ScoredValue.just(0, "0"),
+                    ScoredValue.just(olderPost, Long.toString(olderPost))));
       }
       for (var w : writes) {
         w.get();
       }
-      JobQueue queue = new JobQueue("feed-fanout", redis, QueueSettings.defaults(), new SimpleMeterRegistry());
+      JobQueue queue =
+          new JobQueue("feed-fanout", redis, QueueSettings.defaults(), new SimpleMeterRegistry());
       for (int from = 0; from < USERS; from += BATCH) {
         queue.enqueue(FanOut.batchPayload(post, users.subList(from, from + BATCH)));
       }
 
-      Process doomed = startWorker(prefix, "stall"); // writes its batches' timelines, then stalls before the ack
+      Process doomed =
+          startWorker(prefix, "stall"); // writes its batches' timelines, then stalls before the ack
       await().atMost(Duration.ofSeconds(60)).until(() -> withPost(admin, fanOut, post) >= BATCH);
       long before = withPost(admin, fanOut, post);
       assertThat(before).as("killed mid fan-out").isLessThan(USERS);
       doomed.destroyForcibly().waitFor();
 
       startWorker(prefix, "work");
-      await().atMost(Duration.ofSeconds(60)).until(() -> withPost(admin, fanOut, post) == USERS && queue.pending() == 0);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> withPost(admin, fanOut, post) == USERS && queue.pending() == 0);
 
       List<RedisFuture<List<String>>> timelines = new ArrayList<>();
       for (long u = 1; u <= USERS; u++) {
         timelines.add(admin.async().zrange(fanOut.timelineKey(u), 0, -1));
       }
       for (int i = 0; i < USERS; i++) {
-        assertThat(timelines.get(i).get()).as("timeline of " + (i + 1))
+        assertThat(timelines.get(i).get())
+            .as("timeline of " + (i + 1))
             .containsExactly("0", Long.toString(olderPost), Long.toString(post));
       }
       assertThat(queue.dead(10)).isEmpty();
@@ -90,7 +116,8 @@ class FanOutCrashTest {
     }
   }
 
-  private static long withPost(StatefulRedisConnection<String, String> admin, FanOut fanOut, long post) {
+  private static long withPost(
+      StatefulRedisConnection<String, String> admin, FanOut fanOut, long post) {
     List<RedisFuture<Double>> scores = new ArrayList<>();
     for (long u = 1; u <= USERS; u++) {
       scores.add(admin.async().zscore(fanOut.timelineKey(u), Long.toString(post))); // pipelined

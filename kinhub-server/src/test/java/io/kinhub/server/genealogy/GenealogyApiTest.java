@@ -4,10 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -125,7 +125,9 @@ class GenealogyApiTest {
           assertThat(step).matches("(elder_|younger_)?(brother|sister)|sibling");
           Set<String> shared = new HashSet<>();
           for (String f : new String[] {"fatherId", "motherId"}) {
-            if (text(a, f) != null && (text(a, f).equals(text(b, "fatherId")) || text(a, f).equals(text(b, "motherId")))) {
+            if (text(a, f) != null
+                && (text(a, f).equals(text(b, "fatherId"))
+                    || text(a, f).equals(text(b, "motherId")))) {
               shared.add(text(a, f));
             }
           }
@@ -133,17 +135,26 @@ class GenealogyApiTest {
           links += 2;
         }
       }
-      if (step.endsWith("brother") || step.equals("father") || step.equals("son") || step.equals("husband")) {
+      if (step.endsWith("brother")
+          || step.equals("father")
+          || step.equals("son")
+          || step.equals("husband")) {
         assertThat(gender).isEqualTo("male");
       }
-      if (step.endsWith("sister") || step.equals("mother") || step.equals("daughter") || step.equals("wife")) {
+      if (step.endsWith("sister")
+          || step.equals("mother")
+          || step.equals("daughter")
+          || step.equals("wife")) {
         assertThat(gender).isEqualTo("female");
       }
     }
     return links;
   }
 
-  /** A random GEDCOM family tree: a few founding couples, children marrying across lines, some unrelated loners. */
+  /**
+   * A random GEDCOM family tree: a few founding couples, children marrying across lines, some
+   * unrelated loners.
+   */
   private static String randomGedcom(Random random, int couples) {
     StringBuilder g = new StringBuilder("0 HEAD\n1 CHAR UTF-8\n");
     List<int[]> fams = new ArrayList<>();
@@ -182,11 +193,26 @@ class GenealogyApiTest {
       birth.put(next, 1900);
       next++;
     }
-    sex.forEach((id, s) -> g.append("0 @I").append(id).append("@ INDI\n1 NAME P").append(id).append(" /Test/\n1 SEX ")
-        .append(s).append("\n1 BIRT\n2 DATE ").append(birth.get(id)).append('\n'));
+    sex.forEach(
+        (id, s) ->
+            g.append("0 @I")
+                .append(id)
+                .append("@ INDI\n1 NAME P")
+                .append(id)
+                .append(" /Test/\n1 SEX ")
+                .append(s)
+                .append("\n1 BIRT\n2 DATE ")
+                .append(birth.get(id))
+                .append('\n'));
     int n = 1;
     for (int[] fam : fams) {
-      g.append("0 @F").append(n++).append("@ FAM\n1 HUSB @I").append(fam[0]).append("@\n1 WIFE @I").append(fam[1]).append("@\n");
+      g.append("0 @F")
+          .append(n++)
+          .append("@ FAM\n1 HUSB @I")
+          .append(fam[0])
+          .append("@\n1 WIFE @I")
+          .append(fam[1])
+          .append("@\n");
       for (int k = 2; k < fam.length && fam[k] != 0; k++) {
         g.append("1 CHIL @I").append(fam[k]).append("@\n");
       }
@@ -199,8 +225,13 @@ class GenealogyApiTest {
     Random random = new Random(16);
     for (int round = 0; round < 2; round++) {
       String family = Families.create(api, owner, "Generated " + round, false);
-      Api.Response imported = api.raw("POST", path(family, "/gedcom"), owner.token(), "text/plain",
-          randomGedcom(random, 25).getBytes(UTF_8));
+      Api.Response imported =
+          api.raw(
+              "POST",
+              path(family, "/gedcom"),
+              owner.token(),
+              "text/plain",
+              randomGedcom(random, 25).getBytes(UTF_8));
       assertThat(imported.status()).as(imported.text()).isEqualTo(200);
       Tree t = tree(family);
       List<String> ids = new ArrayList<>(t.persons().keySet());
@@ -209,7 +240,8 @@ class GenealogyApiTest {
       for (int q = 0; q < 30; q++) {
         String a = ids.get(random.nextInt(ids.size()));
         String b = ids.get(random.nextInt(ids.size()));
-        Api.Response r = api.get(path(family, "/relationship?from=" + a + "&to=" + b), owner.token());
+        Api.Response r =
+            api.get(path(family, "/relationship?from=" + a + "&to=" + b), owner.token());
         int expected = distance(t, a, b);
         if (expected < 0) {
           assertThat(r.status()).isEqualTo(404);
@@ -219,7 +251,8 @@ class GenealogyApiTest {
         }
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(checkSteps(t, r.json())).as("shortest: " + r.text()).isEqualTo(expected);
-        Api.Response back = api.get(path(family, "/relationship?from=" + b + "&to=" + a), owner.token());
+        Api.Response back =
+            api.get(path(family, "/relationship?from=" + b + "&to=" + a), owner.token());
         assertThat(checkSteps(t, back.json())).isEqualTo(expected);
         assertThat(r.json().get("term").get("zh").asText()).isNotBlank();
         assertThat(r.json().get("term").get("en").asText()).isNotBlank();
@@ -234,27 +267,74 @@ class GenealogyApiTest {
   void cousinThroughFathersBrother_isTangGe_withCommonAncestors_andStrangersAreNotRelated() {
     String family = Families.create(api, owner, "王家", false);
     String grandpa = Families.person(api, owner, family, Map.of("name", "王老", "gender", "male"));
-    String grandma = Families.person(api, owner, family, Map.of("name", "李氏", "gender", "female", "spouseIds", List.of(grandpa)));
-    String father = Families.person(api, owner, family, Map.of("name", "王父", "gender", "male", "birthDate", "1960",
-        "fatherId", grandpa, "motherId", grandma));
-    String uncle = Families.person(api, owner, family, Map.of("name", "王伯", "gender", "male", "birthDate", "1955",
-        "fatherId", grandpa, "motherId", grandma));
-    String me = Families.person(api, owner, family, Map.of("name", "王小明", "gender", "male", "birthDate", "1990", "fatherId", father));
-    String cousin = Families.person(api, owner, family, Map.of("name", "王大明", "gender", "male", "birthDate", "1985", "fatherId", uncle));
+    String grandma =
+        Families.person(
+            api,
+            owner,
+            family,
+            Map.of("name", "李氏", "gender", "female", "spouseIds", List.of(grandpa)));
+    String father =
+        Families.person(
+            api,
+            owner,
+            family,
+            Map.of(
+                "name",
+                "王父",
+                "gender",
+                "male",
+                "birthDate",
+                "1960",
+                "fatherId",
+                grandpa,
+                "motherId",
+                grandma));
+    String uncle =
+        Families.person(
+            api,
+            owner,
+            family,
+            Map.of(
+                "name",
+                "王伯",
+                "gender",
+                "male",
+                "birthDate",
+                "1955",
+                "fatherId",
+                grandpa,
+                "motherId",
+                grandma));
+    String me =
+        Families.person(
+            api,
+            owner,
+            family,
+            Map.of("name", "王小明", "gender", "male", "birthDate", "1990", "fatherId", father));
+    String cousin =
+        Families.person(
+            api,
+            owner,
+            family,
+            Map.of("name", "王大明", "gender", "male", "birthDate", "1985", "fatherId", uncle));
     String stranger = Families.person(api, owner, family, Map.of("name", "张三", "gender", "male"));
 
-    Api.Response r = api.get(path(family, "/relationship?from=" + me + "&to=" + cousin), owner.token());
+    Api.Response r =
+        api.get(path(family, "/relationship?from=" + me + "&to=" + cousin), owner.token());
     assertThat(r.status()).as(r.text()).isEqualTo(200);
-    assertThat(r.json().get("steps").toString()).isEqualTo("[\"father\",\"elder_brother\",\"son\"]");
+    assertThat(r.json().get("steps").toString())
+        .isEqualTo("[\"father\",\"elder_brother\",\"son\"]");
     assertThat(r.json().get("term").get("zh").asText()).isEqualTo("堂哥");
     assertThat(r.json().get("term").get("en").asText()).isEqualTo("cousin");
     List<String> common = new ArrayList<>();
     r.json().get("commonAncestorIds").forEach(n -> common.add(n.asText()));
     assertThat(common).containsExactlyInAnyOrder(grandpa, grandma);
-    Api.Response uncleTerm = api.get(path(family, "/relationship?from=" + me + "&to=" + uncle), owner.token());
+    Api.Response uncleTerm =
+        api.get(path(family, "/relationship?from=" + me + "&to=" + uncle), owner.token());
     assertThat(uncleTerm.json().get("term").get("zh").asText()).isEqualTo("伯父");
 
-    Api.Response none = api.get(path(family, "/relationship?from=" + me + "&to=" + stranger), owner.token());
+    Api.Response none =
+        api.get(path(family, "/relationship?from=" + me + "&to=" + stranger), owner.token());
     assertThat(none.status()).isEqualTo(404);
     assertThat(none.json().get("code").asText()).isEqualTo("not_related");
     Api.Response bad = api.get(path(family, "/relationship?from=abc&to=" + me), owner.token());
@@ -264,9 +344,11 @@ class GenealogyApiTest {
     // "me": link my account to a person
     Api.Response linked = api.put(path(family, "/me"), owner.token(), Map.of("personId", me));
     assertThat(linked.status()).as(linked.text()).isEqualTo(200);
-    Api.Response viaMe = api.get(path(family, "/relationship?from=me&to=" + grandpa), owner.token());
+    Api.Response viaMe =
+        api.get(path(family, "/relationship?from=me&to=" + grandpa), owner.token());
     assertThat(viaMe.json().get("term").get("zh").asText()).isEqualTo("爷爷");
-    assertThat(api.get(path(family, ""), owner.token()).json().get("myPersonId").asText()).isEqualTo(me);
+    assertThat(api.get(path(family, ""), owner.token()).json().get("myPersonId").asText())
+        .isEqualTo(me);
   }
 
   @Test
@@ -274,17 +356,34 @@ class GenealogyApiTest {
     String family = Families.create(api, owner, "字辈", false);
     api.patch(path(family, ""), owner.token(), Map.of("surname", "王"));
     String g1 = Families.person(api, owner, family, Map.of("name", "王文一", "gender", "male"));
-    String g2 = Families.person(api, owner, family, Map.of("name", "王章二", "gender", "male", "fatherId", g1));
-    String g3 = Families.person(api, owner, family, Map.of("name", "王大明", "gender", "male", "fatherId", g2));
-    String daughter = Families.person(api, owner, family, Map.of("name", "王华丽", "gender", "female", "fatherId", g3));
-    String g5 = Families.person(api, owner, family, Map.of("name", "王文五", "gender", "male", "surname", "王", "fatherId", g3));
-    String viaMother = Families.person(api, owner, family, Map.of("name", "李四", "gender", "male", "motherId", daughter));
+    String g2 =
+        Families.person(
+            api, owner, family, Map.of("name", "王章二", "gender", "male", "fatherId", g1));
+    String g3 =
+        Families.person(
+            api, owner, family, Map.of("name", "王大明", "gender", "male", "fatherId", g2));
+    String daughter =
+        Families.person(
+            api, owner, family, Map.of("name", "王华丽", "gender", "female", "fatherId", g3));
+    String g5 =
+        Families.person(
+            api,
+            owner,
+            family,
+            Map.of("name", "王文五", "gender", "male", "surname", "王", "fatherId", g3));
+    String viaMother =
+        Families.person(
+            api, owner, family, Map.of("name", "李四", "gender", "male", "motherId", daughter));
 
-    Api.Response bad = api.patch(path(family, ""), owner.token(), Map.of("founderPersonId", "999999"));
+    Api.Response bad =
+        api.patch(path(family, ""), owner.token(), Map.of("founderPersonId", "999999"));
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().get("field").asText()).isEqualTo("founderPersonId");
-    Api.Response set = api.patch(path(family, ""), owner.token(),
-        Map.of("founderPersonId", g1, "generationPoem", "文章华", "poemStartGeneration", 1));
+    Api.Response set =
+        api.patch(
+            path(family, ""),
+            owner.token(),
+            Map.of("founderPersonId", g1, "generationPoem", "文章华", "poemStartGeneration", 1));
     assertThat(set.status()).as(set.text()).isEqualTo(200);
     assertThat(set.json().get("generationPoem").asText()).isEqualTo("文章华");
     assertThat(set.json().get("founderPersonId").asText()).isEqualTo(g1);
@@ -297,7 +396,8 @@ class GenealogyApiTest {
     assertThat(t.persons().get(g3).get("generation").asInt()).isEqualTo(3);
     assertThat(t.persons().get(g3).get("generationNameMatches").asBoolean()).isFalse();
     assertThat(t.persons().get(daughter).get("generation").asInt()).isEqualTo(4);
-    assertThat(t.persons().get(daughter).get("generationName").asText()).isEqualTo("文"); // the poem cycles
+    assertThat(t.persons().get(daughter).get("generationName").asText())
+        .isEqualTo("文"); // the poem cycles
     assertThat(t.persons().get(g5).get("generation").asInt()).isEqualTo(4);
     assertThat(t.persons().get(g5).get("generationNameMatches").asBoolean()).isTrue();
     assertThat(t.persons().get(viaMother).get("generation").isNull()).isTrue();
@@ -309,7 +409,8 @@ class GenealogyApiTest {
     List<String> ids = new ArrayList<>();
     mismatches.json().get("mismatches").forEach(m -> ids.add(m.get("id").asText()));
     assertThat(ids).containsExactlyInAnyOrder(g3, daughter);
-    assertThat(mismatches.json().get("mismatches").get(0).get("givenName").asText()).doesNotStartWith("王");
+    assertThat(mismatches.json().get("mismatches").get(0).get("givenName").asText())
+        .doesNotStartWith("王");
   }
 
   private static JsonNode changes(String family, String query) {
@@ -325,7 +426,12 @@ class GenealogyApiTest {
     assertThat(changes(family, "").get("changes")).hasSize(1);
     String b = Families.person(api, owner, family, Map.of("name", "Ben", "gender", "male"));
     assertThat(changes(family, "").get("changes")).hasSize(2);
-    assertThat(api.patch(path(family, "/persons/" + a), owner.token(), Map.of("name", "Anna Maria", "spouseIds", List.of(b))).status())
+    assertThat(
+            api.patch(
+                    path(family, "/persons/" + a),
+                    owner.token(),
+                    Map.of("name", "Anna Maria", "spouseIds", List.of(b)))
+                .status())
         .isEqualTo(200);
     JsonNode page = changes(family, "");
     assertThat(page.get("changes")).hasSize(3);
@@ -337,8 +443,13 @@ class GenealogyApiTest {
     String c = Families.person(api, owner, family, Map.of("name", "Carl", "gender", "male"));
     assertThat(api.delete(path(family, "/persons/" + c), owner.token()).status()).isEqualTo(204);
     assertThat(changes(family, "").get("changes")).hasSize(5);
-    Api.Response imported = api.raw("POST", path(family, "/gedcom"), owner.token(), "text/plain",
-        "0 HEAD\n1 CHAR UTF-8\n0 @I1@ INDI\n1 NAME Gus /Ged/\n0 TRLR\n".getBytes(UTF_8));
+    Api.Response imported =
+        api.raw(
+            "POST",
+            path(family, "/gedcom"),
+            owner.token(),
+            "text/plain",
+            "0 HEAD\n1 CHAR UTF-8\n0 @I1@ INDI\n1 NAME Gus /Ged/\n0 TRLR\n".getBytes(UTF_8));
     assertThat(imported.status()).isEqualTo(200);
     assertThat(changes(family, "").get("changes")).hasSize(6);
     assertThat(changes(family, "").get("changes").get(0).get("kind").asText()).isEqualTo("import");
@@ -352,31 +463,48 @@ class GenealogyApiTest {
     assertThat(changes(family, "?personId=" + a).get("changes")).hasSize(2);
 
     // revert the rename: Anna again, spouse link gone
-    Api.Response reverted = api.post(path(family, "/changes/" + update.get("id").asText() + "/revert"), owner.token(), Map.of());
+    Api.Response reverted =
+        api.post(
+            path(family, "/changes/" + update.get("id").asText() + "/revert"),
+            owner.token(),
+            Map.of());
     assertThat(reverted.status()).as(reverted.text()).isEqualTo(200);
     JsonNode anna = api.get(path(family, "/persons/" + a), owner.token()).json();
     assertThat(anna.get("name").asText()).isEqualTo("Anna");
     assertThat(anna.get("spouseIds")).isEmpty();
     // reverting it again: the person changed since (the revert itself)
-    Api.Response again = api.post(path(family, "/changes/" + update.get("id").asText() + "/revert"), owner.token(), Map.of());
+    Api.Response again =
+        api.post(
+            path(family, "/changes/" + update.get("id").asText() + "/revert"),
+            owner.token(),
+            Map.of());
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.json().get("code").asText()).isEqualTo("conflict");
     // a deleted person comes back with their id
     String carlDelete = changes(family, "?personId=" + c).get("changes").get(0).get("id").asText();
-    Api.Response back = api.post(path(family, "/changes/" + carlDelete + "/revert"), owner.token(), Map.of());
+    Api.Response back =
+        api.post(path(family, "/changes/" + carlDelete + "/revert"), owner.token(), Map.of());
     assertThat(back.status()).as(back.text()).isEqualTo(200);
-    assertThat(api.get(path(family, "/persons/" + c), owner.token()).json().get("name").asText()).isEqualTo("Carl");
+    assertThat(api.get(path(family, "/persons/" + c), owner.token()).json().get("name").asText())
+        .isEqualTo("Carl");
     // a conflicting edit in between: Ben renamed twice, the first rename cannot be reverted
     api.patch(path(family, "/persons/" + b), owner.token(), Map.of("name", "Benjamin"));
     String firstRename = changes(family, "?personId=" + b).get("changes").get(0).get("id").asText();
     api.patch(path(family, "/persons/" + b), owner.token(), Map.of("name", "Benji"));
-    Api.Response conflict = api.post(path(family, "/changes/" + firstRename + "/revert"), owner.token(), Map.of());
+    Api.Response conflict =
+        api.post(path(family, "/changes/" + firstRename + "/revert"), owner.token(), Map.of());
     assertThat(conflict.status()).isEqualTo(409);
-    assertThat(api.get(path(family, "/persons/" + b), owner.token()).json().get("name").asText()).isEqualTo("Benji");
+    assertThat(api.get(path(family, "/persons/" + b), owner.token()).json().get("name").asText())
+        .isEqualTo("Benji");
     // the import is not revertible change by change
-    String importId = changes(family, "?limit=200").get("changes").findValuesAsText("kind").indexOf("import") >= 0
-        ? findKind(changes(family, "?limit=200"), "import") : null;
-    assertThat(api.post(path(family, "/changes/" + importId + "/revert"), owner.token(), Map.of()).status()).isEqualTo(409);
+    String importId =
+        changes(family, "?limit=200").get("changes").findValuesAsText("kind").indexOf("import") >= 0
+            ? findKind(changes(family, "?limit=200"), "import")
+            : null;
+    assertThat(
+            api.post(path(family, "/changes/" + importId + "/revert"), owner.token(), Map.of())
+                .status())
+        .isEqualTo(409);
   }
 
   private static String findKind(JsonNode page, String kind) {

@@ -8,23 +8,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import java.util.Locale;
 
 /**
- * The kinship terms of {@code kinship-cases.tsv}: (steps, sex of from, age of to) → (zh, en), written from the rules
- * in docs/genealogy.md rather than from the engine's table.
+ * The kinship terms of {@code kinship-cases.tsv}: (steps, sex of from, age of to) → (zh, en),
+ * written from the rules in docs/genealogy.md rather than from the engine's table.
  */
 class KinshipTermsTest {
 
   static Stream<Arguments> cases() throws Exception {
     List<Arguments> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        KinshipTermsTest.class.getResourceAsStream("kinship-cases.tsv"), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                KinshipTermsTest.class.getResourceAsStream("kinship-cases.tsv"),
+                StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         if (line.isBlank() || line.startsWith("#")) {
           continue;
@@ -44,8 +47,11 @@ class KinshipTermsTest {
   @ParameterizedTest(name = "{0} ({1}, to {2}) → {3} / {4}")
   @MethodSource("cases")
   void termOfAChain(String steps, String fromSex, String age, String zh, String en) {
-    KinshipTerms.Term term = KinshipTerms.term(Arrays.asList(steps.split(" ")), fromSex,
-        KinshipTerms.Age.valueOf(age.toUpperCase(Locale.ROOT)));
+    KinshipTerms.Term term =
+        KinshipTerms.term(
+            Arrays.asList(steps.split(" ")),
+            fromSex,
+            KinshipTerms.Age.valueOf(age.toUpperCase(Locale.ROOT)));
     assertThat(term.zh()).as("zh").isEqualTo(zh);
     assertThat(term.en()).as("en").isEqualTo(en);
   }

@@ -6,16 +6,16 @@ import io.kinhub.server.genealogy.Privacy.Audience;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
-import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /**
- * The search on large generated graphs (frontiers of thousands, pooled scratch reused across queries): every answer
- * is a real path, as short as a plain breadth-first search says, with the fewest spouse steps among those, and
- * "not related" exactly when no path exists.
+ * The search on large generated graphs (frontiers of thousands, pooled scratch reused across
+ * queries): every answer is a real path, as short as a plain breadth-first search says, with the
+ * fewest spouse steps among those, and "not related" exactly when no path exists.
  */
 class RelationshipSearchPropertyTest {
 
@@ -33,7 +33,8 @@ class RelationshipSearchPropertyTest {
       ids[i] = 1000 + 3L * i;
       names[i] = "P" + i;
       sex[i] = (byte) (1 + random.nextInt(2));
-      birth[i] = random.nextInt(4) == 0 ? 0 : (1500 + i / 10) * 10_000 + (1 + random.nextInt(12)) * 100;
+      birth[i] =
+          random.nextInt(4) == 0 ? 0 : (1500 + i / 10) * 10_000 + (1 + random.nextInt(12)) * 100;
       if (i > 20 && random.nextInt(10) < 9) { // most persons have parents among earlier persons
         int f = random.nextInt(i);
         int m = random.nextInt(i);
@@ -58,8 +59,20 @@ class RelationshipSearchPropertyTest {
       }
     }
     GenealogySettings settings = new GenealogySettings(120, false, null, null, 1, null);
-    return new KinGraph(1, 1, settings, ids, names, new String[n], sex, birth, new boolean[n], father, mother,
-        distinct.toArray(new int[0][]), 2026);
+    return new KinGraph(
+        1,
+        1,
+        settings,
+        ids,
+        names,
+        new String[n],
+        sex,
+        birth,
+        new boolean[n],
+        father,
+        mother,
+        distinct.toArray(new int[0][]),
+        2026);
   }
 
   /** Plain BFS over (links, spouse steps) lexicographically: {links, spouses}, or null. */
@@ -121,7 +134,8 @@ class RelationshipSearchPropertyTest {
         for (int i = 0; i + 1 < path.length; i++) {
           int u = path[i];
           int v = path[i + 1];
-          boolean parent = g.father[u] == v || g.mother[u] == v || g.father[v] == u || g.mother[v] == u;
+          boolean parent =
+              g.father[u] == v || g.mother[u] == v || g.father[v] == u || g.mother[v] == u;
           boolean spouse = false;
           for (int k = g.spouseStart[u]; k < g.spouseStart[u + 1]; k++) {
             spouse |= g.spouses[k] == v;

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Workers in separate JVMs are killed with SIGKILL; no job is lost and every effect is recorded exactly once. */
+/**
+ * Workers in separate JVMs are killed with SIGKILL; no job is lost and every effect is recorded
+ * exactly once.
+ */
 class WorkerCrashTest {
   private static final long VISIBILITY_MS = 2000;
   private final List<Process> processes = new ArrayList<>();
@@ -39,10 +42,15 @@ class WorkerCrashTest {
   void setUp() throws SQLException {
     prefix = TestBackends.newPrefix();
     table = "crash_" + UUID.randomUUID().toString().substring(0, 8);
-    sql("CREATE TABLE " + table + "_effects (job_key TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL DEFAULT now())");
+    sql(
+        "CREATE TABLE "
+            + table
+            + "_effects (job_key TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL DEFAULT now())");
     sql("CREATE TABLE " + table + "_started (job_key TEXT PRIMARY KEY)");
-    redis = RedisConnections.connect(new RedisSettings(TestBackends.get().redisUrl(), prefix, Duration.ofSeconds(2)),
-        DefaultClientResources.create());
+    redis =
+        RedisConnections.connect(
+            new RedisSettings(TestBackends.get().redisUrl(), prefix, Duration.ofSeconds(2)),
+            DefaultClientResources.create());
     queue = new JobQueue("effects", redis, QueueSettings.defaults(), new SimpleMeterRegistry());
   }
 
@@ -55,14 +63,16 @@ class WorkerCrashTest {
   }
 
   private static void sql(String statement) throws SQLException {
-    try (Connection c = DriverManager.getConnection(TestBackends.get().databaseUrl()); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(TestBackends.get().databaseUrl());
+        Statement s = c.createStatement()) {
       s.execute(statement);
     }
   }
 
   private long count(String suffix, String where) throws SQLException {
-    try (Connection c = DriverManager.getConnection(TestBackends.get().databaseUrl()); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table + suffix + where)) {
+    try (Connection c = DriverManager.getConnection(TestBackends.get().databaseUrl());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table + suffix + where)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -70,10 +80,22 @@ class WorkerCrashTest {
 
   private Process startWorker(String mode) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        EffectWorkerProcess.class.getName(), TestBackends.get().redisUrl(), prefix, TestBackends.get().databaseUrl(), table,
-        Long.toString(VISIBILITY_MS), mode)
-        .redirectErrorStream(true).redirectOutput(new File("target/" + table + "-worker-" + processes.size() + ".log")).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                EffectWorkerProcess.class.getName(),
+                TestBackends.get().redisUrl(),
+                prefix,
+                TestBackends.get().databaseUrl(),
+                table,
+                Long.toString(VISIBILITY_MS),
+                mode)
+            .redirectErrorStream(true)
+            .redirectOutput(new File("target/" + table + "-worker-" + processes.size() + ".log"))
+            .start();
     processes.add(p);
     return p;
   }
@@ -84,7 +106,8 @@ class WorkerCrashTest {
   }
 
   @Test
-  void jobOfAWorkerKilledWhileHandlingIt_isCompletedByAnotherAfterTheVisibilityTimeout() throws Exception {
+  void jobOfAWorkerKilledWhileHandlingIt_isCompletedByAnotherAfterTheVisibilityTimeout()
+      throws Exception {
     Process stuck = startWorker("hang");
     queue.enqueue("hang");
     await().atMost(Duration.ofSeconds(60)).until(() -> count("_started", "") == 1);
@@ -92,7 +115,9 @@ class WorkerCrashTest {
     kill9(stuck);
     startWorker("work");
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> count("_effects", " WHERE job_key = 'hang'") == 1);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> count("_effects", " WHERE job_key = 'hang'") == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> queue.pending() == 0);
   }
 

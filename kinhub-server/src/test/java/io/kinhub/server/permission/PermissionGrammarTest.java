@@ -14,13 +14,18 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The permission grammar of docs/permissions.md (ABNF, RFC 5234): strings generated from the grammar parse
- * and print back; strings broken in one place are refused with the reason; and on arbitrary strings over the
- * grammar's alphabet the parser agrees with a regular expression transcribed from the ABNF.
+ * The permission grammar of docs/permissions.md (ABNF, RFC 5234): strings generated from the
+ * grammar parse and print back; strings broken in one place are refused with the reason; and on
+ * arbitrary strings over the grammar's alphabet the parser agrees with a regular expression
+ * transcribed from the ABNF.
  */
 class PermissionGrammarTest {
-  /** The ABNF of docs/permissions.md as a regular expression (the length limit is checked separately). */
+  /**
+   * The ABNF of docs/permissions.md as a regular expression (the length limit is checked
+   * separately).
+   */
   private static final String TOKEN = "[A-Za-z0-9._-]{1,64}";
+
   private static final String PART = "(?:\\*|" + TOKEN + "(?:," + TOKEN + ")*)";
   private static final Pattern ABNF = Pattern.compile(PART + "(?::" + PART + "){1,7}");
 
@@ -31,7 +36,9 @@ class PermissionGrammarTest {
 
   @Provide
   Arbitrary<String> parts() {
-    return Arbitraries.oneOf(Arbitraries.just("*"), tokens().list().ofMinSize(1).ofMaxSize(4).map(t -> String.join(",", t)));
+    return Arbitraries.oneOf(
+        Arbitraries.just("*"),
+        tokens().list().ofMinSize(1).ofMaxSize(4).map(t -> String.join(",", t)));
   }
 
   @Provide
@@ -53,14 +60,16 @@ class PermissionGrammarTest {
     return Arbitraries.oneOf(
         // an illegal character inserted anywhere
         Combinators.combine(permissions(), damage, Arbitraries.integers().between(0, 1000))
-            .as((p, d, at) -> p.substring(0, at % (p.length() + 1)) + d + p.substring(at % (p.length() + 1))),
-        permissions().map(p -> p + ":"),             // empty last part
-        permissions().map(p -> ":" + p),             // empty first part
+            .as(
+                (p, d, at) ->
+                    p.substring(0, at % (p.length() + 1)) + d + p.substring(at % (p.length() + 1))),
+        permissions().map(p -> p + ":"), // empty last part
+        permissions().map(p -> ":" + p), // empty first part
         permissions().map(p -> p.replaceFirst(":", "::")), // empty inner part
-        permissions().map(p -> p + ","),             // empty token
-        permissions().map(p -> p + ",*"),            // wildcard inside a list
+        permissions().map(p -> p + ","), // empty token
+        permissions().map(p -> p + ",*"), // wildcard inside a list
         permissions().map(p -> p.replaceFirst(":", ":*x")), // wildcard glued to a token
-        parts().map(p -> p),                         // one part only
+        parts().map(p -> p), // one part only
         permissions().map(p -> p + ":a:b:c:d:e:f:g"), // more than 8 parts
         Arbitraries.just(""));
   }
@@ -121,11 +130,14 @@ class PermissionGrammarTest {
   @Example
   void messagesSayWhereAndWhy() {
     assertThatThrownBy(() -> Permission.parse("family:read:4 78"))
-        .hasMessage("'family:read:4 78' is not a valid permission: character ' ' is not allowed (at character 14)");
+        .hasMessage(
+            "'family:read:4 78' is not a valid permission: character ' ' is not allowed (at character 14)");
     assertThatThrownBy(() -> Permission.parse("family"))
         .hasMessageContaining("needs at least a domain and an action");
-    assertThatThrownBy(() -> Permission.parse("family:read,*:1")).hasMessageContaining("'*' must be a part on its own");
-    assertThatThrownBy(() -> Permission.parse("x".repeat(513) + ":a")).hasMessageContaining("at most 512 characters");
+    assertThatThrownBy(() -> Permission.parse("family:read,*:1"))
+        .hasMessageContaining("'*' must be a part on its own");
+    assertThatThrownBy(() -> Permission.parse("x".repeat(513) + ":a"))
+        .hasMessageContaining("at most 512 characters");
   }
 
   private static boolean imp(String a, String b) {

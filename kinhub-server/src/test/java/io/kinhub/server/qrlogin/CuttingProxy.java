@@ -12,12 +12,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A loopback TCP proxy that cuts a connection at the worst moment: when the server sends bytes containing a marker
- * (e.g. {@code "confirmed"} inside an uncompressed WebSocket frame), it drops the connection either before passing
- * those bytes on or right after. Only the first match is cut; later connections pass untouched.
+ * A loopback TCP proxy that cuts a connection at the worst moment: when the server sends bytes
+ * containing a marker (e.g. {@code "confirmed"} inside an uncompressed WebSocket frame), it drops
+ * the connection either before passing those bytes on or right after. Only the first match is cut;
+ * later connections pass untouched.
  */
 final class CuttingProxy implements AutoCloseable {
-  enum Cut { BEFORE, AFTER }
+  enum Cut {
+    BEFORE,
+    AFTER
+  }
 
   private final ServerSocket server;
   private final int targetPort;
@@ -56,7 +60,8 @@ final class CuttingProxy implements AutoCloseable {
 
   private void pump(Socket from, Socket to, boolean fromServer) {
     byte[] buffer = new byte[16384];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buffer)) > 0) {
         boolean hit = fromServer && contains(buffer, n) && armed.compareAndSet(true, false);

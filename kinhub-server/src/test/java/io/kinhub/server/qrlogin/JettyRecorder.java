@@ -12,7 +12,10 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
-/** Jetty's own WebSocket client (an independent implementation from the JDK's) recording frames and the close code. */
+/**
+ * Jetty's own WebSocket client (an independent implementation from the JDK's) recording frames and
+ * the close code.
+ */
 public final class JettyRecorder implements Session.Listener.AutoDemanding, QrFrames {
   private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();

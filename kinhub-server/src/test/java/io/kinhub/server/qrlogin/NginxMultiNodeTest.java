@@ -3,11 +3,12 @@ package io.kinhub.server.qrlogin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Api;
-import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.NginxFixture;
 import io.kinhub.server.system.TestBackends;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,18 +18,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 
 /**
- * The nginx example (deploy/nginx/kinhub.conf) with a real nginx in front of two nodes: one node stops (drains) while
- * clients keep going, and nothing reaches them but answers from the other node; a QR login started before the stop
- * completes after it.
+ * The nginx example (deploy/nginx/kinhub.conf) with a real nginx in front of two nodes: one node
+ * stops (drains) while clients keep going, and nothing reaches them but answers from the other
+ * node; a QR login started before the stop completes after it.
  */
 class NginxMultiNodeTest {
   private static final String PASSWORD = "multi node password";
 
   @Test
-  void oneOfTwoNodesStops_trafficContinuesThroughTheOther_andAQrLoginCompletes(@TempDir Path dir) throws Exception {
+  void oneOfTwoNodesStops_trafficContinuesThroughTheOther_andAQrLoginCompletes(@TempDir Path dir)
+      throws Exception {
     int proxyPort = NginxFixture.freePort();
     Map<String, String> env = TestBackends.get().env(TestBackends.newPrefix());
     env.put("KINHUB_PUBLIC_URL", "http://127.0.0.1:" + proxyPort);
@@ -39,13 +40,18 @@ class NginxMultiNodeTest {
     env.put("KINHUB_NODE_ID", env.get("KINHUB_NODE_ID") + "-b");
     Kinhub nodeB = Kinhub.start(Config.from(env));
     String site = NginxFixture.exampleSite(proxyPort, nodeA.port(), nodeB.port());
-    assertThat(site).contains("max_fails=", "fail_timeout=", "proxy_next_upstream error timeout http_502 http_503 http_504");
+    assertThat(site)
+        .contains(
+            "max_fails=",
+            "fail_timeout=",
+            "proxy_next_upstream error timeout http_502 http_503 http_504");
     Process nginx = NginxFixture.start(dir, proxyPort, site);
     try {
       Api proxy = new Api("http://127.0.0.1:" + proxyPort);
       String login = proxy.register(Api.newLogin(), PASSWORD);
       String phone = proxy.login(login, PASSWORD);
-      JsonNode ticket = proxy.post("/api/v1/qr-logins", null, Map.of("device", "Browser behind nginx")).json();
+      JsonNode ticket =
+          proxy.post("/api/v1/qr-logins", null, Map.of("device", "Browser behind nginx")).json();
       WsRecorder browser = WsRecorder.connect(ticket.get("wsUrl").asText());
       assertThat(browser.next().get("state").asText()).isEqualTo("pending");
 
@@ -61,22 +67,28 @@ class NginxMultiNodeTest {
         // a POST too: the stopped node refuses the connection, so nginx sends it to the other node
         statuses.add(proxy.post("/api/v1/qr-logins", null, Map.of()).status());
       }
-      assertThat(statuses).as(() -> read(dir.resolve("logs/error.log"))).allMatch(s -> s == 200 || s == 201);
+      assertThat(statuses)
+          .as(() -> read(dir.resolve("logs/error.log")))
+          .allMatch(s -> s == 200 || s == 201);
 
-      // the QR page: if its socket was on A it was told to reconnect (1012) and does, through the proxy, to B
+      // the QR page: if its socket was on A it was told to reconnect (1012) and does, through the
+      // proxy, to B
       if (browser.closed().isDone()) {
         assertThat(browser.closed().get()).isEqualTo(1012);
         browser = WsRecorder.connect(ticket.get("wsUrl").asText());
         assertThat(browser.next().get("state").asText()).isEqualTo("pending");
       }
       String id = ticket.get("id").asText();
-      assertThat(proxy.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(200);
+      assertThat(proxy.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status())
+          .isEqualTo(200);
       assertThat(browser.next().get("state").asText()).isEqualTo("scanned");
-      assertThat(proxy.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status()).isEqualTo(200);
+      assertThat(proxy.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status())
+          .isEqualTo(200);
       assertThat(browser.next().get("state").asText()).isEqualTo("confirmed");
       Api.Response redeemed = proxy.redeemQr(id, ticket.get("secret").asText());
       assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(201);
-      assertThat(proxy.get("/api/v1/me", redeemed.json().get("token").asText()).status()).isEqualTo(200);
+      assertThat(proxy.get("/api/v1/me", redeemed.json().get("token").asText()).status())
+          .isEqualTo(200);
     } finally {
       nginx.destroy();
       nginx.waitFor(10, TimeUnit.SECONDS);

@@ -5,7 +5,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** What a test browser's WebSocket client recorded: the state frames and, once closed, the close code. */
+/**
+ * What a test browser's WebSocket client recorded: the state frames and, once closed, the close
+ * code.
+ */
 interface QrFrames extends AutoCloseable {
   BlockingQueue<JsonNode> messages();
 
@@ -15,8 +18,8 @@ interface QrFrames extends AutoCloseable {
   void close();
 
   /**
-   * Waits for a frame saying {@code state}: true when one came, false when the socket closed (all frames read)
-   * without one. Fails after 15 s of neither.
+   * Waits for a frame saying {@code state}: true when one came, false when the socket closed (all
+   * frames read) without one. Fails after 15 s of neither.
    */
   default boolean awaitState(String state) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Api;
-import io.kinhub.server.config.Config;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.TestBackends;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -23,20 +24,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import java.io.ByteArrayOutputStream;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * A QR login survives whatever happens to the browser's connection or to a node's event-bus link: connections cut
- * right before and right after the {@code confirmed} frame, the pub/sub link killed while the browser waits; and the
- * audit's hardening findings (Host header, Origin, sockets per ticket).
+ * A QR login survives whatever happens to the browser's connection or to a node's event-bus link:
+ * connections cut right before and right after the {@code confirmed} frame, the pub/sub link killed
+ * while the browser waits; and the audit's hardening findings (Host header, Origin, sockets per
+ * ticket).
  */
 class QrRecoveryTest {
   private static final String PASSWORD = "recovery phone password";
@@ -69,9 +70,16 @@ class QrRecoveryTest {
     return b.get("/api/v1/me/sessions", token).json().get("sessions").size();
   }
 
-  /** The ticket's socket URL on node A itself (the public URL names a host this test does not have). */
+  /**
+   * The ticket's socket URL on node A itself (the public URL names a host this test does not have).
+   */
   private static String socketOnA(JsonNode ticket, int port) {
-    return "ws://127.0.0.1:" + port + "/ws/qr-logins/" + ticket.get("id").asText() + "?secret=" + ticket.get("secret").asText();
+    return "ws://127.0.0.1:"
+        + port
+        + "/ws/qr-logins/"
+        + ticket.get("id").asText()
+        + "?secret="
+        + ticket.get("secret").asText();
   }
 
   private void cutAroundConfirmed_browserStillLogsInOnce(CuttingProxy.Cut cut) throws Exception {
@@ -87,22 +95,28 @@ class QrRecoveryTest {
       b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of());
 
       boolean sawConfirmed = browser.awaitState("confirmed");
-      assertThat(sawConfirmed).as("the frame passed the cut").isEqualTo(cut == CuttingProxy.Cut.AFTER);
+      assertThat(sawConfirmed)
+          .as("the frame passed the cut")
+          .isEqualTo(cut == CuttingProxy.Cut.AFTER);
       assertThat(proxy.didCut).isTrue();
-      // the proxy closed the browser's TCP connection; the JDK client does not always report a close that comes right
-      // behind a message (a client matter: the server is not involved any more), so the test browser gives up on it
+      // the proxy closed the browser's TCP connection; the JDK client does not always report a
+      // close that comes right
+      // behind a message (a client matter: the server is not involved any more), so the test
+      // browser gives up on it
       try {
         browser.closed().get(5, TimeUnit.SECONDS);
       } catch (TimeoutException | ExecutionException e) {
         browser.socket.abort();
       }
 
-      // the browser reconnects (through the same proxy, now disarmed) and is told the current state at once
+      // the browser reconnects (through the same proxy, now disarmed) and is told the current state
+      // at once
       WsRecorder again = WsRecorder.connect(socketOnA(ticket, proxy.port()));
       assertThat(again.awaitState("confirmed")).isTrue();
       Api.Response redeemed = a.redeemQr(id, ticket.get("secret").asText());
       assertThat(redeemed.status()).isEqualTo(201);
-      assertThat(a.get("/api/v1/me", redeemed.json().get("token").asText()).status()).isEqualTo(200);
+      assertThat(a.get("/api/v1/me", redeemed.json().get("token").asText()).status())
+          .isEqualTo(200);
       assertThat(again.awaitState("completed")).isTrue();
       assertThat(a.redeemQr(id, ticket.get("secret").asText()).status()).isEqualTo(410);
       assertThat(sessionsOf(phone)).as("exactly one session for the browser").isEqualTo(before + 1);
@@ -124,17 +138,21 @@ class QrRecoveryTest {
     String phone = newPhone();
     JsonNode ticket = a.post("/api/v1/qr-logins", null, Map.of()).json();
     String id = ticket.get("id").asText();
-    try (CuttingProxy proxy = new CuttingProxy(nodeA.port(), "\"confirmed\"", CuttingProxy.Cut.BEFORE)) {
+    try (CuttingProxy proxy =
+        new CuttingProxy(nodeA.port(), "\"confirmed\"", CuttingProxy.Cut.BEFORE)) {
       WsRecorder browser = WsRecorder.connect(socketOnA(ticket, proxy.port()));
       assertThat(browser.awaitState("pending")).isTrue();
       b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of());
       b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of());
       await().atMost(Duration.ofSeconds(5)).until(browser.closed()::isDone);
     }
-    // the page's fallback: a poll that knows only the last state it saw returns the newer one without waiting
-    Api.Response r = a.raw("GET", "/api/v1/qr-logins/" + id + "?waitSeconds=30&known=scanned", null, null, null);
+    // the page's fallback: a poll that knows only the last state it saw returns the newer one
+    // without waiting
+    Api.Response r =
+        a.raw("GET", "/api/v1/qr-logins/" + id + "?waitSeconds=30&known=scanned", null, null, null);
     assertThat(r.status()).isEqualTo(404); // without the secret the ticket does not exist
-    JsonNode view = pollWithSecret(id, ticket.get("secret").asText(), "?waitSeconds=30&known=scanned");
+    JsonNode view =
+        pollWithSecret(id, ticket.get("secret").asText(), "?waitSeconds=30&known=scanned");
     assertThat(view.get("state").asText()).isEqualTo("confirmed");
   }
 
@@ -152,7 +170,8 @@ class QrRecoveryTest {
     b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of());
     assertThat(browser.awaitState("scanned")).isTrue();
 
-    // keep killing every pub/sub link for a while, and confirm in the middle of it: node A's subscription is down
+    // keep killing every pub/sub link for a while, and confirm in the middle of it: node A's
+    // subscription is down
     // when node B publishes, so that message never reaches A
     try (StatefulRedisConnection<String, String> admin = TestBackends.get().connectRedis()) {
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
@@ -160,14 +179,17 @@ class QrRecoveryTest {
       for (int i = 0; System.nanoTime() < until; i++) {
         admin.sync().clientKill(KillArgs.Builder.typePubsub());
         if (i == 20) {
-          confirm = CompletableFuture.supplyAsync(() -> b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()));
+          confirm =
+              CompletableFuture.supplyAsync(
+                  () -> b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()));
         }
         Thread.sleep(2);
       }
       assertThat(confirm).isNotNull();
       assertThat(confirm.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     }
-    // the confirmation timeout is 60 s; the browser learns of it from A's re-reads once A notices the loss
+    // the confirmation timeout is 60 s; the browser learns of it from A's re-reads once A notices
+    // the loss
     JsonNode next = browser.messages().poll(5, TimeUnit.SECONDS);
     assertThat(next).as("the 'confirmed' frame, long before the ticket's 60 s timeout").isNotNull();
     assertThat(next.get("state").asText()).isEqualTo("confirmed");
@@ -175,7 +197,8 @@ class QrRecoveryTest {
   }
 
   @Test
-  void redisPausedWhileTheBusIsUntrusted_socketReReadsDoNotPileUp_andLoginsGoOnAfterwards() throws Exception {
+  void redisPausedWhileTheBusIsUntrusted_socketReReadsDoNotPileUp_andLoginsGoOnAfterwards()
+      throws Exception {
     int sockets = 60;
     List<WsRecorder> browsers = new ArrayList<>();
     List<JsonNode> tickets = new ArrayList<>();
@@ -186,8 +209,10 @@ class QrRecoveryTest {
       assertThat(browser.awaitState("pending")).isTrue();
       browsers.add(browser);
     }
-    // Redis answers nobody for 3 s: the bus distrusts itself and the hub wakes every socket every 250 ms, while each
-    // re-read waits for its 1 s timeout. Re-reads must coalesce (one per socket), not pile up as threads and memory.
+    // Redis answers nobody for 3 s: the bus distrusts itself and the hub wakes every socket every
+    // 250 ms, while each
+    // re-read waits for its 1 s timeout. Re-reads must coalesce (one per socket), not pile up as
+    // threads and memory.
     int most = 0;
     try (StatefulRedisConnection<String, String> admin = TestBackends.get().connectRedis()) {
       admin.sync().clientPause(3000);
@@ -198,7 +223,9 @@ class QrRecoveryTest {
       }
     }
     assertThat(most).as("re-reads in flight at once").isLessThanOrEqualTo(sockets);
-    await().atMost(Duration.ofSeconds(15)).until(() -> nodeA.qrSocketRefreshesInFlight() == 0 && nodeA.cacheTrusted());
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> nodeA.qrSocketRefreshesInFlight() == 0 && nodeA.cacheTrusted());
     assertThat(nodeA.openQrSockets()).isGreaterThanOrEqualTo(sockets);
 
     // and the sockets still work: a scan on B reaches its browser on A
@@ -211,21 +238,39 @@ class QrRecoveryTest {
   @Test
   void urlsComeFromThePublicUrl_neverFromTheHostHeader() throws Exception {
     String host = "evil.example" + "x".repeat(3000);
-    String response = rawHttp(nodeA.port(), "POST /api/v1/qr-logins HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n"
-        + "Connection: close\r\n\r\n");
+    String response =
+        rawHttp(
+            nodeA.port(),
+            "POST /api/v1/qr-logins HTTP/1.1\r\nHost: "
+                + host
+                + "\r\nContent-Length: 0\r\n"
+                + "Connection: close\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 201");
-    assertThat(response).doesNotContain("evil.example").contains("\"qrContent\":\"https://kin.example.org/qr/")
+    assertThat(response)
+        .doesNotContain("evil.example")
+        .contains("\"qrContent\":\"https://kin.example.org/qr/")
         .contains("\"wsUrl\":\"wss://kin.example.org/ws/qr-logins/");
     JsonNode ticket = a.post("/api/v1/qr-logins", null, Map.of()).json();
-    String svg = rawHttp(nodeA.port(), "GET /api/v1/qr-logins/" + ticket.get("id").asText() + "/image.svg HTTP/1.1\r\nHost: " + host
-        + "\r\nConnection: close\r\n\r\n");
+    String svg =
+        rawHttp(
+            nodeA.port(),
+            "GET /api/v1/qr-logins/"
+                + ticket.get("id").asText()
+                + "/image.svg HTTP/1.1\r\nHost: "
+                + host
+                + "\r\nConnection: close\r\n\r\n");
     assertThat(svg).startsWith("HTTP/1.1 200");
   }
 
   @Test
   void hugeHostHeader_is4xxProblemJson() throws Exception {
-    String response = rawHttp(nodeA.port(), "POST /api/v1/qr-logins HTTP/1.1\r\nHost: " + "h".repeat(10_000) + "\r\n"
-        + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    String response =
+        rawHttp(
+            nodeA.port(),
+            "POST /api/v1/qr-logins HTTP/1.1\r\nHost: "
+                + "h".repeat(10_000)
+                + "\r\n"
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n");
     int status = Integer.parseInt(response.substring(9, 12));
     assertThat(status).as(response).isBetween(400, 499);
     assertThat(response).contains("application/problem+json");
@@ -255,11 +300,19 @@ class QrRecoveryTest {
   @Test
   void foreignOrigin_isRefusedWith403() throws Exception {
     JsonNode ticket = a.post("/api/v1/qr-logins", null, Map.of()).json();
-    String upgrade = "GET /ws/qr-logins/" + ticket.get("id").asText() + "?secret=" + ticket.get("secret").asText() + " HTTP/1.1\r\n"
-        + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\nOrigin: https://attacker.example\r\n\r\n";
+    String upgrade =
+        "GET /ws/qr-logins/"
+            + ticket.get("id").asText()
+            + "?secret="
+            + ticket.get("secret").asText()
+            + " HTTP/1.1\r\n"
+            + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\nOrigin: https://attacker.example\r\n\r\n";
     String response = rawHttp(nodeA.port(), upgrade);
-    assertThat(response).startsWith("HTTP/1.1 403").contains("application/problem+json").contains("\"code\":\"forbidden\"")
+    assertThat(response)
+        .startsWith("HTTP/1.1 403")
+        .contains("application/problem+json")
+        .contains("\"code\":\"forbidden\"")
         .contains("attacker.example");
     // the deployment's own origin, and a loopback page of a node bound to loopback, are welcome
     for (String origin : List.of("https://kin.example.org", "http://127.0.0.1:" + nodeA.port())) {
@@ -271,8 +324,12 @@ class QrRecoveryTest {
 
   private static WsRecorder connectWithOrigin(String url, String origin) {
     WsRecorder recorder = new WsRecorder();
-    recorder.socket = HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", origin)
-        .buildAsync(URI.create(url), recorder).join();
+    recorder.socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .header("Origin", origin)
+            .buildAsync(URI.create(url), recorder)
+            .join();
     return recorder;
   }
 
@@ -294,13 +351,16 @@ class QrRecoveryTest {
     assertThat(refused).contains(40).hasSize(40 - QrSockets.PER_TICKET);
     // closing sockets frees their places
     open.forEach(WebSocket::abort);
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      try {
-        WsRecorder.connect(url).socket.abort();
-        return true;
-      } catch (CompletionException e) {
-        return false;
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try {
+                WsRecorder.connect(url).socket.abort();
+                return true;
+              } catch (CompletionException e) {
+                return false;
+              }
+            });
   }
 }

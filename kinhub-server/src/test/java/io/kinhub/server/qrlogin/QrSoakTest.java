@@ -3,11 +3,11 @@ package io.kinhub.server.qrlogin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Api;
-import io.kinhub.server.config.Config;
-import io.kinhub.server.system.ExternalTools;
-import io.kinhub.server.http.Json;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.http.Json;
+import io.kinhub.server.system.Api;
+import io.kinhub.server.system.ExternalTools;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,14 +25,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The finding behind the QR redesign, as a soak: 300 QR logins across two nodes (browser socket on A, phone on B), each
- * fifth driven by another independent WebSocket client — the JDK's, Jetty's, Node's built-in one (the client that lost
- * most logins), npm's {@code ws}, and the real /login page in headless Chromium. Every login must end with a token in
- * the browser's hand, every state must arrive over the socket (no recovery needed), and the phone user must hold
- * exactly one session per login: no orphans.
+ * The finding behind the QR redesign, as a soak: 300 QR logins across two nodes (browser socket on
+ * A, phone on B), each fifth driven by another independent WebSocket client — the JDK's, Jetty's,
+ * Node's built-in one (the client that lost most logins), npm's {@code ws}, and the real /login
+ * page in headless Chromium. Every login must end with a token in the browser's hand, every state
+ * must arrive over the socket (no recovery needed), and the phone user must hold exactly one
+ * session per login: no orphans.
  */
 class QrSoakTest {
-  private static final int ROUNDS_PER_CLIENT = Integer.parseInt(System.getenv().getOrDefault("KINHUB_QR_SOAK_ROUNDS", "60"));
+  private static final int ROUNDS_PER_CLIENT =
+      Integer.parseInt(System.getenv().getOrDefault("KINHUB_QR_SOAK_ROUNDS", "60"));
   private static final String PASSWORD = "soak phone password";
   private static Kinhub nodeA;
   private static Kinhub nodeB;
@@ -61,7 +63,10 @@ class QrSoakTest {
     return b.get("/api/v1/me/sessions", phone).json().get("sessions").size();
   }
 
-  /** One login the way a browser does it, over the given client; returns the token and whether a frame went missing. */
+  /**
+   * One login the way a browser does it, over the given client; returns the token and whether a
+   * frame went missing.
+   */
   private record Outcome(String token, boolean missedFrame) {}
 
   private interface Connector {
@@ -73,9 +78,11 @@ class QrSoakTest {
     String id = ticket.get("id").asText();
     try (QrFrames browser = connector.connect(ticket.get("wsUrl").asText())) {
       assertThat(browser.awaitState("pending")).isTrue();
-      assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(200);
+      assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status())
+          .isEqualTo(200);
       boolean missed = !browser.awaitState("scanned");
-      assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status()).isEqualTo(200);
+      assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status())
+          .isEqualTo(200);
       missed |= !browser.awaitState("confirmed");
       Api.Response redeemed = a.redeemQr(id, ticket.get("secret").asText());
       assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(201);
@@ -94,7 +101,9 @@ class QrSoakTest {
       missed += outcome.missedFrame() ? 1 : 0;
     }
     assertThat(tokens).as(kind + ": every login has its own token").hasSize(ROUNDS_PER_CLIENT);
-    assertThat(missed).as(kind + ": rounds where a state frame did not arrive over the socket").isZero();
+    assertThat(missed)
+        .as(kind + ": rounds where a state frame did not arrive over the socket")
+        .isZero();
     assertLoggedInWithoutOrphans(tokens, before);
   }
 
@@ -102,7 +111,9 @@ class QrSoakTest {
     for (String token : tokens) {
       assertThat(a.get("/api/v1/me", token).status()).isEqualTo(200);
     }
-    assertThat(phoneSessions()).as("sessions created = tokens handed out").isEqualTo(sessionsBefore + tokens.size());
+    assertThat(phoneSessions())
+        .as("sessions created = tokens handed out")
+        .isEqualTo(sessionsBefore + tokens.size());
   }
 
   @Test
@@ -137,17 +148,31 @@ class QrSoakTest {
     soakNode(chromium.toString(), "qr-soak-chromium.mjs", ExternalTools.playwright());
   }
 
-  /** Runs one of the Node scripts (copied beside node_modules so its imports resolve) and checks its report. */
+  /**
+   * Runs one of the Node scripts (copied beside node_modules so its imports resolve) and checks its
+   * report.
+   */
   private static void soakNode(String clientArg, String scriptName, Path tools) throws Exception {
     int before = phoneSessions();
     Path script = tools.resolve("kinhub-" + scriptName);
-    Files.copy(Path.of("src", "test", "browser", scriptName), script, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        Path.of("src", "test", "browser", scriptName), script, StandardCopyOption.REPLACE_EXISTING);
     List<String> command = new ArrayList<>(List.of(ExternalTools.node().toString()));
     if (clientArg.equals("builtin")) {
-      command.add("--experimental-websocket"); // Node 20 hides it behind a flag; later versions ignore the flag
+      command.add(
+          "--experimental-websocket"); // Node 20 hides it behind a flag; later versions ignore the
+      // flag
     }
-    command.addAll(List.of(script.toString(), clientArg, nodeA.baseUrl(), nodeB.baseUrl(), phone, Integer.toString(ROUNDS_PER_CLIENT)));
-    Process node = new ProcessBuilder(command).directory(tools.toFile()).redirectErrorStream(true).start();
+    command.addAll(
+        List.of(
+            script.toString(),
+            clientArg,
+            nodeA.baseUrl(),
+            nodeB.baseUrl(),
+            phone,
+            Integer.toString(ROUNDS_PER_CLIENT)));
+    Process node =
+        new ProcessBuilder(command).directory(tools.toFile()).redirectErrorStream(true).start();
     String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(node.waitFor(300, TimeUnit.SECONDS)).isTrue();
     assertThat(node.exitValue()).as(output).isZero();
@@ -155,7 +180,9 @@ class QrSoakTest {
     System.out.println(clientArg + " report: " + last.replaceAll("\"tokens\":\\[[^\\]]*\\],", ""));
     JsonNode report = Json.MAPPER.readTree(last);
     assertThat(report.get("failures")).as(output).isEmpty();
-    assertThat(report.get("missedFrames").asInt()).as("rounds where a state frame did not arrive over the socket").isZero();
+    assertThat(report.get("missedFrames").asInt())
+        .as("rounds where a state frame did not arrive over the socket")
+        .isZero();
     Set<String> tokens = new HashSet<>();
     report.get("tokens").forEach(t -> tokens.add(t.asText()));
     assertThat(tokens).hasSize(ROUNDS_PER_CLIENT);

@@ -13,7 +13,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real WebSocket client (java.net.http, answers pings) that records the frames and the close code. */
+/**
+ * A real WebSocket client (java.net.http, answers pings) that records the frames and the close
+ * code.
+ */
 public final class WsRecorder implements WebSocket.Listener, QrFrames {
   final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -22,8 +25,12 @@ public final class WsRecorder implements WebSocket.Listener, QrFrames {
 
   public static WsRecorder connect(String url) {
     WsRecorder recorder = new WsRecorder();
-    recorder.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create(url), recorder).join();
+    recorder.socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .buildAsync(URI.create(url), recorder)
+            .join();
     return recorder;
   }
 

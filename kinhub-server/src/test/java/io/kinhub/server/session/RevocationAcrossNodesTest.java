@@ -3,8 +3,8 @@ package io.kinhub.server.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kinhub.server.system.Api;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Metrics;
 import io.kinhub.server.system.TestBackends;
 import io.lettuce.core.KillArgs;
@@ -17,8 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The revocation guarantee through real HTTP on two nodes sharing one Redis and one PostgreSQL: once a
- * revoking call on node B has returned, node A refuses the old token, although A had it in its near cache.
+ * The revocation guarantee through real HTTP on two nodes sharing one Redis and one PostgreSQL:
+ * once a revoking call on node B has returned, node A refuses the old token, although A had it in
+ * its near cache.
  */
 class RevocationAcrossNodesTest {
   private static final String PASSWORD = "correct horse battery";
@@ -44,17 +45,22 @@ class RevocationAcrossNodesTest {
 
   @BeforeEach
   void bothNodesTrustTheirCaches() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
   }
 
   /** Logs in on A and uses the token on A until A serves it from its near cache. */
   private static String warmTokenOnA(String login) {
     String token = a.login(login, PASSWORD);
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      double before = Metrics.sum(a, "kinhub_nearcache_requests_total", "result=\"hit\"");
-      assertThat(a.get("/api/v1/me", token).status()).isEqualTo(200);
-      return Metrics.sum(a, "kinhub_nearcache_requests_total", "result=\"hit\"") > before;
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              double before = Metrics.sum(a, "kinhub_nearcache_requests_total", "result=\"hit\"");
+              assertThat(a.get("/api/v1/me", token).status()).isEqualTo(200);
+              return Metrics.sum(a, "kinhub_nearcache_requests_total", "result=\"hit\"") > before;
+            });
     return token;
   }
 
@@ -63,13 +69,19 @@ class RevocationAcrossNodesTest {
     String login = a.register(Api.newLogin(), PASSWORD);
     String token = warmTokenOnA(login);
 
-    Api.Response changed = b.put("/api/v1/me/password", token, Map.of("currentPassword", PASSWORD, "newPassword", "a new password 2"));
+    Api.Response changed =
+        b.put(
+            "/api/v1/me/password",
+            token,
+            Map.of("currentPassword", PASSWORD, "newPassword", "a new password 2"));
 
     assertThat(changed.status()).isEqualTo(200);
     assertThat(a.get("/api/v1/me", token).status()).isEqualTo(401);
     String fresh = changed.json().get("token").asText();
     assertThat(a.get("/api/v1/me", fresh).status()).isEqualTo(200);
-    assertThat(a.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD)).status()).isEqualTo(401);
+    assertThat(
+            a.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD)).status())
+        .isEqualTo(401);
   }
 
   @Test
@@ -80,12 +92,18 @@ class RevocationAcrossNodesTest {
     try (StatefulRedisConnection<String, String> admin = TestBackends.get().connectRedis()) {
       admin.sync().clientKill(KillArgs.Builder.typePubsub());
     }
-    Api.Response changed = b.put("/api/v1/me/password", token, Map.of("currentPassword", PASSWORD, "newPassword", "another password"));
+    Api.Response changed =
+        b.put(
+            "/api/v1/me/password",
+            token,
+            Map.of("currentPassword", PASSWORD, "newPassword", "another password"));
 
     assertThat(changed.status()).isEqualTo(200);
     assertThat(a.get("/api/v1/me", token).status()).isEqualTo(401);
     // and the nodes become whole again by themselves
-    await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
     assertThat(a.get("/api/v1/me", changed.json().get("token").asText()).status()).isEqualTo(200);
   }
 

@@ -3,8 +3,8 @@ package io.kinhub.server.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Api;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,13 +15,15 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Authentication happens once per route, before the handler, for exactly the operations {@code /openapi.json}
- * marks with {@code bearerAuth}: each answers a missing or unknown token with the same 401 problem (body bytes,
- * content type, {@code WWW-Authenticate}); every other API operation stays public (never that 401).
+ * Authentication happens once per route, before the handler, for exactly the operations {@code
+ * /openapi.json} marks with {@code bearerAuth}: each answers a missing or unknown token with the
+ * same 401 problem (body bytes, content type, {@code WWW-Authenticate}); every other API operation
+ * stays public (never that 401).
  */
 class RouteAuthenticationTest {
-  private static final String UNAUTHENTICATED = "{\"type\":\"https://kinhub.dev/problems/unauthenticated\",\"title\":"
-      + "\"Unauthorized\",\"status\":401,\"detail\":\"A valid bearer token is required.\",\"code\":\"unauthenticated\"}";
+  private static final String UNAUTHENTICATED =
+      "{\"type\":\"https://kinhub.dev/problems/unauthenticated\",\"title\":"
+          + "\"Unauthorized\",\"status\":401,\"detail\":\"A valid bearer token is required.\",\"code\":\"unauthenticated\"}";
   private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
 
   private record Operation(String method, String path, boolean needsSession) {}
@@ -46,7 +48,9 @@ class RouteAuthenticationTest {
           }
         } else {
           Api.Response r = api.raw(op.method(), path, null, "application/json", body);
-          assertThat(r.json().path("code").asText()).as(op.method() + " " + op.path()).isNotEqualTo("unauthenticated");
+          assertThat(r.json().path("code").asText())
+              .as(op.method() + " " + op.path())
+              .isNotEqualTo("unauthenticated");
         }
       }
     }
@@ -60,15 +64,18 @@ class RouteAuthenticationTest {
       if (!path.getKey().startsWith("/api/v1/")) {
         continue;
       }
-      path.getValue().fields().forEachRemaining(op -> {
-        if (METHODS.contains(op.getKey())) {
-          boolean bearer = false;
-          for (JsonNode requirement : op.getValue().path("security")) {
-            bearer |= requirement.has("bearerAuth");
-          }
-          out.add(new Operation(op.getKey().toUpperCase(), path.getKey(), bearer));
-        }
-      });
+      path.getValue()
+          .fields()
+          .forEachRemaining(
+              op -> {
+                if (METHODS.contains(op.getKey())) {
+                  boolean bearer = false;
+                  for (JsonNode requirement : op.getValue().path("security")) {
+                    bearer |= requirement.has("bearerAuth");
+                  }
+                  out.add(new Operation(op.getKey().toUpperCase(), path.getKey(), bearer));
+                }
+              });
     }
     return out;
   }

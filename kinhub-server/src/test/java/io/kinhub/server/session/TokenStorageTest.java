@@ -2,8 +2,8 @@ package io.kinhub.server.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kinhub.server.system.Api;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.TestBackends;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
@@ -14,25 +14,37 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
-/** The raw token is never stored in Redis: not in a key, not in a value, not in any encoding of it. */
+/**
+ * The raw token is never stored in Redis: not in a key, not in a value, not in any encoding of it.
+ */
 class TokenStorageTest {
 
   @Test
   void rawToken_neverAppearsInRedis_onlyItsSha256() {
     String prefix = TestBackends.newPrefix();
     try (Kinhub node = TestBackends.get().startNode(prefix);
-         StatefulRedisConnection<String, String> redis = TestBackends.get().connectRedis()) {
+        StatefulRedisConnection<String, String> redis = TestBackends.get().connectRedis()) {
       Api api = Api.of(node);
       String login = api.register(Api.newLogin(), "a long enough password");
       List<String> tokens = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         tokens.add(api.login(login, "a long enough password"));
       }
-      String changed = api.put("/api/v1/me/password", tokens.get(0),
-          Map.of("currentPassword", "a long enough password", "newPassword", "another long password")).json().get("token").asText();
+      String changed =
+          api.put(
+                  "/api/v1/me/password",
+                  tokens.get(0),
+                  Map.of(
+                      "currentPassword",
+                      "a long enough password",
+                      "newPassword",
+                      "another long password"))
+              .json()
+              .get("token")
+              .asText();
       tokens.add(changed);
       api.get("/api/v1/me", changed);
       api.get("/api/v1/me/sessions", changed);
@@ -42,7 +54,8 @@ class TokenStorageTest {
       assertThat(everything).contains(Tokens.hash(changed));
       for (String token : tokens) {
         byte[] raw = Base64.getUrlDecoder().decode(token);
-        assertThat(everything).doesNotContain(token)
+        assertThat(everything)
+            .doesNotContain(token)
             .doesNotContain(HexFormat.of().formatHex(raw))
             .doesNotContain(Base64.getEncoder().withoutPadding().encodeToString(raw));
       }
@@ -53,7 +66,8 @@ class TokenStorageTest {
     StringBuilder out = new StringBuilder();
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
-      KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(500));
+      KeyScanCursor<String> page =
+          redis.scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(500));
       for (String key : page.getKeys()) {
         out.append(key).append('\n');
         switch (redis.type(key)) {

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kinhub.server.system.Api;
 import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
+import io.kinhub.server.system.Api;
 import io.kinhub.server.system.TestBackends;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,9 +17,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.kinhub.server.config.Config;
 
-/** SMS login end to end through HTTP on two nodes: code requested on A, read from the outbox, used on B. */
+/**
+ * SMS login end to end through HTTP on two nodes: code requested on A, read from the outbox, used
+ * on B.
+ */
 class SmsLoginAcrossNodesTest {
   private static final Pattern CODE = Pattern.compile("\\b(\\d{6})\\b");
   private static Kinhub nodeA;
@@ -54,14 +57,21 @@ class SmsLoginAcrossNodesTest {
   private static String requestCode(String phone, int messagesBefore) {
     Api.Response r = a.post("/api/v1/sms-codes", null, Map.of("phone", phone, "purpose", "login"));
     assertThat(r.status()).as(r.text()).isEqualTo(202);
-    assertThat(Instant.parse(r.json().get("expiresAt").asText())).isAfter(Instant.now().plusSeconds(240));
+    assertThat(Instant.parse(r.json().get("expiresAt").asText()))
+        .isAfter(Instant.now().plusSeconds(240));
     assertThat(r.json().get("resendAfter").asText()).endsWith("Z");
     JsonNode[] newest = new JsonNode[1];
-    await().atMost(Duration.ofSeconds(15)).until(() -> {
-      JsonNode messages = b.get("/api/v1/dev/sms-outbox?phone=" + phone.replace("+", "%2B"), null).json().get("messages");
-      newest[0] = messages.size() > messagesBefore ? messages.get(0) : null;
-      return newest[0] != null;
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> {
+              JsonNode messages =
+                  b.get("/api/v1/dev/sms-outbox?phone=" + phone.replace("+", "%2B"), null)
+                      .json()
+                      .get("messages");
+              newest[0] = messages.size() > messagesBefore ? messages.get(0) : null;
+              return newest[0] != null;
+            });
     assertThat(newest[0].get("phone").asText()).isEqualTo(phone);
     Matcher m = CODE.matcher(newest[0].get("text").asText());
     assertThat(m.find()).isTrue();
@@ -73,11 +83,17 @@ class SmsLoginAcrossNodesTest {
     String phone = newPhone();
     String code = requestCode(phone, 0);
 
-    Api.Response login = b.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", code, "device", "phone app"));
+    Api.Response login =
+        b.post(
+            "/api/v1/sessions/sms",
+            null,
+            Map.of("phone", phone, "code", code, "device", "phone app"));
 
     assertThat(login.status()).as(login.text()).isEqualTo(201);
     String token = login.json().get("token").asText();
-    assertThat(login.json().get("user").get("displayName").asText()).startsWith(phone.substring(0, 3)).contains("•")
+    assertThat(login.json().get("user").get("displayName").asText())
+        .startsWith(phone.substring(0, 3))
+        .contains("•")
         .endsWith(phone.substring(phone.length() - 2));
     assertThat(a.get("/api/v1/me", token).json().get("login").asText()).isEqualTo(phone);
     Api.Response again = a.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", code));
@@ -86,7 +102,8 @@ class SmsLoginAcrossNodesTest {
 
     // the same phone logs in to the same account next time
     String second = requestCode(phone, 1);
-    Api.Response relogin = a.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", second));
+    Api.Response relogin =
+        a.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", second));
     assertThat(relogin.json().get("user").get("id")).isEqualTo(login.json().get("user").get("id"));
   }
 
@@ -98,21 +115,32 @@ class SmsLoginAcrossNodesTest {
 
     for (int i = 0; i < 5; i++) {
       Api api = i % 2 == 0 ? a : b;
-      Api.Response r = api.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", wrong));
+      Api.Response r =
+          api.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", wrong));
       assertThat(r.status()).isEqualTo(401);
       assertThat(r.json().get("code").asText()).isEqualTo("invalid_code");
     }
-    assertThat(b.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", code)).status()).isEqualTo(401);
+    assertThat(b.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", code)).status())
+        .isEqualTo(401);
 
     String fresh = requestCode(phone, 1);
-    assertThat(b.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", fresh)).status()).isEqualTo(201);
+    assertThat(b.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", fresh)).status())
+        .isEqualTo(201);
   }
 
   @Test
   void badInput_isA400NamingTheField() {
-    assertThat(a.post("/api/v1/sms-codes", null, Map.of("phone", "0170 1234", "purpose", "login")).json().get("field").asText())
+    assertThat(
+            a.post("/api/v1/sms-codes", null, Map.of("phone", "0170 1234", "purpose", "login"))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("phone");
-    assertThat(a.post("/api/v1/sms-codes", null, Map.of("phone", newPhone(), "purpose", "marketing")).json().get("field").asText())
+    assertThat(
+            a.post("/api/v1/sms-codes", null, Map.of("phone", newPhone(), "purpose", "marketing"))
+                .json()
+                .get("field")
+                .asText())
         .isEqualTo("purpose");
     assertThat(a.get("/api/v1/dev/sms-outbox", null).status()).isEqualTo(400);
   }

@@ -17,7 +17,8 @@ import java.util.UUID;
 
 /** A tiny real-HTTP client for tests: JSON in, status + JSON out. */
 public final class Api {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String base;
 
@@ -29,7 +30,9 @@ public final class Api {
     return new Api(node.baseUrl());
   }
 
-  /** A response: status, headers, raw body and the body parsed as JSON (missing node when not JSON). */
+  /**
+   * A response: status, headers, raw body and the body parsed as JSON (missing node when not JSON).
+   */
   public record Response(int status, HttpResponse<byte[]> raw, JsonNode json) {
     public String header(String name) {
       return raw.headers().firstValue(name).orElse(null);
@@ -53,34 +56,54 @@ public final class Api {
   }
 
   public Response post(String path, String token, Object body) {
-    return send(builder(path, token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
+    return send(
+        builder(path, token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json(body)))
+            .build());
   }
 
   public Response put(String path, String token, Object body) {
-    return send(builder(path, token).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(json(body))).build());
+    return send(
+        builder(path, token)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json(body)))
+            .build());
   }
 
   public Response patch(String path, String token, Object body) {
-    return send(builder(path, token).header("Content-Type", "application/json")
-        .method("PATCH", HttpRequest.BodyPublishers.ofString(json(body))).build());
+    return send(
+        builder(path, token)
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(json(body)))
+            .build());
   }
 
-  /** Reads (or long-polls, with a query such as {@code ?waitSeconds=20&known=pending}) a QR login with its secret. */
+  /**
+   * Reads (or long-polls, with a query such as {@code ?waitSeconds=20&known=pending}) a QR login
+   * with its secret.
+   */
   public Response pollQr(String id, String secret, String query) {
-    return send(HttpRequest.newBuilder(URI.create(base + "/api/v1/qr-logins/" + id + query)).timeout(Duration.ofSeconds(45))
-        .header("X-QR-Secret", secret).GET().build());
+    return send(
+        HttpRequest.newBuilder(URI.create(base + "/api/v1/qr-logins/" + id + query))
+            .timeout(Duration.ofSeconds(45))
+            .header("X-QR-Secret", secret)
+            .GET()
+            .build());
   }
 
-  /** Redeems a confirmed QR login: {@code POST /api/v1/qr-logins/{id}/session} with the browser's secret. */
+  /**
+   * Redeems a confirmed QR login: {@code POST /api/v1/qr-logins/{id}/session} with the browser's
+   * secret.
+   */
   public Response redeemQr(String id, String secret) {
     return redeemQr(id, secret, null);
   }
 
   /** Redeems a confirmed QR login with an {@code Idempotency-Key} (null: none). */
   public Response redeemQr(String id, String secret, String idempotencyKey) {
-    HttpRequest.Builder b = builder("/api/v1/qr-logins/" + id + "/session", null).header("X-QR-Secret", secret);
+    HttpRequest.Builder b =
+        builder("/api/v1/qr-logins/" + id + "/session", null).header("X-QR-Secret", secret);
     if (idempotencyKey != null) {
       b.header("Idempotency-Key", idempotencyKey);
     }
@@ -93,11 +116,18 @@ public final class Api {
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
-    return send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    return send(
+        b.method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
   }
 
   private HttpRequest.Builder builder(String path, String token) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -140,7 +170,11 @@ public final class Api {
 
   /** Creates an account and returns its login. */
   public String register(String login, String password) {
-    Response r = post("/api/v1/accounts", null, Map.of("login", login, "password", password, "displayName", "Test User"));
+    Response r =
+        post(
+            "/api/v1/accounts",
+            null,
+            Map.of("login", login, "password", password, "displayName", "Test User"));
     if (r.status() != 201) {
       throw new IllegalStateException("registration failed: " + r.status() + " " + r.text());
     }
@@ -153,16 +187,25 @@ public final class Api {
   /** Registers a fresh account with this display name and logs it in. */
   public User newUser(String displayName) {
     String login = newLogin();
-    Response r = post("/api/v1/accounts", null, Map.of("login", login, "password", "password " + login, "displayName", displayName));
+    Response r =
+        post(
+            "/api/v1/accounts",
+            null,
+            Map.of("login", login, "password", "password " + login, "displayName", displayName));
     if (r.status() != 201) {
       throw new IllegalStateException("registration failed: " + r.status() + " " + r.text());
     }
-    return new User(login, login(login, "password " + login), r.json().get("id").asText(), displayName);
+    return new User(
+        login, login(login, "password " + login), r.json().get("id").asText(), displayName);
   }
 
   /** Logs in and returns the token. */
   public String login(String login, String password) {
-    Response r = post("/api/v1/sessions", null, Map.of("login", login, "password", password, "device", "test"));
+    Response r =
+        post(
+            "/api/v1/sessions",
+            null,
+            Map.of("login", login, "password", password, "device", "test"));
     if (r.status() != 201) {
       throw new IllegalStateException("login failed: " + r.status() + " " + r.text());
     }

@@ -18,30 +18,44 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/api.md, the API in the project's own words, has one heading per operation of {@code /openapi.json} and
- * none for routes the document does not have; and the user-facing docs (README, docs/, the benchmarks' README)
- * link nothing outside the repository, so that a clone is complete.
+ * docs/api.md, the API in the project's own words, has one heading per operation of {@code
+ * /openapi.json} and none for routes the document does not have; and the user-facing docs (README,
+ * docs/, the benchmarks' README) link nothing outside the repository, so that a clone is complete.
  */
 class ApiDocsTest {
 
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
-  private static final Pattern ROUTE_HEADING = Pattern.compile("^#{2,6} (GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS) (/\\S*)\\s*$");
-  /** Inline links and images {@code [text](target "title")}, reference definitions {@code [x]: target}, HTML href/src. */
-  private static final Pattern LINK = Pattern.compile(
-      "\\]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)|^\\s{0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s|$)|(?:href|src)=\"([^\"]+)\"",
-      Pattern.MULTILINE);
+  private static final Set<String> METHODS =
+      Set.of("get", "put", "post", "delete", "patch", "head", "options");
+  private static final Pattern ROUTE_HEADING =
+      Pattern.compile("^#{2,6} (GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS) (/\\S*)\\s*$");
+
+  /**
+   * Inline links and images {@code [text](target "title")}, reference definitions {@code [x]:
+   * target}, HTML href/src.
+   */
+  private static final Pattern LINK =
+      Pattern.compile(
+          "\\]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)|^\\s{0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s|$)|(?:href|src)=\"([^\"]+)\"",
+          Pattern.MULTILINE);
 
   @Test
   void apiDoc_hasAHeadingForEveryOperationOfTheOpenApiDocument_andNoOther() throws IOException {
     Set<String> operations = new TreeSet<>();
     try (InputStream in = ApiDocsTest.class.getResourceAsStream("/openapi.json")) {
       JsonNode paths = new ObjectMapper().readTree(in).get("paths");
-      paths.fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
-        if (METHODS.contains(method)) {
-          operations.add(method.toUpperCase() + " " + path.getKey());
-        }
-      }));
+      paths
+          .fields()
+          .forEachRemaining(
+              path ->
+                  path.getValue()
+                      .fieldNames()
+                      .forEachRemaining(
+                          method -> {
+                            if (METHODS.contains(method)) {
+                              operations.add(method.toUpperCase() + " " + path.getKey());
+                            }
+                          }));
     }
     List<String> headings = new ArrayList<>();
     for (String line : Files.readAllLines(ROOT.resolve("docs/api.md"))) {
@@ -54,7 +68,9 @@ class ApiDocsTest {
     assertThat(headings).as("route headings of docs/api.md").doesNotHaveDuplicates();
     Set<String> undocumented = new TreeSet<>(operations);
     undocumented.removeAll(headings);
-    assertThat(undocumented).as("operations of openapi.json without a heading in docs/api.md").isEmpty();
+    assertThat(undocumented)
+        .as("operations of openapi.json without a heading in docs/api.md")
+        .isEmpty();
     Set<String> unknown = new TreeSet<>(headings);
     unknown.removeAll(operations);
     assertThat(unknown).as("headings of docs/api.md naming no operation of openapi.json").isEmpty();
@@ -62,7 +78,8 @@ class ApiDocsTest {
 
   @Test
   void userDocs_linkNothingOutsideTheRepository() throws IOException {
-    List<Path> files = new ArrayList<>(List.of(ROOT.resolve("README.md"), ROOT.resolve("kinhub-bench/README.md")));
+    List<Path> files =
+        new ArrayList<>(List.of(ROOT.resolve("README.md"), ROOT.resolve("kinhub-bench/README.md")));
     try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
       docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
     }
@@ -75,7 +92,8 @@ class ApiDocsTest {
       }
       Matcher m = LINK.matcher(text);
       while (m.find()) {
-        String target = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+        String target =
+            m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
         String problem = problem(file, target);
         if (problem != null) {
           problems.add(name + ": " + target + " " + problem);
@@ -85,7 +103,10 @@ class ApiDocsTest {
     assertThat(problems).isEmpty();
   }
 
-  /** Why a link target is not fine, or null: web links and anchors are; files must exist inside the repository. */
+  /**
+   * Why a link target is not fine, or null: web links and anchors are; files must exist inside the
+   * repository.
+   */
   private static String problem(Path from, String target) {
     if (target.startsWith("#") || target.matches("(?i)(https?|mailto):.*")) {
       return null;

@@ -7,15 +7,22 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** A real WebSocket client (java.net.http) that answers pings and records the close code the server sends. */
+/**
+ * A real WebSocket client (java.net.http) that answers pings and records the close code the server
+ * sends.
+ */
 final class ClosingSocket implements WebSocket.Listener {
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private volatile WebSocket socket;
 
   static ClosingSocket connect(String url) {
     ClosingSocket s = new ClosingSocket();
-    s.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create(url), s).join();
+    s.socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .buildAsync(URI.create(url), s)
+            .join();
     return s;
   }
 

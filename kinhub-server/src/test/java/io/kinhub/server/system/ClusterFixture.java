@@ -3,6 +3,7 @@ package io.kinhub.server.system;
 import io.kinhub.server.backing.EmbeddedRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,14 +15,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.util.function.Function;
 
 /**
- * A real Redis Cluster on loopback: three masters and three replicas, each a child process on a free port (and a
- * free cluster-bus port) in a temporary directory, all with a password, joined by {@code redis-cli --cluster create
- * --cluster-replicas 1}. Nodes consider a peer failed after 1 s ({@code cluster-node-timeout 1000}), so a killed
- * master's replica takes over within a few seconds. {@link #close} kills every process and deletes the directory.
+ * A real Redis Cluster on loopback: three masters and three replicas, each a child process on a
+ * free port (and a free cluster-bus port) in a temporary directory, all with a password, joined by
+ * {@code redis-cli --cluster create --cluster-replicas 1}. Nodes consider a peer failed after 1 s
+ * ({@code cluster-node-timeout 1000}), so a killed master's replica takes over within a few
+ * seconds. {@link #close} kills every process and deletes the directory.
  */
 public final class ClusterFixture implements AutoCloseable {
   private final Path dir;
@@ -33,7 +34,10 @@ public final class ClusterFixture implements AutoCloseable {
     this.password = password;
   }
 
-  /** Starts the cluster (skipped, or failed under .ci/run, without redis-cli) and waits until every node says ok. */
+  /**
+   * Starts the cluster (skipped, or failed under .ci/run, without redis-cli) and waits until every
+   * node says ok.
+   */
   public static ClusterFixture start() {
     Path cli = ExternalTools.redisCli();
     Path dir;
@@ -62,23 +66,42 @@ public final class ClusterFixture implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      nodes.add(RedisProcess.start(dir, "node" + i, "requirepass " + password + "\nmasterauth " + password + "\n"
-          + "cluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout 1000\ncluster-port " + busPort + "\n"
-          + "cluster-replica-validity-factor 0\n", false, password));
+      nodes.add(
+          RedisProcess.start(
+              dir,
+              "node" + i,
+              "requirepass "
+                  + password
+                  + "\nmasterauth "
+                  + password
+                  + "\n"
+                  + "cluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout 1000\ncluster-port "
+                  + busPort
+                  + "\n"
+                  + "cluster-replica-validity-factor 0\n",
+              false,
+              password));
     }
-    List<String> command = new ArrayList<>(List.of(cli.toString(), "--no-auth-warning", "-a", password, "--cluster", "create"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(cli.toString(), "--no-auth-warning", "-a", password, "--cluster", "create"));
     for (RedisProcess n : nodes) {
       command.add("127.0.0.1:" + n.port());
     }
     command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
     try {
-      Process create = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("create.txt").toFile()).start();
+      Process create =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("create.txt").toFile())
+              .start();
       if (!create.waitFor(60, TimeUnit.SECONDS)) {
         create.destroyForcibly();
         throw new IllegalStateException("redis-cli --cluster create did not finish within 60 s");
       }
       if (create.exitValue() != 0) {
-        throw new IllegalStateException("redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.txt")));
+        throw new IllegalStateException(
+            "redis-cli --cluster create failed: " + Files.readString(dir.resolve("create.txt")));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -86,20 +109,33 @@ public final class ClusterFixture implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    SentinelFixture.awaitUntil(Duration.ofSeconds(30), "every cluster node to say cluster_state:ok with 3 masters and 3 replicas",
-        () -> nodes.stream().allMatch(n -> {
-          String info = command(n.port(), c -> c.clusterInfo());
-          String table = command(n.port(), c -> c.clusterNodes());
-          return info.contains("cluster_state:ok") && count(table, "master") == 3 && count(table, "slave") == 3
-              && !table.contains("fail");
-        }));
+    SentinelFixture.awaitUntil(
+        Duration.ofSeconds(30),
+        "every cluster node to say cluster_state:ok with 3 masters and 3 replicas",
+        () ->
+            nodes.stream()
+                .allMatch(
+                    n -> {
+                      String info = command(n.port(), c -> c.clusterInfo());
+                      String table = command(n.port(), c -> c.clusterNodes());
+                      return info.contains("cluster_state:ok")
+                          && count(table, "master") == 3
+                          && count(table, "slave") == 3
+                          && !table.contains("fail");
+                    }));
   }
 
   private static long count(String clusterNodes, String role) {
-    return clusterNodes.lines().filter(l -> l.split(" ").length > 2 && l.split(" ")[2].contains(role)).count();
+    return clusterNodes
+        .lines()
+        .filter(l -> l.split(" ").length > 2 && l.split(" ")[2].contains(role))
+        .count();
   }
 
-  /** {@code redis-cluster://:<password>@127.0.0.1:<p1>,127.0.0.1:<p2>,127.0.0.1:<p3>}: three of the six as seeds. */
+  /**
+   * {@code redis-cluster://:<password>@127.0.0.1:<p1>,127.0.0.1:<p2>,127.0.0.1:<p3>}: three of the
+   * six as seeds.
+   */
   public String url() {
     StringBuilder b = new StringBuilder("redis-cluster://:" + password + "@");
     for (int i = 0; i < 3; i++) {
@@ -125,7 +161,8 @@ public final class ClusterFixture implements AutoCloseable {
               int from = Integer.parseInt(range[0]);
               int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
               if (slot >= from && slot <= to) {
-                int port = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1, f[1].indexOf('@')));
+                int port =
+                    Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1, f[1].indexOf('@')));
                 for (RedisProcess p : nodes) {
                   if (p.port() == port) {
                     p.kill();
@@ -144,12 +181,20 @@ public final class ClusterFixture implements AutoCloseable {
 
   /** Whether the live nodes agree that every slot is served again. */
   public boolean healthy() {
-    return nodes.stream().filter(RedisProcess::alive).allMatch(n -> command(n.port(), c -> c.clusterInfo()).contains("cluster_state:ok"));
+    return nodes.stream()
+        .filter(RedisProcess::alive)
+        .allMatch(n -> command(n.port(), c -> c.clusterInfo()).contains("cluster_state:ok"));
   }
 
   private String command(int port, Function<RedisCommands<String, String>, String> call) {
-    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
-        .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(2)).build());
+    RedisClient client =
+        RedisClient.create(
+            RedisURI.builder()
+                .withHost("127.0.0.1")
+                .withPort(port)
+                .withPassword(password.toCharArray())
+                .withTimeout(Duration.ofSeconds(2))
+                .build());
     try (var c = client.connect()) {
       return call.apply(c.sync());
     } catch (RuntimeException e) {

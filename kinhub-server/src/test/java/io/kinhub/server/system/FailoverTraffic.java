@@ -1,8 +1,11 @@
 package io.kinhub.server.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
@@ -10,25 +13,26 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
- * Client traffic on two nodes while Redis fails over, recording every request's outcome: password logins with a
- * cross-node revocation check (logout on B, the token must then be refused on A), QR logins (browser on A, phone on
- * B; every step retried like a real client until it completes), SMS-code logins (a rate limit, a job, the outbox)
- * and authenticated reads with sessions made before the failover. An answer that breaks the contract (a revoked token
- * accepted, a session or QR login forgotten) is a violation; a 5xx or a failed connection is an error the clients saw.
+ * Client traffic on two nodes while Redis fails over, recording every request's outcome: password
+ * logins with a cross-node revocation check (logout on B, the token must then be refused on A), QR
+ * logins (browser on A, phone on B; every step retried like a real client until it completes),
+ * SMS-code logins (a rate limit, a job, the outbox) and authenticated reads with sessions made
+ * before the failover. An answer that breaks the contract (a revoked token accepted, a session or
+ * QR login forgotten) is a violation; a 5xx or a failed connection is an error the clients saw.
  */
 public final class FailoverTraffic implements AutoCloseable {
   private static final Pattern CODE = Pattern.compile("\\b(\\d{6})\\b");
   private static final String PASSWORD = "failover traffic password";
 
-  /** A session a client holds and expects to keep working; {@code createdAt} is when its login returned. */
+  /**
+   * A session a client holds and expects to keep working; {@code createdAt} is when its login
+   * returned.
+   */
   public record Held(String token, long createdAt) {}
 
   private final Api a;
@@ -58,8 +62,8 @@ public final class FailoverTraffic implements AutoCloseable {
   }
 
   /**
-   * Registers the accounts it needs (on a healthy deployment), logs in {@code seedSessions} sessions that the
-   * traffic reads with, and starts one client of each kind.
+   * Registers the accounts it needs (on a healthy deployment), logs in {@code seedSessions}
+   * sessions that the traffic reads with, and starts one client of each kind.
    */
   public static FailoverTraffic start(Api a, Api b, int seedSessions) {
     List<String> logins = new ArrayList<>();
@@ -83,16 +87,21 @@ public final class FailoverTraffic implements AutoCloseable {
   }
 
   private void spawn(String name, Runnable round) {
-    threads.add(Thread.ofPlatform().daemon().name("traffic-" + name).start(() -> {
-      while (running.get()) {
-        try {
-          round.run();
-        } catch (RuntimeException e) {
-          error("round " + name + ": " + e);
-          RedisProcess.sleep(50);
-        }
-      }
-    }));
+    threads.add(
+        Thread.ofPlatform()
+            .daemon()
+            .name("traffic-" + name)
+            .start(
+                () -> {
+                  while (running.get()) {
+                    try {
+                      round.run();
+                    } catch (RuntimeException e) {
+                      error("round " + name + ": " + e);
+                      RedisProcess.sleep(50);
+                    }
+                  }
+                }));
   }
 
   /** Marks the moment Redis was killed: errors after it count into the failover's figures. */
@@ -144,7 +153,13 @@ public final class FailoverTraffic implements AutoCloseable {
   }
 
   private void passwordRound(String login) {
-    Api.Response created = call(() -> a.post("/api/v1/sessions", null, Map.of("login", login, "password", PASSWORD, "device", "traffic")));
+    Api.Response created =
+        call(
+            () ->
+                a.post(
+                    "/api/v1/sessions",
+                    null,
+                    Map.of("login", login, "password", PASSWORD, "device", "traffic")));
     if (created == null) {
       RedisProcess.sleep(50);
       return;
@@ -181,32 +196,45 @@ public final class FailoverTraffic implements AutoCloseable {
   }
 
   private void qrRound() {
-    Api.Response ticket = retried(() -> a.post("/api/v1/qr-logins", null, Map.of("device", "traffic browser")));
+    Api.Response ticket =
+        retried(() -> a.post("/api/v1/qr-logins", null, Map.of("device", "traffic browser")));
     if (ticket == null || ticket.status() != 201) {
       violation("QR ticket not created: " + (ticket == null ? "errors for 30 s" : ticket.status()));
       return;
     }
     String id = ticket.json().get("id").asText();
     String secret = ticket.json().get("secret").asText();
-    Api.Response scan = retried(() -> b.post("/api/v1/qr-logins/" + id + "/scan", phoneToken, Map.of()));
+    Api.Response scan =
+        retried(() -> b.post("/api/v1/qr-logins/" + id + "/scan", phoneToken, Map.of()));
     if (scan == null || scan.status() != 200) {
-      violation("QR scan failed: " + (scan == null ? "errors for 30 s" : scan.status() + " " + scan.text()));
+      violation(
+          "QR scan failed: "
+              + (scan == null ? "errors for 30 s" : scan.status() + " " + scan.text()));
       return;
     }
-    Api.Response confirm = retried(() -> b.post("/api/v1/qr-logins/" + id + "/confirm", phoneToken, Map.of()));
+    Api.Response confirm =
+        retried(() -> b.post("/api/v1/qr-logins/" + id + "/confirm", phoneToken, Map.of()));
     if (confirm != null && confirm.status() == 409) {
-      // an earlier confirm may have gone through although its answer was an error: ask as the browser would
+      // an earlier confirm may have gone through although its answer was an error: ask as the
+      // browser would
       Api.Response state = retried(() -> a.pollQr(id, secret, ""));
-      confirm = state != null && state.json().path("state").asText().equals("confirmed") ? state : confirm;
+      confirm =
+          state != null && state.json().path("state").asText().equals("confirmed")
+              ? state
+              : confirm;
     }
     if (confirm == null || confirm.status() != 200) {
-      violation("QR confirm failed: " + (confirm == null ? "errors for 30 s" : confirm.status() + " " + confirm.text()));
+      violation(
+          "QR confirm failed: "
+              + (confirm == null ? "errors for 30 s" : confirm.status() + " " + confirm.text()));
       return;
     }
     String key = UUID.randomUUID().toString();
     Api.Response redeemed = retried(() -> a.redeemQr(id, secret, key));
     if (redeemed == null || redeemed.status() != 201) {
-      violation("QR redeem failed: " + (redeemed == null ? "errors for 30 s" : redeemed.status() + " " + redeemed.text()));
+      violation(
+          "QR redeem failed: "
+              + (redeemed == null ? "errors for 30 s" : redeemed.status() + " " + redeemed.text()));
       return;
     }
     String token = redeemed.json().get("token").asText();
@@ -221,23 +249,34 @@ public final class FailoverTraffic implements AutoCloseable {
 
   private void smsRound() {
     String phone = "+1555" + String.format("%07d", ThreadLocalRandom.current().nextInt(10_000_000));
-    Api.Response sent = retried(() -> a.post("/api/v1/sms-codes", null, Map.of("phone", phone, "purpose", "login")));
+    Api.Response sent =
+        retried(
+            () -> a.post("/api/v1/sms-codes", null, Map.of("phone", phone, "purpose", "login")));
     if (sent != null && sent.status() == 429) {
-      return; // an earlier attempt failed after the per-phone limit had counted it: a real client waits, this one moves on
+      return; // an earlier attempt failed after the per-phone limit had counted it: a real client
+      // waits, this one moves on
     }
     if (sent == null || sent.status() != 202) {
-      violation("SMS code not sent: " + (sent == null ? "errors for 30 s" : sent.status() + " " + sent.text()));
+      violation(
+          "SMS code not sent: "
+              + (sent == null ? "errors for 30 s" : sent.status() + " " + sent.text()));
       return;
     }
-    Api.Response again = call(() -> b.post("/api/v1/sms-codes", null, Map.of("phone", phone, "purpose", "login")));
+    Api.Response again =
+        call(() -> b.post("/api/v1/sms-codes", null, Map.of("phone", phone, "purpose", "login")));
     if (again != null && again.status() == 429) {
       rateLimited.incrementAndGet();
     }
     String code = null;
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (code == null && System.nanoTime() - deadline < 0) {
-      Api.Response outbox = call(() -> b.get("/api/v1/dev/sms-outbox?phone=" + URLEncoder.encode(phone,
-          StandardCharsets.UTF_8), null));
+      Api.Response outbox =
+          call(
+              () ->
+                  b.get(
+                      "/api/v1/dev/sms-outbox?phone="
+                          + URLEncoder.encode(phone, StandardCharsets.UTF_8),
+                      null));
       if (outbox != null && outbox.status() == 200) {
         for (JsonNode m : outbox.json().path("messages")) {
           Matcher matcher = CODE.matcher(m.path("text").asText());
@@ -256,11 +295,16 @@ public final class FailoverTraffic implements AutoCloseable {
       return;
     }
     String theCode = code;
-    Api.Response session = retried(() -> b.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", theCode)));
+    Api.Response session =
+        retried(
+            () -> b.post("/api/v1/sessions/sms", null, Map.of("phone", phone, "code", theCode)));
     if (session == null || session.status() != 201) {
-      // a second code sent while the first was in flight replaces it; not a failover issue when it says invalid_code
+      // a second code sent while the first was in flight replaces it; not a failover issue when it
+      // says invalid_code
       if (session == null || !session.json().path("code").asText().equals("invalid_code")) {
-        violation("SMS login failed: " + (session == null ? "errors for 30 s" : session.status() + " " + session.text()));
+        violation(
+            "SMS login failed: "
+                + (session == null ? "errors for 30 s" : session.status() + " " + session.text()));
       }
       return;
     }
@@ -306,15 +350,30 @@ public final class FailoverTraffic implements AutoCloseable {
 
   /** The figures, one line, for the test log and docs/benchmarks.md. */
   public String summary(String what, int sessionsChecked, int sessionsLost) {
-    double window = errorsAfterKill.get() == 0 ? 0 : (lastErrorAfterKill.get() - firstErrorAfterKill.get()) / 1e9;
-    double killToLast = errorsAfterKill.get() == 0 ? 0 : (lastErrorAfterKill.get() - killedAt) / 1e9;
-    return String.format(Locale.ROOT,
+    double window =
+        errorsAfterKill.get() == 0
+            ? 0
+            : (lastErrorAfterKill.get() - firstErrorAfterKill.get()) / 1e9;
+    double killToLast =
+        errorsAfterKill.get() == 0 ? 0 : (lastErrorAfterKill.get() - killedAt) / 1e9;
+    return String.format(
+        Locale.ROOT,
         "FAILOVER %s: errors seen by clients for %.2f s (kill -> last error %.2f s); %d of %d requests failed; "
             + "sessions lost %d of %d held (%d older than 1 s at the kill); QR logins completed %d, SMS logins %d, "
             + "revocations checked %d, rate-limited resends %d; violations %d",
-        what, window, killToLast, errorsAfterKill.get(), requests.get(), sessionsLost, sessionsChecked,
-        held.stream().filter(h -> killedAt - h.createdAt() > 1_000_000_000L).count(), qrCompleted.get(), smsCompleted.get(),
-        revocationsChecked.get(), rateLimited.get(), violations.size());
+        what,
+        window,
+        killToLast,
+        errorsAfterKill.get(),
+        requests.get(),
+        sessionsLost,
+        sessionsChecked,
+        held.stream().filter(h -> killedAt - h.createdAt() > 1_000_000_000L).count(),
+        qrCompleted.get(),
+        smsCompleted.get(),
+        revocationsChecked.get(),
+        rateLimited.get(),
+        violations.size());
   }
 
   public long qrCompleted() {

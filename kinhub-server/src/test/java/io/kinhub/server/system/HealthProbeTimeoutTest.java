@@ -22,15 +22,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A PostgreSQL that hangs (every one of its processes stopped with SIGSTOP: connections stay open, nothing
- * answers) makes {@code /health} answer 503 within 2 s; {@code /health} itself never hangs.
+ * A PostgreSQL that hangs (every one of its processes stopped with SIGSTOP: connections stay open,
+ * nothing answers) makes {@code /health} answer 503 within 2 s; {@code /health} itself never hangs.
  */
 class HealthProbeTimeoutTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  /** One /health answer; a request that takes over 2 s fails the test (a hung /health is the bug). */
+  /**
+   * One /health answer; a request that takes over 2 s fails the test (a hung /health is the bug).
+   */
   private static HttpResponse<String> health(Kinhub node) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/health")).timeout(Duration.ofSeconds(2)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(node.baseUrl() + "/health"))
+            .timeout(Duration.ofSeconds(2))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -50,28 +56,44 @@ class HealthProbeTimeoutTest {
       env.put("KINHUB_DATABASE_URL", database.jdbcUrl());
       try (Kinhub node = Kinhub.start(Config.from(env))) {
         try {
-          await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> health(node).statusCode() == 200);
-          long postmaster = StaleProcesses.readPid(dir.resolve("postgres/postmaster.pid")).orElseThrow();
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(() -> health(node).statusCode() == 200);
+          long postmaster =
+              StaleProcesses.readPid(dir.resolve("postgres/postmaster.pid")).orElseThrow();
           List<Long> pids = new ArrayList<>(List.of(postmaster));
           ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> pids.add(p.pid()));
           stopped.addAll(pids);
           signal("STOP", pids);
           long hungAt = System.nanoTime();
 
-          await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            HttpResponse<String> r = health(node);
-            assertThat(r.statusCode()).isEqualTo(503);
-            assertThat(Json.MAPPER.readTree(r.body()).get("database").get("status").asText()).isEqualTo("down");
-            assertThat(Json.MAPPER.readTree(r.body()).get("redis").get("status").asText()).isEqualTo("up");
-          });
-          System.out.printf("/health answered 503 %d ms after PostgreSQL was stopped%n", (System.nanoTime() - hungAt) / 1_000_000);
+          await()
+              .atMost(Duration.ofSeconds(2))
+              .pollInterval(Duration.ofMillis(100))
+              .untilAsserted(
+                  () -> {
+                    HttpResponse<String> r = health(node);
+                    assertThat(r.statusCode()).isEqualTo(503);
+                    assertThat(
+                            Json.MAPPER.readTree(r.body()).get("database").get("status").asText())
+                        .isEqualTo("down");
+                    assertThat(Json.MAPPER.readTree(r.body()).get("redis").get("status").asText())
+                        .isEqualTo("up");
+                  });
+          System.out.printf(
+              "/health answered 503 %d ms after PostgreSQL was stopped%n",
+              (System.nanoTime() - hungAt) / 1_000_000);
           for (int i = 0; i < 5; i++) {
             assertThat(health(node).statusCode()).isEqualTo(503);
           }
 
           signal("CONT", stopped);
           stopped.clear();
-          await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> health(node).statusCode() == 200);
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .ignoreExceptions()
+              .until(() -> health(node).statusCode() == 200);
         } finally {
           if (!stopped.isEmpty()) {
             signal("CONT", stopped); // the node and PostgreSQL must be able to stop

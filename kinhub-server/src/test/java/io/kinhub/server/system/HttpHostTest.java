@@ -23,15 +23,18 @@ class HttpHostTest {
   void listensOnTheGivenLiteral(String host) {
     try (Kinhub node = startOn(host)) {
       String literal = host.contains(":") ? "[" + host + "]" : host;
-      assertThat(new Api("http://" + literal + ":" + node.port()).get("/health", null).status()).isEqualTo(200);
+      assertThat(new Api("http://" + literal + ":" + node.port()).get("/health", null).status())
+          .isEqualTo(200);
     }
   }
 
   @Test
   void doubleColon_isDualStack() {
     try (Kinhub node = startOn("::")) {
-      assertThat(new Api("http://[::1]:" + node.port()).get("/health", null).status()).isEqualTo(200);
-      assertThat(new Api("http://127.0.0.1:" + node.port()).get("/health", null).status()).isEqualTo(200);
+      assertThat(new Api("http://[::1]:" + node.port()).get("/health", null).status())
+          .isEqualTo(200);
+      assertThat(new Api("http://127.0.0.1:" + node.port()).get("/health", null).status())
+          .isEqualTo(200);
     }
   }
 }

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The repository's {@code ./kinhub} launcher finds a JDK >= 21 by itself whatever {@code java} comes first on
- * the PATH, and says clearly when there is none. The JDKs here are fakes (a {@code release} file and two
- * scripts), so the test does not depend on what the machine has installed; nothing is built or started.
+ * The repository's {@code ./kinhub} launcher finds a JDK >= 21 by itself whatever {@code java}
+ * comes first on the PATH, and says clearly when there is none. The JDKs here are fakes (a {@code
+ * release} file and two scripts), so the test does not depend on what the machine has installed;
+ * nothing is built or started.
  */
 class LauncherTest {
 
@@ -27,22 +28,30 @@ class LauncherTest {
 
   private record Run(int exit, String out, String err) {}
 
-  /** A fake JDK: bin/java and bin/javac; the version in {@code release}, or only in {@code java -version}. */
+  /**
+   * A fake JDK: bin/java and bin/javac; the version in {@code release}, or only in {@code java
+   * -version}.
+   */
   private Path jdk(String name, String version, boolean releaseFile) throws IOException {
     Path home = Files.createDirectories(tmp.resolve("jdks").resolve(name));
     Path bin = Files.createDirectories(home.resolve("bin"));
     for (String tool : List.of("java", "javac")) {
       Path script = bin.resolve(tool);
-      Files.writeString(script, "#!/bin/sh\necho 'openjdk version \"" + version + "\" 2025-01-21' >&2\n");
+      Files.writeString(
+          script, "#!/bin/sh\necho 'openjdk version \"" + version + "\" 2025-01-21' >&2\n");
       Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     if (releaseFile) {
-      Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Fake\"\nJAVA_VERSION=\"" + version + "\"\n");
+      Files.writeString(
+          home.resolve("release"), "IMPLEMENTOR=\"Fake\"\nJAVA_VERSION=\"" + version + "\"\n");
     }
     return home;
   }
 
-  /** Runs the launcher with PATH's java being {@code pathJdk}'s and only {@code tmp/jdks/*} searched. */
+  /**
+   * Runs the launcher with PATH's java being {@code pathJdk}'s and only {@code tmp/jdks/*}
+   * searched.
+   */
   private Run run(Path javaHome, Path pathJdk, String... args) throws Exception {
     Path pathBin = Files.createDirectories(tmp.resolve("path-bin"));
     Files.deleteIfExists(pathBin.resolve("java"));
@@ -58,13 +67,16 @@ class LauncherTest {
     if (javaHome != null) {
       env.put("JAVA_HOME", javaHome.toString());
     }
-    pb.redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
+    pb.redirectOutput(tmp.resolve("out.txt").toFile())
+        .redirectError(tmp.resolve("err.txt").toFile());
     Process p = pb.start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("the launcher did not finish within 60 s");
     }
-    return new Run(p.exitValue(), Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8).strip(),
+    return new Run(
+        p.exitValue(),
+        Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8).strip(),
         Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8));
   }
 
@@ -73,7 +85,8 @@ class LauncherTest {
     Path jdk17 = jdk("jdk-17", "17.0.9", true);
     Run r = run(null, jdk17, "--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("serve", "test", "admin", "bench", "jar", "KINHUB_JDK_SEARCH_PATH");
+    assertThat(r.out())
+        .contains("serve", "test", "admin", "bench", "jar", "KINHUB_JDK_SEARCH_PATH");
   }
 
   @Test
@@ -91,8 +104,13 @@ class LauncherTest {
       Run r = run(jdk11, jdk17, command);
       assertThat(r.exit()).as(command).isEqualTo(1);
       assertThat(r.out()).as(command).isEmpty();
-      assertThat(r.err()).as(command).contains("no JDK 21 or newer found", "JAVA_HOME=" + jdk11 + ": Java 11",
-          jdk17 + ": Java 17", "Install a JDK 21 or newer");
+      assertThat(r.err())
+          .as(command)
+          .contains(
+              "no JDK 21 or newer found",
+              "JAVA_HOME=" + jdk11 + ": Java 11",
+              jdk17 + ": Java 17",
+              "Install a JDK 21 or newer");
     }
   }
 
@@ -106,7 +124,8 @@ class LauncherTest {
     Run r = run(jdk17, jdk17, "jdk");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).isEqualTo(jdk23.toRealPath().toString());
-    assertThat(r.err()).contains("using Java 23 at " + jdk23.toRealPath(), "JAVA_HOME=" + jdk17 + ": Java 17");
+    assertThat(r.err())
+        .contains("using Java 23 at " + jdk23.toRealPath(), "JAVA_HOME=" + jdk17 + ": Java 17");
   }
 
   @Test

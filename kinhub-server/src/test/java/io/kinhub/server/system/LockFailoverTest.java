@@ -16,40 +16,56 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * A lock and its fence across a Sentinel failover (master SIGKILLed): the promoted replica still has the lock (the
- * acquisition waited for the replica), the holder can release it there, and the next holder's fence is larger.
+ * A lock and its fence across a Sentinel failover (master SIGKILLed): the promoted replica still
+ * has the lock (the acquisition waited for the replica), the holder can release it there, and the
+ * next holder's fence is larger.
  */
 class LockFailoverTest {
 
   @Test
-  void masterKilledWhileALockIsHeld_thePromotedReplicaStillRefusesOthers_andTheNextFenceIsLarger() throws Exception {
+  void masterKilledWhileALockIsHeld_thePromotedReplicaStillRefusesOthers_andTheNextFenceIsLarger()
+      throws Exception {
     ClientResources resources = DefaultClientResources.create();
     String prefix = TestBackends.newPrefix();
     try (SentinelFixture redis = SentinelFixture.start();
-         RedisConnections a = RedisConnections.connect(new RedisSettings(redis.url(), prefix, Duration.ofSeconds(2)), resources);
-         RedisConnections b = RedisConnections.connect(new RedisSettings(redis.url(), prefix, Duration.ofSeconds(2)), resources);
-         RedisLocks nodeA = new RedisLocks(a);
-         RedisLocks nodeB = new RedisLocks(b)) {
+        RedisConnections a =
+            RedisConnections.connect(
+                new RedisSettings(redis.url(), prefix, Duration.ofSeconds(2)), resources);
+        RedisConnections b =
+            RedisConnections.connect(
+                new RedisSettings(redis.url(), prefix, Duration.ofSeconds(2)), resources);
+        RedisLocks nodeA = new RedisLocks(a);
+        RedisLocks nodeB = new RedisLocks(b)) {
       a.probe();
-      FencedLease held = nodeA.tryAcquire("failover", LockOptions.ttl(Duration.ofSeconds(60))).orElseThrow();
+      FencedLease held =
+          nodeA.tryAcquire("failover", LockOptions.ttl(Duration.ofSeconds(60))).orElseThrow();
 
       int killed = redis.killMaster();
-      SentinelFixture.awaitUntil(Duration.ofSeconds(30), "a promoted replica", () -> redis.masterPort() != killed);
+      SentinelFixture.awaitUntil(
+          Duration.ofSeconds(30), "a promoted replica", () -> redis.masterPort() != killed);
       AtomicReference<Optional<FencedLease>> whileHeld = new AtomicReference<>();
-      SentinelFixture.awaitUntil(Duration.ofSeconds(30), "node B to reach the new master", () -> {
-        try {
-          whileHeld.set(nodeB.tryAcquire("failover", LockOptions.ttl(Duration.ofSeconds(60))));
-          return true;
-        } catch (RedisUnavailableException e) {
-          return false;
-        }
-      });
+      SentinelFixture.awaitUntil(
+          Duration.ofSeconds(30),
+          "node B to reach the new master",
+          () -> {
+            try {
+              whileHeld.set(nodeB.tryAcquire("failover", LockOptions.ttl(Duration.ofSeconds(60))));
+              return true;
+            } catch (RedisUnavailableException e) {
+              return false;
+            }
+          });
       assertThat(whileHeld.get()).as("the lock survived the failover").isEmpty();
 
-      SentinelFixture.awaitUntil(Duration.ofSeconds(30), "node A to reach the new master", a::probe);
+      SentinelFixture.awaitUntil(
+          Duration.ofSeconds(30), "node A to reach the new master", a::probe);
       assertThat(held.release()).isTrue();
-      FencedLease next = nodeB.tryAcquire("failover", LockOptions.ttl(Duration.ofSeconds(60)).waitingUpTo(Duration.ofSeconds(10)))
-          .orElseThrow();
+      FencedLease next =
+          nodeB
+              .tryAcquire(
+                  "failover",
+                  LockOptions.ttl(Duration.ofSeconds(60)).waitingUpTo(Duration.ofSeconds(10)))
+              .orElseThrow();
       assertThat(next.fence()).isGreaterThan(held.fence());
       next.close();
     } finally {

@@ -3,28 +3,28 @@ package io.kinhub.server.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.config.Config;
 import io.kinhub.server.http.Json;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Collections;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
- * {@code /metrics} is for the operator's scraper: served to loopback peers (not through a proxy) or to
- * holders of {@code KINHUB_METRICS_TOKEN}; everyone else gets problem+json and no figures. It does not
- * name the Redis address either.
+ * {@code /metrics} is for the operator's scraper: served to loopback peers (not through a proxy) or
+ * to holders of {@code KINHUB_METRICS_TOKEN}; everyone else gets problem+json and no figures. It
+ * does not name the Redis address either.
  */
 class MetricsAccessTest {
   private static final String TOKEN = "metrics-token-0123456789abcdef";
@@ -38,7 +38,10 @@ class MetricsAccessTest {
     return Kinhub.start(Config.from(env));
   }
 
-  /** This machine's first non-loopback IPv4 address: requests to it come from it, so the peer is not loopback. */
+  /**
+   * This machine's first non-loopback IPv4 address: requests to it come from it, so the peer is not
+   * loopback.
+   */
   private static String externalAddress() throws SocketException {
     for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       if (nic.isUp() && !nic.isLoopback()) {

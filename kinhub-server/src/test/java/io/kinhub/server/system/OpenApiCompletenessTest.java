@@ -10,7 +10,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Every route the server registers is in {@code /openapi.json}, and the document names no route that does not exist. */
+/**
+ * Every route the server registers is in {@code /openapi.json}, and the document names no route
+ * that does not exist.
+ */
 class OpenApiCompletenessTest {
 
   @Test
@@ -24,11 +27,15 @@ class OpenApiCompletenessTest {
       Iterator<Map.Entry<String, JsonNode>> paths = r.json().get("paths").fields();
       while (paths.hasNext()) {
         Map.Entry<String, JsonNode> path = paths.next();
-        path.getValue().fieldNames().forEachRemaining(method -> {
-          if (Set.of("get", "put", "post", "delete", "patch", "head", "options").contains(method)) {
-            documented.add(method.toUpperCase() + " " + path.getKey());
-          }
-        });
+        path.getValue()
+            .fieldNames()
+            .forEachRemaining(
+                method -> {
+                  if (Set.of("get", "put", "post", "delete", "patch", "head", "options")
+                      .contains(method)) {
+                    documented.add(method.toUpperCase() + " " + path.getKey());
+                  }
+                });
       }
       Set<String> registered = new TreeSet<>(node.routes());
 

@@ -12,7 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** When Redis cannot decide, login (and SMS) fail closed with 503; registration fails open by default. */
+/**
+ * When Redis cannot decide, login (and SMS) fail closed with 503; registration fails open by
+ * default.
+ */
 class RateLimitFailModeTest {
 
   @Test
@@ -26,13 +29,29 @@ class RateLimitFailModeTest {
       Api api = Api.of(node);
       redis.close();
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        Api.Response login = api.post("/api/v1/sessions", null, Map.of("login", "someone@example.org", "password", "whatever pw"));
-        assertThat(login.status()).isEqualTo(503);
-        assertThat(login.json().get("code").asText()).isEqualTo("unavailable");
-      });
-      Api.Response registered = api.post("/api/v1/accounts", null,
-          Map.of("login", Api.newLogin(), "password", "fail open password", "displayName", "Open"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                Api.Response login =
+                    api.post(
+                        "/api/v1/sessions",
+                        null,
+                        Map.of("login", "someone@example.org", "password", "whatever pw"));
+                assertThat(login.status()).isEqualTo(503);
+                assertThat(login.json().get("code").asText()).isEqualTo("unavailable");
+              });
+      Api.Response registered =
+          api.post(
+              "/api/v1/accounts",
+              null,
+              Map.of(
+                  "login",
+                  Api.newLogin(),
+                  "password",
+                  "fail open password",
+                  "displayName",
+                  "Open"));
       assertThat(registered.status()).isEqualTo(201);
       assertThat(registered.header("RateLimit")).isNull();
     } finally {

@@ -8,10 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Arrays;
 
 /**
  * HTTP/1.1 over a plain socket, for requests no HTTP client would send (a NUL in the path, bad
@@ -21,14 +21,20 @@ import java.util.Arrays;
 public final class RawHttp {
   private RawHttp() {}
 
-  /** One answer: status, headers (lower-case names) and body; {@code status} is -1 when nothing came back. */
+  /**
+   * One answer: status, headers (lower-case names) and body; {@code status} is -1 when nothing came
+   * back.
+   */
   public record Answer(int status, Map<String, String> headers, String body, boolean timedOut) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
   }
 
-  /** Sends {@code request} (which should say {@code Connection: close}) and reads the answer, waiting at most {@code timeoutMillis}. */
+  /**
+   * Sends {@code request} (which should say {@code Connection: close}) and reads the answer,
+   * waiting at most {@code timeoutMillis}.
+   */
   public static Answer exchange(String host, int port, byte[] request, int timeoutMillis) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), timeoutMillis);
@@ -56,13 +62,18 @@ public final class RawHttp {
       } catch (IOException e) {
         // a reset after the answer was sent: keep what arrived
       }
-      return parse(received.toByteArray(), timedOut || System.nanoTime() >= deadline && !complete(received.toByteArray()));
+      return parse(
+          received.toByteArray(),
+          timedOut || System.nanoTime() >= deadline && !complete(received.toByteArray()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** A request line plus headers, CRLF-separated, ending the head; {@code Connection: close} is added. */
+  /**
+   * A request line plus headers, CRLF-separated, ending the head; {@code Connection: close} is
+   * added.
+   */
   public static byte[] request(String requestLine, String... headerLines) {
     StringBuilder s = new StringBuilder(requestLine).append("\r\n");
     for (String h : headerLines) {
@@ -108,7 +119,9 @@ public final class RawHttp {
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon > 0) {
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        headers.put(
+            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(colon + 1).trim());
       }
     }
     return headers;

@@ -17,8 +17,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's configuration table is the one generated from the variable declarations ({@code ./kinhub config
- * --markdown}), and every declared variable is one the server reads.
+ * The README's configuration table is the one generated from the variable declarations ({@code
+ * ./kinhub config --markdown}), and every declared variable is one the server reads.
  */
 class ReadmeTest {
 
@@ -27,22 +27,26 @@ class ReadmeTest {
     List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
     int start = readme.indexOf("| variable | default | meaning |");
     assertThat(start).as("README's configuration table").isNotNegative();
-    List<String> table = readme.subList(start, readme.size()).stream().takeWhile(l -> l.startsWith("|")).toList();
-    assertThat(table).as("README's configuration table (regenerate it with ./kinhub config --markdown)")
+    List<String> table =
+        readme.subList(start, readme.size()).stream().takeWhile(l -> l.startsWith("|")).toList();
+    assertThat(table)
+        .as("README's configuration table (regenerate it with ./kinhub config --markdown)")
         .containsExactlyElementsOf(ConfigDocs.markdownTable());
   }
 
   @Test
   void everyDeclaredVariable_isReadByConfig() {
     Set<String> read = new LinkedHashSet<>();
-    Map<String, String> env = new HashMap<>() {
-      @Override
-      public String get(Object key) {
-        read.add((String) key);
-        return super.get(key);
-      }
-    };
+    Map<String, String> env =
+        new HashMap<>() {
+          @Override
+          public String get(Object key) {
+            read.add((String) key);
+            return super.get(key);
+          }
+        };
     Config.from(env);
-    assertThat(read).containsExactlyInAnyOrderElementsOf(Variables.ALL.stream().map(Variable::name).toList());
+    assertThat(read)
+        .containsExactlyInAnyOrderElementsOf(Variables.ALL.stream().map(Variable::name).toList());
   }
 }

@@ -14,10 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two nodes on a real Redis Cluster (three masters, three replicas) given as {@code redis-cluster://}: /health says
- * {@code cluster}, the core flows work across the nodes (every multi-key script's keys in one slot), and a master
- * SIGKILLed under traffic — the one holding the event bus' node registry — is survived: its replica takes over, the
- * nodes follow the new topology, and no session, logout or QR login a client was told about is lost.
+ * Two nodes on a real Redis Cluster (three masters, three replicas) given as {@code
+ * redis-cluster://}: /health says {@code cluster}, the core flows work across the nodes (every
+ * multi-key script's keys in one slot), and a master SIGKILLed under traffic — the one holding the
+ * event bus' node registry — is survived: its replica takes over, the nodes follow the new
+ * topology, and no session, logout or QR login a client was told about is lost.
  */
 class RedisClusterTest {
   private static ClusterFixture cluster;
@@ -58,11 +59,15 @@ class RedisClusterTest {
   void clusterUri_coreFlowsOnTwoNodes_andAMasterKilledUnderTrafficIsSurvived() {
     Api a = Api.of(nodeA);
     Api b = Api.of(nodeB);
-    SentinelFixture.awaitUntil(Duration.ofSeconds(10), "both nodes to trust their caches", () -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
+    SentinelFixture.awaitUntil(
+        Duration.ofSeconds(10),
+        "both nodes to trust their caches",
+        () -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
     JsonNode health = a.get("/health", null).json().path("redis");
     assertThat(health.path("mode").asText()).isEqualTo("cluster");
     assertThat(health.path("runId").asText()).hasSize(40);
-    assertThat(b.get("/health", null).json().path("redis").path("runId").asText()).isEqualTo(health.path("runId").asText());
+    assertThat(b.get("/health", null).json().path("redis").path("runId").asText())
+        .isEqualTo(health.path("runId").asText());
 
     FailoverTraffic traffic = FailoverTraffic.start(a, b, 20);
     List<FailoverTraffic.Held> held;
@@ -71,21 +76,28 @@ class RedisClusterTest {
       Api.Response ticket = a.post("/api/v1/qr-logins", null, Map.of("device", "in flight"));
       String id = ticket.json().get("id").asText();
       String secret = ticket.json().get("secret").asText();
-      String phone = a.login(a.register(Api.newLogin(), "in flight password"), "in flight password");
-      assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(200);
+      String phone =
+          a.login(a.register(Api.newLogin(), "in flight password"), "in flight password");
+      assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status())
+          .isEqualTo(200);
 
       cluster.killMasterOf(prefix + "bus:nodes");
       traffic.killedNow();
 
-      SentinelFixture.awaitUntil(Duration.ofSeconds(10), "both nodes serving again after the replica took over", () ->
-          cluster.healthy() && serving(a, nodeA) && serving(b, nodeB));
+      SentinelFixture.awaitUntil(
+          Duration.ofSeconds(10),
+          "both nodes serving again after the replica took over",
+          () -> cluster.healthy() && serving(a, nodeA) && serving(b, nodeB));
       // a failover inside the cluster is the same cluster
-      assertThat(a.get("/health", null).json().path("redis").path("runId").asText()).isEqualTo(health.path("runId").asText());
+      assertThat(a.get("/health", null).json().path("redis").path("runId").asText())
+          .isEqualTo(health.path("runId").asText());
 
-      assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status()).isEqualTo(200);
+      assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status())
+          .isEqualTo(200);
       Api.Response redeemed = a.redeemQr(id, secret);
       assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(201);
-      assertThat(b.get("/api/v1/me", redeemed.json().get("token").asText()).status()).isEqualTo(200);
+      assertThat(b.get("/api/v1/me", redeemed.json().get("token").asText()).status())
+          .isEqualTo(200);
       RedisProcess.sleep(3000);
     } finally {
       traffic.close();
@@ -94,7 +106,9 @@ class RedisClusterTest {
     int lost = 0;
     List<String> lostOld = new ArrayList<>();
     for (FailoverTraffic.Held h : held) {
-      boolean alive = a.get("/api/v1/me", h.token()).status() == 200 && b.get("/api/v1/me", h.token()).status() == 200;
+      boolean alive =
+          a.get("/api/v1/me", h.token()).status() == 200
+              && b.get("/api/v1/me", h.token()).status() == 200;
       if (!alive) {
         lost++;
         if (traffic.killedAt() - h.createdAt() > 1_000_000_000L) {
@@ -102,8 +116,11 @@ class RedisClusterTest {
         }
       }
     }
-    System.out.println(traffic.summary("cluster (master of the bus registry's slot SIGKILLed, its replica promoted)",
-        held.size(), lost));
+    System.out.println(
+        traffic.summary(
+            "cluster (master of the bus registry's slot SIGKILLed, its replica promoted)",
+            held.size(),
+            lost));
 
     assertThat(traffic.violations()).isEmpty();
     assertThat(lostOld).as("sessions older than 1 s at the kill that no longer work").isEmpty();
@@ -116,31 +133,56 @@ class RedisClusterTest {
     assertThat(a.get("/api/v1/me", token).status()).isEqualTo(401);
   }
 
-  /** The feed's keys share one hash tag, so its multi-key scripts work on a cluster (on one shard; docs/feed.md). */
+  /**
+   * The feed's keys share one hash tag, so its multi-key scripts work on a cluster (on one shard;
+   * docs/feed.md).
+   */
   @Test
   void feed_postsLikesCommentsAndTimelines_workOnTheCluster() {
     Api a = Api.of(nodeA);
     Api b = Api.of(nodeB);
-    SentinelFixture.awaitUntil(Duration.ofSeconds(20), "both nodes serving", () -> serving(a, nodeA) && serving(b, nodeB));
+    SentinelFixture.awaitUntil(
+        Duration.ofSeconds(20), "both nodes serving", () -> serving(a, nodeA) && serving(b, nodeB));
     Api.User owner = a.newUser("Owner");
     Api.User member = b.newUser("Member");
-    String family = a.post("/api/v1/families", owner.token(), Map.of("name", "Cluster family")).json().get("id").asText();
-    String code = a.post("/api/v1/families/" + family + "/invitations", owner.token(), Map.of()).json().get("code").asText();
-    assertThat(b.post("/api/v1/invitations/" + code + "/accept", member.token(), Map.of()).status()).isEqualTo(200);
-    assertThat(b.get("/api/v1/feed", member.token()).status()).isEqualTo(200); // builds the member's timeline
+    String family =
+        a.post("/api/v1/families", owner.token(), Map.of("name", "Cluster family"))
+            .json()
+            .get("id")
+            .asText();
+    String code =
+        a.post("/api/v1/families/" + family + "/invitations", owner.token(), Map.of())
+            .json()
+            .get("code")
+            .asText();
+    assertThat(b.post("/api/v1/invitations/" + code + "/accept", member.token(), Map.of()).status())
+        .isEqualTo(200);
+    assertThat(b.get("/api/v1/feed", member.token()).status())
+        .isEqualTo(200); // builds the member's timeline
 
-    Api.Response post = a.post("/api/v1/families/" + family + "/posts", owner.token(), Map.of("text", "族谱 on a cluster"));
+    Api.Response post =
+        a.post(
+            "/api/v1/families/" + family + "/posts",
+            owner.token(),
+            Map.of("text", "族谱 on a cluster"));
     assertThat(post.status()).as(post.text()).isEqualTo(201);
     String postId = post.json().get("id").asText();
-    SentinelFixture.awaitUntil(Duration.ofSeconds(10), "the post in the member's feed", () -> {
-      Api.Response feed = b.get("/api/v1/feed", member.token());
-      return feed.status() == 200 && feed.json().get("items").size() == 1
-          && feed.json().get("items").get(0).get("id").asText().equals(postId);
-    });
+    SentinelFixture.awaitUntil(
+        Duration.ofSeconds(10),
+        "the post in the member's feed",
+        () -> {
+          Api.Response feed = b.get("/api/v1/feed", member.token());
+          return feed.status() == 200
+              && feed.json().get("items").size() == 1
+              && feed.json().get("items").get(0).get("id").asText().equals(postId);
+        });
     Api.Response like = b.put("/api/v1/posts/" + postId + "/like", member.token(), Map.of());
     assertThat(like.status()).as(like.text()).isEqualTo(200);
     assertThat(like.json().get("likeCount").asInt()).isEqualTo(1);
-    assertThat(a.post("/api/v1/posts/" + postId + "/comments", member.token(), Map.of("text", "好")).status()).isEqualTo(201);
+    assertThat(
+            a.post("/api/v1/posts/" + postId + "/comments", member.token(), Map.of("text", "好"))
+                .status())
+        .isEqualTo(201);
     Api.Response read = a.get("/api/v1/posts/" + postId, owner.token());
     assertThat(read.json().get("likeCount").asInt()).isEqualTo(1);
     assertThat(read.json().get("commentCount").asInt()).isEqualTo(1);
@@ -152,13 +194,22 @@ class RedisClusterTest {
     if (api.get("/health", null).status() != 200 || !node.cacheTrusted()) {
       return false;
     }
-    Api.Response created = api.post("/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", "recovered password",
-        "displayName", "Probe"));
+    Api.Response created =
+        api.post(
+            "/api/v1/accounts",
+            null,
+            Map.of(
+                "login", Api.newLogin(), "password", "recovered password", "displayName", "Probe"));
     if (created.status() != 201) {
       return false;
     }
-    Api.Response login = api.post("/api/v1/sessions", null, Map.of("login", created.json().get("login").asText(),
-        "password", "recovered password"));
-    return login.status() == 201 && api.get("/api/v1/me", login.json().get("token").asText()).status() == 200;
+    Api.Response login =
+        api.post(
+            "/api/v1/sessions",
+            null,
+            Map.of(
+                "login", created.json().get("login").asText(), "password", "recovered password"));
+    return login.status() == 201
+        && api.get("/api/v1/me", login.json().get("token").asText()).status() == 200;
   }
 }

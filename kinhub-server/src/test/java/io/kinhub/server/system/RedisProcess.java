@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisExecProvider;
 
 /**
- * One {@code redis-server} (or {@code redis-server --sentinel}) child process of a test topology, on a free loopback
- * port, with its configuration, data and log in a directory of its own. Debian's {@code /usr/bin/redis-server} when
- * installed (.ci/run installs it), else the Redis 7.0.15 binary of the embedded-redis jar; both are 7.0.15.
+ * One {@code redis-server} (or {@code redis-server --sentinel}) child process of a test topology,
+ * on a free loopback port, with its configuration, data and log in a directory of its own. Debian's
+ * {@code /usr/bin/redis-server} when installed (.ci/run installs it), else the Redis 7.0.15 binary
+ * of the embedded-redis jar; both are 7.0.15.
  */
 final class RedisProcess implements AutoCloseable {
   private final String name;
@@ -45,21 +46,33 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /**
-   * Starts a server on a free port with {@code config} (lines of redis.conf) and waits until it answers PING with
-   * {@code password} (null for sentinels without one).
+   * Starts a server on a free port with {@code config} (lines of redis.conf) and waits until it
+   * answers PING with {@code password} (null for sentinels without one).
    */
-  static RedisProcess start(Path parent, String name, String config, boolean sentinel, String password) {
+  static RedisProcess start(
+      Path parent, String name, String config, boolean sentinel, String password) {
     try {
       Path dir = parent.resolve(name);
       Files.createDirectories(dir);
       int port = EmbeddedRedis.freePort();
       Path conf = dir.resolve(sentinel ? "sentinel.conf" : "redis.conf");
-      Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir + "\nlogfile " + dir.resolve("log.txt")
-          + "\ndaemonize no\n" + (sentinel ? "" : "save \"\"\nappendonly no\n") + config);
-      ProcessBuilder pb = sentinel
-          ? new ProcessBuilder(binary().toString(), conf.toString(), "--sentinel")
-          : new ProcessBuilder(binary().toString(), conf.toString());
-      Process process = pb.redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
+      Files.writeString(
+          conf,
+          "port "
+              + port
+              + "\nbind 127.0.0.1\ndir "
+              + dir
+              + "\nlogfile "
+              + dir.resolve("log.txt")
+              + "\ndaemonize no\n"
+              + (sentinel ? "" : "save \"\"\nappendonly no\n")
+              + config);
+      ProcessBuilder pb =
+          sentinel
+              ? new ProcessBuilder(binary().toString(), conf.toString(), "--sentinel")
+              : new ProcessBuilder(binary().toString(), conf.toString());
+      Process process =
+          pb.redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
       RedisProcess redis = new RedisProcess(name, port, dir, process);
       redis.awaitPing(password, Duration.ofSeconds(20));
       return redis;
@@ -72,7 +85,8 @@ final class RedisProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() - deadline < 0) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + dir.resolve("log.txt"));
+        throw new IllegalStateException(
+            name + " exited with " + process.exitValue() + "; see " + dir.resolve("log.txt"));
       }
       if (pingOk(password)) {
         return;
@@ -87,7 +101,9 @@ final class RedisProcess implements AutoCloseable {
       socket.setSoTimeout(1000);
       String auth = password == null ? "" : "AUTH " + password + "\r\n";
       socket.getOutputStream().write((auth + "PING\r\n").getBytes(StandardCharsets.US_ASCII));
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       return (password == null || "+OK".equals(in.readLine())) && "+PONG".equals(in.readLine());
     } catch (IOException e) {
       return false;

@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Redis Cluster URIs and the replication-wait settings are validated at start-up, naming the variable. */
+/**
+ * Redis Cluster URIs and the replication-wait settings are validated at start-up, naming the
+ * variable.
+ */
 class RedisUrlConfigTest {
 
   private static Config config(String... pairs) {
@@ -23,16 +26,32 @@ class RedisUrlConfigTest {
 
   @Test
   void clusterUri_isAccepted_withSeveralSeedsAndAPassword() {
-    assertThat(config("KINHUB_REDIS_URL", "redis-cluster://:secret@10.0.0.1:6379,10.0.0.2:6380,[::1]:6381").redis().url())
+    assertThat(
+            config(
+                    "KINHUB_REDIS_URL",
+                    "redis-cluster://:secret@10.0.0.1:6379,10.0.0.2:6380,[::1]:6381")
+                .redis()
+                .url())
         .contains("redis-cluster://:secret@10.0.0.1:6379,10.0.0.2:6380,[::1]:6381");
-    assertThat(config("KINHUB_REDIS_URL", "rediss-cluster://user:secret@redis.example.org:6379").redis().url()).isPresent();
+    assertThat(
+            config("KINHUB_REDIS_URL", "rediss-cluster://user:secret@redis.example.org:6379")
+                .redis()
+                .url())
+        .isPresent();
   }
 
   @Test
   void malformedClusterUri_stopsStartUp_namingTheVariable_withoutThePassword() {
-    for (String bad : new String[] {"redis-cluster://", "redis-cluster://:pw@h:99999", "redis-cluster://:pw@h:6379/3",
-        "redis-cluster://:pw@h:x", "redis-cluster://:pw@[::1:6379"}) {
-      assertThatThrownBy(() -> config("KINHUB_REDIS_URL", bad)).as(bad)
+    for (String bad :
+        new String[] {
+          "redis-cluster://",
+          "redis-cluster://:pw@h:99999",
+          "redis-cluster://:pw@h:6379/3",
+          "redis-cluster://:pw@h:x",
+          "redis-cluster://:pw@[::1:6379"
+        }) {
+      assertThatThrownBy(() -> config("KINHUB_REDIS_URL", bad))
+          .as(bad)
           .isInstanceOf(Config.InvalidConfigException.class)
           .hasMessageContaining("KINHUB_REDIS_URL")
           .hasMessageNotContaining(":pw@");
@@ -46,9 +65,16 @@ class RedisUrlConfigTest {
     assertThat(defaults.redis().waitTimeout()).isEqualTo(Duration.ofMillis(100));
     assertThat(config("KINHUB_REDIS_WAIT_REPLICAS", "2").redis().waitReplicas()).isEqualTo(2);
     assertThat(config("KINHUB_REDIS_WAIT_REPLICAS", "0").redis().waitReplicas()).isZero();
-    assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_REPLICAS", "many")).hasMessageContaining("KINHUB_REDIS_WAIT_REPLICAS");
-    assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_REPLICAS", "-2")).hasMessageContaining("KINHUB_REDIS_WAIT_REPLICAS");
-    assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_TIMEOUT", "1s")).hasMessageContaining("KINHUB_REDIS_WAIT_TIMEOUT");
-    assertThat(config("KINHUB_REDIS_WAIT_TIMEOUT", "2s", "KINHUB_REDIS_TIMEOUT", "3s").redis().waitTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_REPLICAS", "many"))
+        .hasMessageContaining("KINHUB_REDIS_WAIT_REPLICAS");
+    assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_REPLICAS", "-2"))
+        .hasMessageContaining("KINHUB_REDIS_WAIT_REPLICAS");
+    assertThatThrownBy(() -> config("KINHUB_REDIS_WAIT_TIMEOUT", "1s"))
+        .hasMessageContaining("KINHUB_REDIS_WAIT_TIMEOUT");
+    assertThat(
+            config("KINHUB_REDIS_WAIT_TIMEOUT", "2s", "KINHUB_REDIS_TIMEOUT", "3s")
+                .redis()
+                .waitTimeout())
+        .isEqualTo(Duration.ofSeconds(2));
   }
 }

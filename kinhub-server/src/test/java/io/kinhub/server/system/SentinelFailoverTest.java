@@ -14,10 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two nodes on a real Sentinel deployment (master, replica, three sentinels) under client traffic; the master is
- * SIGKILLed. The service must come back by itself within 10 s on both nodes (reconnected to the promoted replica, the
- * event bus resubscribed and trusted again, Lua scripts reloaded), and nothing a client was told succeeded may be
- * lost: sessions, logouts, QR logins in flight.
+ * Two nodes on a real Sentinel deployment (master, replica, three sentinels) under client traffic;
+ * the master is SIGKILLed. The service must come back by itself within 10 s on both nodes
+ * (reconnected to the promoted replica, the event bus resubscribed and trusted again, Lua scripts
+ * reloaded), and nothing a client was told succeeded may be lost: sessions, logouts, QR logins in
+ * flight.
  */
 class SentinelFailoverTest {
   private static SentinelFixture redis;
@@ -56,7 +57,10 @@ class SentinelFailoverTest {
   void masterKilledDuringTraffic_serviceRecoversWithin10s_andNoLoginOrLogoutIsLost() {
     Api a = Api.of(nodeA);
     Api b = Api.of(nodeB);
-    SentinelFixture.awaitUntil(Duration.ofSeconds(10), "both nodes to trust their caches", () -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
+    SentinelFixture.awaitUntil(
+        Duration.ofSeconds(10),
+        "both nodes to trust their caches",
+        () -> nodeA.cacheTrusted() && nodeB.cacheTrusted());
     String oldRunId = a.get("/health", null).json().path("redis").path("runId").asText();
     assertThat(oldRunId).isNotEmpty();
 
@@ -70,19 +74,25 @@ class SentinelFailoverTest {
       Api.Response ticket = a.post("/api/v1/qr-logins", null, Map.of("device", "in flight"));
       String id = ticket.json().get("id").asText();
       String secret = ticket.json().get("secret").asText();
-      String phone = a.login(a.register(Api.newLogin(), "in flight password"), "in flight password");
-      assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status()).isEqualTo(200);
+      String phone =
+          a.login(a.register(Api.newLogin(), "in flight password"), "in flight password");
+      assertThat(b.post("/api/v1/qr-logins/" + id + "/scan", phone, Map.of()).status())
+          .isEqualTo(200);
 
       redis.killMaster();
       traffic.killedNow();
 
-      SentinelFixture.awaitUntil(Duration.ofSeconds(10), "both nodes serving again on the promoted replica", () ->
-          serving(a, oldRunId, nodeA) && serving(b, oldRunId, nodeB));
+      SentinelFixture.awaitUntil(
+          Duration.ofSeconds(10),
+          "both nodes serving again on the promoted replica",
+          () -> serving(a, oldRunId, nodeA) && serving(b, oldRunId, nodeB));
 
-      assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status()).isEqualTo(200);
+      assertThat(b.post("/api/v1/qr-logins/" + id + "/confirm", phone, Map.of()).status())
+          .isEqualTo(200);
       Api.Response redeemed = a.redeemQr(id, secret);
       assertThat(redeemed.status()).as(redeemed.text()).isEqualTo(201);
-      assertThat(b.get("/api/v1/me", redeemed.json().get("token").asText()).status()).isEqualTo(200);
+      assertThat(b.get("/api/v1/me", redeemed.json().get("token").asText()).status())
+          .isEqualTo(200);
 
       RedisProcess.sleep(3000); // traffic after the recovery
     } finally {
@@ -92,7 +102,9 @@ class SentinelFailoverTest {
     held = traffic.held();
     List<String> lostOld = new ArrayList<>();
     for (FailoverTraffic.Held h : held) {
-      boolean alive = a.get("/api/v1/me", h.token()).status() == 200 && b.get("/api/v1/me", h.token()).status() == 200;
+      boolean alive =
+          a.get("/api/v1/me", h.token()).status() == 200
+              && b.get("/api/v1/me", h.token()).status() == 200;
       if (!alive) {
         lost++;
         if (traffic.killedAt() - h.createdAt() > 1_000_000_000L) {
@@ -100,7 +112,8 @@ class SentinelFailoverTest {
         }
       }
     }
-    System.out.println(traffic.summary("sentinel (master SIGKILLed, replica promoted)", held.size(), lost));
+    System.out.println(
+        traffic.summary("sentinel (master SIGKILLed, replica promoted)", held.size(), lost));
 
     assertThat(violations).isEmpty();
     assertThat(lostOld).as("sessions older than 1 s at the kill that no longer work").isEmpty();
@@ -118,16 +131,27 @@ class SentinelFailoverTest {
   private static boolean serving(Api api, String oldRunId, Kinhub node) {
     Api.Response health = api.get("/health", null);
     JsonNode r = health.json().path("redis");
-    if (health.status() != 200 || r.path("runId").asText().equals(oldRunId) || !node.cacheTrusted()) {
+    if (health.status() != 200
+        || r.path("runId").asText().equals(oldRunId)
+        || !node.cacheTrusted()) {
       return false;
     }
-    Api.Response created = api.post("/api/v1/accounts", null, Map.of("login", Api.newLogin(), "password", "recovered password",
-        "displayName", "Probe"));
+    Api.Response created =
+        api.post(
+            "/api/v1/accounts",
+            null,
+            Map.of(
+                "login", Api.newLogin(), "password", "recovered password", "displayName", "Probe"));
     if (created.status() != 201) {
       return false;
     }
-    Api.Response login = api.post("/api/v1/sessions", null, Map.of("login", created.json().get("login").asText(),
-        "password", "recovered password"));
-    return login.status() == 201 && api.get("/api/v1/me", login.json().get("token").asText()).status() == 200;
+    Api.Response login =
+        api.post(
+            "/api/v1/sessions",
+            null,
+            Map.of(
+                "login", created.json().get("login").asText(), "password", "recovered password"));
+    return login.status() == 201
+        && api.get("/api/v1/me", login.json().get("token").asText()).status() == 200;
   }
 }

@@ -5,8 +5,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.SocketAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -17,13 +17,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
- * A real Sentinel deployment on loopback: a master, one replica and three sentinels (quorum 2), each a child process
- * on a free port in a temporary directory, all with a password. Sentinels declare a master down after 1 s without
- * an answer. {@link #close} kills every process and deletes the directory, also after a failed start.
+ * A real Sentinel deployment on loopback: a master, one replica and three sentinels (quorum 2),
+ * each a child process on a free port in a temporary directory, all with a password. Sentinels
+ * declare a master down after 1 s without an answer. {@link #close} kills every process and deletes
+ * the directory, also after a failed start.
  */
 public final class SentinelFixture implements AutoCloseable {
   public static final String MASTER_NAME = "kinhubfo";
@@ -38,7 +39,10 @@ public final class SentinelFixture implements AutoCloseable {
     this.password = password;
   }
 
-  /** Starts the deployment and returns once every sentinel knows the master, the replica and the other sentinels. */
+  /**
+   * Starts the deployment and returns once every sentinel knows the master, the replica and the
+   * other sentinels.
+   */
   public static SentinelFixture start() {
     Path dir;
     try {
@@ -62,26 +66,53 @@ public final class SentinelFixture implements AutoCloseable {
     String auth = "requirepass " + password + "\nmasterauth " + password + "\n";
     RedisProcess master = RedisProcess.start(dir, "master", auth, false, password);
     data.add(master);
-    RedisProcess replica = RedisProcess.start(dir, "replica", auth + "replicaof 127.0.0.1 " + master.port() + "\n", false, password);
+    RedisProcess replica =
+        RedisProcess.start(
+            dir, "replica", auth + "replicaof 127.0.0.1 " + master.port() + "\n", false, password);
     data.add(replica);
-    awaitUntil(Duration.ofSeconds(20), "the replica's link to the master", () -> info(replica.port(), "replication").contains("master_link_status:up"));
+    awaitUntil(
+        Duration.ofSeconds(20),
+        "the replica's link to the master",
+        () -> info(replica.port(), "replication").contains("master_link_status:up"));
     for (int i = 1; i <= 3; i++) {
-      sentinels.add(RedisProcess.start(dir, "sentinel" + i,
-          "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2\n"
-              + "sentinel auth-pass " + MASTER_NAME + " " + password + "\n"
-              + "sentinel down-after-milliseconds " + MASTER_NAME + " 1000\n"
-              + "sentinel failover-timeout " + MASTER_NAME + " 10000\n"
-              + "sentinel parallel-syncs " + MASTER_NAME + " 1\n", true, null));
+      sentinels.add(
+          RedisProcess.start(
+              dir,
+              "sentinel" + i,
+              "sentinel monitor "
+                  + MASTER_NAME
+                  + " 127.0.0.1 "
+                  + master.port()
+                  + " 2\n"
+                  + "sentinel auth-pass "
+                  + MASTER_NAME
+                  + " "
+                  + password
+                  + "\n"
+                  + "sentinel down-after-milliseconds "
+                  + MASTER_NAME
+                  + " 1000\n"
+                  + "sentinel failover-timeout "
+                  + MASTER_NAME
+                  + " 10000\n"
+                  + "sentinel parallel-syncs "
+                  + MASTER_NAME
+                  + " 1\n",
+              true,
+              null));
     }
-    awaitUntil(Duration.ofSeconds(30), "sentinels to discover each other and the replica", () -> {
-      for (RedisProcess s : sentinels) {
-        Map<String, String> m = sentinel(s.port(), c -> c.sync().master(MASTER_NAME));
-        if (!"1".equals(m.get("num-slaves")) || !"2".equals(m.get("num-other-sentinels"))) {
-          return false;
-        }
-      }
-      return true;
-    });
+    awaitUntil(
+        Duration.ofSeconds(30),
+        "sentinels to discover each other and the replica",
+        () -> {
+          for (RedisProcess s : sentinels) {
+            Map<String, String> m = sentinel(s.port(), c -> c.sync().master(MASTER_NAME));
+            if (!"1".equals(m.get("num-slaves")) || !"2".equals(m.get("num-other-sentinels"))) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   /** {@code redis-sentinel://:<password>@127.0.0.1:<s1>,127.0.0.1:<s2>,127.0.0.1:<s3>#kinhubfo}. */
@@ -124,8 +155,14 @@ public final class SentinelFixture implements AutoCloseable {
 
   /** The {@code INFO} section of the data node on {@code port}. */
   public String info(int port, String section) {
-    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
-        .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(2)).build());
+    RedisClient client =
+        RedisClient.create(
+            RedisURI.builder()
+                .withHost("127.0.0.1")
+                .withPort(port)
+                .withPassword(password.toCharArray())
+                .withTimeout(Duration.ofSeconds(2))
+                .build());
     try (var c = client.connect()) {
       return c.sync().info(section);
     } catch (RuntimeException e) {
@@ -135,9 +172,15 @@ public final class SentinelFixture implements AutoCloseable {
     }
   }
 
-  private static <T> T sentinel(int port, Function<StatefulRedisSentinelConnection<String, String>, T> call) {
-    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
-        .withTimeout(Duration.ofSeconds(2)).build());
+  private static <T> T sentinel(
+      int port, Function<StatefulRedisSentinelConnection<String, String>, T> call) {
+    RedisClient client =
+        RedisClient.create(
+            RedisURI.builder()
+                .withHost("127.0.0.1")
+                .withPort(port)
+                .withTimeout(Duration.ofSeconds(2))
+                .build());
     try (StatefulRedisSentinelConnection<String, String> c = client.connectSentinel()) {
       return call.apply(c);
     } finally {

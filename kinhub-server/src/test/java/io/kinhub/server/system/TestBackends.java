@@ -36,10 +36,13 @@ public final class TestBackends {
     }
     redis = EmbeddedRedis.start(dir.resolve("redis"));
     database = EmbeddedDatabase.start(dir.resolve("postgres"));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      database.close();
-      redis.close();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  database.close();
+                  redis.close();
+                }));
   }
 
   /** The shared backends, started on first call. */

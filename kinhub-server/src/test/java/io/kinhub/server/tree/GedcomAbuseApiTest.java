@@ -4,36 +4,37 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.config.Config;
-import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * The GEDCOM findings of the outside audit (issue 12), each against a real node with a deliberately small
- * database pool (2 connections): slow uploads and slow downloads must not hold connections, bad bytes and huge
- * values are not 500s, oversized lines are 413 naming the line, and imports beyond the node's cap are refused.
+ * The GEDCOM findings of the outside audit (issue 12), each against a real node with a deliberately
+ * small database pool (2 connections): slow uploads and slow downloads must not hold connections,
+ * bad bytes and huge values are not 500s, oversized lines are 413 naming the line, and imports
+ * beyond the node's cap are refused.
  */
 class GedcomAbuseApiTest {
   private static final String HEAD = "0 HEAD\n1 SOUR TEST\n1 CHAR UTF-8\n";
@@ -63,10 +64,17 @@ class GedcomAbuseApiTest {
   }
 
   private static Api.Response importInto(String family, String gedcom) {
-    return api.raw("POST", "/api/v1/families/" + family + "/gedcom", owner.token(), "text/plain", gedcom.getBytes(UTF_8));
+    return api.raw(
+        "POST",
+        "/api/v1/families/" + family + "/gedcom",
+        owner.token(),
+        "text/plain",
+        gedcom.getBytes(UTF_8));
   }
 
-  /** A raw HTTP/1.1 client that sends a request and then trickles or stalls, as an attacker would. */
+  /**
+   * A raw HTTP/1.1 client that sends a request and then trickles or stalls, as an attacker would.
+   */
   private static final class SlowClient implements AutoCloseable {
     private final Socket socket = new Socket();
     private final OutputStream out;
@@ -84,32 +92,44 @@ class GedcomAbuseApiTest {
     /** Starts a GEDCOM upload announcing a 1 MB body, then sends a short line every 300 ms. */
     static SlowClient upload(String family) throws IOException {
       SlowClient c = silentUpload(family);
-      c.trickler = Thread.ofVirtual().start(() -> {
-        for (int i = 0; i < 200 && !c.stop; i++) { // at most 60 s
-          try {
-            Thread.sleep(300);
-            c.send("1 NOTE x\n");
-          } catch (IOException | InterruptedException e) {
-            return;
-          }
-        }
-      });
+      c.trickler =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int i = 0; i < 200 && !c.stop; i++) { // at most 60 s
+                      try {
+                        Thread.sleep(300);
+                        c.send("1 NOTE x\n");
+                      } catch (IOException | InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
       return c;
     }
 
     /** Starts a GEDCOM upload announcing a 1 MB body, sends the first lines and then nothing. */
     static SlowClient silentUpload(String family) throws IOException {
       SlowClient c = new SlowClient(0);
-      c.send("POST /api/v1/families/" + family + "/gedcom HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-          + owner.token() + "\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n" + HEAD);
+      c.send(
+          "POST /api/v1/families/"
+              + family
+              + "/gedcom HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+              + owner.token()
+              + "\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n"
+              + HEAD);
       return c;
     }
 
     /** Asks for the export and never reads the body. */
     static SlowClient export(String family) throws IOException {
       SlowClient c = new SlowClient(2048);
-      c.send("GET /api/v1/families/" + family + "/gedcom HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-          + owner.token() + "\r\n\r\n");
+      c.send(
+          "GET /api/v1/families/"
+              + family
+              + "/gedcom HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+              + owner.token()
+              + "\r\n\r\n");
       return c;
     }
 
@@ -118,11 +138,15 @@ class GedcomAbuseApiTest {
       out.flush();
     }
 
-    /** The status of the response, waiting at most {@code millis}; 0 if none came (or the connection broke). */
+    /**
+     * The status of the response, waiting at most {@code millis}; 0 if none came (or the connection
+     * broke).
+     */
     int status(int millis) {
       try {
         socket.setSoTimeout(millis);
-        String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8)).readLine();
+        String line =
+            new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8)).readLine();
         return line == null ? 0 : Integer.parseInt(line.split(" ")[1]);
       } catch (SocketTimeoutException e) {
         return 0;
@@ -159,7 +183,8 @@ class GedcomAbuseApiTest {
       }
       Thread.sleep(1_000);
       assertBystandersAreServed(bystander);
-      // the slow uploads end: refused at once (beyond the node's import cap) or cut off for being too slow
+      // the slow uploads end: refused at once (beyond the node's import cap) or cut off for being
+      // too slow
       for (SlowClient upload : uploads) {
         assertThat(upload.status(20_000)).isIn(408, 503);
       }
@@ -187,7 +212,14 @@ class GedcomAbuseApiTest {
     StringBuilder gedcom = new StringBuilder(HEAD);
     String chunk = "n".repeat(1000);
     for (int i = 1; i <= 1500; i++) { // ~15 MB of export, far more than the socket buffers hold
-      gedcom.append("0 @I").append(i).append("@ INDI\n1 NAME Person ").append(i).append("\n1 NOTE ").append(chunk).append('\n');
+      gedcom
+          .append("0 @I")
+          .append(i)
+          .append("@ INDI\n1 NAME Person ")
+          .append(i)
+          .append("\n1 NOTE ")
+          .append(chunk)
+          .append('\n');
       gedcom.append(("2 CONC " + chunk + "\n").repeat(9));
     }
     Api.Response imported = importInto(family, gedcom.append("0 TRLR\n").toString());
@@ -212,20 +244,34 @@ class GedcomAbuseApiTest {
     String family = Families.create(api, owner, "Exported", false);
     StringBuilder gedcom = new StringBuilder(HEAD);
     for (int i = 1; i <= 300; i++) {
-      gedcom.append("0 @I").append(i).append("@ INDI\n1 NAME Person ").append(i).append(" /Spooled/\n");
+      gedcom
+          .append("0 @I")
+          .append(i)
+          .append("@ INDI\n1 NAME Person ")
+          .append(i)
+          .append(" /Spooled/\n");
     }
     assertThat(importInto(family, gedcom.append("0 TRLR\n").toString()).status()).isEqualTo(200);
     HttpClient client = HttpClient.newHttpClient();
     for (String encoding : List.of("identity", "gzip")) {
-      HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(
-              URI.create(node.baseUrl() + "/api/v1/families/" + family + "/gedcom"))
-          .header("Authorization", "Bearer " + owner.token()).header("Accept-Encoding", encoding).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create(node.baseUrl() + "/api/v1/families/" + family + "/gedcom"))
+                  .header("Authorization", "Bearer " + owner.token())
+                  .header("Accept-Encoding", encoding)
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.statusCode()).isEqualTo(200);
-      byte[] body = r.headers().firstValue("Content-Encoding").orElse("").equals("gzip")
-          ? new GZIPInputStream(new ByteArrayInputStream(r.body())).readAllBytes() : r.body();
+      byte[] body =
+          r.headers().firstValue("Content-Encoding").orElse("").equals("gzip")
+              ? new GZIPInputStream(new ByteArrayInputStream(r.body())).readAllBytes()
+              : r.body();
       String text = new String(body, UTF_8);
-      assertThat(text).startsWith("0 HEAD").endsWith("0 TRLR\n").contains("1 NAME Person 300 /Spooled/");
+      assertThat(text)
+          .startsWith("0 HEAD")
+          .endsWith("0 TRLR\n")
+          .contains("1 NAME Person 300 /Spooled/");
     }
   }
 
@@ -243,7 +289,9 @@ class GedcomAbuseApiTest {
       assertThat(refused.contentType()).startsWith("application/problem+json");
       assertThat(refused.json().get("code").asText()).isEqualTo("unavailable");
       assertThat(refused.header("Retry-After")).matches("[1-9][0-9]*");
-      assertThat(api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons")).isEmpty();
+      assertThat(
+              api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons"))
+          .isEmpty();
     } finally {
       for (SlowClient upload : uploads) {
         upload.close();
@@ -254,19 +302,24 @@ class GedcomAbuseApiTest {
   @Test
   void overlongLine_is413NamingTheLine() {
     String family = Families.create(api, owner, "Long line", false);
-    Api.Response r = importInto(family, HEAD + "0 @I1@ INDI\n1 NAME " + "x".repeat(5_000) + "\n0 TRLR\n");
+    Api.Response r =
+        importInto(family, HEAD + "0 @I1@ INDI\n1 NAME " + "x".repeat(5_000) + "\n0 TRLR\n");
     assertThat(r.status()).as(r.text()).isEqualTo(413);
     assertThat(r.json().get("code").asText()).isEqualTo("too_large");
     assertThat(r.json().get("detail").asText()).contains("line 5").contains("4096 bytes");
-    assertThat(api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons")).isEmpty();
+    assertThat(api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons"))
+        .isEmpty();
   }
 
   @Test
   void recordWithTooManyLines_is413NamingTheLine() {
     String family = Families.create(api, owner, "Many lines", false);
-    Api.Response r = importInto(family, HEAD + "0 @I1@ INDI\n" + "1 X\n".repeat(1_500) + "0 TRLR\n");
+    Api.Response r =
+        importInto(family, HEAD + "0 @I1@ INDI\n" + "1 X\n".repeat(1_500) + "0 TRLR\n");
     assertThat(r.status()).as(r.text()).isEqualTo(413);
-    assertThat(r.json().get("detail").asText()).contains("line 1004").contains("more than 1000 lines");
+    assertThat(r.json().get("detail").asText())
+        .contains("line 1004")
+        .contains("more than 1000 lines");
   }
 
   @Test
@@ -278,8 +331,11 @@ class GedcomAbuseApiTest {
     }
     Api.Response r = importInto(family, gedcom.append("0 TRLR\n").toString());
     assertThat(r.status()).as(r.text()).isEqualTo(413);
-    assertThat(r.json().get("detail").asText()).contains("line 5003").contains("more than 5000 records");
-    assertThat(api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons")).isEmpty();
+    assertThat(r.json().get("detail").asText())
+        .contains("line 5003")
+        .contains("more than 5000 records");
+    assertThat(api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons"))
+        .isEmpty();
   }
 
   @Test
@@ -294,25 +350,33 @@ class GedcomAbuseApiTest {
     }
     Api.Response r = importInto(family, gedcom.append("0 TRLR\n").toString());
     assertThat(r.status()).as(r.text()).isEqualTo(413);
-    assertThat(r.json().get("detail").asText()).contains("more than 10000 distinct cross-references");
+    assertThat(r.json().get("detail").asText())
+        .contains("more than 10000 distinct cross-references");
   }
 
   @Test
   void nulByte_isNot500() {
     String family = Families.create(api, owner, "Nul", false);
-    Api.Response r = importInto(family, HEAD + "0 @I1@ INDI\n1 NAME An\u0000n /Nul/\n1 NOTE a\u0000b\n0 TRLR\n");
+    Api.Response r =
+        importInto(family, HEAD + "0 @I1@ INDI\n1 NAME An\u0000n /Nul/\n1 NOTE a\u0000b\n0 TRLR\n");
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     assertThat(r.text()).contains("NUL characters removed");
-    JsonNode person = api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons").get(0);
+    JsonNode person =
+        api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons").get(0);
     assertThat(person.get("name").asText()).isEqualTo("Ann Nul");
   }
 
   @Test
   void controlCharacters_becomeSpaces_likeTheApiWouldRequire() {
     String family = Families.create(api, owner, "Control", false);
-    Api.Response r = importInto(family, HEAD + "0 @I1@ INDI\n1 NAME Ann\u0001Bell /Ctl/\n1 BIRT\n2 PLAC Town\u001Bville\n0 TRLR\n");
+    Api.Response r =
+        importInto(
+            family,
+            HEAD
+                + "0 @I1@ INDI\n1 NAME Ann\u0001Bell /Ctl/\n1 BIRT\n2 PLAC Town\u001Bville\n0 TRLR\n");
     assertThat(r.status()).as(r.text()).isEqualTo(200);
-    JsonNode person = api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons").get(0);
+    JsonNode person =
+        api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons").get(0);
     assertThat(person.get("name").asText()).isEqualTo("Ann Bell Ctl");
     assertThat(person.get("birthPlace").asText()).isEqualTo("Town ville");
   }
@@ -321,15 +385,26 @@ class GedcomAbuseApiTest {
   void hugeNote_isCappedToApiLimit() {
     String family = Families.create(api, owner, "Huge note", false);
     String chunk = "y".repeat(2_000);
-    String inline = "1 NOTE " + chunk + "\n" + ("2 CONC " + chunk + "\n").repeat(30); // 62,000 characters
+    String inline =
+        "1 NOTE " + chunk + "\n" + ("2 CONC " + chunk + "\n").repeat(30); // 62,000 characters
     String record = "0 @N1@ NOTE " + chunk + "\n" + ("1 CONC " + chunk + "\n").repeat(30);
-    Api.Response r = importInto(family, HEAD + "0 @I1@ INDI\n1 NAME Ann /Long/\n" + inline
-        + "0 @I2@ INDI\n1 NAME Bob /Long/\n1 NOTE @N1@\n" + record + "0 TRLR\n");
+    Api.Response r =
+        importInto(
+            family,
+            HEAD
+                + "0 @I1@ INDI\n1 NAME Ann /Long/\n"
+                + inline
+                + "0 @I2@ INDI\n1 NAME Bob /Long/\n1 NOTE @N1@\n"
+                + record
+                + "0 TRLR\n");
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     assertThat(r.text()).contains("cut to 10000 characters");
-    JsonNode persons = api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons");
+    JsonNode persons =
+        api.get("/api/v1/families/" + family + "/tree", owner.token()).json().get("persons");
     for (JsonNode p : persons) {
-      JsonNode details = api.get("/api/v1/families/" + family + "/persons/" + p.get("id").asText(), owner.token()).json();
+      JsonNode details =
+          api.get("/api/v1/families/" + family + "/persons/" + p.get("id").asText(), owner.token())
+              .json();
       assertThat(details.get("notes").asText()).hasSize(10_000).matches("y+");
     }
   }

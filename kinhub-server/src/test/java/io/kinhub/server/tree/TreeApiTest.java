@@ -3,10 +3,11 @@ package io.kinhub.server.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.family.Families;
+import io.kinhub.server.http.Json;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.TestBackends;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,9 +23,11 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.kinhub.server.http.Json;
 
-/** Persons and links through HTTP: cycles, deletion, partial dates, names in any script, ETags, races. */
+/**
+ * Persons and links through HTTP: cycles, deletion, partial dates, names in any script, ETags,
+ * races.
+ */
 class TreeApiTest {
   private static Kinhub node;
   private static Api api;
@@ -64,13 +67,18 @@ class TreeApiTest {
     Api.Response cycle = patch(f, grandfather, Map.of("fatherId", son));
     assertThat(cycle.status()).isEqualTo(409);
     assertThat(cycle.json().get("code").asText()).isEqualTo("cycle");
-    assertThat(patch(f, grandfather, Map.of("motherId", father)).json().get("code").asText()).isEqualTo("cycle");
-    assertThat(patch(f, father, Map.of("fatherId", father)).json().get("code").asText()).isEqualTo("cycle");
+    assertThat(patch(f, grandfather, Map.of("motherId", father)).json().get("code").asText())
+        .isEqualTo("cycle");
+    assertThat(patch(f, father, Map.of("fatherId", father)).json().get("code").asText())
+        .isEqualTo("cycle");
     // a link elsewhere in the tree is fine
     String uncle = person(f, Map.of("name", "Uncle", "gender", "male"));
     assertThat(patch(f, uncle, Map.of("fatherId", grandfather)).status()).isEqualTo(200);
-    JsonNode grandpa = api.get("/api/v1/families/" + f + "/persons/" + grandfather, owner.token()).json();
-    assertThat(grandpa.get("childrenIds")).extracting(JsonNode::asText).containsExactlyInAnyOrder(father, uncle);
+    JsonNode grandpa =
+        api.get("/api/v1/families/" + f + "/persons/" + grandfather, owner.token()).json();
+    assertThat(grandpa.get("childrenIds"))
+        .extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder(father, uncle);
     assertThat(grandpa.get("fatherId").isNull()).isTrue();
   }
 
@@ -79,15 +87,28 @@ class TreeApiTest {
     String f = family();
     String other = family();
     String stranger = person(other, Map.of("name", "Stranger"));
-    Api.Response r = api.post("/api/v1/families/" + f + "/persons", owner.token(), Map.of("name", "Child", "fatherId", stranger));
+    Api.Response r =
+        api.post(
+            "/api/v1/families/" + f + "/persons",
+            owner.token(),
+            Map.of("name", "Child", "fatherId", stranger));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().get("field").asText()).isEqualTo("fatherId");
     String p = person(f, Map.of("name", "P"));
-    assertThat(patch(f, p, Map.of("spouseIds", List.of(p))).json().get("field").asText()).isEqualTo("spouseIds");
+    assertThat(patch(f, p, Map.of("spouseIds", List.of(p))).json().get("field").asText())
+        .isEqualTo("spouseIds");
     String q = person(f, Map.of("name", "Q"));
-    assertThat(api.post("/api/v1/families/" + f + "/persons", owner.token(), Map.of("name", "C", "fatherId", q, "motherId", q))
-        .json().get("field").asText()).isEqualTo("motherId");
-    assertThat(api.get("/api/v1/families/" + other + "/persons/" + p, owner.token()).status()).isEqualTo(404);
+    assertThat(
+            api.post(
+                    "/api/v1/families/" + f + "/persons",
+                    owner.token(),
+                    Map.of("name", "C", "fatherId", q, "motherId", q))
+                .json()
+                .get("field")
+                .asText())
+        .isEqualTo("motherId");
+    assertThat(api.get("/api/v1/families/" + other + "/persons/" + p, owner.token()).status())
+        .isEqualTo(404);
   }
 
   @Test
@@ -106,22 +127,58 @@ class TreeApiTest {
     assertThat(api.get(path, owner.token()).status()).isEqualTo(404);
     JsonNode orphan = api.get("/api/v1/families/" + f + "/persons/" + child, owner.token()).json();
     assertThat(orphan.get("motherId").isNull()).isTrue();
-    assertThat(api.get("/api/v1/families/" + f + "/persons/" + spouse, owner.token()).json().get("spouseIds")).isEmpty();
+    assertThat(
+            api.get("/api/v1/families/" + f + "/persons/" + spouse, owner.token())
+                .json()
+                .get("spouseIds"))
+        .isEmpty();
   }
 
   @Test
   void partialDatesAreValidatedAndNormalised() {
     String f = family();
-    Map<String, String> normalised = Map.of(
-        "1900", "1900", "1900-05", "1900-05", "1900-05-17", "1900-05-17", "about 1900", "about 1900",
-        "ABT 1900", "about 1900", "17 MAY 1900", "1900-05-17", "2000-02-29", "2000-02-29", "1900-5-1", "1900-05-01");
+    Map<String, String> normalised =
+        Map.of(
+            "1900",
+            "1900",
+            "1900-05",
+            "1900-05",
+            "1900-05-17",
+            "1900-05-17",
+            "about 1900",
+            "about 1900",
+            "ABT 1900",
+            "about 1900",
+            "17 MAY 1900",
+            "1900-05-17",
+            "2000-02-29",
+            "2000-02-29",
+            "1900-5-1",
+            "1900-05-01");
     for (Map.Entry<String, String> e : normalised.entrySet()) {
-      Api.Response r = api.post("/api/v1/families/" + f + "/persons", owner.token(), Map.of("name", "D", "birthDate", e.getKey()));
+      Api.Response r =
+          api.post(
+              "/api/v1/families/" + f + "/persons",
+              owner.token(),
+              Map.of("name", "D", "birthDate", e.getKey()));
       assertThat(r.status()).as(e.getKey() + ": " + r.text()).isEqualTo(201);
       assertThat(r.json().get("birthDate").asText()).as(e.getKey()).isEqualTo(e.getValue());
     }
-    for (String bad : List.of("1900-02-30", "1900-13", "19000", "yesterday", "1900-05-32", "1899-02-29", "about", "(")) {
-      Api.Response r = api.post("/api/v1/families/" + f + "/persons", owner.token(), Map.of("name", "D", "deathDate", bad));
+    for (String bad :
+        List.of(
+            "1900-02-30",
+            "1900-13",
+            "19000",
+            "yesterday",
+            "1900-05-32",
+            "1899-02-29",
+            "about",
+            "(")) {
+      Api.Response r =
+          api.post(
+              "/api/v1/families/" + f + "/persons",
+              owner.token(),
+              Map.of("name", "D", "deathDate", bad));
       assertThat(r.status()).as(bad).isEqualTo(400);
       assertThat(r.json().get("field").asText()).isEqualTo("deathDate");
     }
@@ -131,7 +188,11 @@ class TreeApiTest {
   void chineseNamesSurviveTheRoundTrip() {
     String f = family();
     String name = "欧阳修";
-    String p = person(f, Map.of("name", name, "surname", "欧阳", "birthPlace", "綿州", "notes", "北宋文学家\n唐宋八大家之一 😀"));
+    String p =
+        person(
+            f,
+            Map.of(
+                "name", name, "surname", "欧阳", "birthPlace", "綿州", "notes", "北宋文学家\n唐宋八大家之一 😀"));
     JsonNode read = api.get("/api/v1/families/" + f + "/persons/" + p, owner.token()).json();
     assertThat(read.get("name").asText()).isEqualTo(name);
     assertThat(read.get("surname").asText()).isEqualTo("欧阳");
@@ -152,9 +213,13 @@ class TreeApiTest {
     assertThat(etag).isNotBlank();
 
     HttpClient client = HttpClient.newHttpClient();
-    HttpRequest conditional = HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-        .header("Authorization", "Bearer " + owner.token()).header("If-None-Match", etag).build();
-    HttpResponse<String> notModified = client.send(conditional, HttpResponse.BodyHandlers.ofString());
+    HttpRequest conditional =
+        HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+            .header("Authorization", "Bearer " + owner.token())
+            .header("If-None-Match", etag)
+            .build();
+    HttpResponse<String> notModified =
+        client.send(conditional, HttpResponse.BodyHandlers.ofString());
     assertThat(notModified.statusCode()).isEqualTo(304);
     assertThat(notModified.body()).isEmpty();
 
@@ -182,7 +247,8 @@ class TreeApiTest {
         statuses.add(two.get());
       }
       assertThat(statuses).containsExactlyInAnyOrder(200, 409);
-      JsonNode persons = api.get("/api/v1/families/" + f + "/tree", owner.token()).json().get("persons");
+      JsonNode persons =
+          api.get("/api/v1/families/" + f + "/tree", owner.token()).json().get("persons");
       long linked = 0;
       for (JsonNode p : persons) {
         linked += p.get("fatherId").isNull() ? 0 : 1;
@@ -194,7 +260,8 @@ class TreeApiTest {
   @Test
   void patchSemantics() {
     String f = family();
-    String a = person(f, Map.of("name", "A", "gender", "female", "birthDate", "1950", "notes", "keep"));
+    String a =
+        person(f, Map.of("name", "A", "gender", "female", "birthDate", "1950", "notes", "keep"));
     String b = person(f, Map.of("name", "B"));
     Map<String, Object> change = new HashMap<>();
     change.put("birthDate", null);
@@ -204,9 +271,14 @@ class TreeApiTest {
     assertThat(after.get("notes").asText()).isEqualTo("keep");
     assertThat(after.get("gender").asText()).isEqualTo("female");
     assertThat(after.get("spouseIds")).extracting(JsonNode::asText).containsExactly(b);
-    assertThat(api.get("/api/v1/families/" + f + "/persons/" + b, owner.token()).json().get("spouseIds"))
-        .extracting(JsonNode::asText).containsExactly(a);
-    assertThat(patch(f, a, Map.of("gender", "other")).json().get("field").asText()).isEqualTo("gender");
+    assertThat(
+            api.get("/api/v1/families/" + f + "/persons/" + b, owner.token())
+                .json()
+                .get("spouseIds"))
+        .extracting(JsonNode::asText)
+        .containsExactly(a);
+    assertThat(patch(f, a, Map.of("gender", "other")).json().get("field").asText())
+        .isEqualTo("gender");
     assertThat(patch(f, a, Map.of("name", "")).json().get("field").asText()).isEqualTo("name");
     assertThat(patch(f, "123456789", Map.of("name", "x")).status()).isEqualTo(404);
   }

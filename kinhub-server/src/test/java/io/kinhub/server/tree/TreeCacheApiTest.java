@@ -3,11 +3,11 @@ package io.kinhub.server.tree;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kinhub.server.app.Kinhub;
+import io.kinhub.server.config.Config;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.Api.User;
-import io.kinhub.server.config.Config;
-import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.Metrics;
 import io.kinhub.server.system.TestBackends;
 import java.io.ByteArrayInputStream;
@@ -22,7 +22,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code GET /tree} keeps the serialised, gzip-compressed body per tree version (issue 12, finding 11). */
+/**
+ * {@code GET /tree} keeps the serialised, gzip-compressed body per tree version (issue 12, finding
+ * 11).
+ */
 class TreeCacheApiTest {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private static Kinhub node;
@@ -44,8 +47,10 @@ class TreeCacheApiTest {
   }
 
   private static HttpResponse<byte[]> tree(String family, String acceptEncoding) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/v1/families/" + family + "/tree"))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + owner.token());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/v1/families/" + family + "/tree"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + owner.token());
     if (acceptEncoding != null) {
       b.header("Accept-Encoding", acceptEncoding);
     }
@@ -57,15 +62,31 @@ class TreeCacheApiTest {
   }
 
   @Test
-  void repeatGetsOfAnUnchangedTree_doNoReserialisation_andGzipIsServedWhenAccepted() throws Exception {
+  void repeatGetsOfAnUnchangedTree_doNoReserialisation_andGzipIsServedWhenAccepted()
+      throws Exception {
     String family = Families.create(api, owner, "Big", false);
     StringBuilder gedcom = new StringBuilder("0 HEAD\n1 CHAR UTF-8\n");
     for (int i = 1; i <= 8_000; i++) {
-      gedcom.append("0 @I").append(i).append("@ INDI\n1 NAME Person").append(i).append(" /Family").append(i % 50)
-          .append("/\n1 BIRT\n2 DATE ").append(1800 + i % 200).append("\n2 PLAC Town number ").append(i % 300).append('\n');
+      gedcom
+          .append("0 @I")
+          .append(i)
+          .append("@ INDI\n1 NAME Person")
+          .append(i)
+          .append(" /Family")
+          .append(i % 50)
+          .append("/\n1 BIRT\n2 DATE ")
+          .append(1800 + i % 200)
+          .append("\n2 PLAC Town number ")
+          .append(i % 300)
+          .append('\n');
     }
-    Api.Response imported = api.raw("POST", "/api/v1/families/" + family + "/gedcom", owner.token(), "text/plain",
-        gedcom.append("0 TRLR\n").toString().getBytes(UTF_8));
+    Api.Response imported =
+        api.raw(
+            "POST",
+            "/api/v1/families/" + family + "/gedcom",
+            owner.token(),
+            "text/plain",
+            gedcom.append("0 TRLR\n").toString().getBytes(UTF_8));
     assertThat(imported.status()).as(imported.text()).isEqualTo(200);
 
     double before = builds();
@@ -76,7 +97,8 @@ class TreeCacheApiTest {
     HttpResponse<byte[]> gzipped = tree(family, "br;q=1.0, gzip;q=0.8");
     assertThat(gzipped.statusCode()).isEqualTo(200);
     assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
-    assertThat(gzipped.headers().firstValue("Vary")).hasValueSatisfying(v -> assertThat(v).containsIgnoringCase("Accept-Encoding"));
+    assertThat(gzipped.headers().firstValue("Vary"))
+        .hasValueSatisfying(v -> assertThat(v).containsIgnoringCase("Accept-Encoding"));
     assertThat(gzipped.body().length).isLessThan(plain.body().length / 4);
     byte[] unzipped = new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes();
     assertThat(new String(unzipped, UTF_8)).isEqualTo(new String(plain.body(), UTF_8));

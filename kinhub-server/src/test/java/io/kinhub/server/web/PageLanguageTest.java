@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every page is served in the language the browser asks for ({@code <html lang>}), the message bundles are
- * served beside the scripts, and both languages carry exactly the same keys.
+ * Every page is served in the language the browser asks for ({@code <html lang>}), the message
+ * bundles are served beside the scripts, and both languages carry exactly the same keys.
  */
 class PageLanguageTest {
   private static final Path BUNDLES = Path.of("src", "main", "resources", "web", "i18n");
@@ -64,14 +64,25 @@ class PageLanguageTest {
   void bundlesAndScripts_areServed_unknownNamesAreProblems() throws Exception {
     HttpResponse<String> bundle = get("/assets/i18n/zh-CN/common.json", null);
     assertThat(bundle.statusCode()).isEqualTo(200);
-    assertThat(bundle.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
-    assertThat(new ObjectMapper().readTree(bundle.body()).get("common.language").asText()).isEqualTo("语言");
+    assertThat(bundle.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/json");
+    assertThat(new ObjectMapper().readTree(bundle.body()).get("common.language").asText())
+        .isEqualTo("语言");
     assertThat(get("/assets/i18n.js", null).statusCode()).isEqualTo(200);
-    for (String bad : new String[] {"/assets/i18n/fr/common.json", "/assets/i18n/en/nope.json", "/assets/nope.js",
-        "/assets/..%2Fopenapi.json", "/assets/i18n/en/..%2F..%2Fhome.html", "/assets/Login.JS"}) {
+    for (String bad :
+        new String[] {
+          "/assets/i18n/fr/common.json",
+          "/assets/i18n/en/nope.json",
+          "/assets/nope.js",
+          "/assets/..%2Fopenapi.json",
+          "/assets/i18n/en/..%2F..%2Fhome.html",
+          "/assets/Login.JS"
+        }) {
       HttpResponse<String> answer = get(bad, null);
       assertThat(answer.statusCode()).as(bad).isIn(400, 404);
-      assertThat(answer.headers().firstValue("Content-Type").orElseThrow()).as(bad).startsWith("application/problem+json");
+      assertThat(answer.headers().firstValue("Content-Type").orElseThrow())
+          .as(bad)
+          .startsWith("application/problem+json");
     }
   }
 
@@ -89,11 +100,14 @@ class PageLanguageTest {
     try (Stream<Path> files = Files.list(BUNDLES.resolve(language))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
         JsonNode bundle = json.readTree(file.toFile());
-        bundle.fieldNames().forEachRemaining(key -> {
-          assertThat(bundle.get(key).isTextual()).as(file + " " + key).isTrue();
-          assertThat(bundle.get(key).asText()).as(file + " " + key).isNotBlank();
-          keys.add(file.getFileName() + ":" + key);
-        });
+        bundle
+            .fieldNames()
+            .forEachRemaining(
+                key -> {
+                  assertThat(bundle.get(key).isTextual()).as(file + " " + key).isTrue();
+                  assertThat(bundle.get(key).asText()).as(file + " " + key).isNotBlank();
+                  keys.add(file.getFileName() + ":" + key);
+                });
       }
     }
     return keys;

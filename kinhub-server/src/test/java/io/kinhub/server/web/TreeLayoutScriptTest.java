@@ -2,10 +2,10 @@ package io.kinhub.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.family.Families;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.ExternalTools;
-import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.system.SharedFixtures;
 import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the tree layout's property tests (src/test/js/tree-layout.test.mjs, Node's built-in test runner) on
- * generated trees and on the trees of every GEDCOM fixture, imported through a real node and read back with
- * {@code GET /tree} (when the fixtures folder is absent, only the generated trees are checked).
+ * Runs the tree layout's property tests (src/test/js/tree-layout.test.mjs, Node's built-in test
+ * runner) on generated trees and on the trees of every GEDCOM fixture, imported through a real node
+ * and read back with {@code GET /tree} (when the fixtures folder is absent, only the generated
+ * trees are checked).
  */
 class TreeLayoutScriptTest {
 
@@ -30,20 +31,29 @@ class TreeLayoutScriptTest {
     Path fixtures = SharedFixtures.gedcomDir();
     boolean haveFixtures = Files.isDirectory(fixtures);
     if (haveFixtures) {
-      try (Kinhub kinhub = TestBackends.get().startNode(TestBackends.newPrefix()); Stream<Path> files = Files.list(fixtures)) {
+      try (Kinhub kinhub = TestBackends.get().startNode(TestBackends.newPrefix());
+          Stream<Path> files = Files.list(fixtures)) {
         Api api = Api.of(kinhub);
         Api.User user = api.newUser("Layout");
         for (Path file : files.filter(f -> f.toString().endsWith(".ged")).sorted().toList()) {
           String family = Families.create(api, user, file.getFileName().toString(), false);
-          Api.Response imported = api.raw("POST", "/api/v1/families/" + family + "/gedcom", user.token(), "application/octet-stream",
-              Files.readAllBytes(file));
+          Api.Response imported =
+              api.raw(
+                  "POST",
+                  "/api/v1/families/" + family + "/gedcom",
+                  user.token(),
+                  "application/octet-stream",
+                  Files.readAllBytes(file));
           assertThat(imported.status()).as(imported.text()).isEqualTo(200);
-          Files.write(trees.resolve(file.getFileName() + ".json"), api.get("/api/v1/families/" + family + "/tree", user.token()).raw().body());
+          Files.write(
+              trees.resolve(file.getFileName() + ".json"),
+              api.get("/api/v1/families/" + family + "/tree", user.token()).raw().body());
         }
       }
     }
-    ProcessBuilder builder = new ProcessBuilder(List.of(node.toString(), "--test", "src/test/js/tree-layout.test.mjs"))
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(List.of(node.toString(), "--test", "src/test/js/tree-layout.test.mjs"))
+            .redirectErrorStream(true);
     if (haveFixtures) {
       builder.environment().put("KINHUB_TREE_FIXTURES", trees.toString());
     }
@@ -55,6 +65,10 @@ class TreeLayoutScriptTest {
     if (haveFixtures) {
       assertThat(output).contains("royal92.ged.json: 3010 persons").doesNotContain("# skipped 1");
     }
-    System.out.println(output.lines().filter(l -> l.contains("persons, ") || l.startsWith("# ")).reduce("", (a, b) -> a + b + "\n"));
+    System.out.println(
+        output
+            .lines()
+            .filter(l -> l.contains("persons, ") || l.startsWith("# "))
+            .reduce("", (a, b) -> a + b + "\n"));
   }
 }

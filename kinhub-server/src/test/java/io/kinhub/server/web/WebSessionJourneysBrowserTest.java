@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13 in headless Chromium: SMS login end to end; a session ended elsewhere (a password change, a logout from
- * /account) sends that page's next action to /login.
+ * Issue 13 in headless Chromium: SMS login end to end; a session ended elsewhere (a password
+ * change, a logout from /account) sends that page's next action to /login.
  */
 class WebSessionJourneysBrowserTest {
   private static Kinhub node;
@@ -36,8 +36,9 @@ class WebSessionJourneysBrowserTest {
   }
 
   /**
-   * The other context lands on /login: at once when the live channel of its page (the feed on {@code /}) pushes the
-   * revocation, else when its next action meets the ended session. Either way it never keeps acting logged in.
+   * The other context lands on /login: at once when the live channel of its page (the feed on
+   * {@code /}) pushes the revocation, else when its next action meets the ended session. Either way
+   * it never keeps acting logged in.
    */
   @Test
   void passwordChangedInOneContext_sendsTheOtherContextToLogin() throws Exception {
@@ -49,8 +50,10 @@ class WebSessionJourneysBrowserTest {
   @Test
   void loggingOutAnotherSessionFromAccount_sendsThatContextToLogin() throws Exception {
     JsonNode result = BrowserJourneys.run(node, "kick");
-    boolean pushed = result.at("/checks/revocationPushedOrMetOnNextAction").asText().startsWith("pushed");
+    boolean pushed =
+        result.at("/checks/revocationPushedOrMetOnNextAction").asText().startsWith("pushed");
     // pushed while on "/", or sent there when it opened /account
-    assertThat(result.at("/checks/otherSentToLogin").asText()).endsWith(pushed ? "/login?next=%2F" : "/login?next=%2Faccount");
+    assertThat(result.at("/checks/otherSentToLogin").asText())
+        .endsWith(pushed ? "/login?next=%2F" : "/login?next=%2Faccount");
   }
 }

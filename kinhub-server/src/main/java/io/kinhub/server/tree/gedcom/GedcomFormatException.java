@@ -1,8 +1,9 @@
 package io.kinhub.server.tree.gedcom;
 
 /**
- * A file that cannot be read as GEDCOM at all (as opposed to content that is merely not imported, which becomes a
- * {@link GedcomWarning}). Checked, so that an importer decides what the user is told.
+ * A file that cannot be read as GEDCOM at all (as opposed to content that is merely not imported,
+ * which becomes a {@link GedcomWarning}). Checked, so that an importer decides what the user is
+ * told.
  */
 public final class GedcomFormatException extends Exception {
   private final int line;

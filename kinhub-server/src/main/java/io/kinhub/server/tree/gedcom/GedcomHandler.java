@@ -11,6 +11,8 @@ public interface GedcomHandler {
   /** A level-0 NOTE record, which persons may point to through {@link GedcomPerson#noteRefs()}. */
   void note(String xref, String text);
 
-  /** Content not imported or read with a guess; aggregated warnings arrive at the end of the file. */
+  /**
+   * Content not imported or read with a guess; aggregated warnings arrive at the end of the file.
+   */
   void warning(GedcomWarning warning);
 }

@@ -19,14 +19,19 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Splits a GEDCOM stream into numbered lines (ends CR, LF or CRLF in any mix) and decodes each line on its own,
- * because the charset is only known once the HEAD's CHAR line has been read. Until then, and in files without
- * CHAR, a line is UTF-8 if it is valid UTF-8 and windows-1252 otherwise. A UTF-16 byte order mark outranks CHAR.
- * A line longer than the limit fails (before it is held); NUL characters, which no program means and PostgreSQL
- * cannot store, are removed with a warning.
+ * Splits a GEDCOM stream into numbered lines (ends CR, LF or CRLF in any mix) and decodes each line
+ * on its own, because the charset is only known once the HEAD's CHAR line has been read. Until
+ * then, and in files without CHAR, a line is UTF-8 if it is valid UTF-8 and windows-1252 otherwise.
+ * A UTF-16 byte order mark outranks CHAR. A line longer than the limit fails (before it is held);
+ * NUL characters, which no program means and PostgreSQL cannot store, are removed with a warning.
  */
 final class GedcomLines {
-  private enum Decoding { GUESS, STRICT, LENIENT, ANSEL }
+  private enum Decoding {
+    GUESS,
+    STRICT,
+    LENIENT,
+    ANSEL
+  }
 
   private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
 
@@ -65,8 +70,13 @@ final class GedcomLines {
     } else if (startsWith(0xFE, 0xFF)) {
       bom = UTF_16BE;
     }
-    utf16 = bom == null ? null : new BufferedReader(new InputStreamReader(
-        new SequenceInputStream(new ByteArrayInputStream(buffer, 2, limit - 2), in), bom));
+    utf16 =
+        bom == null
+            ? null
+            : new BufferedReader(
+                new InputStreamReader(
+                    new SequenceInputStream(new ByteArrayInputStream(buffer, 2, limit - 2), in),
+                    bom));
     if (bom != null) {
       charsetName = bom.name();
     }
@@ -104,9 +114,11 @@ final class GedcomLines {
       case "IBMPC" -> use(Decoding.LENIENT, Charset.forName("IBM437"));
       case "MACINTOSH" -> use(Decoding.LENIENT, Charset.forName("x-MacRoman"));
       default -> {
-        warnings.add(lineNumber, name.equals("UNICODE")
-            ? "CHAR UNICODE, but the file has no UTF-16 byte order mark: read as UTF-8"
-            : "CHAR '" + value.strip() + "' is not a known charset: read as UTF-8");
+        warnings.add(
+            lineNumber,
+            name.equals("UNICODE")
+                ? "CHAR UNICODE, but the file has no UTF-16 byte order mark: read as UTF-8"
+                : "CHAR '" + value.strip() + "' is not a known charset: read as UTF-8");
         use(Decoding.LENIENT, UTF_8);
       }
     }
@@ -129,7 +141,8 @@ final class GedcomLines {
   }
 
   private GedcomFormatException tooLong() {
-    return GedcomFormatException.tooLarge(number + 1, "the line is longer than " + maxLineBytes + " bytes");
+    return GedcomFormatException.tooLarge(
+        number + 1, "the line is longer than " + maxLineBytes + " bytes");
   }
 
   private String nextUtf16() throws IOException, GedcomFormatException {
@@ -203,25 +216,30 @@ final class GedcomLines {
   }
 
   private String decode(int length) throws GedcomFormatException {
-    String text = switch (decoding) {
-      case ANSEL -> AnselDecoder.decode(line, length);
-      case LENIENT -> new String(line, 0, length, charset);
-      case STRICT, GUESS -> {
-        ByteBuffer bytes = ByteBuffer.wrap(line, 0, length);
-        CharBuffer chars = CharBuffer.allocate(length);
-        if (!utf8.reset().decode(bytes, chars, true).isError() && !utf8.flush(chars).isError()) {
-          yield chars.flip().toString();
-        }
-        if (decoding == Decoding.STRICT) {
-          throw new GedcomFormatException(number, "byte %d (0x%02X) is not valid UTF-8, the charset the HEAD declares"
-              .formatted(bytes.position() + 1, line[bytes.position()] & 0xFF));
-        }
-        warnings.add(number, "line not valid UTF-8: read as windows-1252");
-        charsetName = WINDOWS_1252.name();
-        yield new String(line, 0, length, WINDOWS_1252);
-      }
-    };
-    if ((decoding == Decoding.ANSEL || decoding == Decoding.LENIENT) && text.indexOf('\uFFFD') >= 0) {
+    String text =
+        switch (decoding) {
+          case ANSEL -> AnselDecoder.decode(line, length);
+          case LENIENT -> new String(line, 0, length, charset);
+          case STRICT, GUESS -> {
+            ByteBuffer bytes = ByteBuffer.wrap(line, 0, length);
+            CharBuffer chars = CharBuffer.allocate(length);
+            if (!utf8.reset().decode(bytes, chars, true).isError()
+                && !utf8.flush(chars).isError()) {
+              yield chars.flip().toString();
+            }
+            if (decoding == Decoding.STRICT) {
+              throw new GedcomFormatException(
+                  number,
+                  "byte %d (0x%02X) is not valid UTF-8, the charset the HEAD declares"
+                      .formatted(bytes.position() + 1, line[bytes.position()] & 0xFF));
+            }
+            warnings.add(number, "line not valid UTF-8: read as windows-1252");
+            charsetName = WINDOWS_1252.name();
+            yield new String(line, 0, length, WINDOWS_1252);
+          }
+        };
+    if ((decoding == Decoding.ANSEL || decoding == Decoding.LENIENT)
+        && text.indexOf('\uFFFD') >= 0) {
       warnings.add(number, "bytes not defined in " + charsetName + " replaced by U+FFFD");
     }
     return text;

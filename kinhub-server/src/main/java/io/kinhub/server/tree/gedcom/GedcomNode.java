@@ -3,7 +3,10 @@ package io.kinhub.server.tree.gedcom;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One line of the record being read, with its CONT/CONC continuations already joined and its substructures. */
+/**
+ * One line of the record being read, with its CONT/CONC continuations already joined and its
+ * substructures.
+ */
 final class GedcomNode {
   final int level;
   final int line;

@@ -5,14 +5,16 @@ import java.io.InputStream;
 import java.util.regex.Pattern;
 
 /**
- * Reads GEDCOM 5.5/5.5.1 as the programs of the last thirty years wrote it. Only the current level-0 record is held
- * in memory, so a file of any size streams through. Only a file that cannot be read as lines of {@code level
- * [@xref@] TAG [value]} fails; content Kinhub does not import becomes aggregated warnings.
+ * Reads GEDCOM 5.5/5.5.1 as the programs of the last thirty years wrote it. Only the current
+ * level-0 record is held in memory, so a file of any size streams through. Only a file that cannot
+ * be read as lines of {@code level [@xref@] TAG [value]} fails; content Kinhub does not import
+ * becomes aggregated warnings.
  *
- * <p>Memory is bounded whatever the file's shape: lines, lines per record and records are limited by
- * {@link GedcomLimits}; records Kinhub does not import keep none of their lines; the text kept of one value
- * (with its CONT and CONC lines) is cut at {@value #MAX_VALUE_CHARS} characters, more than any field Kinhub
- * stores, and of one record at {@value #MAX_RECORD_CHARS}, each cut with a warning.
+ * <p>Memory is bounded whatever the file's shape: lines, lines per record and records are limited
+ * by {@link GedcomLimits}; records Kinhub does not import keep none of their lines; the text kept
+ * of one value (with its CONT and CONC lines) is cut at {@value #MAX_VALUE_CHARS} characters, more
+ * than any field Kinhub stores, and of one record at {@value #MAX_RECORD_CHARS}, each cut with a
+ * warning.
  */
 public final class GedcomReader {
   private static final Pattern HEAD = Pattern.compile("\\s*0\\s+HEAD\\s*");
@@ -28,13 +30,15 @@ public final class GedcomReader {
   private int records;
   private int recordChars;
   private boolean retained;
-  private final GedcomNode[] open = new GedcomNode[100]; // the node at each level; null under a CONT or CONC
+  private final GedcomNode[] open =
+      new GedcomNode[100]; // the node at each level; null under a CONT or CONC
   private GedcomNode record;
   private String source;
   private int persons;
   private int families;
 
-  private GedcomReader(GedcomLines lines, GedcomHandler handler, Warnings warnings, GedcomLimits limits) {
+  private GedcomReader(
+      GedcomLines lines, GedcomHandler handler, Warnings warnings, GedcomLimits limits) {
     this.lines = lines;
     this.handler = handler;
     this.warnings = warnings;
@@ -42,10 +46,11 @@ public final class GedcomReader {
   }
 
   /**
-   * Streams the file to the handler, record by record, and hands over the warnings at the end. The stream is
-   * not closed; reading stops at TRLR.
+   * Streams the file to the handler, record by record, and hands over the warnings at the end. The
+   * stream is not closed; reading stops at TRLR.
    */
-  public static GedcomSummary read(InputStream in, GedcomHandler handler) throws GedcomFormatException, IOException {
+  public static GedcomSummary read(InputStream in, GedcomHandler handler)
+      throws GedcomFormatException, IOException {
     return read(in, handler, GedcomLimits.DEFAULTS);
   }
 
@@ -53,7 +58,9 @@ public final class GedcomReader {
   public static GedcomSummary read(InputStream in, GedcomHandler handler, GedcomLimits limits)
       throws GedcomFormatException, IOException {
     Warnings warnings = new Warnings();
-    return new GedcomReader(new GedcomLines(in, warnings, limits.maxLineBytes()), handler, warnings, limits).readAll();
+    return new GedcomReader(
+            new GedcomLines(in, warnings, limits.maxLineBytes()), handler, warnings, limits)
+        .readAll();
   }
 
   private GedcomSummary readAll() throws GedcomFormatException, IOException {
@@ -66,7 +73,8 @@ public final class GedcomReader {
         continue;
       }
       if (record == null && !HEAD.matcher(text).matches()) {
-        throw new GedcomFormatException(lines.number(), "not a GEDCOM file: it must start with '0 HEAD'");
+        throw new GedcomFormatException(
+            lines.number(), "not a GEDCOM file: it must start with '0 HEAD'");
       }
       GedcomNode node = parse(text, lines.number(), previousLevel);
       previousLevel = node.level;
@@ -74,21 +82,30 @@ public final class GedcomReader {
       if (node.level == 0) {
         finish();
         if (++records > limits.maxRecords()) {
-          throw GedcomFormatException.tooLarge(node.line, "the file has more than " + limits.maxRecords() + " records");
+          throw GedcomFormatException.tooLarge(
+              node.line, "the file has more than " + limits.maxRecords() + " records");
         }
         record = node;
         recordLines = 1;
         recordChars = 0;
-        retained = switch (node.tag) {
-          case "HEAD", "INDI", "FAM", "NOTE" -> true;
-          default -> false;
-        };
+        retained =
+            switch (node.tag) {
+              case "HEAD", "INDI", "FAM", "NOTE" -> true;
+              default -> false;
+            };
         keep(node, node.value.length());
         trailer = node.tag.equals("TRLR");
       } else {
         if (++recordLines > limits.maxRecordLines()) {
-          throw GedcomFormatException.tooLarge(node.line, "the " + record.tag + " record at line " + record.line
-              + " has more than " + limits.maxRecordLines() + " lines");
+          throw GedcomFormatException.tooLarge(
+              node.line,
+              "the "
+                  + record.tag
+                  + " record at line "
+                  + record.line
+                  + " has more than "
+                  + limits.maxRecordLines()
+                  + " lines");
         }
         attach(node);
       }
@@ -104,8 +121,12 @@ public final class GedcomReader {
     return new GedcomSummary(lines.charsetName(), source, lines.number(), persons, families);
   }
 
-  /** Parses {@code level [@xref@] TAG [value]}; the value is everything after the one space that ends the tag. */
-  private static GedcomNode parse(String text, int number, int previousLevel) throws GedcomFormatException {
+  /**
+   * Parses {@code level [@xref@] TAG [value]}; the value is everything after the one space that
+   * ends the tag.
+   */
+  private static GedcomNode parse(String text, int number, int previousLevel)
+      throws GedcomFormatException {
     int n = text.length();
     int i = skip(text, 0, " \t");
     int start = i;
@@ -113,11 +134,13 @@ public final class GedcomReader {
       i++;
     }
     if (i == start || i - start > 2 || i < n && text.charAt(i) != ' ') {
-      throw new GedcomFormatException(number, "a line must start with a level 0 to 99, not '" + shown(text) + "'");
+      throw new GedcomFormatException(
+          number, "a line must start with a level 0 to 99, not '" + shown(text) + "'");
     }
     int level = Integer.parseInt(text, start, i, 10);
     if (level > previousLevel + 1) {
-      throw new GedcomFormatException(number, "level " + level + " after level " + previousLevel + " skips a level");
+      throw new GedcomFormatException(
+          number, "level " + level + " after level " + previousLevel + " skips a level");
     }
     i = skip(text, i, " ");
     String xref = null;
@@ -165,7 +188,9 @@ public final class GedcomReader {
     } else if (continuation) {
       String separator = node.tag.equals("CONT") ? "\n" : "";
       int room = room(parent, parent.value.length(), separator.length() + node.value.length());
-      parent.value.append(separator, 0, Math.min(room, separator.length()))
+      parent
+          .value
+          .append(separator, 0, Math.min(room, separator.length()))
           .append(node.value, 0, Math.max(0, room - separator.length()));
     } else {
       keep(node, node.value.length());
@@ -179,12 +204,21 @@ public final class GedcomReader {
     node.value.setLength(kept);
   }
 
-  /** How many of {@code more} characters added to a value already holding {@code held} may be kept; counts them. */
+  /**
+   * How many of {@code more} characters added to a value already holding {@code held} may be kept;
+   * counts them.
+   */
   private int room(GedcomNode node, int held, int more) {
-    int kept = Math.min(more, Math.max(0, Math.min(MAX_VALUE_CHARS - held, MAX_RECORD_CHARS - recordChars)));
+    int kept =
+        Math.min(
+            more, Math.max(0, Math.min(MAX_VALUE_CHARS - held, MAX_RECORD_CHARS - recordChars)));
     if (kept < more) {
-      warnings.add(node.line, "text cut: a value is kept up to " + MAX_VALUE_CHARS + " characters, a record up to "
-          + MAX_RECORD_CHARS);
+      warnings.add(
+          node.line,
+          "text cut: a value is kept up to "
+              + MAX_VALUE_CHARS
+              + " characters, a record up to "
+              + MAX_RECORD_CHARS);
     }
     recordChars += kept;
     return kept;
@@ -195,8 +229,11 @@ public final class GedcomReader {
       return;
     }
     switch (record.tag) {
-      case "HEAD" -> record.children.stream().filter(c -> c.tag.equals("SOUR")).findFirst()
-          .ifPresent(sour -> source = sour.text().strip());
+      case "HEAD" ->
+          record.children.stream()
+              .filter(c -> c.tag.equals("SOUR"))
+              .findFirst()
+              .ifPresent(sour -> source = sour.text().strip());
       case "INDI" -> {
         handler.person(GedcomRecords.person(record, warnings));
         persons++;
@@ -206,7 +243,7 @@ public final class GedcomReader {
         families++;
       }
       case "NOTE" -> handler.note(record.xref, GedcomRecords.note(record, warnings));
-      case "SUBM", "SUBN", "TRLR" -> { } // who sent the file, and its end: nothing to import
+      case "SUBM", "SUBN", "TRLR" -> {} // who sent the file, and its end: nothing to import
       default -> warnings.add(record.line, record.tag + " record not imported");
     }
   }

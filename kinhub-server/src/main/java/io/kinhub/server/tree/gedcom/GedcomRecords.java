@@ -6,17 +6,16 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Turns a whole INDI, FAM or NOTE record into what Kinhub imports. Every substructure that is not imported is
- * counted as a warning under its path ("INDI.OCCU", "INDI.BIRT.SOUR"), so nothing is dropped silently.
+ * Turns a whole INDI, FAM or NOTE record into what Kinhub imports. Every substructure that is not
+ * imported is counted as a warning under its path ("INDI.OCCU", "INDI.BIRT.SOUR"), so nothing is
+ * dropped silently.
  */
 final class GedcomRecords {
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-  private record Event(PartialDate date, String place) {
-  }
+  private record Event(PartialDate date, String place) {}
 
-  private GedcomRecords() {
-  }
+  private GedcomRecords() {}
 
   static GedcomPerson person(GedcomNode indi, Warnings warnings) {
     GedcomNode name = null;
@@ -45,15 +44,26 @@ final class GedcomRecords {
           }
           notImported(child.children, "INDI.NOTE", warnings);
         }
-        case "FAMS", "FAMC" -> notImported(child.children, "INDI." + child.tag, warnings); // links come from FAM
+        case "FAMS", "FAMC" ->
+            notImported(child.children, "INDI." + child.tag, warnings); // links come from FAM
         default -> warnings.add(child.line, "INDI." + child.tag + " not imported");
       }
     }
     String[] fullAndSurname = name == null ? new String[2] : name(name, warnings);
     Event born = event(birth, "INDI.BIRT", warnings);
     Event died = event(death, "INDI.DEAT", warnings);
-    return new GedcomPerson(indi.xref, indi.line, fullAndSurname[0], fullAndSurname[1], gender(sex),
-        born.date, born.place, died.date, died.place, notes.isEmpty() ? null : String.join("\n\n", notes), noteRefs,
+    return new GedcomPerson(
+        indi.xref,
+        indi.line,
+        fullAndSurname[0],
+        fullAndSurname[1],
+        gender(sex),
+        born.date,
+        born.place,
+        died.date,
+        died.place,
+        notes.isEmpty() ? null : String.join("\n\n", notes),
+        noteRefs,
         death != null || buried);
   }
 
@@ -78,8 +88,12 @@ final class GedcomRecords {
         children.add(child.pointer());
       }
     }
-    return new GedcomFamily(fam.xref, fam.line, husband == null ? null : husband.pointer(),
-        wife == null ? null : wife.pointer(), children);
+    return new GedcomFamily(
+        fam.xref,
+        fam.line,
+        husband == null ? null : husband.pointer(),
+        wife == null ? null : wife.pointer(),
+        children);
   }
 
   /** The text of a NOTE record. */
@@ -89,7 +103,8 @@ final class GedcomRecords {
   }
 
   /** Kinhub keeps one of each: the first wins and later ones are reported. */
-  private static GedcomNode first(GedcomNode current, GedcomNode candidate, String path, Warnings warnings) {
+  private static GedcomNode first(
+      GedcomNode current, GedcomNode candidate, String path, Warnings warnings) {
     if (current == null) {
       return candidate;
     }
@@ -116,7 +131,10 @@ final class GedcomRecords {
     }
     String value = name.text();
     if (value.isBlank()) {
-      return new String[] {collapse((given == null ? "" : given) + " " + (surname == null ? "" : surname)), collapse(surname)};
+      return new String[] {
+        collapse((given == null ? "" : given) + " " + (surname == null ? "" : surname)),
+        collapse(surname)
+      };
     }
     int open = value.indexOf('/');
     if (open >= 0) {
@@ -161,6 +179,8 @@ final class GedcomRecords {
       notImported(place.children, path + ".PLAC", warnings);
     }
     String placeText = place == null ? "" : place.text().strip();
-    return new Event(date == null ? null : PartialDate.fromGedcom(date.text()), placeText.isEmpty() ? null : placeText);
+    return new Event(
+        date == null ? null : PartialDate.fromGedcom(date.text()),
+        placeText.isEmpty() ? null : placeText);
   }
 }

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Writes GEDCOM 5.5.1 in UTF-8 with LF line ends and no byte order mark, streaming record by record. Values are
- * written so that {@link GedcomReader} gives back exactly what was written: {@code @} doubled, line breaks as CONT,
- * and lines longer than 255 characters continued with CONC, split where no reader's trimming can lose a space.
+ * Writes GEDCOM 5.5.1 in UTF-8 with LF line ends and no byte order mark, streaming record by
+ * record. Values are written so that {@link GedcomReader} gives back exactly what was written:
+ * {@code @} doubled, line breaks as CONT, and lines longer than 255 characters continued with CONC,
+ * split where no reader's trimming can lose a space.
  */
 public final class GedcomWriter implements Closeable {
   private static final int MAX_LINE = 255;
@@ -31,7 +32,10 @@ public final class GedcomWriter implements Closeable {
     this.out = new BufferedWriter(new OutputStreamWriter(out, UTF_8));
   }
 
-  /** The HEAD naming the writing program, and the submitter record GEDCOM 5.5.1 requires; must come first. */
+  /**
+   * The HEAD naming the writing program, and the submitter record GEDCOM 5.5.1 requires; must come
+   * first.
+   */
   public void header(String sourceName, String sourceVersion) throws IOException {
     line(0, null, "HEAD", "");
     value(1, "SOUR", sourceName);
@@ -47,19 +51,30 @@ public final class GedcomWriter implements Closeable {
   }
 
   /** An INDI record with its links to the families it is a partner (FAMS) or child (FAMC) in. */
-  public void person(GedcomPerson person, List<String> spouseFamilies, List<String> childFamilies) throws IOException {
+  public void person(GedcomPerson person, List<String> spouseFamilies, List<String> childFamilies)
+      throws IOException {
     record(person.xref(), "INDI");
     String name = GedcomNames.toGedcom(person.name(), person.surname());
     if (name != null) {
       value(1, "NAME", name);
     }
-    line(1, null, "SEX", switch (person.gender()) {
-      case "male" -> "M";
-      case "female" -> "F";
-      default -> "U";
-    });
-    event("BIRT", person.birthDate() == null ? null : person.birthDate().toGedcom(), person.birthPlace());
-    event("DEAT", person.deathDate() == null ? null : person.deathDate().toGedcom(), person.deathPlace());
+    line(
+        1,
+        null,
+        "SEX",
+        switch (person.gender()) {
+          case "male" -> "M";
+          case "female" -> "F";
+          default -> "U";
+        });
+    event(
+        "BIRT",
+        person.birthDate() == null ? null : person.birthDate().toGedcom(),
+        person.birthPlace());
+    event(
+        "DEAT",
+        person.deathDate() == null ? null : person.deathDate().toGedcom(),
+        person.deathPlace());
     if (person.deceased() && person.deathDate() == null && person.deathPlace() == null) {
       line(1, null, "DEAT", "Y"); // died, when and where unknown (GEDCOM 5.5.1's event assertion)
     }
@@ -140,17 +155,24 @@ public final class GedcomWriter implements Closeable {
     }
   }
 
-  /** Where to split a line too long for {@code room}: never next to whitespace, inside a code point or an "@@". */
+  /**
+   * Where to split a line too long for {@code room}: never next to whitespace, inside a code point
+   * or an "@@".
+   */
   private static int cut(String text, int room) {
     for (int i = room; i > 0; i--) {
       char before = text.charAt(i - 1);
       char after = text.charAt(i);
-      if (!Character.isWhitespace(before) && !Character.isWhitespace(after) && !Character.isLowSurrogate(after)
+      if (!Character.isWhitespace(before)
+          && !Character.isWhitespace(after)
+          && !Character.isLowSurrogate(after)
           && !(before == '@' && after == '@')) {
         return i;
       }
     }
-    return Character.isLowSurrogate(text.charAt(room)) ? room - 1 : room; // all whitespace: any code point boundary
+    return Character.isLowSurrogate(text.charAt(room))
+        ? room - 1
+        : room; // all whitespace: any code point boundary
   }
 
   private static String xref(String xref) {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kinhub.server.system.SharedFixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,23 +17,40 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import io.kinhub.server.system.SharedFixtures;
 
 /**
- * Reads the real GEDCOM files in the shared fixtures folder (written by PAF, Legacy, Ancestris, Family Origins),
- * counts their records with a regular expression over the raw bytes as an independent oracle, and writes and reads
- * each back. Skipped, saying so, where the folder is not there.
+ * Reads the real GEDCOM files in the shared fixtures folder (written by PAF, Legacy, Ancestris,
+ * Family Origins), counts their records with a regular expression over the raw bytes as an
+ * independent oracle, and writes and reads each back. Skipped, saying so, where the folder is not
+ * there.
  */
 class GedcomFixturesTest {
   private static final Pattern INDI = Pattern.compile("0 @[^@]+@ INDI");
   private static final Pattern FAM = Pattern.compile("0 @[^@]+@ FAM\\b");
+
   /** The person counts the fixtures' README states, to check the oracle itself. */
-  private static final Map<String, Integer> README_PERSONS = Map.of("basic.ged", 5, "bach.ged", 33, "kennedy.ged", 208,
-      "bourbon.ged", 303, "EnglishTudorRoyalFamily.ged", 347, "washington.ged", 529, "royal92.ged", 3010);
+  private static final Map<String, Integer> README_PERSONS =
+      Map.of(
+          "basic.ged",
+          5,
+          "bach.ged",
+          33,
+          "kennedy.ged",
+          208,
+          "bourbon.ged",
+          303,
+          "EnglishTudorRoyalFamily.ged",
+          347,
+          "washington.ged",
+          529,
+          "royal92.ged",
+          3010);
 
   private static Path fixtures() {
     Path dir = SharedFixtures.gedcomDir();
-    assumeTrue(Files.isDirectory(dir), "no GEDCOM fixtures folder at " + dir + " (set KINHUB_GEDCOM_FIXTURES to use another)");
+    assumeTrue(
+        Files.isDirectory(dir),
+        "no GEDCOM fixtures folder at " + dir + " (set KINHUB_GEDCOM_FIXTURES to use another)");
     return dir;
   }
 
@@ -43,35 +61,45 @@ class GedcomFixturesTest {
   }
 
   private static long count(byte[] gedcom, Pattern record) {
-    return Stream.of(new String(gedcom, ISO_8859_1).split("\r\n|\r|\n")).filter(line -> record.matcher(line).lookingAt()).count();
+    return Stream.of(new String(gedcom, ISO_8859_1).split("\r\n|\r|\n"))
+        .filter(line -> record.matcher(line).lookingAt())
+        .count();
   }
 
   @TestFactory
-  Stream<DynamicTest> everyFixture_yieldsEveryRecord_andReadsBackIdenticallyAfterWriting() throws IOException {
+  Stream<DynamicTest> everyFixture_yieldsEveryRecord_andReadsBackIdenticallyAfterWriting()
+      throws IOException {
     Path dir = fixtures();
     List<Path> files;
     try (Stream<Path> listing = Files.list(dir)) {
       files = listing.filter(f -> f.getFileName().toString().endsWith(".ged")).sorted().toList();
     }
     assumeTrue(!files.isEmpty(), "no *.ged files in " + dir.toAbsolutePath().normalize());
-    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-      byte[] raw = Files.readAllBytes(file);
-      Recorder read = read(file.getFileName().toString());
+    return files.stream()
+        .map(
+            file ->
+                DynamicTest.dynamicTest(
+                    file.getFileName().toString(),
+                    () -> {
+                      byte[] raw = Files.readAllBytes(file);
+                      Recorder read = read(file.getFileName().toString());
 
-      assertThat(read.persons).hasSize((int) count(raw, INDI));
-      assertThat(read.families).hasSize((int) count(raw, FAM));
-      assertThat(read.summary.persons()).isEqualTo(read.persons.size());
-      assertThat(read.summary.families()).isEqualTo(read.families.size());
-      Integer stated = README_PERSONS.get(file.getFileName().toString());
-      if (stated != null) {
-        assertThat(read.persons).hasSize(stated);
-      }
+                      assertThat(read.persons).hasSize((int) count(raw, INDI));
+                      assertThat(read.families).hasSize((int) count(raw, FAM));
+                      assertThat(read.summary.persons()).isEqualTo(read.persons.size());
+                      assertThat(read.summary.families()).isEqualTo(read.families.size());
+                      Integer stated = README_PERSONS.get(file.getFileName().toString());
+                      if (stated != null) {
+                        assertThat(read.persons).hasSize(stated);
+                      }
 
-      Recorder again = Recorder.read(RoundTrip.write(read.persons, read.families));
-      assertThat(RoundTrip.withoutLines(again.persons)).isEqualTo(RoundTrip.withoutLines(read.persons));
-      assertThat(RoundTrip.familiesWithoutLines(again.families)).isEqualTo(RoundTrip.familiesWithoutLines(read.families));
-      assertThat(again.warnings).isEmpty();
-    }));
+                      Recorder again = Recorder.read(RoundTrip.write(read.persons, read.families));
+                      assertThat(RoundTrip.withoutLines(again.persons))
+                          .isEqualTo(RoundTrip.withoutLines(read.persons));
+                      assertThat(RoundTrip.familiesWithoutLines(again.families))
+                          .isEqualTo(RoundTrip.familiesWithoutLines(read.families));
+                      assertThat(again.warnings).isEmpty();
+                    }));
   }
 
   @Test
@@ -86,10 +114,13 @@ class GedcomFixturesTest {
     assertThat(victoria.gender()).isEqualTo("female");
     assertThat(victoria.birthDate()).isEqualTo(PartialDate.parse("1819-05-24"));
     assertThat(victoria.birthPlace()).isEqualTo("Kensington,Palace,London,England");
-    // PAF 2.2 wrote names without accents, "//" for no surname, "_" inside name parts, and no space before a long surname
-    assertThat(read.persons).extracting(GedcomPerson::name)
+    // PAF 2.2 wrote names without accents, "//" for no surname, "_" inside name parts, and no space
+    // before a long surname
+    assertThat(read.persons)
+        .extracting(GedcomPerson::name)
         .contains("Louise Marie d'Orleans", "Edward_VII Wettin", "Henry William Frederick Windsor")
-        .filteredOn(Objects::nonNull).allSatisfy(name -> assertThat(name).isASCII());
+        .filteredOn(Objects::nonNull)
+        .allSatisfy(name -> assertThat(name).isASCII());
     assertThat(read.person("@I3@").surname()).isNull();
   }
 
@@ -102,8 +133,10 @@ class GedcomFixturesTest {
     assertThat(george.name()).isEqualTo("George WASHINGTON");
     assertThat(george.birthDate()).isEqualTo(PartialDate.parse("1732-02-22"));
     assertThat(george.deathPlace()).isEqualTo("Mount Vernon, Fairfax, Virginia");
-    assertThat(read.persons).extracting(GedcomPerson::name)
-        .filteredOn(Objects::nonNull).allSatisfy(name -> assertThat(name).isASCII());
+    assertThat(read.persons)
+        .extracting(GedcomPerson::name)
+        .filteredOn(Objects::nonNull)
+        .allSatisfy(name -> assertThat(name).isASCII());
   }
 
   @Test

@@ -19,7 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PartialDateTest {
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       1900                  | 1900
       1900-05               | 1900-05
       1900-05-17            | 1900-05-17
@@ -59,7 +62,10 @@ class PartialDateTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       1900-02-30        | '1900-02-30' is not a date: the day must be 1 to 28 in February 1900
       1900-02-29        | '1900-02-29' is not a date: the day must be 1 to 28 in February 1900
       1900-13           | '1900-13' is not a date: the month must be 1 to 12
@@ -75,19 +81,27 @@ class PartialDateTest {
       ()                | a date phrase must not be empty
       """)
   void parse_rejectsNonDates_withAMessageForTheClient(String text, String message) {
-    assertThatThrownBy(() -> PartialDate.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    assertThatThrownBy(() -> PartialDate.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
   }
 
   @Test
   void phrase_isLimitedTo200Characters_withoutControlCharacters() {
     assertThat(PartialDate.parse("(" + "x".repeat(200) + ")").phrase()).hasValue("x".repeat(200));
-    assertThat(PartialDate.phrase("王".repeat(100) + "😀".repeat(100)).phrase()).isPresent(); // counted in code points
-    assertThatThrownBy(() -> PartialDate.parse("(" + "x".repeat(201) + ")")).hasMessageContaining("at most 200 characters");
-    assertThatThrownBy(() -> PartialDate.phrase("line\nbreak")).hasMessageContaining("control characters");
+    assertThat(PartialDate.phrase("王".repeat(100) + "😀".repeat(100)).phrase())
+        .isPresent(); // counted in code points
+    assertThatThrownBy(() -> PartialDate.parse("(" + "x".repeat(201) + ")"))
+        .hasMessageContaining("at most 200 characters");
+    assertThatThrownBy(() -> PartialDate.phrase("line\nbreak"))
+        .hasMessageContaining("control characters");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       1900                 | 1900
       MAY 1900             | 1900-05
       17 MAY 1900          | 1900-05-17
@@ -105,7 +119,10 @@ class PartialDateTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       INT 1900 (as told by his son)        | INT 1900 (as told by his son)
       BET 1457 AND 1509                    | BET 1457 AND 1509
       FROM 1483 TO 1514                    | FROM 1483 TO 1514
@@ -140,7 +157,10 @@ class PartialDateTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       1900                | 1900
       1900-05             | MAY 1900
       1900-05-07          | 7 MAY 1900
@@ -158,9 +178,12 @@ class PartialDateTest {
 
   @Test
   void equality_isByValue() {
-    assertThat(PartialDate.parse("ABT 17 MAY 1900")).isEqualTo(PartialDate.parse("about 1900-05-17"))
+    assertThat(PartialDate.parse("ABT 17 MAY 1900"))
+        .isEqualTo(PartialDate.parse("about 1900-05-17"))
         .hasSameHashCodeAs(PartialDate.parse("about 1900-05-17"));
-    assertThat(PartialDate.parse("1900")).isNotEqualTo(PartialDate.phrase("1900")).isNotEqualTo(PartialDate.parse("about 1900"));
+    assertThat(PartialDate.parse("1900"))
+        .isNotEqualTo(PartialDate.phrase("1900"))
+        .isNotEqualTo(PartialDate.parse("about 1900"));
   }
 
   @Property
@@ -171,17 +194,31 @@ class PartialDateTest {
 
   @Provide
   Arbitrary<PartialDate> dates() {
-    Arbitrary<PartialDate> structured = Combinators.combine(
-        Arbitraries.of(Qualifier.class), Arbitraries.integers().between(1, 9999), Arbitraries.integers().between(0, 12),
-        Arbitraries.integers().between(0, 31)).as((qualifier, year, month, day) -> {
-          int validDay = month == 0 ? 0 : Math.min(day, YearMonth.of(year, month).lengthOfMonth());
-          String text = "%04d".formatted(year) + (month == 0 ? "" : "-%02d".formatted(month))
-              + (validDay == 0 ? "" : "-%02d".formatted(validDay));
-          return PartialDate.parse(qualifier == Qualifier.EXACT ? text : qualifier.name().toLowerCase() + " " + text);
-        });
-    Arbitrary<PartialDate> phrases = Arbitraries.strings().ofMinLength(1).ofMaxLength(200)
-        .filter(s -> !s.isBlank() && s.codePoints().noneMatch(Character::isISOControl))
-        .map(PartialDate::phrase);
+    Arbitrary<PartialDate> structured =
+        Combinators.combine(
+                Arbitraries.of(Qualifier.class),
+                Arbitraries.integers().between(1, 9999),
+                Arbitraries.integers().between(0, 12),
+                Arbitraries.integers().between(0, 31))
+            .as(
+                (qualifier, year, month, day) -> {
+                  int validDay =
+                      month == 0 ? 0 : Math.min(day, YearMonth.of(year, month).lengthOfMonth());
+                  String text =
+                      "%04d".formatted(year)
+                          + (month == 0 ? "" : "-%02d".formatted(month))
+                          + (validDay == 0 ? "" : "-%02d".formatted(validDay));
+                  return PartialDate.parse(
+                      qualifier == Qualifier.EXACT
+                          ? text
+                          : qualifier.name().toLowerCase() + " " + text);
+                });
+    Arbitrary<PartialDate> phrases =
+        Arbitraries.strings()
+            .ofMinLength(1)
+            .ofMaxLength(200)
+            .filter(s -> !s.isBlank() && s.codePoints().noneMatch(Character::isISOControl))
+            .map(PartialDate::phrase);
     return Arbitraries.oneOf(structured, phrases);
   }
 }
