@@ -33,7 +33,32 @@ function layoutInWorker(list) {
   });
 }
 
-export async function runLayout() {
+// One layout at a time: the worker answers one request at a time, so a layout asked for while another runs waits
+// for it, and several asked for meanwhile share one run on the latest state. A run overtaken by a waiting one is not
+// installed (its persons may be gone already); the waiting run installs the newer layout right after.
+let running = null;
+let waiting = null;
+
+/** Lays out the persons of the current view; resolves once a layout of a state at least this new is installed. */
+export function runLayout() {
+  if (!running) {
+    running = layoutOnce().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+  if (!waiting) {
+    waiting = running
+      .catch(() => {})
+      .then(() => {
+        waiting = null;
+        return runLayout();
+      });
+  }
+  return waiting;
+}
+
+async function layoutOnce() {
   const list = shownPersons();
   progress(t("tree.layingOut", { count: list.length.toLocaleString() }));
   await new Promise((r) => requestAnimationFrame(() => r()));
@@ -44,6 +69,9 @@ export async function runLayout() {
     const started = performance.now();
     const { ids, x, y, generation, edges, edgeKinds, bounds, work } = layoutHere(list, { order: state.order });
     result = { layout: { ids, x, y, generation, edges, edgeKinds, bounds, work }, ms: performance.now() - started };
+  }
+  if (waiting) {
+    return; // overtaken: the waiting run lays out the newer state and installs that
   }
   state.laid = result.layout;
   window.kinhubTree.layoutMs = result.ms;

@@ -178,6 +178,14 @@ export async function setView(view, push = true) {
   syncControls();
   await relayout();
   if (anchorId != null) await place(anchorId, at);
+  arrive();
+}
+
+/** The new view fades in around the person kept in place (not when the reader asked for reduced motion). */
+function arrive() {
+  if (!dom.tree || typeof dom.tree.animate !== "function") return;
+  if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+  dom.tree.animate([{ opacity: 0.25 }, { opacity: 1 }], { duration: 240, easing: "ease-out" });
 }
 
 /** Collapses or expands one person's branch. */
