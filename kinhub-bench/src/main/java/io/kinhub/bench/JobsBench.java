@@ -47,6 +47,52 @@ import redis.embedded.RedisExecProvider;
 public final class JobsBench implements Scenario {
   private static final int PRODUCERS = 16;
 
+  /** Where one measured run's work went: per job, the Redis commands and the CPU on each side. */
+  record Cost(
+      String run,
+      int jobs,
+      Map<String, Long> calls,
+      Map<String, Long> usec,
+      long redisCpu,
+      long jvmCpu) {}
+
+  /** Reads Redis' command statistics and both processes' CPU around each measured run. */
+  private static final class Profiler implements AutoCloseable {
+    private final RedisStats stats;
+    private final List<Long> redisPid;
+    private final List<Cost> costs = new ArrayList<>();
+    private RedisStats.Reading before;
+    private CpuTime.Reading cpuBefore;
+
+    Profiler(String url, Process redis) {
+      this.stats = new RedisStats(url);
+      this.redisPid = List.of(redis.pid());
+    }
+
+    void start() {
+      before = stats.read();
+      cpuBefore = CpuTime.start(redisPid);
+    }
+
+    void end(String run, int jobs) {
+      CpuTime.Reading cpu = CpuTime.end(redisPid);
+      RedisStats.Reading after = stats.read();
+      costs.add(
+          new Cost(
+              run,
+              jobs,
+              RedisStats.delta(before.calls(), after.calls()),
+              RedisStats.delta(before.usec(), after.usec()),
+              cpu.backendsSince(cpuBefore),
+              cpu.jvmSince(cpuBefore)));
+    }
+
+    @Override
+    public void close() {
+      stats.close();
+    }
+  }
+
   @Override
   public String name() {
     return "jobs";
@@ -98,9 +144,11 @@ public final class JobsBench implements Scenario {
             .start();
     ClientResources resources = DefaultClientResources.create();
     StringBuilder report = new StringBuilder();
+    Profiler profiler = null;
     try {
       awaitPort(port);
       String url = "redis://127.0.0.1:" + port;
+      profiler = new Profiler(url, redis);
       report
           .append("## Jobs: end-to-end throughput and latency\n\n")
           .append(
@@ -122,12 +170,13 @@ public final class JobsBench implements Scenario {
       List<Double> bare = new ArrayList<>();
       List<Double> one = new ArrayList<>();
       List<Double> two = new ArrayList<>();
-      bareLoop(url, resources, jobs / 5, "warm"); // warm-up
-      queueRun(url, resources, jobs / 5, 1, "warm");
+      Profiler warm = null;
+      bareLoop(url, resources, jobs / 5, "warm", warm); // warm-up
+      queueRun(url, resources, jobs / 5, 1, "warm", warm);
       for (int r = 1; r <= rounds; r++) {
-        bare.add(bareLoop(url, resources, jobs, "bare" + r));
-        one.add(queueRun(url, resources, jobs, 1, "one" + r));
-        two.add(queueRun(url, resources, jobs, 2, "two" + r));
+        bare.add(bareLoop(url, resources, jobs, "bare" + r, profiler));
+        one.add(queueRun(url, resources, jobs, 1, "one" + r, profiler));
+        two.add(queueRun(url, resources, jobs, 2, "two" + r, profiler));
         report
             .append("| ")
             .append(r)
@@ -157,6 +206,7 @@ public final class JobsBench implements Scenario {
           .append(", 2 nodes ")
           .append(String.format("%.2f", m2 / mb))
           .append(". Goals: ≥ 25,000 jobs/s and ≥ 0.5 × the bare loop.\n\n");
+      appendCosts(report, profiler.costs, rounds);
       long[] latency = latencyRun(url, resources, 1000, Duration.ofSeconds(10));
       report
           .append("Enqueue → handler start at a steady 1,000 jobs/s for 10 s (one worker node, ")
@@ -176,6 +226,9 @@ public final class JobsBench implements Scenario {
               "(XACK + XDEL); jobs with an idempotency key or a delay go through a Lua script instead of the plain `XADD`.\n");
       run.report(report.append('\n'));
     } finally {
+      if (profiler != null) {
+        profiler.close();
+      }
       resources.shutdown();
       redis.destroy();
       redis.waitFor(10, TimeUnit.SECONDS);
@@ -183,7 +236,8 @@ public final class JobsBench implements Scenario {
     return 0;
   }
 
-  private static double bareLoop(String url, ClientResources resources, int jobs, String name)
+  private static double bareLoop(
+      String url, ClientResources resources, int jobs, String name, Profiler profiler)
       throws Exception {
     RedisClient client = RedisClient.create(resources, url);
     try (StatefulRedisConnection<String, String> producer = client.connect();
@@ -194,6 +248,9 @@ public final class JobsBench implements Scenario {
           .xgroupCreate(
               XReadArgs.StreamOffset.from(stream, "0"), "g", XGroupCreateArgs.Builder.mkstream());
       LongAdder acked = new LongAdder();
+      if (profiler != null) {
+        profiler.start();
+      }
       long start = System.nanoTime();
       Thread reader =
           Thread.ofPlatform()
@@ -239,6 +296,9 @@ public final class JobsBench implements Scenario {
       }
       reader.join();
       double seconds = (System.nanoTime() - start) / 1e9;
+      if (profiler != null) {
+        profiler.end(name, jobs);
+      }
       producer.sync().del(stream);
       return jobs / seconds;
     } finally {
@@ -247,7 +307,8 @@ public final class JobsBench implements Scenario {
   }
 
   private static double queueRun(
-      String url, ClientResources resources, int jobs, int nodes, String name) throws Exception {
+      String url, ClientResources resources, int jobs, int nodes, String name, Profiler profiler)
+      throws Exception {
     String prefix = "jb-" + name + ":";
     List<RedisConnections> connections = new ArrayList<>();
     List<JobWorker> workers = new ArrayList<>();
@@ -271,6 +332,9 @@ public final class JobsBench implements Scenario {
                 QueueSettings.defaults().withConcurrency(64),
                 new SimpleMeterRegistry());
         workers.add(q.startWorker("node" + n, job -> done.increment()));
+      }
+      if (profiler != null) {
+        profiler.start();
       }
       long start = System.nanoTime();
       try (ExecutorService producers = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -298,14 +362,21 @@ public final class JobsBench implements Scenario {
       while (producerQueue.pending() > 0) {
         Thread.sleep(2); // the last acknowledgements
       }
-      return jobs / ((System.nanoTime() - start) / 1e9);
+      double rate = jobs / ((System.nanoTime() - start) / 1e9);
+      if (profiler != null) {
+        profiler.end(name, jobs);
+      }
+      return rate;
     } finally {
       workers.forEach(w -> w.close(Duration.ofSeconds(5)));
       if (!connections.isEmpty()) {
         connections
             .getFirst()
             .sync()
-            .del(prefix + "{q:bench}:stream", prefix + "{q:bench}:delayed");
+            .del(
+                prefix + "{q:bench}:stream",
+                prefix + "{q:bench}:delayed",
+                prefix + "{q:bench}:acked");
       }
       connections.forEach(RedisConnections::close);
     }
@@ -361,6 +432,59 @@ public final class JobsBench implements Scenario {
     long[] measured = Arrays.copyOf(latencies, (int) Math.min(total, count.get()));
     Arrays.sort(measured);
     return measured;
+  }
+
+  /**
+   * Per job, averaged over the rounds of each kind: Redis commands (calls and the µs Redis spent in
+   * them, from INFO commandstats), and the CPU the Redis process and this JVM used.
+   */
+  private static void appendCosts(StringBuilder report, List<Cost> costs, int rounds) {
+    report.append(
+        "Where each job's work went (per job, mean of the rounds; commands and µs inside Redis from"
+            + " `INFO commandstats`, CPU from /proc; the JVM runs the producers too):\n\n"
+            + "| run | Redis commands per job (µs inside Redis) | µs inside Redis per job | Redis CPU µs per job |"
+            + " JVM CPU µs per job |\n|---|---|---:|---:|---:|\n");
+    for (String kind : List.of("bare", "one", "two")) {
+      Map<String, Double> calls = new java.util.TreeMap<>();
+      Map<String, Double> micros = new java.util.TreeMap<>();
+      double usec = 0;
+      double redisCpu = 0;
+      double jvmCpu = 0;
+      int n = 0;
+      for (Cost c : costs) {
+        if (!c.run().startsWith(kind)) {
+          continue;
+        }
+        n++;
+        c.calls().forEach((k, v) -> calls.merge(k, (double) v / c.jobs(), Double::sum));
+        c.usec().forEach((k, v) -> micros.merge(k, (double) v / c.jobs(), Double::sum));
+        usec += c.usec().values().stream().mapToLong(Long::longValue).sum() / (double) c.jobs();
+        redisCpu += c.redisCpu() / 1e3 / c.jobs();
+        jvmCpu += c.jvmCpu() / 1e3 / c.jobs();
+      }
+      if (n == 0) {
+        continue;
+      }
+      int rounds0 = n;
+      StringBuilder perJob = new StringBuilder();
+      calls.forEach(
+          (k, v) -> {
+            double each = v / rounds0;
+            if (each >= 0.001) {
+              perJob
+                  .append(perJob.isEmpty() ? "" : ", ")
+                  .append(k)
+                  .append(
+                      String.format(
+                          " %.3f (%.2f µs)", each, micros.getOrDefault(k, 0.0) / rounds0));
+            }
+          });
+      report.append(
+          String.format(
+              "| %s | %s | %.2f | %.2f | %.2f |%n",
+              kind, perJob, usec / n, redisCpu / n, jvmCpu / n));
+    }
+    report.append('\n');
   }
 
   private static void awaitPort(int port) throws InterruptedException {

@@ -36,6 +36,7 @@ import java.util.concurrent.CompletionStage;
  *   &lt;prefix&gt;{q:sms}:stream    the jobs ready to run (consumer group "workers")
  *   &lt;prefix&gt;{q:sms}:delayed   sorted set: due time -&gt; job, for delays and retries
  *   &lt;prefix&gt;{q:sms}:dead      stream of jobs that failed every attempt, with the last error
+ *   &lt;prefix&gt;{q:sms}:acked     how many acknowledged entries wait in the stream for a trim
  *   &lt;prefix&gt;{q:sms}:idem:&lt;k&gt;  idempotency keys of recent enqueues
  * </pre>
  */
@@ -61,6 +62,7 @@ public final class JobQueue {
   final String stream;
   final String delayed;
   final String dead;
+  final String acknowledged;
   private final String idemPrefix;
   private final Counter enqueued;
 
@@ -80,6 +82,7 @@ public final class JobQueue {
     this.stream = redis.key(tag + ":stream");
     this.delayed = redis.key(tag + ":delayed");
     this.dead = redis.key(tag + ":dead");
+    this.acknowledged = redis.key(tag + ":acked");
     this.idemPrefix = redis.key(tag + ":idem:");
     this.enqueued = counter("enqueued");
     createGroup();

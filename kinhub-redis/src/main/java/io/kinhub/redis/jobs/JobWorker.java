@@ -275,14 +275,25 @@ public final class JobWorker implements AutoCloseable {
   }
 
   private void ackBatch(List<String> ids) {
-    String[] args = new String[ids.size() + 1];
+    String[] args = new String[ids.size() + 3];
     args[0] = JobQueue.GROUP;
+    args[1] = Long.toString(queue.settings.acknowledgedCap());
+    String newest = ids.getFirst();
     for (int i = 0; i < ids.size(); i++) {
-      args[i + 1] = ids.get(i);
+      String id = ids.get(i);
+      args[i + 3] = id;
+      if (compareEntryIds(id, newest) > 0) {
+        newest = id;
+      }
     }
+    args[2] = newest;
     for (int attempt = 1; ; attempt++) {
       try {
-        queue.scripts.run(JobQueue.ACK, ScriptOutputType.INTEGER, List.of(queue.stream), args);
+        queue.scripts.run(
+            JobQueue.ACK,
+            ScriptOutputType.INTEGER,
+            List.of(queue.stream, queue.acknowledged),
+            args);
         return;
       } catch (RuntimeException e) {
         if (attempt >= 5) {
@@ -296,6 +307,17 @@ public final class JobWorker implements AutoCloseable {
         sleep(100L * attempt);
       }
     }
+  }
+
+  /** Orders stream entry ids ({@code <ms>-<seq>}) as Redis does. */
+  static int compareEntryIds(String a, String b) {
+    int da = a.indexOf('-');
+    int db = b.indexOf('-');
+    int byTime = Long.compare(Long.parseLong(a, 0, da, 10), Long.parseLong(b, 0, db, 10));
+    return byTime != 0
+        ? byTime
+        : Long.compare(
+            Long.parseLong(a, da + 1, a.length(), 10), Long.parseLong(b, db + 1, b.length(), 10));
   }
 
   private void promote() {

@@ -13,6 +13,8 @@ import java.time.Duration;
  *     (default 30 s)
  * @param block longest a read waits for new jobs ({@code XREADGROUP BLOCK}); bounded by design
  * @param streamCap approximate cap of the stream and dead-letter lengths
+ * @param acknowledgedCap most acknowledged entries left in the stream for a later trim while an
+ *     older job still runs; beyond it, acknowledged entries are deleted one by one (default 10,000)
  */
 public record QueueSettings(
     int concurrency,
@@ -21,7 +23,8 @@ public record QueueSettings(
     Duration maxBackoff,
     Duration visibilityTimeout,
     Duration block,
-    long streamCap) {
+    long streamCap,
+    long acknowledgedCap) {
 
   public static QueueSettings defaults() {
     return new QueueSettings(
@@ -31,7 +34,8 @@ public record QueueSettings(
         Duration.ofMinutes(10),
         Duration.ofSeconds(30),
         Duration.ofSeconds(2),
-        1_000_000);
+        1_000_000,
+        10_000);
   }
 
   public QueueSettings {
@@ -45,20 +49,51 @@ public record QueueSettings(
     if (block.isZero() || block.isNegative() || block.compareTo(Duration.ofSeconds(30)) > 0) {
       throw new IllegalArgumentException("block must be between 1 ms and 30 s but was " + block);
     }
+    if (acknowledgedCap < 0) {
+      throw new IllegalArgumentException(
+          "acknowledgedCap must not be negative but was " + acknowledgedCap);
+    }
   }
 
   public QueueSettings withConcurrency(int n) {
     return new QueueSettings(
-        n, maxAttempts, baseBackoff, maxBackoff, visibilityTimeout, block, streamCap);
+        n,
+        maxAttempts,
+        baseBackoff,
+        maxBackoff,
+        visibilityTimeout,
+        block,
+        streamCap,
+        acknowledgedCap);
   }
 
   public QueueSettings withRetries(int attempts, Duration base, Duration max) {
-    return new QueueSettings(concurrency, attempts, base, max, visibilityTimeout, block, streamCap);
+    return new QueueSettings(
+        concurrency, attempts, base, max, visibilityTimeout, block, streamCap, acknowledgedCap);
   }
 
   public QueueSettings withVisibilityTimeout(Duration timeout) {
     return new QueueSettings(
-        concurrency, maxAttempts, baseBackoff, maxBackoff, timeout, block, streamCap);
+        concurrency,
+        maxAttempts,
+        baseBackoff,
+        maxBackoff,
+        timeout,
+        block,
+        streamCap,
+        acknowledgedCap);
+  }
+
+  public QueueSettings withAcknowledgedCap(long cap) {
+    return new QueueSettings(
+        concurrency,
+        maxAttempts,
+        baseBackoff,
+        maxBackoff,
+        visibilityTimeout,
+        block,
+        streamCap,
+        cap);
   }
 
   /** Delay before attempt {@code nextAttempt}: exponential, capped, with jitter in [0.5, 1.5). */
