@@ -37,9 +37,9 @@ import java.util.Locale;
  *
  * <pre>
  *   ./mvnw -q -B -o install -DskipTests
- *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --out docs/bench-results.md
- *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --quick     # smoke test, about a minute
- *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain --only limiter   # Redis only, no nodes
+ *   ./kinhub bench main --out docs/bench-results.md
+ *   ./kinhub bench main --quick     # smoke test, about a minute
+ *   ./kinhub bench main --only limiter   # Redis only, no nodes
  * </pre>
  */
 public final class BenchMain implements Scenario {

@@ -31,7 +31,7 @@ import java.util.concurrent.Future;
  * USAGE} of every key, and {@code pg_total_relation_size}.
  *
  * <pre>
- * java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.CapacityProbe [--users 400] [--persons 20000] [--out file]
+ * ./kinhub bench capacity [--users 400] [--persons 20000] [--out file]
  * </pre>
  */
 public final class CapacityProbe implements Scenario {

@@ -30,7 +30,7 @@ import java.util.function.BiFunction;
  * warm reads). One embedded node per run.
  *
  * <pre>
- *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.GenealogyBench [--persons 10000,100000] [--queries 2000]
+ *   ./kinhub bench genealogy [--persons 10000,100000] [--queries 2000]
  * </pre>
  */
 public final class GenealogyBench implements Scenario {

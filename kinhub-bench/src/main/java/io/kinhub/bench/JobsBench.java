@@ -41,7 +41,7 @@ import redis.embedded.RedisExecProvider;
  * in one run.
  *
  * <pre>
- * java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench [jobs] [rounds] [--out file]
+ * ./kinhub bench jobs [jobs] [rounds] [--out file]
  * </pre>
  */
 public final class JobsBench implements Scenario {
@@ -151,8 +151,7 @@ public final class JobsBench implements Scenario {
       profiler = new Profiler(url, redis);
       report
           .append("## Jobs: end-to-end throughput and latency\n\n")
-          .append(
-              "Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.JobsBench ")
+          .append("Command: `./kinhub bench jobs ")
           .append(jobs)
           .append(' ')
           .append(rounds)

@@ -39,7 +39,7 @@ import org.redisson.config.Config;
  * libraries round by round; medians of the rounds are reported.
  *
  * <pre>
- * java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.LockBench [--seconds 4] [--rounds 3]
+ * ./kinhub bench lock [--seconds 4] [--rounds 3]
  *     [--callers 1,8,64] [--out file]</pre>
  */
 public final class LockBench implements Scenario {

@@ -51,7 +51,7 @@ record Options(
 
   static final String USAGE =
       """
-      Usage: java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.BenchMain [options]
+      Usage: ./kinhub bench main [options]
 
       Starts an embedded Redis and PostgreSQL and two Kinhub nodes (A and B) in this JVM, all on 127.0.0.1,
       runs six measurements and prints a Markdown summary (also written to --out).

@@ -30,8 +30,8 @@ import java.util.Locale;
  * machine.
  *
  * <pre>
- *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBench --out docs/bench-tree.md
- *   java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBench --quick      # smoke test
+ *   ./kinhub bench tree --out docs/bench-tree.md
+ *   ./kinhub bench tree --quick      # smoke test
  * </pre>
  */
 public final class TreeBench implements Scenario {
