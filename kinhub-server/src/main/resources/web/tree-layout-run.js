@@ -5,7 +5,7 @@ import { t } from "./i18n.js";
 import { layout as layoutHere } from "./tree-layout.js";
 import { buildGrid, clearTiles, drawMinimapBase, requestDraw } from "./tree-render.js";
 import { select } from "./tree-panel.js";
-import { shownPersons } from "./tree-view.js";
+import { shownPersons, countBadges } from "./tree-view.js";
 
 // ---- loading and layout ---------------------------------------------------------------------------------------
 export function progress(text) {
@@ -86,7 +86,8 @@ function layoutHereNow(list) {
 // layoutMs is the wait for the layout: from choosing the persons the view shows to their positions in hand,
 // whichever way they came (here; or the worker's round trip, its start-up, the hand-over of the persons and
 // its cache included). The frame the progress note is given to be painted before a long layout is not counted.
-// layoutSteps tells where that time went (shownMs: choosing the persons; workerMs: the worker's own time).
+// layoutSteps tells where that time went (shownMs: choosing the persons; workerMs: the worker's own time), and
+// badgeMs: counting the badges' hidden persons, after the layout and before the draw (not layout: not in layoutMs).
 async function layoutOnce() {
   const started = performance.now();
   const list = shownPersons();
@@ -110,9 +111,12 @@ async function layoutOnce() {
   if (waiting) {
     return; // overtaken: the waiting run lays out the newer state and installs that
   }
+  const counting = performance.now();
+  countBadges();
+  const badgeMs = performance.now() - counting;
   state.laid = result.layout;
   window.kinhubTree.layoutMs = ms;
-  window.kinhubTree.layoutSteps = { persons: list.length, shownMs, source: result.source, workerMs: result.ms ?? null };
+  window.kinhubTree.layoutSteps = { persons: list.length, shownMs, source: result.source, workerMs: result.ms ?? null, badgeMs };
   state.nodeIndex = new Map();
   state.nodePerson = new Array(state.laid.ids.length);
   for (let i = 0; i < state.laid.ids.length; i++) {

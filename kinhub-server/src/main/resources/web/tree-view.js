@@ -62,17 +62,27 @@ function withSpouses(set) {
   return out;
 }
 
+const EMPTY = [];
+
 /** Everyone reachable from `starts` through spouses and children (children of collapsed persons skipped); `seen`
- *  is filled in place. */
+ *  is filled in place. (No arrays made per person: this runs over the whole tree on a fresh page's cold JIT.) */
 function reach(starts, seen, collapsed) {
   const stack = [];
   for (const id of starts) if (!seen.has(id)) { seen.add(id); stack.push(id); }
+  const byId = state.personById;
+  const anyCollapsed = collapsed.size > 0;
   while (stack.length) {
     const id = stack.pop();
-    for (const s of spousesOf(id)) if (!seen.has(s)) { seen.add(s); stack.push(s); }
-    if (collapsed.has(id)) continue;
-    for (const c of state.childrenOf.get(id) || []) {
-      if (!seen.has(c) && !parentCollapsed(c, collapsed)) { seen.add(c); stack.push(c); }
+    const spouses = byId.get(id).spouseIds || EMPTY;
+    for (let i = 0; i < spouses.length; i++) {
+      const s = spouses[i];
+      if (!seen.has(s) && byId.has(s)) { seen.add(s); stack.push(s); }
+    }
+    if (anyCollapsed && collapsed.has(id)) continue;
+    const kids = state.childrenOf.get(id) || EMPTY;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
+      if (!seen.has(c) && !(anyCollapsed && parentCollapsed(c, collapsed))) { seen.add(c); stack.push(c); }
     }
   }
   return seen;
@@ -107,10 +117,12 @@ export function shownIds() {
   return viewIds(state.collapsed);
 }
 
+let lastShown = null;
+
 /** The persons to lay out: all of them untouched, or the shown ones with links to persons not shown dropped. */
 export function shownPersons() {
   const ids = shownIds();
-  state.hiddenCount = hiddenCounts(ids);
+  lastShown = ids;
   if (ids.size === state.persons.length) return state.persons;
   const out = [];
   for (const p of state.persons) {
@@ -121,25 +133,39 @@ export function shownPersons() {
   return out;
 }
 
+/** Counts the badges of the persons shownPersons() last chose (state.hiddenCount). */
+export function countBadges() {
+  state.hiddenCount = hiddenCounts(lastShown || shownIds());
+}
+
 /** For each collapsed person shown, the number on its badge: every person the collapses hide (in this view
  *  with nothing collapsed, not in it now) is counted once, under the first collapsed person shown (in tree
  *  order) it descends from or married into; so the badges add up to the persons hidden. Linear in the view. */
 function hiddenCounts(shown) {
   const counts = new Map();
   if (!state.collapsed.size) return counts;
-  const open = viewIds(NONE);
-  if (open.size === shown.size) return counts;
+  // with nothing collapsed the whole family is everyone (founders() makes it so): no need to walk it
+  const open = state.view.mode === "all" || !known(state.view.personId) ? null : viewIds(NONE);
+  if ((open ? open.size : state.persons.length) === shown.size) return counts;
   const claimed = new Set();
   for (const p of state.persons) {
     const id = p.id;
     if (!state.collapsed.has(id) || !shown.has(id)) continue;
     let n = 0;
     const stack = [id];
+    const take = (y) => {
+      if ((open === null || open.has(y)) && !shown.has(y) && !claimed.has(y) && state.personById.has(y)) {
+        claimed.add(y);
+        n++;
+        stack.push(y);
+      }
+    };
     while (stack.length) {
       const x = stack.pop();
-      for (const y of [...(state.childrenOf.get(x) || []), ...spousesOf(x)]) {
-        if (open.has(y) && !shown.has(y) && !claimed.has(y)) { claimed.add(y); n++; stack.push(y); }
-      }
+      const kids = state.childrenOf.get(x) || EMPTY;
+      for (let i = 0; i < kids.length; i++) take(kids[i]);
+      const spouses = state.personById.get(x).spouseIds || EMPTY;
+      for (let i = 0; i < spouses.length; i++) take(spouses[i]);
     }
     if (n) counts.set(id, n);
   }

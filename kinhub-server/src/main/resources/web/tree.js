@@ -93,7 +93,8 @@ function centerOf(id) {
 window.kinhubTree = {
   ready,
   layoutMs: null,
-  /** Where the last layout's time went: {persons, shownMs, source: "main" | "computed" | "cache", workerMs}. */
+  /** Where the last layout's time went: {persons, shownMs, source: "main" | "computed" | "cache", workerMs}, and
+   *  badgeMs: the badges counted after it (not part of layoutMs). */
   layoutSteps: null,
   benchmark,
   search(name) {
