@@ -315,8 +315,8 @@ public final class TreeBrowserBench implements Scenario {
     out.append(
         "- *layout again*: the first page lays the whole tree out once more in the other order, in its now warm worker.\n\n");
     out.append(
-            "| tree | persons | cold layout | shown first | first layout | of which shown set | way | page ready | second page: first layout | second page: ready | whole tree, fresh page | whole tree, cached | layout again |\n")
-        .append("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+            "| tree | persons | cold layout | shown first | first layout | of which shown set | way | badges | page ready | second page: first layout | second page: ready | whole tree, fresh page | whole tree, cached | layout again |\n")
+        .append("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (JsonNode r : results) {
       out.append("| ")
           .append(r.get("label").asText())
@@ -332,6 +332,8 @@ public final class TreeBrowserBench implements Scenario {
           .append(medianAndP90(step(r.path("steps"), "shownMs")))
           .append(" | ")
           .append(sources(r.path("steps")))
+          .append(" | ")
+          .append(medianAndP90(step(r.path("steps"), "badgeMs")))
           .append(" | ")
           .append(medianAndP90(r.get("readyMs")))
           .append(" | ")
