@@ -300,11 +300,13 @@ public final class TreeBrowserBench implements Scenario {
         .append(
             " context: the wait from choosing the persons shown to their positions in hand (the worker's start-up,")
         .append(
-            " hand-over and cache included when the worker is used); *of which shown set*: choosing the persons and")
+            " hand-over and cache included when the worker is used); *of which shown set*: choosing the persons")
+        .append(" (`layoutSteps.shownMs`); *way*: where it was laid out (`layoutSteps.source`:")
         .append(
-            " badge counts (`layoutSteps.shownMs`); *way*: where it was laid out (`layoutSteps.source`:")
+            " main thread, worker computed, worker cache); *badges*: counting the collapsed persons' hidden")
         .append(
-            " main thread, worker computed, worker cache); *page ready*: navigation → drawn.\n");
+            " persons after the layout, before the draw (`layoutSteps.badgeMs`, not in `layoutMs`); *page")
+        .append(" ready*: navigation → drawn.\n");
     out.append(
             "- *second page*: the same in a second fresh page of that context (the layout cache holds the whole")
         .append(" tree by then; a collapsed start does not use it).\n");
