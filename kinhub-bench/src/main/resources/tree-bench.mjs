@@ -3,10 +3,13 @@
 // Per round, for each tree:
 //  - cold: a fresh page creates a fresh layout worker and lays the tree out with the cache off (the bare
 //    layout on a cold JIT: nothing has run before in that worker);
-//  - page: a fresh browser context (empty IndexedDB) opens the tree page: its first layout (computed, then
-//    stored), page ready; then the same tree laid out again in another order by the now warm worker;
-//  - cached: a second tree page in that same context (a fresh page, layout from the cache), page ready; then
-//    cached and naive redraws of the whole tree, and of a focus view when the page has one.
+//  - page: a fresh browser context (empty IndexedDB) opens the tree page: its first layout as shipped (a large
+//    tree starts collapsed), where that time went (window.kinhubTree.layoutSteps), page ready; then expandAll():
+//    the whole tree laid out (cache miss) and drawn; then the same tree laid out again in another order by the
+//    now warm worker;
+//  - cached: a second tree page in that same context (a fresh page; the whole tree's layout is in the cache
+//    now), page ready, expandAll() (cache hit); then cached and naive redraws of the whole tree, and of a focus
+//    view when the page has one.
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 
@@ -23,6 +26,7 @@ async function openTree(context, tree) {
   await page.waitForFunction(() => window.kinhubTree && window.kinhubTree.ready, null, { timeout: 300000 });
   await page.evaluate(() => window.kinhubTree.ready);
   return { page, readyMs: Date.now() - opened, layoutMs: await page.evaluate(() => window.kinhubTree.layoutMs),
+    steps: await page.evaluate(() => window.kinhubTree.layoutSteps ?? null),
     shown: await page.evaluate(() => (window.kinhubTree.visibleIds ? window.kinhubTree.visibleIds().length : null)) };
 }
 
@@ -39,7 +43,8 @@ async function redrawsOf(page, result, key) {
 try {
   for (const tree of trees) {
     const result = { label: tree.label, persons: tree.persons, coldMs: [], layoutMs: [], readyMs: [], relayoutMs: [],
-      cachedLayoutMs: [], cachedReadyMs: [], sources: [], shown: [], expandedMs: [], whole: { cached: [], naive: [], view: null }, focus: { cached: [], naive: [], view: null, skipped: null } };
+      cachedLayoutMs: [], cachedReadyMs: [], sources: [], shown: [], steps: [], expandedMs: [], expandedSteps: [],
+      expandedCachedMs: [], whole: { cached: [], naive: [], view: null }, focus: { cached: [], naive: [], view: null, skipped: null } };
     for (let r = 0; r < rounds; r++) {
       // cold: the bare layout in a fresh worker of a fresh page, cache off
       {
@@ -65,10 +70,12 @@ try {
       result.layoutMs.push(first.layoutMs);
       result.readyMs.push(first.readyMs);
       result.shown.push(first.shown);
+      result.steps.push(first.steps);
       // a large tree opens collapsed: expand it (the whole tree, laid out in the page's worker) before the rest
       if (await first.page.evaluate(() => typeof window.kinhubTree.expandAll === "function")) {
         await first.page.evaluate(() => window.kinhubTree.expandAll());
         result.expandedMs.push(await first.page.evaluate(() => window.kinhubTree.layoutMs));
+        result.expandedSteps.push(await first.page.evaluate(() => window.kinhubTree.layoutSteps ?? null));
       }
       result.relayoutMs.push(await first.page.evaluate(() => window.kinhubTree.relayout("chinese")));
       await first.page.evaluate(() => window.kinhubTree.relayout("western"));
@@ -81,6 +88,7 @@ try {
       result.cachedReadyMs.push(second.readyMs);
       if (await second.page.evaluate(() => typeof window.kinhubTree.expandAll === "function")) {
         await second.page.evaluate(() => window.kinhubTree.expandAll());
+        result.expandedCachedMs.push(await second.page.evaluate(() => window.kinhubTree.layoutMs));
       }
       result.whole.view = await second.page.evaluate(() => window.kinhubTree.overview());
       await redrawsOf(second.page, result, "whole");

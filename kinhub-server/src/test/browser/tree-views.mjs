@@ -1,21 +1,31 @@
 // Real-browser check of the tree page's focus views, collapsed branches and URL state.
-// Args: chromium baseUrl token gedcomFile screenshotsDir. Prints one JSON line; exits non-zero on any failed check.
+// Args: chromium baseUrl token gedcomFile screenshotsDir [name]. Prints one JSON line; exits non-zero on any failed check.
 // What each view shows is computed here, independently, from GET /tree:
 //   descendants(p, d) = p, its descendants down to d generations (children of collapsed persons skipped), and their spouses;
 //   ancestors(p, d) = p and its ancestors up to d generations; hourglass(p, d) = the union of both;
-//   whole family = everyone reachable from the persons without parents through children and spouses,
-//   children of collapsed persons skipped.
+//   whole family = everyone reachable from the founders (persons without parents who did not marry someone with
+//   parents; then anyone unreachable from them) through spouses and children, a child skipped when a parent is collapsed.
+// The start of a tree of more than 400 persons: the founders are generation 0, a child is one more than the first of its
+// parents reached, a spouse without parents is in its partner's; as many whole generations as keep the persons within
+// 300 are shown, and the persons with children in the last of them or a later one are collapsed.
 import { chromium } from "playwright-core";
 import { join } from "node:path";
 
-const [executablePath, baseUrl, token, gedcomFile, shots] = process.argv.slice(2);
+const [executablePath, baseUrl, token, gedcomFile, shots, name = "tree"] = process.argv.slice(2);
+const START_BUDGET = 300;
+const began = Date.now();
+const phases = {};
+const phase = (name) => { phases[name] = Date.now() - began; };
 const checks = {};
 function check(name, ok, detail) {
   checks[name] = ok ? true : detail;
   if (!ok) throw new Error(`check failed: ${name}: ${JSON.stringify(detail).slice(0, 2000)}`);
 }
 const sameSet = (a, b) => a.length === b.size && a.every((x) => b.has(x));
-const diff = (a, b) => ({ extra: a.filter((x) => !b.has(x)).slice(0, 10), missing: [...b].filter((x) => !a.includes(x)).slice(0, 10), got: a.length, want: b.size });
+const diff = (a, b) => {
+  const got = new Set(a);
+  return { extra: a.filter((x) => !b.has(x)).slice(0, 10), missing: [...b].filter((x) => !got.has(x)).slice(0, 10), got: a.length, want: b.size };
+};
 
 const browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox"] });
 let exit = 0;
@@ -47,11 +57,13 @@ try {
   await item.locator("input.gedcom-file").setInputFiles(gedcomFile);
   await item.locator("button.import-button").click();
   await item.locator(".import-result.done").waitFor({ timeout: 120000 });
+  phase("imported");
   await item.locator("a.tree-link").click();
   await page.waitForURL(/\/families\/[^/]+\/tree$/);
   await page.waitForFunction(() => window.kinhubTree && window.kinhubTree.ready);
   await page.evaluate(() => window.kinhubTree.ready);
   const treeUrl = page.url();
+  phase("treeReady");
 
   const tree = await page.evaluate(async (t) => {
     const id = location.pathname.split("/")[2];
@@ -87,32 +99,92 @@ try {
     }
     return out;
   }
-  function whole(collapsed) {
-    const out = new Set(tree.persons.filter((p) => !byId.has(p.fatherId) && !byId.has(p.motherId)).map((p) => p.id));
-    const todo = [...out];
+  const hasParents = (id) => byId.has(byId.get(id).fatherId) || byId.has(byId.get(id).motherId);
+  function spread(starts, collapsed, out = new Set()) {
+    const todo = starts.filter((x) => !out.has(x));
+    todo.forEach((x) => out.add(x));
     while (todo.length) {
       const x = todo.pop();
-      for (const n of [...spouses(x), ...(collapsed.has(x) ? [] : kids.get(x) || [])]) if (!out.has(n)) { out.add(n); todo.push(n); }
+      const open = collapsed.has(x) ? [] : (kids.get(x) || []).filter((c) => !collapsed.has(byId.get(c).fatherId) && !collapsed.has(byId.get(c).motherId));
+      for (const n of [...spouses(x), ...open]) if (!out.has(n)) { out.add(n); todo.push(n); }
+    }
+    return out;
+  }
+  const roots = tree.persons.filter((p) => !hasParents(p.id) && !spouses(p.id).some(hasParents)).map((p) => p.id);
+  const reached = spread(roots, new Set());
+  for (const p of tree.persons) if (!reached.has(p.id)) { roots.push(p.id); spread([p.id], new Set(), reached); }
+  const whole = (collapsed) => spread(roots, collapsed);
+  let floor = 0; // the persons shown with everything below the founders collapsed
+  function startCollapsed() {
+    if (tree.persons.length <= 400) return new Set();
+    const gen = new Map(roots.map((r) => [r, 0]));
+    let level = [...roots];
+    const levels = [];
+    while (level.length) {
+      for (let i = 0; i < level.length; i++) for (const s of spouses(level[i])) if (!hasParents(s) && !gen.has(s)) { gen.set(s, gen.get(level[i])); level.push(s); }
+      levels.push(level);
+      const g = levels.length;
+      level = [...new Set(level.flatMap((x) => kids.get(x) || []))].filter((c) => !gen.has(c));
+      level.forEach((c) => gen.set(c, g));
+    }
+    const from = (g) => new Set(tree.persons.map((p) => p.id).filter((x) => !(gen.get(x) < g) && (kids.get(x) || []).length));
+    let chosen = from(0);
+    floor = whole(chosen).size;
+    for (let g = 1; g < levels.length && whole(from(g)).size <= START_BUDGET; g++) chosen = from(g);
+    return chosen;
+  }
+  // each hidden person counted once, under the first collapsed person shown (tree order) it is reached from through
+  // children and spouses
+  function expectedBadges(collapsed, shown) {
+    const open = whole(new Set());
+    const claimed = new Set();
+    const out = [];
+    for (const p of tree.persons) {
+      if (!collapsed.has(p.id) || !shown.has(p.id)) continue;
+      const todo = [p.id];
+      let n = 0;
+      while (todo.length) {
+        const x = todo.pop();
+        for (const y of [...(kids.get(x) || []), ...spouses(x)]) if (open.has(y) && !shown.has(y) && !claimed.has(y)) { claimed.add(y); n++; todo.push(y); }
+      }
+      if (n) out.push([p.id, n]);
     }
     return out;
   }
   const visible = () => page.evaluate(() => window.kinhubTree.visibleIds());
   const badges = () => page.evaluate(() => window.kinhubTree.badges());
 
-  // the whole family of a large tree starts collapsed; each badge's number is what that collapse alone hides
+  // the whole family of a large tree starts collapsed to its founders and first generations; the badges add up to the
+  // persons hidden
   const start = await visible();
   const startBadges = await badges();
-  const collapsed = new Set(startBadges.map(([id]) => id));
-  if (tree.persons.length > 400) check("startsCollapsed", startBadges.length > 0 && start.length < tree.persons.length, { badges: startBadges.length, shown: start.length });
-  check("wholeFamilyCollapsed", sameSet(start, whole(collapsed)), diff(start, whole(collapsed)));
-  const shownSize = whole(collapsed).size;
-  const wrongBadges = startBadges.filter(([id, n]) => {
+  const collapsed = startCollapsed();
+  const expected = whole(collapsed);
+  if (tree.persons.length > 400) {
+    check("startsCollapsed", startBadges.length > 0 && start.length < tree.persons.length, { badges: startBadges.length, shown: start.length });
+    check("startIsReadable", start.length <= Math.max(START_BUDGET, floor), { shown: start.length });
+  }
+  check("wholeFamilyCollapsed", sameSet(start, expected), diff(start, expected));
+  const shownSize = expected.size;
+  const badgeSum = startBadges.reduce((a, [, n]) => a + n, 0);
+  check("badgesAddUpToTheHidden", badgeSum === tree.persons.length - shownSize, { badgeSum, hidden: tree.persons.length - shownSize });
+  const reveal = (id) => {
     const rest = new Set(collapsed);
     rest.delete(id);
-    return whole(rest).size - shownSize !== n;
-  });
-  check("badgeIsHiddenCount", wrongBadges.length === 0, wrongBadges.slice(0, 5));
-  await page.screenshot({ path: join(shots, "tree-collapsed.png") });
+    spouses(id).forEach((s) => rest.delete(s));
+    return whole(rest).size - shownSize;
+  };
+  const wantBadges = expectedBadges(collapsed, expected);
+  check("badgeIsHiddenCount", JSON.stringify([...startBadges].sort()) === JSON.stringify([...wantBadges].sort()),
+    { got: startBadges.slice(0, 5), want: wantBadges.slice(0, 5), gotCount: startBadges.length, wantCount: wantBadges.length });
+  if (startBadges.length) {
+    const [id] = startBadges[0];
+    await page.evaluate((x) => window.kinhubTree.toggleCollapse(x), id);
+    const opened = await visible();
+    check("expandOneBranch", opened.length === shownSize + reveal(id), { got: opened.length, want: shownSize + reveal(id) });
+  }
+  await page.screenshot({ path: join(shots, `${name}-collapsed.png`) });
+  phase("startChecked");
   await page.evaluate(() => window.kinhubTree.expandAll());
   const all = await visible();
   check("expandAll", sameSet(all, new Set(tree.persons.map((p) => p.id))), diff(all, new Set(tree.persons.map((p) => p.id))));
@@ -143,7 +215,7 @@ try {
       selected: window.kinhubTree.selected() }));
     check(`${view}${depth ?? ""}NoLongLines`, lines.selected !== null || lines.max <= lines.limit, lines);
   }
-  await page.screenshot({ path: join(shots, "tree-hourglass.png") });
+  await page.screenshot({ path: join(shots, `${name}-hourglass.png`) });
 
   // collapse a child's branch in a descendants view: the badge counts exactly the persons that left the view
   await page.evaluate((id) => window.kinhubTree.focus(id, "descendants", {}), focus);
@@ -160,6 +232,7 @@ try {
     check("expandInFocus", (await visible()).length === before.length, before.length);
   }
 
+  phase("focusViews");
   // back button and a shared URL
   await page.evaluate((id) => window.kinhubTree.focus(id, "descendants", { depth: 1 }), focus);
   await page.evaluate((id) => window.kinhubTree.focus(id, "ancestors", { depth: 2 }), focus);
@@ -185,7 +258,8 @@ try {
   check("forwardButton", sameSet(forward, ancestors(focus, 2)) && treeUrl.split("?")[0] === page.url().split("?")[0],
     diff(forward, ancestors(focus, 2)));
   check("noErrors", errors.length === 0, errors);
-  console.log(JSON.stringify({ ok: true, persons: tree.persons.length, startShown: start.length, startBadges: startBadges.length, ...checks }));
+  phase("done");
+  console.log(JSON.stringify({ ok: true, phases, persons: tree.persons.length, startShown: start.length, startBadges: startBadges.length, ...checks }));
 } catch (e) {
   console.log(JSON.stringify({ ok: false, error: String(e), ...checks }));
   exit = 1;

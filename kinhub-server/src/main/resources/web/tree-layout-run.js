@@ -5,7 +5,7 @@ import { t } from "./i18n.js";
 import { layout as layoutHere } from "./tree-layout.js";
 import { buildGrid, clearTiles, drawMinimapBase, requestDraw } from "./tree-render.js";
 import { select } from "./tree-panel.js";
-import { shownPersons } from "./tree-view.js";
+import { shownPersons, countBadges } from "./tree-view.js";
 
 // ---- loading and layout ---------------------------------------------------------------------------------------
 export function progress(text) {
@@ -13,12 +13,32 @@ export function progress(text) {
   dom.progress.hidden = !text;
 }
 
+/** Up to this many persons shown, the layout runs right here: a few milliseconds even on a cold JIT, less than
+ *  starting a worker, handing it the persons and asking the layout cache would take. A collapsed start of a large
+ *  tree is such a layout; the whole of it goes to the worker. */
+export const MAIN_THREAD_MAX = 2000;
+
 /** Lays the tree out in a Web Worker (the page stays responsive), kept for later layouts (e.g. another order). */
 let worker = null;
+function startWorker() {
+  worker = worker || new Worker("/assets/tree-worker.js", { type: "module" });
+  return worker;
+}
+
+/** Starts the layout worker ahead of need (after the first draw), so a later large layout (expand all) does not
+ *  wait for its start-up. */
+export function warmWorker() {
+  try {
+    startWorker();
+  } catch {
+    // no workers here: layouts run on the main thread
+  }
+}
+
 function layoutInWorker(list) {
   return new Promise((resolve, reject) => {
     try {
-      worker = worker || new Worker("/assets/tree-worker.js", { type: "module" });
+      startWorker();
     } catch (e) {
       reject(e);
       return;
@@ -58,23 +78,45 @@ export function runLayout() {
   return waiting;
 }
 
+function layoutHereNow(list) {
+  const { ids, x, y, generation, edges, edgeKinds, bounds, work } = layoutHere(list, { order: state.order });
+  return { layout: { ids, x, y, generation, edges, edgeKinds, bounds, work }, source: "main" };
+}
+
+// layoutMs is the wait for the layout: from choosing the persons the view shows to their positions in hand,
+// whichever way they came (here; or the worker's round trip, its start-up, the hand-over of the persons and
+// its cache included). The frame the progress note is given to be painted before a long layout is not counted.
+// layoutSteps tells where that time went (shownMs: choosing the persons; workerMs: the worker's own time), and
+// badgeMs: counting the badges' hidden persons, after the layout and before the draw (not layout: not in layoutMs).
 async function layoutOnce() {
+  const started = performance.now();
   const list = shownPersons();
-  progress(t("tree.layingOut", { count: list.length.toLocaleString() }));
-  await new Promise((r) => requestAnimationFrame(() => r()));
+  const shownMs = performance.now() - started;
   let result;
-  try {
-    result = await layoutInWorker(list);
-  } catch {
-    const started = performance.now();
-    const { ids, x, y, generation, edges, edgeKinds, bounds, work } = layoutHere(list, { order: state.order });
-    result = { layout: { ids, x, y, generation, edges, edgeKinds, bounds, work }, ms: performance.now() - started };
+  let paused = 0;
+  if (list.length <= MAIN_THREAD_MAX) {
+    result = layoutHereNow(list);
+  } else {
+    progress(t("tree.layingOut", { count: list.length.toLocaleString() }));
+    const before = performance.now();
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    paused = performance.now() - before;
+    try {
+      result = await layoutInWorker(list);
+    } catch {
+      result = layoutHereNow(list);
+    }
   }
+  const ms = performance.now() - started - paused;
   if (waiting) {
     return; // overtaken: the waiting run lays out the newer state and installs that
   }
+  const counting = performance.now();
+  countBadges();
+  const badgeMs = performance.now() - counting;
   state.laid = result.layout;
-  window.kinhubTree.layoutMs = result.ms;
+  window.kinhubTree.layoutMs = ms;
+  window.kinhubTree.layoutSteps = { persons: list.length, shownMs, source: result.source, workerMs: result.ms ?? null, badgeMs };
   state.nodeIndex = new Map();
   state.nodePerson = new Array(state.laid.ids.length);
   for (let i = 0; i < state.laid.ids.length; i++) {

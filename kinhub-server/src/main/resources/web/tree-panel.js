@@ -7,7 +7,8 @@ import { relayout } from "./tree-layout-run.js";
 
 /** Expands the collapsed branches above a hidden person (and leaves a focus view that excludes them), then selects. */
 async function revealThenSelect(id, center) {
-  const up = [id];
+  // its ancestors, and a married-in spouse's partner's (a child is hidden while either parent is collapsed)
+  const up = [id, ...(state.personById.get(id)?.spouseIds || []).filter((s) => state.personById.has(s))];
   for (let i = 0; i < up.length && i < state.persons.length; i++) {
     const p = state.personById.get(up[i]);
     for (const parent of [p?.fatherId, p?.motherId]) {

@@ -49,6 +49,8 @@ export const state = {
   order: "western",
   view: { mode: "all", personId: null, depth: null }, // focus view (tree-view.js)
   collapsed: new Set(), // ids whose descendants are hidden (tree-view.js)
+  founders: [], // the roots of the whole-family view, computed for the persons array foundersOf (tree-view.js)
+  foundersOf: null,
   hiddenCount: new Map(), // collapsed id → how many persons its collapse hides
   mini: { scale: 1, ox: 0, oy: 0 }, // minimap transform
   me: null, // the caller's own person, if linked

@@ -9,20 +9,30 @@ import { registerPanelSection } from "./tree-state.js";
 import { BOX_WIDTH, BOX_HEIGHT } from "./tree-layout.js";
 
 export const VIEWS = ["all", "descendants", "ancestors", "hourglass"];
-/** A whole-family view of more persons than this starts with its branches collapsed below AUTO_DEPTH generations. */
+/** A whole-family view of more persons than this starts collapsed (autoCollapse). */
 const AUTO_COLLAPSE_OVER = 400;
-const AUTO_DEPTH = 2;
+/** At most this many persons shown at the start of a collapsed whole-family view (unless the founders alone are more). */
+export const START_BUDGET = 300;
 
 const known = (id) => id != null && state.personById.has(id);
+const NONE = new Set();
+
+/** Whether person `id` is hidden by a collapse: a child is shown only if none of its parents is collapsed (so a
+ *  married-in spouse, who is never collapsed, does not show the children of a collapsed husband or wife). */
+function parentCollapsed(id, collapsed) {
+  if (!collapsed.size) return false;
+  const p = state.personById.get(id);
+  return collapsed.has(p.fatherId) || collapsed.has(p.motherId);
+}
 
 /** Descendants of `from` (itself included) down to `depth` generations (null: all); collapsed persons' children skipped. */
-function descendants(from, depth) {
+function descendants(from, depth, collapsed) {
   const seen = new Set([from]);
   let frontier = [from];
   for (let d = 0; frontier.length && (depth == null || d < depth); d++) {
     const next = [];
     for (const id of frontier) {
-      if (state.collapsed.has(id)) continue;
+      if (collapsed.has(id)) continue;
       for (const c of state.childrenOf.get(id) || []) if (!seen.has(c)) { seen.add(c); next.push(c); }
     }
     frontier = next;
@@ -44,39 +54,75 @@ function ancestors(from, depth) {
   return seen;
 }
 
+const spousesOf = (id) => (state.personById.get(id).spouseIds || []).filter(known);
+
 function withSpouses(set) {
   const out = new Set(set);
-  for (const id of set) for (const s of state.personById.get(id).spouseIds || []) if (known(s)) out.add(s);
+  for (const id of set) for (const s of spousesOf(id)) out.add(s);
   return out;
 }
 
-/** Everyone reachable from the roots through children and spouses, children of collapsed persons skipped. */
-function wholeFamily() {
-  const seen = new Set();
+const EMPTY = [];
+
+/** Everyone reachable from `starts` through spouses and children (children of collapsed persons skipped); `seen`
+ *  is filled in place. (No arrays made per person: this runs over the whole tree on a fresh page's cold JIT.) */
+function reach(starts, seen, collapsed) {
   const stack = [];
-  for (const p of state.persons) if (!known(p.fatherId) && !known(p.motherId)) { seen.add(p.id); stack.push(p.id); }
+  for (const id of starts) if (!seen.has(id)) { seen.add(id); stack.push(id); }
+  const byId = state.personById;
+  const anyCollapsed = collapsed.size > 0;
   while (stack.length) {
     const id = stack.pop();
-    const next = [...(state.personById.get(id).spouseIds || []).filter(known)];
-    if (!state.collapsed.has(id)) next.push(...(state.childrenOf.get(id) || []));
-    for (const n of next) if (!seen.has(n)) { seen.add(n); stack.push(n); }
+    const spouses = byId.get(id).spouseIds || EMPTY;
+    for (let i = 0; i < spouses.length; i++) {
+      const s = spouses[i];
+      if (!seen.has(s) && byId.has(s)) { seen.add(s); stack.push(s); }
+    }
+    if (anyCollapsed && collapsed.has(id)) continue;
+    const kids = state.childrenOf.get(id) || EMPTY;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
+      if (!seen.has(c) && !(anyCollapsed && parentCollapsed(c, collapsed))) { seen.add(c); stack.push(c); }
+    }
   }
   return seen;
 }
 
-/** The ids the current view shows (collapsed branches excluded). */
-export function shownIds() {
+/** The founders the whole family grows from, as the layout takes them: persons without parents in the tree who
+ *  are not married to someone who has (a married-in spouse is shown beside that partner), then anyone not
+ *  reachable from those (odd data). Cached per state.persons. */
+function founders() {
+  if (state.foundersOf === state.persons) return state.founders;
+  const hasParents = (id) => known(state.personById.get(id).fatherId) || known(state.personById.get(id).motherId);
+  const roots = [];
+  for (const p of state.persons) if (!hasParents(p.id) && !spousesOf(p.id).some(hasParents)) roots.push(p.id);
+  const seen = reach(roots, new Set(), NONE);
+  if (seen.size < state.persons.length) for (const p of state.persons) if (!seen.has(p.id)) { roots.push(p.id); reach([p.id], seen, NONE); }
+  state.foundersOf = state.persons;
+  state.founders = roots;
+  return roots;
+}
+
+/** The ids the current view shows with `collapsed` branches hidden. */
+function viewIds(collapsed) {
   const { mode, personId, depth } = state.view;
-  if (mode === "all" || !known(personId)) return wholeFamily();
-  const down = mode === "descendants" || mode === "hourglass" ? withSpouses(descendants(personId, depth)) : new Set();
+  if (mode === "all" || !known(personId)) return reach(founders(), new Set(), collapsed);
+  const down = mode === "descendants" || mode === "hourglass" ? withSpouses(descendants(personId, depth, collapsed)) : new Set();
   const up = mode === "ancestors" || mode === "hourglass" ? ancestors(personId, depth) : new Set();
   return new Set([...down, ...up, personId]);
 }
 
+/** The ids the current view shows (collapsed branches excluded). */
+export function shownIds() {
+  return viewIds(state.collapsed);
+}
+
+let lastShown = null;
+
 /** The persons to lay out: all of them untouched, or the shown ones with links to persons not shown dropped. */
 export function shownPersons() {
   const ids = shownIds();
-  state.hiddenCount = hiddenCounts(ids);
+  lastShown = ids;
   if (ids.size === state.persons.length) return state.persons;
   const out = [];
   for (const p of state.persons) {
@@ -87,31 +133,88 @@ export function shownPersons() {
   return out;
 }
 
-/** For each collapsed person shown: how many persons its collapse alone hides. */
+/** Counts the badges of the persons shownPersons() last chose (state.hiddenCount). */
+export function countBadges() {
+  state.hiddenCount = hiddenCounts(lastShown || shownIds());
+}
+
+/** For each collapsed person shown, the number on its badge: every person the collapses hide (in this view
+ *  with nothing collapsed, not in it now) is counted once, under the first collapsed person shown (in tree
+ *  order) it descends from or married into; so the badges add up to the persons hidden. Linear in the view. */
 function hiddenCounts(shown) {
   const counts = new Map();
-  for (const id of [...state.collapsed]) { // a copy: deleting and re-adding would revisit it forever
-    if (!shown.has(id)) continue;
-    state.collapsed.delete(id);
-    const open = shownIds();
-    state.collapsed.add(id);
-    counts.set(id, open.size - shown.size);
+  if (!state.collapsed.size) return counts;
+  // with nothing collapsed the whole family is everyone (founders() makes it so): no need to walk it
+  const open = state.view.mode === "all" || !known(state.view.personId) ? null : viewIds(NONE);
+  if ((open ? open.size : state.persons.length) === shown.size) return counts;
+  const claimed = new Set();
+  for (const p of state.persons) {
+    const id = p.id;
+    if (!state.collapsed.has(id) || !shown.has(id)) continue;
+    let n = 0;
+    const stack = [id];
+    const take = (y) => {
+      if ((open === null || open.has(y)) && !shown.has(y) && !claimed.has(y) && state.personById.has(y)) {
+        claimed.add(y);
+        n++;
+        stack.push(y);
+      }
+    };
+    while (stack.length) {
+      const x = stack.pop();
+      const kids = state.childrenOf.get(x) || EMPTY;
+      for (let i = 0; i < kids.length; i++) take(kids[i]);
+      const spouses = state.personById.get(x).spouseIds || EMPTY;
+      for (let i = 0; i < spouses.length; i++) take(spouses[i]);
+    }
+    if (n) counts.set(id, n);
   }
   return counts;
 }
 
-/** Collapses, on a large tree's first whole-family view, every person with children AUTO_DEPTH generations below a root. */
+/**
+ * Collapses, on a large tree's first whole-family view, to a readable start: the founders (generation 0) and as
+ * many whole generations below them as keep the persons shown within START_BUDGET (a spouse without parents is
+ * in the partner's generation): every person with children of the last generation shown or a later one (shown,
+ * say, as someone's spouse) is collapsed, so expanding a branch shows its next generation.
+ */
 export function autoCollapse() {
   if (state.persons.length <= AUTO_COLLAPSE_OVER) return;
-  const depth = new Map();
-  let frontier = state.persons.filter((p) => !known(p.fatherId) && !known(p.motherId)).map((p) => p.id);
-  for (const id of frontier) depth.set(id, 0);
-  for (let d = 1; frontier.length && d <= AUTO_DEPTH; d++) {
+  const level = new Map();
+  const levels = [];
+  let frontier = [];
+  const add = (id, g, list) => {
+    if (level.has(id)) return;
+    level.set(id, g);
+    list.push(id);
+  };
+  for (const id of founders()) add(id, 0, frontier);
+  for (let g = 0; frontier.length; g++) {
     const next = [];
-    for (const id of frontier) for (const c of state.childrenOf.get(id) || []) if (!depth.has(c)) { depth.set(c, d); next.push(c); }
+    for (let i = 0; i < frontier.length; i++) {
+      const id = frontier[i];
+      for (const s of spousesOf(id)) {
+        const sp = state.personById.get(s);
+        if (!known(sp.fatherId) && !known(sp.motherId)) add(s, g, frontier); // married in: same generation
+      }
+      for (const c of state.childrenOf.get(id) || []) if (known(c)) add(c, g + 1, next);
+    }
+    levels.push(frontier);
     frontier = next;
   }
-  for (const [id, d] of depth) if (d === AUTO_DEPTH && (state.childrenOf.get(id) || []).length) state.collapsed.add(id);
+  // collapsed from generation g on: every person with children of generation g or later (or of none: odd data)
+  const collapseFrom = (g) => {
+    const out = new Set();
+    for (const p of state.persons) if (!(level.get(p.id) < g) && (state.childrenOf.get(p.id) || []).length) out.add(p.id);
+    return out;
+  };
+  let chosen = collapseFrom(0);
+  for (let g = 1; g < levels.length; g++) {
+    const next = collapseFrom(g);
+    if (reach(founders(), new Set(), next).size > START_BUDGET) break;
+    chosen = next;
+  }
+  for (const id of chosen) state.collapsed.add(id);
 }
 
 /** The collapse badge under a collapsed person's box, in world coordinates (null if none). */
@@ -191,8 +294,13 @@ function arrive() {
 /** Collapses or expands one person's branch. */
 export async function toggleCollapse(id) {
   const at = anchorOf(id);
-  if (state.collapsed.has(id)) state.collapsed.delete(id);
-  else state.collapsed.add(id);
+  if (state.collapsed.has(id)) {
+    // a couple's children are shown only when both are expanded
+    state.collapsed.delete(id);
+    for (const s of spousesOf(id)) state.collapsed.delete(s);
+  } else {
+    state.collapsed.add(id);
+  }
   await relayout();
   await place(id, at);
 }

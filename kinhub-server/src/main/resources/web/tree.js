@@ -11,7 +11,7 @@ import { baseCtx, resize, centerOn, setLevel, query, drawCached, drawNaive, draw
   from "./tree-render.js";
 import { select } from "./tree-panel.js";
 import { findMatches, nextMatch } from "./tree-input.js";
-import { progress, runLayout, relayout } from "./tree-layout-run.js";
+import { progress, runLayout, relayout, warmWorker } from "./tree-layout-run.js";
 import { VIEWS, autoCollapse, viewFromUrl, mountViewControls, setView, toggleCollapse, expandAll } from "./tree-view.js";
 
 let resolveReady;
@@ -55,6 +55,7 @@ async function load() {
     drawOverlay();
     drawMinimapViewport();
     resolveReady(state.persons.length);
+    if (state.laid.ids.length < state.persons.length) setTimeout(warmWorker, 0); // for expanding later
   } catch (e) {
     if (e?.redirecting) return;
     progress(e instanceof ApiError ? problemMessage(e.problem) : t("tree.failed"));
@@ -92,6 +93,9 @@ function centerOf(id) {
 window.kinhubTree = {
   ready,
   layoutMs: null,
+  /** Where the last layout's time went: {persons, shownMs, source: "main" | "computed" | "cache", workerMs}, and
+   *  badgeMs: the badges counted after it (not part of layoutMs). */
+  layoutSteps: null,
   benchmark,
   search(name) {
     findMatches(name);

@@ -2,6 +2,7 @@ package io.kinhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.kinhub.bench.runner.BenchRun;
 import io.kinhub.bench.runner.Machine;
 import io.kinhub.bench.runner.Scenario;
@@ -22,14 +23,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The tree page in headless Chromium (issues 7 and 17): for generated trees (by default 10,000 and
  * 50,000 persons) and for royal92.ged, imported into a real node, it measures per round (a fresh
  * page each): the bare first layout in a fresh worker with the layout cache off (cold JIT), the
- * tree page's first layout and page-ready time in a fresh browser context (empty cache), the same
- * in a second page of that context (layout from the cache), and 1000 full viewport redraws, cached
+ * tree page's first layout as shipped (a large tree starts collapsed) and page-ready time in a
+ * fresh browser context (empty cache), the same in a second page of that context, the whole tree
+ * after {@code expandAll()} in both (cache miss, then hit), and 1000 full viewport redraws, cached
  * (from the off-screen bitmap) and naive (every visible person drawn from scratch, like the
  * original viewer), of the whole tree and of a focus view when the page offers one ({@code
  * window.kinhubTree.focus}). Needs Debian's chromium and playwright-core (as .ci/run installs
@@ -244,6 +247,25 @@ public final class TreeBrowserBench implements Scenario {
     return list.get(Math.max(0, (int) Math.ceil(0.9 * list.size()) - 1));
   }
 
+  /** One field of each round's {@code layoutSteps}, as an array (rounds without it left out). */
+  private static JsonNode step(JsonNode steps, String field) {
+    ArrayNode array = JSON.createArrayNode();
+    steps.forEach(
+        s -> {
+          if (s.hasNonNull(field)) {
+            array.add(s.get(field).asDouble());
+          }
+        });
+    return array;
+  }
+
+  /** The distinct {@code layoutSteps.source} values of the rounds. */
+  private static String sources(JsonNode steps) {
+    TreeSet<String> set = new TreeSet<>();
+    steps.forEach(s -> set.add(s.path("source").asText("?")));
+    return String.join(", ", set);
+  }
+
   private static String medianAndP90(JsonNode values) {
     return Stats.f1(median(values)) + " / " + Stats.f1(p90(values));
   }
@@ -268,25 +290,35 @@ public final class TreeBrowserBench implements Scenario {
         .append(
             " rounds per tree; each cell is median / p90 over the rounds, in milliseconds.\n\n");
     out.append(
-            "- *cold layout*: a fresh page starts a fresh layout worker and lays the tree out with the cache off: the")
-        .append(" bare layout on a cold JIT.\n");
+            "- *cold layout*: a fresh page starts a fresh layout worker and lays the whole tree out with the cache")
+        .append(" off: the bare layout on a cold JIT (the worker's own time).\n");
     out.append(
-            "- *first layout, uncached* and *page ready, uncached*: the tree page in a fresh browser context (empty")
+            "- *shown first*: how many persons the page's first view lays out (a tree of more than 400 opens collapsed")
+        .append(" to its founders and as many whole generations as keep it within 300 persons).\n");
+    out.append(
+            "- *first layout*: `window.kinhubTree.layoutMs` of the page's first view, as shipped, in a fresh browser")
         .append(
-            " IndexedDB): `window.kinhubTree.layoutMs` (fingerprint, cache miss, layout) and the time from navigation to")
-        .append(" `ready`.\n");
+            " context: the wait from choosing the persons shown to their positions in hand (the worker's start-up,")
+        .append(
+            " hand-over and cache included when the worker is used); *of which shown set*: choosing the persons")
+        .append(" (`layoutSteps.shownMs`); *way*: where it was laid out (`layoutSteps.source`:")
+        .append(
+            " main thread, worker computed, worker cache); *badges*: counting the collapsed persons' hidden")
+        .append(
+            " persons after the layout, before the draw (`layoutSteps.badgeMs`, not in `layoutMs`); *page")
+        .append(" ready*: navigation → drawn.\n");
     out.append(
-            "- *first layout, cached* and *page ready, cached*: a second fresh page in the same context: the layout comes")
-        .append(" from the cache (fingerprint and IndexedDB read included).\n");
+            "- *second page*: the same in a second fresh page of that context (the layout cache holds the whole")
+        .append(" tree by then; a collapsed start does not use it).\n");
     out.append(
-        "- *shown first*: how many persons the page's first view lays out (a tree of more than 400 opens collapsed");
+            "- *whole tree, fresh page*: `expandAll()` in the first page (worker started after the first draw, cache")
+        .append(
+            " miss): `layoutMs` (worker's own time); *whole tree, cached*: `expandAll()` in the second page (cache hit).\n");
     out.append(
-        " two generations below its roots); *whole tree*: `expandAll()` in that page, every person laid out in its worker.\n");
+        "- *layout again*: the first page lays the whole tree out once more in the other order, in its now warm worker.\n\n");
     out.append(
-        "- *layout again*: the first page lays the tree out once more in the other order, in its now warm worker.\n\n");
-    out.append(
-            "| tree | persons | cold layout | first layout, uncached | page ready, uncached | first layout, cached | page ready, cached | layout again | shown first | whole tree |\n")
-        .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            "| tree | persons | cold layout | shown first | first layout | of which shown set | way | badges | page ready | second page: first layout | second page: ready | whole tree, fresh page | whole tree, cached | layout again |\n")
+        .append("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (JsonNode r : results) {
       out.append("| ")
           .append(r.get("label").asText())
@@ -295,7 +327,15 @@ public final class TreeBrowserBench implements Scenario {
           .append(" | ")
           .append(medianAndP90(r.get("coldMs")))
           .append(" | ")
+          .append(r.path("shown").isEmpty() ? "" : r.get("shown").get(0).asText())
+          .append(" | ")
           .append(medianAndP90(r.get("layoutMs")))
+          .append(" | ")
+          .append(medianAndP90(step(r.path("steps"), "shownMs")))
+          .append(" | ")
+          .append(sources(r.path("steps")))
+          .append(" | ")
+          .append(medianAndP90(step(r.path("steps"), "badgeMs")))
           .append(" | ")
           .append(medianAndP90(r.get("readyMs")))
           .append(" | ")
@@ -303,11 +343,18 @@ public final class TreeBrowserBench implements Scenario {
           .append(" | ")
           .append(medianAndP90(r.get("cachedReadyMs")))
           .append(" | ")
+          .append(
+              r.path("expandedMs").isEmpty()
+                  ? ""
+                  : medianAndP90(r.get("expandedMs"))
+                      + " ("
+                      + Stats.f1(median(step(r.path("expandedSteps"), "workerMs")))
+                      + ")")
+          .append(" | ")
+          .append(
+              r.path("expandedCachedMs").isEmpty() ? "" : medianAndP90(r.get("expandedCachedMs")))
+          .append(" | ")
           .append(medianAndP90(r.get("relayoutMs")))
-          .append(" | ")
-          .append(r.path("shown").isEmpty() ? "" : r.get("shown").get(0).asText())
-          .append(" | ")
-          .append(r.path("expandedMs").isEmpty() ? "" : medianAndP90(r.get("expandedMs")))
           .append(" |\n");
     }
     out.append("\n")
@@ -359,6 +406,8 @@ public final class TreeBrowserBench implements Scenario {
           .append(r.get("coldMs"))
           .append(", first ")
           .append(r.get("layoutMs"))
+          .append(", whole tree ")
+          .append(r.get("expandedMs"))
           .append(", cached ")
           .append(r.get("cachedLayoutMs"))
           .append(", ready ")
