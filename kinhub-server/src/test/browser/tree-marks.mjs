@@ -228,6 +228,15 @@ try {
     check(`${tag}: others are halfway, entering and leaving ones half faded`, wrong.length === 0 && moving > 0 && leaving > 0,
       { wrong: wrong.slice(0, 4), moving, entering, leaving });
 
+    // input stays live during the animation: an arrow key pans what is drawn, and back
+    await page.keyboard.press("ArrowLeft");
+    await frames(page);
+    const panned = await page.evaluate(() => ({ p: window.kinhubTree.animation.positions(), t: window.kinhubTree.animation.progress() }));
+    check(`${tag}: panning during the animation moves what is drawn`, panned.t === 0.5
+      && Object.keys(mid.p).every((id) => near1(panned.p[id], { x: mid.p[id].x + 120, y: mid.p[id].y })), panned.t);
+    await page.keyboard.press("ArrowRight");
+    await frames(page);
+
     // a new switch mid-animation starts from where things are
     await page.evaluate((id) => window.kinhubTree.focus(id, "descendants", {}), F);
     const restart = await page.evaluate(() => window.kinhubTree.animation.positions());

@@ -148,6 +148,8 @@ export function viewFromUrl() {
 /** Screen position a person keeps across a change of view (or null: centre it afterwards). */
 function anchorOf(id) {
   if (!state.laid || !state.nodeIndex.has(id)) return null;
+  const drawn = state.anim ? scene().get(id) : null; // mid-animation: where it is drawn, not where it is going
+  if (drawn) return { x: drawn.x, y: drawn.y };
   const k = state.nodeIndex.get(id);
   return { x: (state.laid.x[k] + BOX_WIDTH / 2) * state.camera.scale + state.camera.tx,
     y: (state.laid.y[k] + BOX_HEIGHT / 2) * state.camera.scale + state.camera.ty };
