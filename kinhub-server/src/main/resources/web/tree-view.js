@@ -191,8 +191,8 @@ export async function setView(view, push = true) {
 
 /** Collapses or expands one person's branch. */
 export async function toggleCollapse(id) {
-  const at = anchorOf(id);
   const oldLaid = state.laid;
+  const at = anchorOf(id);
   if (state.collapsed.has(id)) state.collapsed.delete(id);
   else state.collapsed.add(id);
   await relayout();
