@@ -7,7 +7,6 @@ import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.http.Json;
 import io.kinhub.server.system.Api;
 import io.kinhub.server.system.ExternalTools;
-import io.kinhub.server.system.SharedFixtures;
 import io.kinhub.server.system.TestBackends;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,16 +35,13 @@ class TreeMarkersBrowserTest {
 
   @Test
   void farCrossLinksGetMarkers_andViewSwitchesMovePersons(@TempDir Path temp) throws Exception {
+    run(writeTwoFamilies(temp.resolve("two-families.ged")));
+  }
+
+  /** Runs tree-marks.mjs on a real node with one GEDCOM file; asserts every check passed. */
+  static void run(Path gedcom) throws Exception {
     Path chromium = ExternalTools.chromium();
     Path tools = ExternalTools.playwright();
-    List<String> gedcoms = new ArrayList<>();
-    gedcoms.add(writeTwoFamilies(temp.resolve("two-families.ged")).toString());
-    Path royal = SharedFixtures.gedcomDir().resolve("royal92.ged");
-    if (Files.exists(royal)) {
-      gedcoms.add(royal.toString());
-    } else {
-      System.out.println("royal92.ged fixture absent: the generated tree only");
-    }
     try (Kinhub node = TestBackends.get().startNode(TestBackends.newPrefix())) {
       Api.User user = Api.of(node).newUser("Tree Marks");
       Path shots = Path.of("target", "screenshots").toAbsolutePath();
@@ -56,15 +52,14 @@ class TreeMarkersBrowserTest {
           script,
           StandardCopyOption.REPLACE_EXISTING);
       List<String> command =
-          new ArrayList<>(
-              List.of(
-                  "node",
-                  script.toString(),
-                  chromium.toString(),
-                  node.baseUrl(),
-                  user.token(),
-                  shots.toString()));
-      command.addAll(gedcoms);
+          List.of(
+              "node",
+              script.toString(),
+              chromium.toString(),
+              node.baseUrl(),
+              user.token(),
+              shots.toString(),
+              gedcom.toString());
       Process browser =
           new ProcessBuilder(command).directory(tools.toFile()).redirectErrorStream(true).start();
       String output = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
