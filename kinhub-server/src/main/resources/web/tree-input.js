@@ -2,7 +2,7 @@
 // minimap, order selector. See tree-state.js for the state and hooks.
 import { state, dom, ZOOM_STEP, fold } from "./tree-state.js";
 import { t } from "./i18n.js";
-import { setLevel, pan, personAt, badgeUnder, requestDraw, resize } from "./tree-render.js";
+import { setLevel, pan, personAt, badgeUnder, markerUnder, requestDraw, resize } from "./tree-render.js";
 import { toggleCollapse } from "./tree-view.js";
 import { select } from "./tree-panel.js";
 import { relayout } from "./tree-layout-run.js";
@@ -43,7 +43,9 @@ dom.tree.addEventListener("pointermove", (e) => {
   if (!state.laid) return;
   const before = pointers.get(e.pointerId);
   if (!before) {
-    const id = personAt(e.offsetX, e.offsetY);
+    const marker = markerUnder(e.offsetX, e.offsetY); // over a marker: its relative's long links show
+    const id = personAt(e.offsetX, e.offsetY) ?? marker?.near ?? null;
+    dom.tree.classList.toggle("over-marker", marker != null);
     if (id !== state.hoverId) {
       state.hoverId = id;
       requestDraw();
@@ -69,7 +71,9 @@ function release(e) {
   dom.tree.classList.remove("dragging");
   if (e.type === "pointerup" && dragStart && dragStart.moved < 5 && pointers.size === 0 && state.laid) {
     const badge = badgeUnder(e.offsetX, e.offsetY);
+    const marker = badge == null ? markerUnder(e.offsetX, e.offsetY) : null;
     if (badge != null) toggleCollapse(badge);
+    else if (marker) select(marker.target, true); // "also in…": jump there
     else select(personAt(e.offsetX, e.offsetY), false);
   }
   if (pointers.size === 0) dragStart = null;

@@ -2,7 +2,7 @@
 // (registerPanelSection in tree-state.js).
 import { state, dom } from "./tree-state.js";
 import { t, has } from "./i18n.js";
-import { centerOn, requestDraw } from "./tree-render.js";
+import { centerOn, requestDraw, farTargetsOf } from "./tree-render.js";
 import { relayout } from "./tree-layout-run.js";
 
 /** Expands the collapsed branches above a hidden person (and leaves a focus view that excludes them), then selects. */
@@ -78,6 +78,7 @@ function showDetails(id) {
   row(t("tree.details.parents"), [p.fatherId, p.motherId].filter((x) => state.personById.has(x)).map(relativeButton));
   row(t("tree.details.spouses"), (p.spouseIds || []).filter((x) => state.personById.has(x)).map(relativeButton));
   row(t("tree.details.children"), (state.childrenOf.get(id) || []).map(relativeButton));
+  row(t("tree.details.elsewhere"), farTargetsOf(id).map(relativeButton)); // the "also in…" markers, by keyboard
   dom.details.append(close, title, list);
   dom.details.hidden = false;
   for (const section of state.hooks.panelSections) section(id, dom.details, p);

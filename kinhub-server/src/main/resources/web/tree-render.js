@@ -1,6 +1,8 @@
 // The tree page's drawing: canvas layers, a tile cache per zoom level, sprites, a spatial grid for culling,
-// level of detail, the minimap, and the camera (see tree-state.js for the state and hooks).
+// level of detail, the minimap, the camera (see tree-state.js for the state and hooks), the "also in…" markers
+// for cross-links to far-away places, and the positional animation of a view switch.
 import { state, dom, TILE, ZOOM_STEP, MIN_LEVEL, MAX_LEVEL, COLORS } from "./tree-state.js";
+import { t } from "./i18n.js";
 import { BOX_WIDTH, BOX_HEIGHT, COUPLE, EXTRA } from "./tree-layout.js";
 import { badgeAt } from "./tree-view.js";
 
@@ -79,6 +81,7 @@ export function buildGrid() {
     for (let cx = cx1; cx <= cx2; cx++) for (let cy = cy1; cy <= cy2; cy++) put(cx, cy, -1 - s);
   }
   state.grid = { cells, key, longEdges };
+  buildFarLinks();
 }
 
 /** Node indices and edge indices intersecting a world rectangle (each once). */
@@ -167,15 +170,22 @@ export function tooLong(i) {
  * as (world − origin) · scale · state.dpr. `fresh`: build every box from a path (the naive mode) instead of sprites.
  */
 export function drawWorld(c, originX, originY, wx1, wy1, wx2, wy2, fresh) {
-  const s = state.camera.scale * state.dpr;
   const hit = query(wx1, wy1, wx2, wy2);
+  drawEdges(c, hit.edges, originX, originY);
+  drawNodes(c, hit.nodes, originX, originY, fresh);
+  drawBadges(c, hit.nodes, originX, originY);
+  if (state.far.byNode.size) drawMarkers(c, originX, originY, wx1, wy1, wx2, wy2);
+}
+
+function drawEdges(c, edges, originX, originY) {
+  const s = state.camera.scale * state.dpr;
   const e = state.laid.edges;
   c.lineWidth = Math.max(1, 1.3 * s);
   for (const kind of [0, 1, 2]) {
     c.beginPath();
     c.strokeStyle = kind === EXTRA ? "#c49a4a" : kind === COUPLE ? "#8d7f9f" : "#9aa3ad";
     c.setLineDash(kind === EXTRA ? [6 * s, 4 * s] : []);
-    for (const i of hit.edges) {
+    for (const i of edges) {
       if (state.laid.edgeKinds[i] !== kind) continue;
       if (tooLong(i)) continue;
       c.moveTo((e[4 * i] - originX) * s, (e[4 * i + 1] - originY) * s);
@@ -184,8 +194,6 @@ export function drawWorld(c, originX, originY, wx1, wy1, wx2, wy2, fresh) {
     c.stroke();
   }
   c.setLineDash([]);
-  drawNodes(c, hit.nodes, originX, originY, fresh);
-  drawBadges(c, hit.nodes, originX, originY);
 }
 
 /** The "+N" badge under each collapsed person: how many persons the collapse hides (click it to expand). */
@@ -218,6 +226,13 @@ function drawBadges(c, indices, originX, originY) {
  */
 export function drawNodes(c, indices, originX, originY, fresh) {
   const s = state.camera.scale * state.dpr;
+  const paint = personPainter(c, fresh);
+  for (const i of indices) paint(state.nodePerson[i], (state.laid.x[i] - originX) * s, (state.laid.y[i] - originY) * s);
+}
+
+/** A function drawing one person's box with its top left at device pixels (x, y), at the current zoom. */
+function personPainter(c, fresh) {
+  const s = state.camera.scale * state.dpr;
   const h = BOX_HEIGHT * s;
   const w = BOX_WIDTH * s;
   const text = fresh || h >= 22;
@@ -225,17 +240,13 @@ export function drawNodes(c, indices, originX, originY, fresh) {
   const fontPx = Math.max(1, Math.min(14 * s, h * (dates ? 0.3 : 0.45)));
   const maxChars = Math.max(1, Math.floor((w - 12 * s) / (fontPx * 0.55)));
   if (h < 3 && !fresh) { // far away: a dot per person
-    for (const i of indices) {
-      c.fillStyle = (COLORS[state.nodePerson[i].gender] || COLORS.unknown).stroke;
-      c.fillRect((state.laid.x[i] - originX) * s, (state.laid.y[i] - originY) * s, Math.max(1, w), Math.max(1, h));
-    }
-    return;
+    return (p, x, y) => {
+      c.fillStyle = (COLORS[p.gender] || COLORS.unknown).stroke;
+      c.fillRect(x, y, Math.max(1, w), Math.max(1, h));
+    };
   }
-  for (const i of indices) {
-    const p = state.nodePerson[i];
+  return (p, x, y) => {
     const colors = COLORS[p.gender] || COLORS.unknown;
-    const x = (state.laid.x[i] - originX) * s;
-    const y = (state.laid.y[i] - originY) * s;
     if (fresh) {
       boxPath(c, x, y, w, h, Math.min(8 * s, h / 3));
       c.fillStyle = colors.fill;
@@ -260,7 +271,7 @@ export function drawNodes(c, indices, originX, originY, fresh) {
         }
       }
     }
-  }
+  };
 }
 
 // tiles: the drawn tree cut into TILE×TILE CSS-pixel squares per zoom level, least recently used dropped first
@@ -350,6 +361,7 @@ export function drawOverlay() {
     overlayCtx.stroke();
   }
   if (state.selectedId != null && state.nodeIndex.has(state.selectedId)) drawLongLinksOf(state.selectedId);
+  if (state.hoverId != null && state.hoverId !== state.selectedId && state.nodeIndex.has(state.hoverId)) drawLongLinksOf(state.hoverId);
   for (const hook of state.hooks.overlays) hook(overlayCtx);
 }
 
@@ -390,7 +402,12 @@ export function requestDraw() {
   drawQueued = true;
   requestAnimationFrame(() => {
     drawQueued = false;
-    drawCached();
+    if (state.anim) {
+      drawAnimationFrame();
+      if (state.anim) requestDraw(); // the next frame of the animation
+    } else {
+      drawCached();
+    }
     drawOverlay();
     drawMinimapViewport();
   });
@@ -439,6 +456,7 @@ function drawLongLinksOf(id) {
   const e = state.laid.edges;
   const s = state.camera.scale * state.dpr;
   const inside = (x, y) => x >= x1 && x <= x2 && y >= y1 && y <= y2;
+  overlayCtx.strokeStyle = "#c49a4a";
   overlayCtx.beginPath();
   for (let i = 0; i < state.laid.edgeKinds.length; i++) {
     if (!tooLong(i)) continue;
@@ -447,7 +465,6 @@ function drawLongLinksOf(id) {
     overlayCtx.lineTo(e[4 * i + 2] * s + state.camera.tx * state.dpr, e[4 * i + 3] * s + state.camera.ty * state.dpr);
   }
   overlayCtx.lineWidth = 2 * state.dpr;
-  overlayCtx.strokeStyle = "#c49a4a";
   overlayCtx.setLineDash([6 * state.dpr, 4 * state.dpr]);
   overlayCtx.stroke();
   overlayCtx.setLineDash([]);
@@ -463,4 +480,214 @@ export function badgeUnder(px, py) {
     if (b && Math.hypot(wx - b.x, wy - b.y) <= b.r + 2) return id;
   }
   return null;
+}
+
+// ---- "also in…" markers: cross-links to far-away places ------------------------------------------------------
+// Every person is placed once; a cross-link (EXTRA edge: a parent placed in another family, a spouse placed with
+// their own parents) can run across the whole canvas. While such a link is too long to follow (tooLong), it is
+// left out of the tiles and the relative at its far end gets a compact marker "↗ Name" that jumps to the person
+// the link leads to. Markers are computed after each layout from its output alone (boxes and edges), and sit in
+// the free band under the box, right of the centre line (where no connector of the layout runs: child connectors
+// leave a box at its centre or between spouses, the collapse badge sits on the centre line, the next row's
+// connectors start ROW_GAP / 2 lower).
+export const MARKER = { dx: BOX_WIDTH / 2 + 13, dy: BOX_HEIGHT + 4, w: BOX_WIDTH / 2 - 14, h: 20 };
+
+/** Maps each EXTRA edge to the two persons it joins (by their boxes), grouped by the relative at the far end. */
+function buildFarLinks() {
+  const byNode = new Map();
+  state.far = { byNode };
+  const laid = state.laid;
+  if (!laid.edgeKinds.includes(EXTRA)) return;
+  const at = new Map(); // a box's top left (rounded to 1/16) → node index
+  const key = (x, y) => `${Math.round(x * 16)},${Math.round(y * 16)}`;
+  for (let k = 0; k < laid.ids.length; k++) at.set(key(laid.x[k], laid.y[k]), k);
+  const e = laid.edges;
+  const add = (near, target, edge, kind) => {
+    let list = byNode.get(near);
+    if (!list) byNode.set(near, (list = []));
+    list.push({ edge, target, kind });
+  };
+  for (let i = 0; i < laid.edgeKinds.length; i++) {
+    if (laid.edgeKinds[i] !== EXTRA) continue;
+    const x1 = e[4 * i] - BOX_WIDTH / 2, y1 = e[4 * i + 1], x2 = e[4 * i + 2] - BOX_WIDTH / 2, y2 = e[4 * i + 3];
+    const parent = at.get(key(x1, y1 - BOX_HEIGHT)), child = at.get(key(x2, y2));
+    if (parent !== undefined && child !== undefined) { // a parent placed elsewhere → its child
+      add(parent, child, i, "child");
+      continue;
+    }
+    const a = at.get(key(x1, y1 - BOX_HEIGHT / 2)), b = at.get(key(x2, y2 - BOX_HEIGHT / 2));
+    if (a !== undefined && b !== undefined) { // spouses placed apart: a marker at either end
+      add(a, b, i, "spouse");
+      add(b, a, i, "spouse");
+    }
+  }
+  for (const list of byNode.values()) list.sort((p, q) => (p.kind === q.kind ? 0 : p.kind === "spouse" ? -1 : 1));
+}
+
+/** The node's cross-links that are too long to draw now (at this zoom), spouses first. */
+function activeFar(k) {
+  const list = state.far.byNode.get(k);
+  if (!list) return null;
+  const active = list.filter((l) => tooLong(l.edge));
+  return active.length ? active : null;
+}
+
+/** "↗ Victoria +2": the first word of the name only, the marker is small (the panel has the full names). */
+function markerText(active) {
+  const name = state.nodePerson[active[0].target].name.trim().split(/\s+/)[0];
+  return t(active.length > 1 ? "tree.marker.more" : "tree.marker.one", { name, more: active.length - 1 });
+}
+
+/** Draws the markers of the nodes whose marker band meets the world rectangle. */
+function drawMarkers(c, originX, originY, wx1, wy1, wx2, wy2) {
+  const s = state.camera.scale * state.dpr;
+  const h = MARKER.h * s;
+  if (h < 2) return;
+  for (const k of query(wx1 - MARKER.dx - MARKER.w, wy1 - MARKER.dy - MARKER.h, wx2, wy2).nodes) {
+    const active = activeFar(k);
+    if (!active) continue;
+    const x = (state.laid.x[k] + MARKER.dx - originX) * s, y = (state.laid.y[k] + MARKER.dy - originY) * s, w = MARKER.w * s;
+    boxPath(c, x, y, w, h, Math.min(h / 2, 6 * s));
+    c.fillStyle = "#fff4df";
+    c.fill();
+    c.lineWidth = Math.max(1, s);
+    c.strokeStyle = "#c49a4a";
+    c.stroke();
+    if (h >= 9) {
+      const fontPx = h * 0.5;
+      c.fillStyle = "#6b4d12";
+      c.font = `600 ${fontPx}px system-ui, sans-serif`;
+      c.textBaseline = "middle";
+      let text = markerText(active);
+      for (let n = text.length - 1; n > 1 && c.measureText(text).width > w - 6 * s; n--) text = `${text.slice(0, n - 1)}…`;
+      c.fillText(text, x + 4 * s, y + h / 2);
+    }
+  }
+}
+
+/** The marker under a point of the tree element: { near, target } ids, or null. */
+export function markerUnder(px, py) {
+  if (!state.laid || !state.far.byNode.size) return null;
+  const wx = (px - state.camera.tx) / state.camera.scale;
+  const wy = (py - state.camera.ty) / state.camera.scale;
+  for (const k of query(wx - MARKER.dx - MARKER.w, wy - MARKER.dy - MARKER.h, wx, wy).nodes) {
+    const mx = state.laid.x[k] + MARKER.dx, my = state.laid.y[k] + MARKER.dy;
+    if (wx < mx || wx > mx + MARKER.w || wy < my || wy > my + MARKER.h) continue;
+    const active = activeFar(k);
+    if (active) return { near: state.laid.ids[k], target: state.laid.ids[active[0].target] };
+  }
+  return null;
+}
+
+/** The markers drawn now (whole layout, not only the viewport), for tests: centres in CSS pixels of the tree element. */
+export function markers() {
+  const out = [];
+  if (!state.laid) return out;
+  for (const k of state.far.byNode.keys()) {
+    const active = activeFar(k);
+    if (!active) continue;
+    out.push({ near: state.laid.ids[k], personId: state.laid.ids[active[0].target], targets: active.map((l) => state.laid.ids[l.target]),
+      kinds: active.map((l) => l.kind), text: markerText(active),
+      at: { x: (state.laid.x[k] + MARKER.dx + MARKER.w / 2) * state.camera.scale + state.camera.tx,
+        y: (state.laid.y[k] + MARKER.dy + MARKER.h / 2) * state.camera.scale + state.camera.ty },
+      size: { width: MARKER.w * state.camera.scale, height: MARKER.h * state.camera.scale } });
+  }
+  return out;
+}
+
+/** Every relative a person's cross-links lead to (at any zoom), for the panel: ids. */
+export function farTargetsOf(id) {
+  const k = state.nodeIndex.get(id);
+  const list = k === undefined ? null : state.far.byNode.get(k);
+  return list ? list.map((l) => state.laid.ids[l.target]) : [];
+}
+
+// ---- the positional animation of a view switch ----------------------------------------------------------------
+// Persons in both the old and the new layout move from where they were drawn to their new place, persons entering
+// fade in, persons leaving fade out; the camera is already where the new view wants it (the focus person's old and
+// new screen positions are the same, so it stays put). Positions are kept in the new layout's world coordinates,
+// so panning and zooming during the animation work. A frame draws only the persons inside the viewport.
+const DURATION = 300;
+const now = () => (state.clock ? state.clock() : performance.now());
+const ease = (x) => (x < 0.5 ? 4 * x * x * x : 1 - (-2 * x + 2) ** 3 / 2);
+export const animationStats = { frames: 0 }; // intermediate frames drawn (tests: none under reduced motion)
+
+/** Where each person is drawn right now (`laid`: the layout on screen): id → { x, y (centre, CSS pixels), alpha }. */
+export function scene(laid = state.laid) {
+  const out = new Map();
+  const { scale, tx, ty } = state.camera;
+  if (state.anim) {
+    const e = state.anim.e;
+    for (const it of state.anim.items) {
+      const alpha = it.a0 + (it.a1 - it.a0) * e;
+      if (alpha <= 0) continue;
+      out.set(it.id, { x: (it.x0 + (it.x1 - it.x0) * e + BOX_WIDTH / 2) * scale + tx,
+        y: (it.y0 + (it.y1 - it.y0) * e + BOX_HEIGHT / 2) * scale + ty, alpha });
+    }
+    return out;
+  }
+  if (!laid) return out;
+  for (let k = 0; k < laid.ids.length; k++) {
+    out.set(laid.ids[k], { x: (laid.x[k] + BOX_WIDTH / 2) * scale + tx, y: (laid.y[k] + BOX_HEIGHT / 2) * scale + ty, alpha: 1 });
+  }
+  return out;
+}
+
+/** Animates from `from` (a scene() taken before the new layout) to the layout installed now, with the current camera. */
+export function animateFrom(from) {
+  state.anim = null;
+  const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  if (reduced || !from || !from.size || !state.laid) {
+    requestDraw();
+    return;
+  }
+  const { scale, tx, ty } = state.camera;
+  const items = [];
+  const toWorld = (p) => ({ x: (p.x - tx) / scale - BOX_WIDTH / 2, y: (p.y - ty) / scale - BOX_HEIGHT / 2 });
+  for (let k = 0; k < state.laid.ids.length; k++) {
+    const id = state.laid.ids[k], x1 = state.laid.x[k], y1 = state.laid.y[k];
+    const was = from.get(id);
+    const w = was ? toWorld(was) : null;
+    items.push({ id, person: state.nodePerson[k], x0: w ? w.x : x1, y0: w ? w.y : y1, x1, y1, a0: was ? was.alpha : 0, a1: 1 });
+  }
+  for (const [id, was] of from) {
+    if (state.nodeIndex.has(id) || !state.personById.has(id)) continue;
+    const w = toWorld(was);
+    items.push({ id, person: state.personById.get(id), x0: w.x, y0: w.y, x1: w.x, y1: w.y, a0: was.alpha, a1: 0 });
+  }
+  state.anim = { start: now(), items, e: 0, t: 0 };
+  requestDraw();
+}
+
+/** One frame of the animation on the base layer; ends it (back to the tiles) once its time is up. */
+function drawAnimationFrame() {
+  const a = state.anim;
+  const tNow = Math.max(0, Math.min(1, (now() - a.start) / DURATION));
+  if (tNow >= 1) {
+    state.anim = null;
+    drawCached();
+    return;
+  }
+  a.t = tNow;
+  a.e = ease(tNow);
+  if (tNow > 0) animationStats.frames++;
+  const { scale, tx, ty } = state.camera;
+  const s = scale * state.dpr;
+  baseCtx.setTransform(1, 0, 0, 1, 0, 0);
+  baseCtx.globalAlpha = 1;
+  baseCtx.fillStyle = "#fbfbf8";
+  baseCtx.fillRect(0, 0, base.width, base.height);
+  const wx1 = -tx / scale, wy1 = -ty / scale, wx2 = (state.width - tx) / scale, wy2 = (state.height - ty) / scale;
+  baseCtx.globalAlpha = a.e * a.e; // the new view's lines fade in as the boxes reach their places
+  drawEdges(baseCtx, query(wx1, wy1, wx2, wy2).edges, wx1, wy1);
+  const paint = personPainter(baseCtx, false);
+  for (const it of a.items) {
+    const x = it.x0 + (it.x1 - it.x0) * a.e, y = it.y0 + (it.y1 - it.y0) * a.e;
+    if (x > wx2 || x + BOX_WIDTH < wx1 || y > wy2 || y + BOX_HEIGHT < wy1) continue;
+    const alpha = it.a0 + (it.a1 - it.a0) * a.e;
+    if (alpha <= 0) continue;
+    baseCtx.globalAlpha = alpha;
+    paint(it.person, (x - wx1) * s, (y - wy1) * s);
+  }
+  baseCtx.globalAlpha = 1;
 }

@@ -55,6 +55,9 @@ export const state = {
   mini: { scale: 1, ox: 0, oy: 0 }, // minimap transform
   me: null, // the caller's own person, if linked
   search: { folded: [], matches: [], at: -1 },
+  far: { byNode: new Map() }, // node index → its cross-links to far-away places (tree-render.js, the "also in…" markers)
+  anim: null, // the running view-switch animation (tree-render.js), null when none
+  clock: null, // the animation's clock (ms); null: performance.now (tests may set their own)
   hooks: { overlays: [], panelSections: [], afterLayout: [] },
 };
 

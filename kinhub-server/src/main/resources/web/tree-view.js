@@ -4,7 +4,7 @@
 import { state, dom } from "./tree-state.js";
 import { t } from "./i18n.js";
 import { relayout } from "./tree-layout-run.js";
-import { requestDraw } from "./tree-render.js";
+import { requestDraw, scene, animateFrom } from "./tree-render.js";
 import { registerPanelSection } from "./tree-state.js";
 import { BOX_WIDTH, BOX_HEIGHT } from "./tree-layout.js";
 
@@ -251,6 +251,8 @@ export function viewFromUrl() {
 /** Screen position a person keeps across a change of view (or null: centre it afterwards). */
 function anchorOf(id) {
   if (!state.laid || !state.nodeIndex.has(id)) return null;
+  const drawn = state.anim ? scene().get(id) : null; // mid-animation: where it is drawn, not where it is going
+  if (drawn) return { x: drawn.x, y: drawn.y };
   const k = state.nodeIndex.get(id);
   return { x: (state.laid.x[k] + BOX_WIDTH / 2) * state.camera.scale + state.camera.tx,
     y: (state.laid.y[k] + BOX_HEIGHT / 2) * state.camera.scale + state.camera.ty };
@@ -269,10 +271,14 @@ function place(id, at) {
   return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 }
 
-/** Switches to a view and lays out again; `push`: record it in the history. Resolves once drawn. */
+/**
+ * Switches to a view and lays out again; `push`: record it in the history. Resolves once the first frame is drawn:
+ * persons move from where they are drawn (mid-animation too) to their new places, the focus person staying put.
+ */
 export async function setView(view, push = true) {
   const anchorId = view.personId ?? state.selectedId ?? state.view.personId;
   const at = anchorOf(anchorId);
+  const oldLaid = state.laid;
   state.view = { mode: view.mode, personId: view.mode === "all" ? null : view.personId, depth: view.depth ?? null };
   if (push) {
     const url = urlFor(state.view);
@@ -280,19 +286,15 @@ export async function setView(view, push = true) {
   }
   syncControls();
   await relayout();
-  if (anchorId != null) await place(anchorId, at);
-  arrive();
-}
-
-/** The new view fades in around the person kept in place (not when the reader asked for reduced motion). */
-function arrive() {
-  if (!dom.tree || typeof dom.tree.animate !== "function") return;
-  if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
-  dom.tree.animate([{ opacity: 0.25 }, { opacity: 1 }], { duration: 240, easing: "ease-out" });
+  const from = scene(oldLaid); // where everything is drawn now (the old layout, or mid-animation)
+  const drawn = anchorId != null ? place(anchorId, at) : null;
+  animateFrom(from);
+  await (drawn || new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
 /** Collapses or expands one person's branch. */
 export async function toggleCollapse(id) {
+  const oldLaid = state.laid;
   const at = anchorOf(id);
   if (state.collapsed.has(id)) {
     // a couple's children are shown only when both are expanded
@@ -302,7 +304,10 @@ export async function toggleCollapse(id) {
     state.collapsed.add(id);
   }
   await relayout();
-  await place(id, at);
+  const from = scene(oldLaid);
+  const drawn = place(id, at);
+  animateFrom(from);
+  await drawn;
 }
 
 export async function expandAll() {

@@ -7,8 +7,8 @@ import { t, problemMessage } from "./i18n.js";
 import { startPage } from "./page.js";
 import { BOX_WIDTH, BOX_HEIGHT } from "./tree-layout.js";
 import { state, dom, ZOOM_STEP, MIN_LEVEL, indexPersons, indexSearch } from "./tree-state.js";
-import { baseCtx, resize, centerOn, setLevel, query, drawCached, drawNaive, drawOverlay, drawMinimapViewport, requestDraw }
-  from "./tree-render.js";
+import { baseCtx, resize, centerOn, setLevel, query, drawCached, drawNaive, drawOverlay, drawMinimapViewport, requestDraw,
+  markers, scene, animationStats } from "./tree-render.js";
 import { select } from "./tree-panel.js";
 import { findMatches, nextMatch } from "./tree-input.js";
 import { progress, runLayout, relayout, warmWorker } from "./tree-layout-run.js";
@@ -132,6 +132,27 @@ window.kinhubTree = {
   view: () => ({ ...state.view }),
   viewport: () => ({ width: state.width, height: state.height, scale: state.camera.scale,
     x: -state.camera.tx / state.camera.scale, y: -state.camera.ty / state.camera.scale }),
+  /**
+   * The "also in…" markers drawn now: [{ near (the relative it sits under), personId (where a click jumps),
+   * targets (every person its too-long links lead to), kinds, text, at: {x, y} (centre, CSS pixels), size }].
+   */
+  markers,
+  /** Centres a person (laid out in the current view) without selecting them. */
+  centerOn: (id) => {
+    if (state.nodeIndex.has(id)) centerOn(id);
+  },
+  /** Sets the zoom level (0: scale 1), keeping the viewport's centre. */
+  zoomTo: (level) => setLevel(level, state.width / 2, state.height / 2),
+  /** The view-switch animation: progress (0..1, null when none), positions drawn ({id: {x, y, alpha}}, centres in
+   *  CSS pixels), intermediate frames drawn so far, and clock(fn) to drive it from a test (null: real time). */
+  animation: {
+    progress: () => (state.anim ? state.anim.t : null),
+    positions: () => Object.fromEntries(scene()),
+    frames: () => animationStats.frames,
+    clock: (fn) => {
+      state.clock = typeof fn === "function" ? fn : null;
+    },
+  },
 };
 
 load();
