@@ -252,7 +252,7 @@ public final class Kinhub implements AutoCloseable {
         new RateLimits(
             new RateLimiter(redis), clientIp, config.abuse().rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.abuse().lockout());
-    SessionRoutes sessionRoutes = new SessionRoutes(sessions, accounts, hasher, lockout, clientIp);
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions);
 
     RedisLocks locks = new RedisLocks(redis);
     closeInOrder.push(locks);
@@ -325,7 +325,7 @@ public final class Kinhub implements AutoCloseable {
             kinGraphs,
             permissions);
     GenealogyRoutes genealogyRoutes =
-        new GenealogyRoutes(database, kinGraphs, treeVersions, personStore, permissions);
+        new GenealogyRoutes(database, kinGraphs, treeVersions, permissions);
     familyRoutes.extend(genealogyRoutes);
     Feed feed =
         new Feed(
