@@ -499,6 +499,11 @@ public final class Kinhub implements AutoCloseable {
     return qr.openSockets();
   }
 
+  /** This node's QR-login routes (tests reach its sockets' keep-alive through them). */
+  public QrRoutes qr() {
+    return qr;
+  }
+
   /** This node's feed routes (tests flush counters and count live sockets through them). */
   public FeedRoutes feed() {
     return feedRoutes;

@@ -1,6 +1,7 @@
 package io.kinhub.server.feed;
 
 import io.kinhub.server.http.Json;
+import io.kinhub.server.http.KeepAlive;
 import io.kinhub.server.http.SocketWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * When its session is revoked it gets {@code session_revoked} and is closed with 4001 once that
  * frame is written.
  */
-public final class LiveSocket implements Session.Listener.AutoDemanding {
+public final class LiveSocket implements Session.Listener.AutoDemanding, KeepAlive.Peer {
   static final int REVOKED = 4001;
   private static final Logger log = LoggerFactory.getLogger(LiveSocket.class);
 
@@ -46,11 +47,13 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     this.writer = new SocketWriter(lock, hub.queueLimit(), this::writeFailed);
   }
 
-  long lastHeard() {
+  @Override
+  public long lastHeard() {
     return lastHeard;
   }
 
-  boolean neverOpened(long nanos) {
+  @Override
+  public boolean neverOpened(long nanos) {
     return session == null && System.nanoTime() - createdNanos > nanos;
   }
 
@@ -126,7 +129,8 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void ping() {
+  @Override
+  public void ping() {
     lock.lock();
     try {
       if (!stopped && !closing && session != null) {
@@ -160,7 +164,8 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void drop() {
+  @Override
+  public void drop() {
     Session s = session;
     stop();
     if (s != null) {
@@ -168,7 +173,8 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void stop() {
+  @Override
+  public void stop() {
     lock.lock();
     try {
       stopLocked();
@@ -184,6 +190,11 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     stopped = true;
     writer.stop();
     hub.remove(this);
+  }
+
+  @Override
+  public String toString() {
+    return "live socket of user " + userId;
   }
 
   static String json(Object body) {

@@ -1,6 +1,7 @@
 package io.kinhub.server.qrlogin;
 
 import io.kinhub.server.http.Json;
+import io.kinhub.server.http.KeepAlive;
 import io.kinhub.server.http.Problem;
 import io.kinhub.server.http.SocketWriter;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * And since nothing rides on that last message (the session is redeemed by a POST), a socket lost
  * at any moment costs the browser one re-read on reconnect.
  */
-public final class QrSocket implements Session.Listener.AutoDemanding {
+public final class QrSocket implements Session.Listener.AutoDemanding, KeepAlive.Peer {
   static final long CLOSE_GRACE_MS = 2_000;
 
   /** Frames that may wait for a slow client: a handful of states and pings at most. */
@@ -72,12 +73,14 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     return ip;
   }
 
-  long lastHeard() {
+  @Override
+  public long lastHeard() {
     return lastHeard;
   }
 
   /** True when the upgrade never led to an open socket within {@code nanos}. */
-  boolean neverOpened(long nanos) {
+  @Override
+  public boolean neverOpened(long nanos) {
     return session == null && System.nanoTime() - createdNanos > nanos;
   }
 
@@ -191,7 +194,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void ping() {
+  @Override
+  public void ping() {
     lock.lock();
     try {
       if (!stopped && !closing && session != null) {
@@ -233,7 +237,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   }
 
   /** Drops a silent or broken peer without a close handshake. */
-  void drop() {
+  @Override
+  public void drop() {
     Session s = session;
     stop();
     if (s != null) {
@@ -241,7 +246,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void stop() {
+  @Override
+  public void stop() {
     lock.lock();
     try {
       if (stopped) {
@@ -274,6 +280,11 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
       timer.cancel(false);
       timer = null;
     }
+  }
+
+  @Override
+  public String toString() {
+    return "QR socket " + id;
   }
 
   static String json(Object body) {
