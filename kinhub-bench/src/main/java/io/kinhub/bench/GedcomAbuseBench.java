@@ -117,19 +117,19 @@ public final class GedcomAbuseBench implements Scenario {
       if (base[0] == null) {
         throw new IllegalStateException("the node did not start; see " + childLog);
       }
-      GedcomAbuseBench.Run run = new GedcomAbuseBench.Run(base[0], dir);
+      GedcomAbuseBench.Run run = new GedcomAbuseBench.Run(base[0], dir, bench);
       if (args.length > 0 && args[0].equals("--tree")) {
         run.tree();
       } else {
         run.all();
       }
       boolean oom = Files.readString(childLog).contains("OutOfMemoryError");
-      System.out.println();
-      System.out.println(
-          "Node JVM alive at the end: "
+      bench.report(
+          "\nNode JVM alive at the end: "
               + child.isAlive()
               + "; OutOfMemoryError in its log: "
-              + oom);
+              + oom
+              + "\n");
     } finally {
       child.getOutputStream().close(); // the child stops when its stdin ends
       if (!child.waitFor(60, TimeUnit.SECONDS)) {
@@ -157,10 +157,12 @@ public final class GedcomAbuseBench implements Scenario {
     private final Path dir;
     private final String token;
     private final String bystander;
+    private final BenchRun bench;
 
-    Run(String base, Path dir) throws Exception {
+    Run(String base, Path dir, BenchRun bench) throws Exception {
       this.base = base;
       this.dir = dir;
+      this.bench = bench;
       Api api = new Api();
       String login = "bench-" + System.nanoTime() + "@example.org";
       api.createAccount(base, login, "Importer");
@@ -168,6 +170,11 @@ public final class GedcomAbuseBench implements Scenario {
       String other = "bystander-" + System.nanoTime() + "@example.org";
       api.createAccount(base, other, "Bystander");
       this.bystander = api.login(base, other, "bench");
+    }
+
+    /** A line of the report. */
+    private void line(String text) {
+      bench.report(text + "\n");
     }
 
     /**
@@ -188,16 +195,15 @@ public final class GedcomAbuseBench implements Scenario {
               FILE_BYTES,
               64);
       Outcome imported = importFile(atCap);
-      System.out.println(
+      line(
           "## GET /tree of a "
               + imported.persons
               + "-person tree (import "
               + imported.status
               + ")");
-      System.out.println();
-      System.out.println(
-          "| read | Accept-Encoding | status | bytes | time ms | node heap peak MiB |");
-      System.out.println("|---|---|---|---|---|---|");
+      line("");
+      line("| read | Accept-Encoding | status | bytes | time ms | node heap peak MiB |");
+      line("|---|---|---|---|---|---|");
       String[] encodings = {"gzip", "gzip", "gzip", "identity", "identity", "identity"};
       for (int i = 0; i < encodings.length; i++) {
         HeapWatch heap = HeapWatch.start(base);
@@ -212,24 +218,24 @@ public final class GedcomAbuseBench implements Scenario {
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         double ms = (System.nanoTime() - t0) / 1e6;
-        System.out.printf(
-            Locale.ROOT,
-            "| %s | %s | %d | %d | %.0f | %.0f |%n",
-            i == 0 ? "first (builds)" : "again",
-            encodings[i],
-            r.statusCode(),
-            r.body().length,
-            ms,
-            heap.stop());
+        bench.report(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %d | %d | %.0f | %.0f |%n",
+                i == 0 ? "first (builds)" : "again",
+                encodings[i],
+                r.statusCode(),
+                r.body().length,
+                ms,
+                heap.stop()));
       }
     }
 
     void all() throws Exception {
-      System.out.println(
-          "## GEDCOM hardening (issue 12): worst-shaped files, a 512 MiB node, slow clients");
-      System.out.println();
-      System.out.println("| file | size | status | persons | time s | node heap peak MiB |");
-      System.out.println("|---|---|---|---|---|---|");
+      line("## GEDCOM hardening (issue 12): worst-shaped files, a 512 MiB node, slow clients");
+      line("");
+      line("| file | size | status | persons | time s | node heap peak MiB |");
+      line("|---|---|---|---|---|---|");
       Path tiny =
           write(
               "tiny-64mib.ged",
@@ -275,13 +281,11 @@ public final class GedcomAbuseBench implements Scenario {
       for (Path f : List.of(tiny, oneRecord, recordsAtLineCap, longLines, atCap)) {
         row(f);
       }
-      System.out.println();
-      System.out.println(
-          "Two at once (each row: both files imported concurrently into two families):");
-      System.out.println();
-      System.out.println(
-          "| files | statuses | persons | time s (both done) | node heap peak MiB |");
-      System.out.println("|---|---|---|---|---|");
+      line("");
+      line("Two at once (each row: both files imported concurrently into two families):");
+      line("");
+      line("| files | statuses | persons | time s (both done) | node heap peak MiB |");
+      line("|---|---|---|---|---|");
       pair(atCap, atCap);
       pair(recordsAtLineCap, longLines);
       pair(tiny, oneRecord);
@@ -376,15 +380,16 @@ public final class GedcomAbuseBench implements Scenario {
       double seconds = (System.nanoTime() - t0) / 1e9;
       double peak = heap.stop();
       String status = o.status == 200 ? "200" : o.status + " (" + detail(o.body) + ")";
-      System.out.printf(
-          Locale.ROOT,
-          "| %s | %.1f MiB | %s | %s | %.1f | %.0f |%n",
-          file.getFileName(),
-          Files.size(file) / (double) MIB,
-          status,
-          o.persons < 0 ? "—" : Integer.toString(o.persons),
-          seconds,
-          peak);
+      bench.report(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.1f MiB | %s | %s | %.1f | %.0f |%n",
+              file.getFileName(),
+              Files.size(file) / (double) MIB,
+              status,
+              o.persons < 0 ? "—" : Integer.toString(o.persons),
+              seconds,
+              peak));
     }
 
     private void pair(Path a, Path b) throws Exception {
@@ -396,17 +401,18 @@ public final class GedcomAbuseBench implements Scenario {
       Outcome y = second.join();
       double seconds = (System.nanoTime() - t0) / 1e9;
       double peak = heap.stop();
-      System.out.printf(
-          Locale.ROOT,
-          "| %s + %s | %d, %d | %s, %s | %.1f | %.0f |%n",
-          a.getFileName(),
-          b.getFileName(),
-          x.status,
-          y.status,
-          x.persons < 0 ? "—" : x.persons,
-          y.persons < 0 ? "—" : y.persons,
-          seconds,
-          peak);
+      bench.report(
+          String.format(
+              Locale.ROOT,
+              "| %s + %s | %d, %d | %s, %s | %.1f | %.0f |%n",
+              a.getFileName(),
+              b.getFileName(),
+              x.status,
+              y.status,
+              x.persons < 0 ? "—" : x.persons,
+              y.persons < 0 ? "—" : y.persons,
+              seconds,
+              peak));
     }
 
     private Outcome unchecked(Path file) {
@@ -424,11 +430,11 @@ public final class GedcomAbuseBench implements Scenario {
 
     /** GET /api/v1/me p50/p99 idle, during ten slow uploads, during ten slow export readers. */
     private void bystanders() throws Exception {
-      System.out.println();
-      System.out.println("Bystander `GET /api/v1/me` (sequential requests for 8 s, one client):");
-      System.out.println();
-      System.out.println("| while | requests | ok | p50 ms | p99 ms | max ms |");
-      System.out.println("|---|---|---|---|---|---|");
+      line("");
+      line("Bystander `GET /api/v1/me` (sequential requests for 8 s, one client):");
+      line("");
+      line("| while | requests | ok | p50 ms | p99 ms | max ms |");
+      line("|---|---|---|---|---|---|");
       latency("idle");
       List<Socket> slow = new ArrayList<>();
       AtomicBoolean stop = new AtomicBoolean();
@@ -474,7 +480,7 @@ public final class GedcomAbuseBench implements Scenario {
           GedcomGenerator.write(dir.resolve("export-source.ged"), 50_000, 7);
       Outcome imported = importFile(g.file());
       if (imported.status != 200) {
-        System.out.println("(export source import failed: " + imported.status + ")");
+        line("(export source import failed: " + imported.status + ")");
         return;
       }
       long id = imported.family;
@@ -520,15 +526,16 @@ public final class GedcomAbuseBench implements Scenario {
         ok += r.statusCode() == 200 ? 1 : 0;
       }
       double[] v = ms.stream().mapToDouble(Double::doubleValue).toArray();
-      System.out.printf(
-          Locale.ROOT,
-          "| %s | %d | %d | %.2f | %.2f | %.1f |%n",
-          label,
-          v.length,
-          ok,
-          Stats.quantile(v, 0.5),
-          Stats.quantile(v, 0.99),
-          Stats.max(v));
+      bench.report(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d | %.2f | %.2f | %.1f |%n",
+              label,
+              v.length,
+              ok,
+              Stats.quantile(v, 0.5),
+              Stats.quantile(v, 0.99),
+              Stats.max(v)));
     }
   }
 

@@ -70,13 +70,13 @@ public final class GenealogyBench implements Scenario {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    System.out.println(
+    run.report(
         "| persons | graph build, ms | graph size, MiB (estimate) | search p50 / p99, ms (in process) | "
             + "relationship p50 / p99, ms (HTTP) | related, % (in process / HTTP) | GET /tree cold member / visitor, ms (best of 3) | "
-            + "GET /tree warm p50 member / visitor, ms |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+            + "GET /tree warm p50 member / visitor, ms |\n");
+    run.report("|---|---|---|---|---|---|---|---|\n");
     for (String size : sizes.split(",")) {
-      run(Integer.parseInt(size.strip()), queries);
+      run(run, Integer.parseInt(size.strip()), queries);
     }
     return 0;
   }
@@ -197,7 +197,7 @@ public final class GenealogyBench implements Scenario {
     return rt.totalMemory() - rt.freeMemory();
   }
 
-  private static void run(int persons, int queries) throws Exception {
+  private static void run(BenchRun run, int persons, int queries) throws Exception {
     Path dir = Files.createTempDirectory("kinhub-genealogy-bench-");
     try (SingleNode node = SingleNode.start("genealogybench")) {
       String base = node.baseUrl();
@@ -322,23 +322,24 @@ public final class GenealogyBench implements Scenario {
         }
       }
       Arrays.sort(direct);
-      System.out.printf(
-          "| %,d | %.0f (HTTP: %.0f) | %.1f (heap delta %.1f) | %.2f / %.2f | %.2f / %.2f | %d / %d | %.0f / %.0f | %.1f / %.1f |%n",
-          persons,
-          build / 1e6,
-          cold / 1e6 - warm,
-          graph.weight() / (1024.0 * 1024.0),
-          (after - before) / (1024.0 * 1024.0),
-          direct[direct.length / 2] / 1e6,
-          direct[(int) (direct.length * 0.99)] / 1e6,
-          warm,
-          took[(int) (took.length * 0.99)] / 1e6,
-          directRelated * 100 / direct.length,
-          related * 100 / queries,
-          coldMember / 1e6,
-          coldVisitor / 1e6,
-          member[25] / 1e6,
-          visitorReads[25] / 1e6);
+      run.report(
+          String.format(
+              "| %,d | %.0f (HTTP: %.0f) | %.1f (heap delta %.1f) | %.2f / %.2f | %.2f / %.2f | %d / %d | %.0f / %.0f | %.1f / %.1f |%n",
+              persons,
+              build / 1e6,
+              cold / 1e6 - warm,
+              graph.weight() / (1024.0 * 1024.0),
+              (after - before) / (1024.0 * 1024.0),
+              direct[direct.length / 2] / 1e6,
+              direct[(int) (direct.length * 0.99)] / 1e6,
+              warm,
+              took[(int) (took.length * 0.99)] / 1e6,
+              directRelated * 100 / direct.length,
+              related * 100 / queries,
+              coldMember / 1e6,
+              coldVisitor / 1e6,
+              member[25] / 1e6,
+              visitorReads[25] / 1e6));
     } finally {
       try (var files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

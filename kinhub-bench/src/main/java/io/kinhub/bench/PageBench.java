@@ -1,29 +1,19 @@
 package io.kinhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kinhub.bench.runner.BenchRun;
 import io.kinhub.bench.runner.Machine;
 import io.kinhub.bench.runner.Scenario;
 import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.config.Config;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Page weight and time to interactive of the web pages (issue 13) in headless Chromium against a
@@ -36,7 +26,6 @@ import java.util.concurrent.TimeUnit;
  *      [--out docs/bench-pages.md]</pre>
  */
 public final class PageBench implements Scenario {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Instantiated by the runner ({@code io.kinhub.bench.Bench}). */
   public PageBench() {}
@@ -81,95 +70,39 @@ public final class PageBench implements Scenario {
             Kinhub.start(Config.from(Cluster.env(backends, dir.resolve("node"), "page-bench")))) {
       String base = node.baseUrl();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      String token = account(http, base, "page-bench-0@example.org", "Page bench");
+      String token = BrowserSetup.account(http, base, "page-bench-0@example.org", "Page bench");
       String family =
-          post(http, base + "/api/v1/families", token, "{\"name\":\"Page bench family\"}")
+          BrowserSetup.post(
+                  http, base + "/api/v1/families", token, "{\"name\":\"Page bench family\"}")
               .get("id")
               .asText();
       for (int i = 1; i < 5; i++) {
         String code =
-            post(http, base + "/api/v1/families/" + family + "/invitations", token, "{}")
+            BrowserSetup.post(
+                    http, base + "/api/v1/families/" + family + "/invitations", token, "{}")
                 .get("code")
                 .asText();
-        String member = account(http, base, "page-bench-" + i + "@example.org", "Member " + i);
-        post(http, base + "/api/v1/invitations/" + code + "/accept", member, "{}");
-      }
-      Path tools = Path.of(options.get("--tools"));
-      Path script = tools.resolve("kinhub-page-bench.mjs");
-      try (InputStream in = PageBench.class.getResourceAsStream("/page-bench.mjs")) {
-        Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        String member =
+            BrowserSetup.account(http, base, "page-bench-" + i + "@example.org", "Member " + i);
+        BrowserSetup.post(http, base + "/api/v1/invitations/" + code + "/accept", member, "{}");
       }
       System.err.println("driving Chromium: 2 pages × " + rounds + " rounds ...");
-      Process browser =
-          new ProcessBuilder(
-                  "node",
-                  script.toString(),
+      List<JsonNode> results =
+          BrowserSetup.drive(
+              "/page-bench.mjs",
+              Path.of(options.get("--tools")),
+              Duration.ofMinutes(10),
+              List.of(
                   options.get("--chromium"),
                   base,
                   token,
                   Integer.toString(rounds),
                   "login=/login:anonymous",
-                  "family=/families/" + family)
-              .directory(tools.toFile())
-              .redirectErrorStream(true)
-              .start();
-      List<JsonNode> results = new ArrayList<>();
-      StringBuilder log = new StringBuilder();
-      try (var lines = browser.inputReader(StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          log.append(line).append('\n');
-          if (line.startsWith("{")) {
-            results.add(JSON.readTree(line));
-          }
-        }
-      }
-      if (!browser.waitFor(10, TimeUnit.MINUTES) || browser.exitValue() != 0) {
-        throw new IllegalStateException("the browser run failed:\n" + log);
-      }
+                  "family=/families/" + family));
       String report = report(results, rounds, args);
       run.report(report);
     }
     return 0;
-  }
-
-  private static String account(HttpClient http, String base, String login, String name)
-      throws IOException, InterruptedException {
-    post(
-        http,
-        base + "/api/v1/accounts",
-        null,
-        "{\"login\":\""
-            + login
-            + "\",\"password\":\""
-            + Api.PASSWORD
-            + "\",\"displayName\":\""
-            + name
-            + "\"}");
-    return post(
-            http,
-            base + "/api/v1/sessions",
-            null,
-            "{\"login\":\"" + login + "\",\"password\":\"" + Api.PASSWORD + "\"}")
-        .get("token")
-        .asText();
-  }
-
-  private static JsonNode post(HttpClient http, String url, String token, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException(url + " → " + r.statusCode() + " " + r.body());
-    }
-    return JSON.readTree(r.body());
   }
 
   private static String report(List<JsonNode> results, int rounds, String[] args) {

@@ -9,22 +9,15 @@ import io.kinhub.bench.runner.Scenario;
 import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.config.Config;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The tree page in headless Chromium (issues 7 and 17): for generated trees (by default 10,000 and
@@ -93,23 +86,7 @@ public final class TreeBrowserBench implements Scenario {
         Kinhub node = Kinhub.start(Config.from(env(backends, dir)))) {
       String base = node.baseUrl();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      post(
-          http,
-          base + "/api/v1/accounts",
-          null,
-          "application/json",
-          "{\"login\":\"tree-bench@example.org\",\"password\":\""
-              + Api.PASSWORD
-              + "\",\"displayName\":\"Tree bench\"}");
-      String token =
-          post(
-                  http,
-                  base + "/api/v1/sessions",
-                  null,
-                  "application/json",
-                  "{\"login\":\"tree-bench@example.org\",\"password\":\"" + Api.PASSWORD + "\"}")
-              .get("token")
-              .asText();
+      String token = BrowserSetup.account(http, base, "tree-bench@example.org", "Tree bench");
 
       List<Map<String, Object>> trees = new ArrayList<>();
       for (String sizeText : options.get("--sizes").split(",")) {
@@ -127,11 +104,6 @@ public final class TreeBrowserBench implements Scenario {
       Path treesFile = dir.resolve("trees.json");
       JSON.writeValue(treesFile.toFile(), trees);
 
-      Path tools = Path.of(options.get("--tools"));
-      Path script = tools.resolve("kinhub-tree-bench.mjs");
-      try (InputStream in = TreeBrowserBench.class.getResourceAsStream("/tree-bench.mjs")) {
-        Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-      }
       System.err.println(
           "driving Chromium: "
               + trees.size()
@@ -140,34 +112,18 @@ public final class TreeBrowserBench implements Scenario {
               + " rounds × "
               + redraws
               + " redraws ...");
-      Process browser =
-          new ProcessBuilder(
-                  "node",
-                  script.toString(),
+      List<JsonNode> results =
+          BrowserSetup.drive(
+              "/tree-bench.mjs",
+              Path.of(options.get("--tools")),
+              Duration.ofMinutes(30),
+              List.of(
                   options.get("--chromium"),
                   base,
                   token,
                   treesFile.toString(),
                   Integer.toString(redraws),
-                  Integer.toString(rounds))
-              .directory(tools.toFile())
-              .redirectErrorStream(true)
-              .start();
-      List<JsonNode> results = new ArrayList<>();
-      StringBuilder log = new StringBuilder();
-      try (var lines = browser.inputReader(StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          log.append(line).append('\n');
-          if (line.startsWith("{")) {
-            results.add(JSON.readTree(line));
-            System.err.println("  " + line);
-          }
-        }
-      }
-      if (!browser.waitFor(30, TimeUnit.MINUTES) || browser.exitValue() != 0) {
-        throw new IllegalStateException("the browser run failed:\n" + log);
-      }
+                  Integer.toString(rounds)));
       String report = report(results, rounds, redraws, args);
       run.report(report);
     }
@@ -183,48 +139,8 @@ public final class TreeBrowserBench implements Scenario {
   private static Map<String, Object> importTree(
       HttpClient http, String base, String token, String label, Path file)
       throws IOException, InterruptedException {
-    System.err.println("importing " + label + " ...");
-    String family =
-        post(
-                http,
-                base + "/api/v1/families",
-                token,
-                "application/json",
-                "{\"name\":\"" + label + "\"}")
-            .get("id")
-            .asText();
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
-                .timeout(Duration.ofMinutes(5))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofFile(file))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException(
-          "import of " + label + " failed: " + r.statusCode() + " " + r.body());
-    }
-    int persons = JSON.readTree(r.body()).get("imported").get("persons").asInt();
-    return Map.of("label", label, "id", family, "persons", persons);
-  }
-
-  private static JsonNode post(HttpClient http, String url, String token, String type, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", type)
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException(url + " → " + r.statusCode() + " " + r.body());
-    }
-    return JSON.readTree(r.body());
+    BrowserSetup.Imported imported = BrowserSetup.importGedcom(http, base, token, label, file);
+    return Map.of("label", label, "id", imported.family(), "persons", imported.persons());
   }
 
   private static List<Double> values(JsonNode values) {

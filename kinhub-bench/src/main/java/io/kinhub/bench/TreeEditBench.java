@@ -1,28 +1,18 @@
 package io.kinhub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kinhub.bench.runner.BenchRun;
 import io.kinhub.bench.runner.Machine;
 import io.kinhub.bench.runner.Scenario;
 import io.kinhub.server.app.Kinhub;
 import io.kinhub.server.config.Config;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Editing on the tree page in headless Chromium (issue 17): on a generated tree (10,000 persons by
@@ -35,7 +25,6 @@ import java.util.concurrent.TimeUnit;
  * <pre>./kinhub bench tree-edit [--persons 10000] [--rounds 25] [--warmup 3] [--out file.md]</pre>
  */
 public final class TreeEditBench implements Scenario {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public String name() {
@@ -82,77 +71,29 @@ public final class TreeEditBench implements Scenario {
         Kinhub node = Kinhub.start(Config.from(env(backends, dir)))) {
       String base = node.baseUrl();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      post(
-          http,
-          base + "/api/v1/accounts",
-          null,
-          "{\"login\":\"tree-edit-bench@example.org\",\"password\":\""
-              + Api.PASSWORD
-              + "\",\"displayName\":\"Tree edit bench\"}");
       String token =
-          post(
-                  http,
-                  base + "/api/v1/sessions",
-                  null,
-                  "{\"login\":\"tree-edit-bench@example.org\",\"password\":\""
-                      + Api.PASSWORD
-                      + "\"}")
-              .get("token")
-              .asText();
+          BrowserSetup.account(http, base, "tree-edit-bench@example.org", "Tree edit bench");
       Path file = dir.resolve("generated-" + persons + ".ged");
       GedcomGenerator.write(file, persons, 42);
-      System.err.println("importing " + persons + " persons ...");
-      String family =
-          post(http, base + "/api/v1/families", token, "{\"name\":\"edit bench\"}")
-              .get("id")
-              .asText();
-      HttpResponse<String> imported =
-          http.send(
-              HttpRequest.newBuilder(URI.create(base + "/api/v1/families/" + family + "/gedcom"))
-                  .timeout(Duration.ofMinutes(5))
-                  .header("Authorization", "Bearer " + token)
-                  .header("Content-Type", "application/octet-stream")
-                  .POST(HttpRequest.BodyPublishers.ofFile(file))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (imported.statusCode() != 200) {
-        throw new IllegalStateException(
-            "import failed: " + imported.statusCode() + " " + imported.body());
-      }
+      String family = BrowserSetup.importGedcom(http, base, token, "edit bench", file).family();
 
-      Path tools = Path.of(options.get("--tools"));
-      Path script = tools.resolve("kinhub-tree-edit-bench.mjs");
-      try (InputStream in = TreeEditBench.class.getResourceAsStream("/tree-edit-bench.mjs")) {
-        Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-      }
       System.err.println("driving Chromium: " + warmup + " + " + rounds + " × add child ...");
-      Process browser =
-          new ProcessBuilder(
-                  "node",
-                  script.toString(),
+      List<JsonNode> results =
+          BrowserSetup.drive(
+              "/tree-edit-bench.mjs",
+              Path.of(options.get("--tools")),
+              Duration.ofMinutes(10),
+              List.of(
                   options.get("--chromium"),
                   base,
                   token,
                   family,
                   Integer.toString(rounds),
-                  Integer.toString(warmup))
-              .directory(tools.toFile())
-              .redirectErrorStream(true)
-              .start();
-      JsonNode result = null;
-      StringBuilder log = new StringBuilder();
-      try (var lines = browser.inputReader(StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          log.append(line).append('\n');
-          if (line.startsWith("{")) {
-            result = JSON.readTree(line);
-          }
-        }
+                  Integer.toString(warmup)));
+      if (results.isEmpty()) {
+        throw new IllegalStateException("the browser run printed no result");
       }
-      if (!browser.waitFor(10, TimeUnit.MINUTES) || browser.exitValue() != 0 || result == null) {
-        throw new IllegalStateException("the browser run failed:\n" + log);
-      }
+      JsonNode result = results.get(results.size() - 1);
       run.report(report(result, args));
     }
     return 0;
@@ -162,23 +103,6 @@ public final class TreeEditBench implements Scenario {
     Map<String, String> env = Cluster.env(backends, dir.resolve("node"), "tree-edit-bench");
     env.put("KINHUB_RATE_LIMIT_GEDCOM_IMPORTS", "ip:100000000/1s");
     return env;
-  }
-
-  private static JsonNode post(HttpClient http, String url, String token, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) {
-      throw new IllegalStateException(url + " → " + r.statusCode() + " " + r.body());
-    }
-    return JSON.readTree(r.body());
   }
 
   private static String report(JsonNode r, String[] args) {

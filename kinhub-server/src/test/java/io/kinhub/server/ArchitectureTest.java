@@ -1,6 +1,5 @@
 package io.kinhub.server;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -8,7 +7,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,33 +27,10 @@ class ArchitectureTest {
 
   /**
    * Every package is its own slice, sub-packages included ({@code tree} and {@code tree.gedcom} are
-   * two). Two back edges are still known and listed here so that no new one can appear: session's
-   * login routes read accounts while account's routes open sessions, and genealogy's routes revert
-   * tree persons while tree reads genealogy.
+   * two), and no two of them import each other, directly or round about.
    */
   @Test
   void serverPackagesAreFreeOfCycles() {
-    slices()
-        .matching("io.kinhub.server.(**)")
-        .namingSlices("$1")
-        .should()
-        .beFreeOfCycles()
-        .ignoreDependency(
-            resideInAPackage("io.kinhub.server.session"),
-            resideInAPackage("io.kinhub.server.account"))
-        .ignoreDependency(
-            resideInAPackage("io.kinhub.server.genealogy"),
-            resideInAPackage("io.kinhub.server.tree"))
-        .check(classes);
-  }
-
-  /**
-   * The same without the known back edges: what is left to do (see {@link
-   * #serverPackagesAreFreeOfCycles}).
-   */
-  @Disabled("account<->session and genealogy<->tree still import each other")
-  @Test
-  void serverPackagesAreFreeOfCyclesWithoutExceptions() {
     slices()
         .matching("io.kinhub.server.(**)")
         .namingSlices("$1")

@@ -14,11 +14,12 @@ import io.kinhub.server.session.LoginBody;
 import io.kinhub.server.session.Session;
 import io.kinhub.server.session.SessionRoutes;
 import io.kinhub.server.session.Sessions;
+import java.util.Optional;
 
 /**
- * Registration and password change. Passwords must be 8 to 128 characters and not easily guessed
- * ({@link PasswordStrength}); a password change is a guess at the current password and counts into
- * the login's {@link Lockout}.
+ * Registration, password login, the caller's account ({@code GET /me}) and password change.
+ * Passwords must be 8 to 128 characters and not easily guessed ({@link PasswordStrength}); a
+ * password change is a guess at the current password and counts into the login's {@link Lockout}.
  */
 public final class AccountRoutes {
   private static final int MIN_PASSWORD = 8;
@@ -49,7 +50,50 @@ public final class AccountRoutes {
 
   public void register(RoutesConfig routes) {
     routes.post("/api/v1/accounts", this::create);
+    routes.post("/api/v1/sessions", this::login);
+    routes.get("/api/v1/me", this::me, SESSION);
     routes.put("/api/v1/me/password", this::changePassword, SESSION);
+  }
+
+  private void login(Context ctx) {
+    JsonBody body = JsonBody.read(ctx);
+    String rawLogin = body.requiredString("login", 254);
+    String password = body.requiredString("password", MAX_PASSWORD);
+    String device = SessionRoutes.deviceOf(body, ctx);
+    String login = Logins.normalize("login", rawLogin);
+    // locked logins are refused before any password check, known or unknown alike
+    lockout.checkNotLocked(login);
+    Optional<Account> account = accounts.findByLogin(login);
+    // the same Argon2id work whether or not the login exists, so timing does not tell
+    boolean ok =
+        account.isPresent()
+            ? hasher.verify(password, account.get().passwordHash())
+            : dummy(password);
+    if (!ok) {
+      lockout.failed(login, clientIp.of(ctx));
+      throw invalidCredentials();
+    }
+    lockout.succeeded(login);
+    Account a = account.get();
+    Sessions.Login created =
+        sessions
+            .create(a.id(), a.login(), a.displayName(), a.credentialVersion(), device)
+            .orElseThrow(AccountRoutes::invalidCredentials);
+    Json.respond(ctx, 201, LoginBody.of(created));
+  }
+
+  private boolean dummy(String password) {
+    hasher.verifyDummy(password);
+    return false;
+  }
+
+  static Problem invalidCredentials() {
+    return Problem.of(401, Problem.INVALID_CREDENTIALS, "The login or the password is wrong.");
+  }
+
+  private void me(Context ctx) {
+    Session s = Authentication.session(ctx);
+    Json.respond(ctx, 200, new AccountBody(Long.toString(s.userId()), s.login(), s.displayName()));
   }
 
   private void create(Context ctx) {
@@ -100,7 +144,7 @@ public final class AccountRoutes {
     lockout.checkNotLocked(account.login());
     if (!hasher.verify(current, account.passwordHash())) {
       lockout.failed(account.login(), clientIp.of(ctx));
-      throw SessionRoutes.invalidCredentials();
+      throw invalidCredentials();
     }
     lockout.succeeded(account.login());
     long version =
@@ -114,11 +158,9 @@ public final class AccountRoutes {
                         "The password was changed by another request; try again."));
     // every session ends on every node before the caller gets its new one
     sessions.revokeAllAfterCredentialChange(account.id(), version);
-    Account updated =
-        new Account(account.id(), account.login(), account.displayName(), null, version);
     Sessions.Login login =
         sessions
-            .create(updated, version, session.device())
+            .create(account.id(), account.login(), account.displayName(), version, session.device())
             .orElseThrow(
                 () ->
                     Problem.of(

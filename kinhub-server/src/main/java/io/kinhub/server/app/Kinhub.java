@@ -2,8 +2,6 @@ package io.kinhub.server.app;
 
 import io.javalin.Javalin;
 import io.kinhub.redis.connection.RedisConnections;
-import io.kinhub.redis.connection.RedisSettings;
-import io.kinhub.redis.events.BusSettings;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.redis.jobs.JobQueue;
 import io.kinhub.redis.jobs.JobWorker;
@@ -16,11 +14,7 @@ import io.kinhub.server.account.AccountRoutes;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.account.PasswordHasher;
 import io.kinhub.server.account.PasswordStrength;
-import io.kinhub.server.backing.DataDirLock;
 import io.kinhub.server.backing.Database;
-import io.kinhub.server.backing.EmbeddedDatabase;
-import io.kinhub.server.backing.EmbeddedRedis;
-import io.kinhub.server.backing.RedisChecks;
 import io.kinhub.server.config.Config;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.family.FamilyStore;
@@ -50,11 +44,6 @@ import io.kinhub.server.tree.TreeJson;
 import io.kinhub.server.tree.TreeRoutes;
 import io.kinhub.server.tree.TreeVersions;
 import io.kinhub.server.web.PageRoutes;
-import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
-import io.lettuce.core.metrics.MicrometerOptions;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -75,7 +64,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.AbstractNetworkConnector;
 import org.eclipse.jetty.server.Connector;
 import org.slf4j.Logger;
@@ -136,40 +124,6 @@ public final class Kinhub implements AutoCloseable {
 
   private void startAll() {
     long started = System.nanoTime();
-    boolean embedded = config.redis().url().isEmpty() || config.database().url().isEmpty();
-    if (embedded) {
-      closeInOrder.push(DataDirLock.acquire(config.node().dataDir()));
-    }
-    String redisUrl =
-        config
-            .redis()
-            .url()
-            .orElseGet(
-                () -> {
-                  EmbeddedRedis redis =
-                      EmbeddedRedis.start(config.node().dataDir().resolve("redis"));
-                  closeInOrder.push(redis);
-                  return redis.url();
-                });
-    String databaseUrl =
-        config
-            .database()
-            .url()
-            .orElseGet(
-                () -> {
-                  EmbeddedDatabase db =
-                      EmbeddedDatabase.start(config.node().dataDir().resolve("postgres"));
-                  closeInOrder.push(db);
-                  return db.jdbcUrl();
-                });
-
-    if (embedded) {
-      Admin.writeEndpoints(
-          config.node().dataDir(),
-          config.redis().url().isEmpty() ? redisUrl : null,
-          config.database().url().isEmpty() ? databaseUrl : null);
-    }
-
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.config().commonTags("node", config.node().id());
     // Lettuce tags command latencies with the Redis address; /metrics need not tell anyone where
@@ -179,37 +133,10 @@ public final class Kinhub implements AutoCloseable {
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
 
-    Database database =
-        Database.connect(databaseUrl, config.database().poolSize(), config.node().id());
-    closeInOrder.push(database);
-
-    ClientResources resources =
-        DefaultClientResources.builder()
-            .commandLatencyRecorder(
-                new MicrometerCommandLatencyRecorder(
-                    meters, MicrometerOptions.builder().histogram(false).build()))
-            // reconnect within half a second of Redis (or a promoted replica) being back, not
-            // Lettuce's default of up to 30 s
-            .reconnectDelay(
-                Delay.exponential(
-                    Duration.ofMillis(20), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
-            .build();
-    closeInOrder.push(() -> resources.shutdown().get());
-    RedisConnections redis =
-        RedisConnections.connect(
-            new RedisSettings(
-                redisUrl,
-                config.redis().prefix(),
-                config.redis().timeout(),
-                config.redis().waitReplicas(),
-                config.redis().waitTimeout()),
-            resources);
-    closeInOrder.push(redis);
-    if (config.redis().url().isPresent()) {
-      RedisChecks.settingsWarnings(redis); // the embedded Redis is configured by Kinhub itself
-    }
-    bus = EventBus.start(redis, BusSettings.defaults(), config.node().id(), meters);
-    closeInOrder.push(bus);
+    Backends backends = Backends.open(config, Backends.Role.NODE, meters, closeInOrder);
+    Database database = backends.database;
+    RedisConnections redis = backends.redis;
+    bus = backends.bus;
 
     PasswordHasher hasher = new PasswordHasher(config.sessions().passwordHashConcurrency());
     AccountStore accounts = new AccountStore(database);
@@ -252,7 +179,7 @@ public final class Kinhub implements AutoCloseable {
         new RateLimits(
             new RateLimiter(redis), clientIp, config.abuse().rateLimits(), meters, auth::userIdOf);
     Lockout lockout = new Lockout(redis, config.abuse().lockout());
-    SessionRoutes sessionRoutes = new SessionRoutes(sessions, accounts, hasher, lockout, clientIp);
+    SessionRoutes sessionRoutes = new SessionRoutes(sessions);
 
     RedisLocks locks = new RedisLocks(redis);
     closeInOrder.push(locks);
@@ -325,7 +252,7 @@ public final class Kinhub implements AutoCloseable {
             kinGraphs,
             permissions);
     GenealogyRoutes genealogyRoutes =
-        new GenealogyRoutes(database, kinGraphs, treeVersions, personStore, permissions);
+        new GenealogyRoutes(database, kinGraphs, treeVersions, permissions);
     familyRoutes.extend(genealogyRoutes);
     Feed feed =
         new Feed(
@@ -570,6 +497,11 @@ public final class Kinhub implements AutoCloseable {
   /** Open QR-login WebSockets on this node. */
   public int openQrSockets() {
     return qr.openSockets();
+  }
+
+  /** This node's QR-login routes (tests reach its sockets' keep-alive through them). */
+  public QrRoutes qr() {
+    return qr;
   }
 
   /** This node's feed routes (tests flush counters and count live sockets through them). */

@@ -11,6 +11,7 @@ import io.kinhub.server.backing.Digests;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.http.Json;
 import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.KeepAlive;
 import io.kinhub.server.http.OpenSockets;
 import io.kinhub.server.http.Problem;
 import io.kinhub.server.http.WebSocketUpgrades;
@@ -100,6 +101,11 @@ public final class FeedRoutes implements AutoCloseable {
   /** Open live sockets on this node. */
   public int openSockets() {
     return hub.open();
+  }
+
+  /** The keep-alive of this node's live sockets (tests add a broken socket to it). */
+  KeepAlive keepAlive() {
+    return hub.keepAlive();
   }
 
   /**

@@ -3,6 +3,7 @@ package io.kinhub.server.feed;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.server.http.Json;
+import io.kinhub.server.http.KeepAlive;
 import io.kinhub.server.http.OpenSockets;
 import io.kinhub.server.session.Sessions;
 import java.io.IOException;
@@ -15,24 +16,20 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's live sockets: admission (per user and per client address), the keep-alive (pings
- * every third of the idle timeout, drops peers silent for all of it), delivery of feed events heard
- * on the event bus (from every node, this one included) to the sockets whose users may see them,
- * and session revocation: whenever a session is invalidated anywhere, the sockets it opened are
- * told and closed with 4001.
+ * This node's live sockets: admission (per user and per client address), the keep-alive ({@link
+ * KeepAlive}), delivery of feed events heard on the event bus (from every node, this one included)
+ * to the sockets whose users may see them, and session revocation: whenever a session is
+ * invalidated anywhere, the sockets it opened are told and closed with 4001.
  */
 final class LiveHub implements AutoCloseable {
   private final OpenSockets openSockets;
   private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
-  private static final long NEVER_OPENED_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Feed feed;
   private final Sessions sessions;
@@ -52,9 +49,7 @@ final class LiveHub implements AutoCloseable {
   private final ExecutorService events =
       Executors.newSingleThreadExecutor(Thread.ofVirtual().name("live-events").factory());
 
-  private final ScheduledExecutorService pinger =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().daemon().name("live-ws-keepalive").factory());
+  private final KeepAlive keepAlive;
 
   LiveHub(
       Feed feed,
@@ -70,8 +65,12 @@ final class LiveHub implements AutoCloseable {
     this.settings = settings;
     bus.subscribe(Feed.TOPIC, payload -> events.execute(() -> dispatch(payload)));
     sessions.onInvalidation(hashes -> work.execute(() -> recheck(hashes)));
-    long every = Math.max(100, idleTimeout.toMillis() / 3);
-    pinger.scheduleWithFixedDelay(this::keepAlive, every, every, TimeUnit.MILLISECONDS);
+    this.keepAlive = new KeepAlive("live", idleTimeout);
+  }
+
+  /** The keep-alive of this node's live sockets. */
+  KeepAlive keepAlive() {
+    return keepAlive;
   }
 
   Duration idleTimeout() {
@@ -110,6 +109,7 @@ final class LiveHub implements AutoCloseable {
       perIp.merge(ip, 1, Integer::sum);
       LiveSocket socket = new LiveSocket(userId, tokenHash, ip, this);
       sockets.add(socket);
+      keepAlive.add(socket);
       return socket;
     } finally {
       admission.unlock();
@@ -118,6 +118,7 @@ final class LiveHub implements AutoCloseable {
 
   void remove(LiveSocket socket) {
     openSockets.remove(socket);
+    keepAlive.remove(socket);
     if (!sockets.remove(socket)) {
       return;
     }
@@ -267,26 +268,9 @@ final class LiveHub implements AutoCloseable {
     }
   }
 
-  private void keepAlive() {
-    long now = System.nanoTime();
-    for (LiveSocket socket : sockets) {
-      if (socket.neverOpened(NEVER_OPENED_NANOS)) {
-        socket.stop();
-      } else if (now - socket.lastHeard() > idleTimeout.toNanos()) {
-        log.info(
-            "live socket of user {}: peer silent for {} s, dropping it",
-            socket.userId,
-            idleTimeout.toSeconds());
-        socket.drop();
-      } else {
-        socket.ping();
-      }
-    }
-  }
-
   @Override
   public void close() {
-    pinger.shutdownNow();
+    keepAlive.close();
     sockets.forEach(s -> s.close(1001, "server stopping"));
     work.shutdownNow();
     events.shutdownNow();

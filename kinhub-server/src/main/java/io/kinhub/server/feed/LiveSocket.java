@@ -1,10 +1,11 @@
 package io.kinhub.server.feed;
 
 import io.kinhub.server.http.Json;
+import io.kinhub.server.http.KeepAlive;
+import io.kinhub.server.http.SocketWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,13 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One live-channel WebSocket. Like the QR socket, every frame goes through one queue with one write
- * outstanding; unlike it the queue is bounded: a client that lets more than {@code liveQueue}
- * frames pile up is disconnected (close 1008), so a slow reader costs bounded memory. When its
- * session is revoked it gets {@code session_revoked} and is closed with 4001 once that frame is
- * written.
+ * One live-channel WebSocket. Like the QR socket, every frame goes through one {@link
+ * SocketWriter}: one write outstanding, a bounded queue. A client that lets more than {@code
+ * liveQueue} frames pile up is disconnected (close 1008), so a slow reader costs bounded memory.
+ * When its session is revoked it gets {@code session_revoked} and is closed with 4001 once that
+ * frame is written.
  */
-public final class LiveSocket implements Session.Listener.AutoDemanding {
+public final class LiveSocket implements Session.Listener.AutoDemanding, KeepAlive.Peer {
   static final int REVOKED = 4001;
   private static final Logger log = LoggerFactory.getLogger(LiveSocket.class);
 
@@ -32,38 +33,33 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
   private final LiveHub hub;
   private final long createdNanos = System.nanoTime();
   private final ReentrantLock lock = new ReentrantLock();
-  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+  private final SocketWriter writer;
   private volatile Session session;
   private volatile long lastHeard = System.nanoTime();
-  private boolean writing;
   private boolean stopped;
   private boolean closing;
-
-  private sealed interface Frame permits Text, Ping, Close {}
-
-  private record Text(String json) implements Frame {}
-
-  private record Ping() implements Frame {}
-
-  private record Close(int code, String reason) implements Frame {}
 
   LiveSocket(long userId, String tokenHash, String ip, LiveHub hub) {
     this.userId = userId;
     this.tokenHash = tokenHash;
     this.ip = ip;
     this.hub = hub;
+    this.writer = new SocketWriter(lock, hub.queueLimit(), this::writeFailed);
   }
 
-  long lastHeard() {
+  @Override
+  public long lastHeard() {
     return lastHeard;
   }
 
-  boolean neverOpened(long nanos) {
+  @Override
+  public boolean neverOpened(long nanos) {
     return session == null && System.nanoTime() - createdNanos > nanos;
   }
 
   @Override
   public void onWebSocketOpen(Session session) {
+    writer.open(session);
     this.session = session;
     session.setIdleTimeout(
         hub.idleTimeout().multipliedBy(2)); // a backstop; the keep-alive decides first
@@ -100,17 +96,15 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
       if (stopped || closing || session == null) {
         return;
       }
-      if (queue.size() >= hub.queueLimit()) {
+      if (!writer.text(json)) {
         log.info(
             "live socket of user {}: {} frames waiting, the client is too slow; closing it",
             userId,
-            queue.size());
+            writer.waiting());
         closing = true;
-        queue.clear();
-        enqueue(new Close(1008, "too slow"));
-        return;
+        writer.clear();
+        closeAfterWrites(1008, "too slow");
       }
-      enqueue(new Text(json));
     } finally {
       lock.unlock();
     }
@@ -127,19 +121,20 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
         return;
       }
       closing = true;
-      queue.clear();
-      enqueue(new Text(json(Map.of("type", "session_revoked"))));
-      enqueue(new Close(REVOKED, "session revoked"));
+      writer.clear();
+      writer.text(json(Map.of("type", "session_revoked")));
+      closeAfterWrites(REVOKED, "session revoked");
     } finally {
       lock.unlock();
     }
   }
 
-  void ping() {
+  @Override
+  public void ping() {
     lock.lock();
     try {
       if (!stopped && !closing && session != null) {
-        enqueue(new Ping());
+        writer.ping();
       }
     } finally {
       lock.unlock();
@@ -147,41 +142,13 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
   }
 
   // caller holds the lock
-  private void enqueue(Frame frame) {
-    queue.add(frame);
-    if (!writing) {
-      writeNext();
-    }
-  }
-
-  // caller holds the lock
-  private void writeNext() {
-    Frame frame = queue.poll();
-    if (frame == null || stopped) {
-      writing = false;
-      return;
-    }
-    writing = true;
+  private void closeAfterWrites(int code, String reason) {
     Session s = session;
-    Callback done = Callback.from(this::written, this::writeFailed);
-    switch (frame) {
-      case Text t -> s.sendText(t.json(), done);
-      case Ping p -> s.sendPing(ByteBuffer.allocate(0), done);
-      case Close c -> {
-        writing = false;
-        stopLocked();
-        s.close(c.code(), c.reason(), Callback.NOOP);
-      }
-    }
-  }
-
-  private void written() {
-    lock.lock();
-    try {
-      writeNext();
-    } finally {
-      lock.unlock();
-    }
+    writer.last(
+        () -> {
+          stopLocked();
+          s.close(code, reason, Callback.NOOP);
+        });
   }
 
   private void writeFailed(Throwable cause) {
@@ -197,7 +164,8 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void drop() {
+  @Override
+  public void drop() {
     Session s = session;
     stop();
     if (s != null) {
@@ -205,7 +173,8 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void stop() {
+  @Override
+  public void stop() {
     lock.lock();
     try {
       stopLocked();
@@ -219,8 +188,13 @@ public final class LiveSocket implements Session.Listener.AutoDemanding {
       return;
     }
     stopped = true;
-    queue.clear();
+    writer.stop();
     hub.remove(this);
+  }
+
+  @Override
+  public String toString() {
+    return "live socket of user " + userId;
   }
 
   static String json(Object body) {

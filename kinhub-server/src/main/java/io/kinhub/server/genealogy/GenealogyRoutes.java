@@ -17,10 +17,6 @@ import io.kinhub.server.permission.Permissions;
 import io.kinhub.server.permission.Permissions.Access;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
-import io.kinhub.server.tree.Person;
-import io.kinhub.server.tree.PersonStore;
-import io.kinhub.server.tree.TreeRoutes;
-import io.kinhub.server.tree.TreeVersions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,9 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Relationships and kinship terms, generation mismatches, the change history and its reverts, the
- * account ↔ person link ("me"), and the family's genealogy settings (privacy, founder, poem) on
- * {@code GET/PATCH /families/{id}}.
+ * Relationships and kinship terms, generation mismatches, the change history (its reverts are
+ * person edits: {@code TreeRoutes}), the account ↔ person link ("me"), and the family's genealogy
+ * settings (privacy, founder, poem) on {@code GET/PATCH /families/{id}}.
  */
 public final class GenealogyRoutes implements FamilyExtension {
   static final String NOT_RELATED = "not_related";
@@ -43,21 +39,15 @@ public final class GenealogyRoutes implements FamilyExtension {
 
   private final Database db;
   private final KinGraphs graphs;
-  private final TreeVersions versions;
-  private final PersonStore persons;
+  private final Versions versions;
   private final Changes changes;
   private final Permissions permissions;
 
   public GenealogyRoutes(
-      Database db,
-      KinGraphs graphs,
-      TreeVersions versions,
-      PersonStore persons,
-      Permissions permissions) {
+      Database db, KinGraphs graphs, Versions versions, Permissions permissions) {
     this.db = db;
     this.graphs = graphs;
     this.versions = versions;
-    this.persons = persons;
     this.changes = new Changes(db);
     this.permissions = permissions;
   }
@@ -66,7 +56,6 @@ public final class GenealogyRoutes implements FamilyExtension {
     routes.get("/api/v1/families/{id}/relationship", this::relationship, SESSION);
     routes.get("/api/v1/families/{id}/generations/mismatches", this::mismatches, SESSION);
     routes.get("/api/v1/families/{id}/changes", this::changes, SESSION);
-    routes.post("/api/v1/families/{id}/changes/{changeId}/revert", this::revert, SESSION);
     routes.get("/api/v1/families/{id}/me", this::me, SESSION);
     routes.put("/api/v1/families/{id}/me", this::setMe, SESSION);
   }
@@ -171,9 +160,6 @@ public final class GenealogyRoutes implements FamilyExtension {
 
   record Mismatches(List<Mismatch> mismatches, int total) {}
 
-  /** The change undone and the person as they are now. */
-  record Reverted(String reverted, Map<String, Object> person) {}
-
   private void mismatches(Context ctx) {
     Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
@@ -237,15 +223,6 @@ public final class GenealogyRoutes implements FamilyExtension {
     body.put("changes", out);
     body.put("nextBefore", more ? out.get(out.size() - 1).get("id") : null);
     Json.respond(ctx, 200, body);
-  }
-
-  private void revert(Context ctx) {
-    Session s = Authentication.session(ctx);
-    long family = FamilyRoutes.pathId(ctx, "id", "family");
-    long change = FamilyRoutes.pathId(ctx, "changeId", "change");
-    permissions.require(s, FamilyPermission.editPersons(family));
-    Person person = persons.revert(family, change, s.userId());
-    Json.respond(ctx, 200, new Reverted(Long.toString(change), TreeRoutes.json(person)));
   }
 
   private void me(Context ctx) {

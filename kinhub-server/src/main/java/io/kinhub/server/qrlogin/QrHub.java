@@ -93,14 +93,19 @@ final class QrHub implements AutoCloseable {
     }
   }
 
+  // an exception leaving a scheduleWithFixedDelay task cancels every later tick: never let one out
   private void tick() {
-    boolean trusted = bus.trusted();
-    long epoch = bus.epoch();
-    if (!trusted || !trustedAtLastTick || epoch != epochAtLastTick) {
-      wakeAll();
+    try {
+      boolean trusted = bus.trusted();
+      long epoch = bus.epoch();
+      if (!trusted || !trustedAtLastTick || epoch != epochAtLastTick) {
+        wakeAll();
+      }
+      trustedAtLastTick = trusted;
+      epochAtLastTick = epoch;
+    } catch (RuntimeException e) {
+      log.warn("QR recheck tick failed, the next one runs as planned: {}", e.toString());
     }
-    trustedAtLastTick = trusted;
-    epochAtLastTick = epoch;
   }
 
   private void wakeAll() {

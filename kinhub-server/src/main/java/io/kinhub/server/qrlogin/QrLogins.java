@@ -161,7 +161,12 @@ final class QrLogins {
                           409, Problem.CONFLICT, "The confirming account no longer exists."));
       login =
           sessions
-              .create(account, account.credentialVersion(), done.device())
+              .create(
+                  account.id(),
+                  account.login(),
+                  account.displayName(),
+                  account.credentialVersion(),
+                  done.device())
               .orElseThrow(
                   () ->
                       Problem.of(

@@ -11,6 +11,7 @@ import io.kinhub.server.abuse.ClientIp;
 import io.kinhub.server.account.AccountStore;
 import io.kinhub.server.http.Json;
 import io.kinhub.server.http.JsonBody;
+import io.kinhub.server.http.KeepAlive;
 import io.kinhub.server.http.OpenSockets;
 import io.kinhub.server.http.Problem;
 import io.kinhub.server.http.WebSocketUpgrades;
@@ -143,6 +144,11 @@ public final class QrRoutes implements AutoCloseable {
   /** Open QR WebSockets on this node. */
   public int openSockets() {
     return sockets.open();
+  }
+
+  /** The keep-alive of this node's QR sockets (tests add a broken socket to it). */
+  KeepAlive keepAlive() {
+    return sockets.keepAlive();
   }
 
   /** QR socket re-reads queued or running on this node. */

@@ -1,11 +1,12 @@
 package io.kinhub.server.qrlogin;
 
 import io.kinhub.server.http.Json;
+import io.kinhub.server.http.KeepAlive;
 import io.kinhub.server.http.Problem;
+import io.kinhub.server.http.SocketWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,8 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Write discipline</h2>
  *
- * Every frame (text, ping, close) goes through one queue, and the next is written only when the
- * previous write's callback succeeded: one outstanding write per socket, as Jetty requires. After a
+ * Every frame (text, ping, close) goes through one {@link SocketWriter}, which writes the next only
+ * when the previous write's callback succeeded: one outstanding write per socket, as Jetty
+ * requires; at most {@link #MAX_WAITING} frames wait (a client that lets more pile up is closed
+ * with 1008, like a slow live-channel client; a healthy one never has more than a few). After a
  * terminal state the socket does not close at once: it waits until the terminal frame was written,
  * then gives the client {@link #CLOSE_GRACE_MS} to close first (clients do, once they see a
  * terminal state), and only then closes with 1000 itself. So no client has to finish handling a
@@ -28,8 +31,12 @@ import org.slf4j.LoggerFactory;
  * And since nothing rides on that last message (the session is redeemed by a POST), a socket lost
  * at any moment costs the browser one re-read on reconnect.
  */
-public final class QrSocket implements Session.Listener.AutoDemanding {
+public final class QrSocket implements Session.Listener.AutoDemanding, KeepAlive.Peer {
   static final long CLOSE_GRACE_MS = 2_000;
+
+  /** Frames that may wait for a slow client: a handful of states and pings at most. */
+  static final int MAX_WAITING = 64;
+
   private static final Logger log = LoggerFactory.getLogger(QrSocket.class);
   private static final long RETRY_MS = 1_000;
 
@@ -47,18 +54,9 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   private QrState lastSent;
   private boolean closing;
   private boolean stopped;
-  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
-  private boolean writing;
+  private final SocketWriter writer = new SocketWriter(lock, MAX_WAITING, this::writeFailed);
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
-
-  private sealed interface Frame permits Text, Ping, CloseLater {}
-
-  private record Text(String json) implements Frame {}
-
-  private record Ping() implements Frame {}
-
-  private record CloseLater(String reason) implements Frame {}
 
   QrSocket(String id, String secretHash, String ip, QrSockets owner) {
     this.id = id;
@@ -75,17 +73,20 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     return ip;
   }
 
-  long lastHeard() {
+  @Override
+  public long lastHeard() {
     return lastHeard;
   }
 
   /** True when the upgrade never led to an open socket within {@code nanos}. */
-  boolean neverOpened(long nanos) {
+  @Override
+  public boolean neverOpened(long nanos) {
     return session == null && System.nanoTime() - createdNanos > nanos;
   }
 
   @Override
   public void onWebSocketOpen(Session session) {
+    writer.open(session);
     this.session = session;
     session.setIdleTimeout(
         owner.idleTimeout().multipliedBy(2)); // a backstop; the keep-alive decides first
@@ -174,12 +175,17 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
       }
       if (view.state() != lastSent) {
         lastSent = view.state();
-        enqueue(new Text(QrRoutes.stateJson(view)));
+        if (!writer.text(QrRoutes.stateJson(view))) {
+          log.info("QR socket {}: {} frames waiting, the client is too slow", id, MAX_WAITING);
+          closeNow(1008, "too slow");
+          return;
+        }
       }
       if (view.state().terminal()) {
         closing = true;
         cancelTimer();
-        enqueue(new CloseLater(view.state().wire()));
+        String reason = view.state().wire();
+        writer.last(() -> owner.hub().after(CLOSE_GRACE_MS, () -> close(1000, reason)));
       } else if (view.deadline() > 0) {
         reschedule(owner.hub().at(view.deadline(), this::wake));
       }
@@ -188,52 +194,13 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void ping() {
+  @Override
+  public void ping() {
     lock.lock();
     try {
       if (!stopped && !closing && session != null) {
-        enqueue(new Ping());
+        writer.ping();
       }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  // ---- the one writer
-  // ------------------------------------------------------------------------------------
-
-  // caller holds the lock
-  private void enqueue(Frame frame) {
-    queue.add(frame);
-    if (!writing) {
-      writeNext();
-    }
-  }
-
-  // caller holds the lock
-  private void writeNext() {
-    Frame frame = queue.poll();
-    if (frame == null || stopped) {
-      writing = false;
-      return;
-    }
-    writing = true;
-    Session s = session;
-    Callback done = Callback.from(this::written, this::writeFailed);
-    switch (frame) {
-      case Text t -> s.sendText(t.json(), done);
-      case Ping p -> s.sendPing(ByteBuffer.allocate(0), done);
-      case CloseLater c -> {
-        writing = false;
-        owner.hub().after(CLOSE_GRACE_MS, () -> close(1000, c.reason()));
-      }
-    }
-  }
-
-  private void written() {
-    lock.lock();
-    try {
-      writeNext();
     } finally {
       lock.unlock();
     }
@@ -270,7 +237,8 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
   }
 
   /** Drops a silent or broken peer without a close handshake. */
-  void drop() {
+  @Override
+  public void drop() {
     Session s = session;
     stop();
     if (s != null) {
@@ -278,14 +246,15 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
     }
   }
 
-  void stop() {
+  @Override
+  public void stop() {
     lock.lock();
     try {
       if (stopped) {
         return;
       }
       stopped = true;
-      queue.clear();
+      writer.stop();
       owner.remove(this);
       cancelTimer();
       if (watch != null) {
@@ -311,6 +280,11 @@ public final class QrSocket implements Session.Listener.AutoDemanding {
       timer.cancel(false);
       timer = null;
     }
+  }
+
+  @Override
+  public String toString() {
+    return "QR socket " + id;
   }
 
   static String json(Object body) {

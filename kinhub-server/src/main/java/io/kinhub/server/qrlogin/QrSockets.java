@@ -1,5 +1,6 @@
 package io.kinhub.server.qrlogin;
 
+import io.kinhub.server.http.KeepAlive;
 import io.kinhub.server.http.OpenSockets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -7,9 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -17,8 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's QR WebSockets: admission (a few sockets per ticket, a bounded number per client
- * address), the keep-alive (pings every third of the idle timeout, drops peers silent for the whole
- * of it) and the count for metrics and tests.
+ * address), the keep-alive ({@link KeepAlive}) and the count for metrics and tests.
  */
 final class QrSockets implements AutoCloseable {
   /**
@@ -28,7 +25,6 @@ final class QrSockets implements AutoCloseable {
   static final int PER_TICKET = 8;
 
   private static final Logger log = LoggerFactory.getLogger(QrSockets.class);
-  private static final long NEVER_OPENED_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final QrLogins logins;
   private final Duration idleTimeout;
@@ -44,9 +40,7 @@ final class QrSockets implements AutoCloseable {
   private final ReentrantLock admission = new ReentrantLock();
   private final Map<String, Integer> perTicket = new HashMap<>();
   private final Map<String, Integer> perIp = new HashMap<>();
-  private final ScheduledExecutorService pinger =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().daemon().name("qr-ws-keepalive").factory());
+  private final KeepAlive keepAlive;
 
   private final OpenSockets openSockets;
 
@@ -55,8 +49,12 @@ final class QrSockets implements AutoCloseable {
     this.logins = logins;
     this.idleTimeout = idleTimeout;
     this.perIpLimit = perIpLimit;
-    long every = Math.max(100, idleTimeout.toMillis() / 3);
-    pinger.scheduleWithFixedDelay(this::keepAlive, every, every, TimeUnit.MILLISECONDS);
+    this.keepAlive = new KeepAlive("qr", idleTimeout);
+  }
+
+  /** The keep-alive of this node's QR sockets. */
+  KeepAlive keepAlive() {
+    return keepAlive;
   }
 
   QrLogins logins() {
@@ -97,6 +95,7 @@ final class QrSockets implements AutoCloseable {
       perIp.merge(ip, 1, Integer::sum);
       QrSocket socket = new QrSocket(ticketId, secretHash, ip, this);
       sockets.add(socket);
+      keepAlive.add(socket);
       openSockets.add(socket, "qr", socket::close);
       return new AdmissionResult(Optional.of(socket), "");
     } finally {
@@ -108,6 +107,7 @@ final class QrSockets implements AutoCloseable {
   record AdmissionResult(Optional<QrSocket> socket, String refusal) {}
 
   void remove(QrSocket socket) {
+    keepAlive.remove(socket);
     if (!sockets.remove(socket)) {
       return;
     }
@@ -138,30 +138,9 @@ final class QrSockets implements AutoCloseable {
     return refreshes.get();
   }
 
-  /**
-   * Pings every socket; drops those silent (no pong, no message) for the idle timeout and upgrades
-   * that never opened.
-   */
-  private void keepAlive() {
-    long now = System.nanoTime();
-    for (QrSocket socket : sockets) {
-      if (socket.neverOpened(NEVER_OPENED_NANOS)) {
-        socket.stop();
-      } else if (now - socket.lastHeard() > idleTimeout.toNanos()) {
-        log.info(
-            "QR socket {}: peer silent for {} s, dropping it",
-            socket.ticketId(),
-            idleTimeout.toSeconds());
-        socket.drop();
-      } else {
-        socket.ping();
-      }
-    }
-  }
-
   @Override
   public void close() {
-    pinger.shutdownNow();
+    keepAlive.close();
     sockets.forEach(s -> s.close(1001, "server stopping"));
   }
 }

@@ -4,81 +4,30 @@ import static io.kinhub.server.session.RouteAccess.SESSION;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.kinhub.server.abuse.ClientIp;
-import io.kinhub.server.abuse.Lockout;
-import io.kinhub.server.account.Account;
-import io.kinhub.server.account.AccountBody;
-import io.kinhub.server.account.AccountStore;
-import io.kinhub.server.account.Logins;
-import io.kinhub.server.account.PasswordHasher;
 import io.kinhub.server.http.Json;
 import io.kinhub.server.http.JsonBody;
 import io.kinhub.server.http.Problem;
 import java.util.List;
 import java.util.Optional;
 
-/** Password login, the caller's profile and sessions, logout, kick and log-out-everywhere. */
+/**
+ * The caller's sessions, logout, kick and log-out-everywhere (the logins that open sessions live
+ * with what they check: accounts, SMS, QR).
+ */
 public final class SessionRoutes {
   static final int MAX_DEVICE = 128;
-  static final int MAX_PASSWORD = 128;
 
   private final Sessions sessions;
-  private final AccountStore accounts;
-  private final PasswordHasher hasher;
-  private final Lockout lockout;
-  private final ClientIp clientIp;
 
-  public SessionRoutes(
-      Sessions sessions,
-      AccountStore accounts,
-      PasswordHasher hasher,
-      Lockout lockout,
-      ClientIp clientIp) {
+  public SessionRoutes(Sessions sessions) {
     this.sessions = sessions;
-    this.accounts = accounts;
-    this.hasher = hasher;
-    this.lockout = lockout;
-    this.clientIp = clientIp;
   }
 
   public void register(RoutesConfig routes) {
-    routes.post("/api/v1/sessions", this::login);
-    routes.get("/api/v1/me", this::me, SESSION);
     routes.get("/api/v1/me/sessions", this::list, SESSION);
     routes.delete("/api/v1/me/sessions/current", this::logout, SESSION);
     routes.delete("/api/v1/me/sessions/{sessionId}", this::kick, SESSION);
     routes.delete("/api/v1/me/sessions", this::logoutEverywhere, SESSION);
-  }
-
-  private void login(Context ctx) {
-    JsonBody body = JsonBody.read(ctx);
-    String rawLogin = body.requiredString("login", 254);
-    String password = body.requiredString("password", MAX_PASSWORD);
-    String device = deviceOf(body, ctx);
-    String login = Logins.normalize("login", rawLogin);
-    // locked logins are refused before any password check, known or unknown alike
-    lockout.checkNotLocked(login);
-    Optional<Account> account = accounts.findByLogin(login);
-    // the same Argon2id work whether or not the login exists, so timing does not tell
-    boolean ok =
-        account.isPresent()
-            ? hasher.verify(password, account.get().passwordHash())
-            : dummy(password);
-    if (!ok) {
-      lockout.failed(login, clientIp.of(ctx));
-      throw invalidCredentials();
-    }
-    lockout.succeeded(login);
-    Sessions.Login created =
-        sessions
-            .create(account.get(), account.get().credentialVersion(), device)
-            .orElseThrow(SessionRoutes::invalidCredentials);
-    Json.respond(ctx, 201, LoginBody.of(created));
-  }
-
-  private boolean dummy(String password) {
-    hasher.verifyDummy(password);
-    return false;
   }
 
   /**
@@ -103,20 +52,11 @@ public final class SessionRoutes {
         : clean.substring(0, clean.offsetByCodePoints(0, MAX_DEVICE));
   }
 
-  public static Problem invalidCredentials() {
-    return Problem.of(401, Problem.INVALID_CREDENTIALS, "The login or the password is wrong.");
-  }
-
   /** One of the caller's sessions in {@code GET /api/v1/me/sessions}. */
   record Listed(String id, String device, String createdAt, String lastSeenAt, boolean current) {}
 
   /** {@code GET /api/v1/me/sessions}. */
   record Listing(List<Listed> sessions) {}
-
-  private void me(Context ctx) {
-    Session s = Authentication.session(ctx);
-    Json.respond(ctx, 200, new AccountBody(Long.toString(s.userId()), s.login(), s.displayName()));
-  }
 
   private void list(Context ctx) {
     Session s = Authentication.session(ctx);

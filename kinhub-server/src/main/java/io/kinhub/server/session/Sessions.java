@@ -3,7 +3,6 @@ package io.kinhub.server.session;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.redis.nearcache.NearCache;
-import io.kinhub.server.account.Account;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,19 +51,15 @@ public final class Sessions {
   public record Login(String token, Session session) {}
 
   /**
-   * Creates a session for an account whose credentials the caller verified at {@code
-   * credentialVersion}; empty when they changed in the meantime.
+   * Creates a session for the user whose credentials the caller verified at {@code
+   * credentialVersion}; empty when they changed in the meantime. The login and display name are
+   * kept in the session for {@code GET /me}.
    */
-  public Optional<Login> create(Account account, long credentialVersion, String device) {
+  public Optional<Login> create(
+      long userId, String login, String displayName, long credentialVersion, String device) {
     String token = Tokens.newToken();
     Optional<SessionStore.Created> created =
-        store.create(
-            account.id(),
-            account.login(),
-            account.displayName(),
-            Tokens.hash(token),
-            device,
-            credentialVersion);
+        store.create(userId, login, displayName, Tokens.hash(token), device, credentialVersion);
     created.ifPresent(
         c -> {
           if (!c.evictedTokenHashes().isEmpty()) {

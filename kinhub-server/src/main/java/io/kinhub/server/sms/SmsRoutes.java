@@ -177,7 +177,12 @@ public final class SmsRoutes {
                         "account for a verified phone neither found nor created"));
     Sessions.Login login =
         sessions
-            .create(account, account.credentialVersion(), device)
+            .create(
+                account.id(),
+                account.login(),
+                account.displayName(),
+                account.credentialVersion(),
+                device)
             .orElseThrow(
                 () ->
                     Problem.of(

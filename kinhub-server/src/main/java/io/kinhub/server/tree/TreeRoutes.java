@@ -27,7 +27,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Persons, links and the whole tree of a family (GEDCOM lives in {@link GedcomRoutes}). */
+/**
+ * Persons, links, reverts of a change from the history, and the whole tree of a family (GEDCOM
+ * lives in {@link GedcomRoutes}).
+ */
 public final class TreeRoutes {
   private static final int MAX_NAME = 200;
   private static final int MAX_SURNAME = 100;
@@ -60,6 +63,7 @@ public final class TreeRoutes {
     routes.get("/api/v1/families/{id}/persons/{personId}", this::read, SESSION);
     routes.patch("/api/v1/families/{id}/persons/{personId}", this::update, SESSION);
     routes.delete("/api/v1/families/{id}/persons/{personId}", this::delete, SESSION);
+    routes.post("/api/v1/families/{id}/changes/{changeId}/revert", this::revert, SESSION);
     routes.get("/api/v1/families/{id}/tree", this::tree, SESSION);
     routes.exception(TreeRefusal.class, (e, ctx) -> problem(e).answer(ctx));
   }
@@ -127,6 +131,18 @@ public final class TreeRoutes {
     }
     long version = persons.delete(family, id, cascade != null, s.userId(), ifMatch(ctx, family));
     ctx.header("ETag", new TreeJson.Document(version, null).etag(family)).status(204);
+  }
+
+  /** The change undone and the person as they are now. */
+  record Reverted(String reverted, Map<String, Object> person) {}
+
+  private void revert(Context ctx) {
+    Session s = Authentication.session(ctx);
+    long family = FamilyRoutes.pathId(ctx, "id", "family");
+    long change = FamilyRoutes.pathId(ctx, "changeId", "change");
+    permissions.require(s, FamilyPermission.editPersons(family));
+    Person person = persons.revert(family, change, s.userId());
+    Json.respond(ctx, 200, new Reverted(Long.toString(change), json(person)));
   }
 
   private void tree(Context ctx) throws IOException {

@@ -3,6 +3,7 @@ package io.kinhub.server.tree;
 import io.kinhub.redis.RedisUnavailableException;
 import io.kinhub.redis.events.EventBus;
 import io.kinhub.redis.nearcache.NearCache;
+import io.kinhub.server.genealogy.Versions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * then calls {@link #changed} (the stores that change trees call it themselves), which drops the
  * version on every node before the editing request returns.
  */
-public final class TreeVersions {
+public final class TreeVersions implements Versions {
   private static final Logger log = LoggerFactory.getLogger(TreeVersions.class);
 
   private final PersonStore persons;
@@ -34,6 +35,7 @@ public final class TreeVersions {
   }
 
   /** The family's tree version; empty when the family does not exist (not cached). */
+  @Override
   public Optional<Long> version(long familyId) {
     return Optional.ofNullable(
         cache.get(Long.toString(familyId), k -> persons.version(familyId).orElse(null)));
@@ -44,6 +46,7 @@ public final class TreeVersions {
    * invalidation, the nodes stop trusting their near caches anyway (they read PostgreSQL until the
    * bus is healthy again), so the committed change is reported as done rather than as a failure.
    */
+  @Override
   public void changed(long familyId) {
     try {
       cache.invalidateEverywhere(List.of(Long.toString(familyId)));

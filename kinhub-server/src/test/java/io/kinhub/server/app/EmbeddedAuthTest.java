@@ -137,7 +137,7 @@ class EmbeddedAuthTest {
       redisPassword = Files.readString(dataDir.resolve("redis.password")).strip();
       databasePassword = Files.readString(dataDir.resolve("postgres.password")).strip();
       assertThat(redisPassword).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(databasePassword);
-      for (String file : new String[] {"redis.password", "postgres.password", Admin.ENDPOINTS}) {
+      for (String file : new String[] {"redis.password", "postgres.password", Backends.ENDPOINTS}) {
         assertThat(permissions(dataDir.resolve(file))).as(file).isEqualTo("rw-------");
       }
       Api api = Api.of(node);
