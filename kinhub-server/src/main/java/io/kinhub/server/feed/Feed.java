@@ -461,7 +461,7 @@ public final class Feed {
               Long.toString(REBUILD_LEASE.toMillis()));
       String status = (String) r.get(0);
       if (status.equals("ok")) {
-        return page(user, r, limit);
+        return page(user, r);
       }
       if (status.equals("building") || attempt == 1) {
         List<FeedStore.PostRow> rows = store.feed(user, before, limit + 1, 0);
@@ -499,7 +499,7 @@ public final class Feed {
     }
   }
 
-  private Page page(long user, List<Object> r, int limit) {
+  private Page page(long user, List<Object> r) {
     boolean more = ((Long) r.get(1)) == 1L;
     List<PostView> items = new ArrayList<>();
     String last = null;
@@ -546,7 +546,7 @@ public final class Feed {
    * timelines.
    */
   public void handle(Job job) {
-    String[] p = job.payload().split("\\|");
+    String[] p = job.payload().split("\\|", -1);
     switch (p[0]) {
       case "plan" -> plan(Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]));
       case "batch" ->

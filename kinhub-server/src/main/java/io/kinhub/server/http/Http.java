@@ -168,7 +168,7 @@ public final class Http {
     if (status == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"kinhub\"");
     }
-    ctx.attribute(ANSWERED, Boolean.TRUE);
+    ctx.attribute(ANSWERED, true);
     Json.respond(ctx, status, body);
     ctx.contentType("application/problem+json");
   }

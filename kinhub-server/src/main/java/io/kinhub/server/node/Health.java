@@ -53,7 +53,6 @@ public final class Health implements AutoCloseable {
   private final String version;
   private final RedisConnections redis;
   private final EventBus bus;
-  private final Database database;
   private final PrometheusMeterRegistry prometheus;
   private final ScheduledExecutorService probes;
   private final byte[] openApi;
@@ -75,7 +74,6 @@ public final class Health implements AutoCloseable {
     this.version = versionOf();
     this.redis = redis;
     this.bus = bus;
-    this.database = database;
     this.prometheus = prometheus;
     this.openApi = readOpenApi();
     this.redisProbe = new Probe("Redis", redis::probe);
@@ -86,14 +84,17 @@ public final class Health implements AutoCloseable {
     this.probes =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("kinhub-health").factory());
-    probes.scheduleWithFixedDelay(
-        () -> {
-          redisProbe.tick();
-          databaseProbe.tick();
-        },
-        0,
-        INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
+    // the ticks only hand work to the probe threads, so the schedule never ends early; close() ends
+    // it
+    var unused =
+        probes.scheduleWithFixedDelay(
+            () -> {
+              redisProbe.tick();
+              databaseProbe.tick();
+            },
+            0,
+            INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -206,8 +206,8 @@ public final class TreeRoutes {
     if (acceptEncoding == null) {
       return false;
     }
-    for (String candidate : acceptEncoding.split(",")) {
-      String[] parts = candidate.strip().split(";");
+    for (String candidate : acceptEncoding.split(",", 0)) {
+      String[] parts = candidate.strip().split(";", 0);
       String coding = parts[0].strip().toLowerCase(Locale.ROOT);
       if (!coding.equals("gzip") && !coding.equals("x-gzip") && !coding.equals("*")) {
         continue;
@@ -227,7 +227,7 @@ public final class TreeRoutes {
     if (ifNoneMatch == null) {
       return false;
     }
-    for (String candidate : ifNoneMatch.split(",")) {
+    for (String candidate : ifNoneMatch.split(",", 0)) {
       String tag = candidate.strip();
       if (tag.equals("*")
           || tag.equals(etag)
