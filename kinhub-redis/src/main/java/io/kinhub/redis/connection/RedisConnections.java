@@ -164,6 +164,7 @@ public final class RedisConnections implements AutoCloseable {
     client.addListener(
         new RedisConnectionStateListener() {
           @Override
+          @SuppressWarnings("ReferenceEquality") // the very connection object, not an equal one
           public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
             if (handler == holder[1]) {
               linkListeners.forEach(LinkListener::pubSubDisconnected);
@@ -171,6 +172,7 @@ public final class RedisConnections implements AutoCloseable {
           }
 
           @Override
+          @SuppressWarnings("ReferenceEquality") // the very connection object, not an equal one
           public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
             if (handler == holder[0]) {
               // not on the I/O thread that must deliver the answer
@@ -269,7 +271,7 @@ public final class RedisConnections implements AutoCloseable {
       }
     }
     List<RedisURI> seeds = new ArrayList<>();
-    for (String hostPort : rest.split(",")) {
+    for (String hostPort : rest.split(",", 0)) {
       String host;
       int port = 6379;
       String hp = hostPort.trim();
@@ -558,7 +560,7 @@ public final class RedisConnections implements AutoCloseable {
       // every node's id, failed ones included: stable across failovers inside the cluster,
       // different for another one
       TreeSet<String> ids = new TreeSet<>();
-      for (String line : sync.clusterNodes().split("\r?\n")) {
+      for (String line : sync.clusterNodes().split("\r?\n", -1)) {
         int space = line.indexOf(' ');
         if (space > 0) {
           ids.add(line.substring(0, space));
@@ -568,7 +570,7 @@ public final class RedisConnections implements AutoCloseable {
       return;
     }
     String info = sync.info("server") + "\n" + sync.info("replication");
-    for (String line : info.split("\r?\n")) {
+    for (String line : info.split("\r?\n", -1)) {
       if (line.startsWith("run_id:")) {
         String id = line.substring("run_id:".length()).trim();
         if (!id.equals(runId) && !runId.isEmpty()) {

@@ -197,7 +197,8 @@ public final class EventBus implements AutoCloseable {
           return redis.sync().scriptLoad(PUBLISH.source());
         });
     long period = settings.heartbeatInterval().toNanos();
-    heartbeats.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.NANOSECONDS);
+    // heartbeat() catches its own failures, so the schedule never ends early; close() ends it
+    var unused = heartbeats.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.NANOSECONDS);
   }
 
   /** This process' unique id on the bus: the node id plus a random suffix. */
@@ -499,10 +500,21 @@ public final class EventBus implements AutoCloseable {
       // a cluster client would route a plain PUBLISH by the channel's slot, to another node than
       // the scripts' (keyed on
       // the registry): keep every bus message on one node, in one order (bus_send.lua)
-      scripts.<Long>runAsync(
-          SEND, ScriptOutputType.INTEGER, List.of(registryKey), channel, message);
+      scripts
+          .<Long>runAsync(SEND, ScriptOutputType.INTEGER, List.of(registryKey), channel, message)
+          .whenComplete(EventBus::unsent);
     } else {
-      redis.async().publish(channel, message);
+      redis.async().publish(channel, message).whenComplete(EventBus::unsent);
+    }
+  }
+
+  /**
+   * A message that did not leave: the receivers see the gap in the sequence numbers and stop
+   * trusting their caches until the bus is whole again, so this is only worth a debug line.
+   */
+  private static void unsent(Object reply, Throwable failure) {
+    if (failure != null) {
+      log.debug("bus message not sent: {}", failure.toString());
     }
   }
 

@@ -18,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redlock algorithm over N independent Redis masters (no replication between them): a lock is
@@ -32,6 +34,8 @@ import java.util.function.Supplier;
  * using it for anything whose correctness (rather than efficiency) depends on mutual exclusion.
  */
 public final class Redlock implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Redlock.class);
+
   private static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
   private final List<RedisConnections> instances;
   private final List<Scripts> scripts;
@@ -185,14 +189,23 @@ public final class Redlock implements AutoCloseable {
     for (int i = 0; i < instances.size(); i++) {
       RedisConnections redis = instances.get(i);
       Scripts s = scripts.get(i);
-      attempt(
-          () ->
-              s.<Long>runAsync(
-                      RedisLocks.RELEASE,
-                      ScriptOutputType.INTEGER,
-                      List.of(key(redis, name)),
-                      token)
-                  .toCompletableFuture());
+      // nobody waits for a background release: its failure is logged here
+      var unused =
+          attempt(
+                  () ->
+                      s.<Long>runAsync(
+                              RedisLocks.RELEASE,
+                              ScriptOutputType.INTEGER,
+                              List.of(key(redis, name)),
+                              token)
+                          .toCompletableFuture())
+              .whenComplete(
+                  (released, failure) -> {
+                    // a release that fails leaves the lock to expire at its TTL
+                    if (failure != null) {
+                      log.debug("lock {} not released in background: {}", name, failure.toString());
+                    }
+                  });
     }
   }
 

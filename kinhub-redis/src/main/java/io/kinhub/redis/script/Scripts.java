@@ -25,6 +25,8 @@ public final class Scripts {
   }
 
   /** Runs a script synchronously; driver failures become {@link RedisUnavailableException}. */
+  // the reply's type follows the ScriptOutputType the caller passes, as in Lettuce's own eval
+  @SuppressWarnings("TypeParameterUnusedInFormals")
   public <T> T run(LuaScript script, ScriptOutputType type, List<String> keys, String... args) {
     String[] keyArray = keys.toArray(NO_ARGS);
     try {

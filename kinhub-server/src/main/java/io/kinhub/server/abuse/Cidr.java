@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 /**
  * An IPv4 or IPv6 network in CIDR notation; IPv4-mapped IPv6 addresses match their IPv4 networks.
  */
+// never compared or hashed: a network is only asked whether it contains an address
+@SuppressWarnings("ArrayRecordComponent")
 record Cidr(byte[] network, int prefixLength) {
   private static final Pattern IPV4 =
       Pattern.compile(

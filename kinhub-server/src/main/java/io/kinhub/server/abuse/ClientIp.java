@@ -26,7 +26,7 @@ public final class ClientIp {
    */
   public static ClientIp trusting(String cidrs) {
     List<Cidr> list = new ArrayList<>();
-    for (String part : cidrs.split(",")) {
+    for (String part : cidrs.split(",", -1)) {
       if (!part.isBlank()) {
         list.add(Cidr.parse(part));
       }
@@ -46,7 +46,7 @@ public final class ClientIp {
     List<String> forwarded = new ArrayList<>();
     Enumeration<String> headers = request.getHeaders("X-Forwarded-For");
     while (headers != null && headers.hasMoreElements()) {
-      for (String hop : headers.nextElement().split(",")) {
+      for (String hop : headers.nextElement().split(",", 0)) {
         forwarded.add(hop.strip());
       }
     }

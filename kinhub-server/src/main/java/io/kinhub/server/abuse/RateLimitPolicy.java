@@ -94,7 +94,7 @@ public record RateLimitPolicy(
   public static RateLimitPolicy parse(
       String name, String method, String path, String spec, boolean failOpen) {
     List<Limit> limits = new ArrayList<>();
-    for (String part : spec.split(",")) {
+    for (String part : spec.split(",", 0)) {
       String p = part.strip();
       int colon = p.indexOf(':');
       if (colon < 0) {
@@ -108,7 +108,7 @@ public record RateLimitPolicy(
             "unknown rate limit dimension in '" + p + "' (ip, login, phone or user)");
       }
       List<Bandwidth> bandwidths = new ArrayList<>();
-      for (String b : p.substring(colon + 1).split("\\+")) {
+      for (String b : p.substring(colon + 1).split("\\+", 0)) {
         Matcher m = BANDWIDTH.matcher(b.strip());
         if (!m.matches() || Long.parseLong(m.group(1)) < 1 || Long.parseLong(m.group(2)) < 1) {
           throw new IllegalArgumentException(

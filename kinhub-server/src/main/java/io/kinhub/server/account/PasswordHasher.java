@@ -61,7 +61,7 @@ public final class PasswordHasher {
       verify(password, dummyHash);
       return false;
     }
-    String[] parts = stored.split("\\$");
+    String[] parts = stored.split("\\$", 0);
     // "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
     if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {
       verify(password, dummyHash);
@@ -73,7 +73,7 @@ public final class PasswordHasher {
     byte[] salt;
     byte[] expected;
     try {
-      String[] params = parts[3].split(",");
+      String[] params = parts[3].split(",", 0);
       m = Integer.parseInt(params[0].substring(2));
       t = Integer.parseInt(params[1].substring(2));
       p = Integer.parseInt(params[2].substring(2));

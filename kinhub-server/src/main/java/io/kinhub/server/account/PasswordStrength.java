@@ -80,7 +80,7 @@ public final class PasswordStrength {
       }
       // letters and digits apart: "vonlindenau83489" is tried as "vonlindenau" too
       for (String separator : new String[] {"[^\\p{L}]+", "[^\\p{N}]+"}) {
-        for (String part : lower.split(separator)) {
+        for (String part : lower.split(separator, -1)) {
           if (part.length() >= 3) {
             words.add(part);
           }

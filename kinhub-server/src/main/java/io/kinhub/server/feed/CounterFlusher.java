@@ -42,7 +42,8 @@ final class CounterFlusher implements AutoCloseable {
     this.singleton = singleton;
     long every = feed.settings().flushEvery().toMillis();
     this.ttl = feed.settings().flushEvery().multipliedBy(3).plusSeconds(10);
-    timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    // tick() catches its own failures, so the schedule never ends early; close() ends it
+    var unused = timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
   }
 
   private void tick() {

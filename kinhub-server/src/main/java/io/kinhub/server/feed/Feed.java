@@ -1,5 +1,8 @@
 package io.kinhub.server.feed;
 
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.redis.connection.RedisConnections;
 import io.kinhub.redis.events.EventBus;
@@ -22,7 +25,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,20 +61,53 @@ public final class Feed {
 
   /** A post with its counters as the API shows it. */
   record PostView(PostBody body, long likes, long comments, boolean likedByMe) {
-    Map<String, Object> json() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", Long.toString(body.id()));
-      m.put("familyId", Long.toString(body.familyId()));
-      m.put(
-          "author", Map.of("id", Long.toString(body.authorId()), "displayName", body.authorName()));
-      m.put("text", body.text());
-      m.put("createdAt", Json.time(body.createdAt()));
-      m.put("likeCount", likes);
-      m.put("commentCount", comments);
-      m.put("likedByMe", likedByMe);
-      return m;
+    PostJson json() {
+      return new PostJson(
+          Long.toString(body.id()),
+          Long.toString(body.familyId()),
+          new UserRef(Long.toString(body.authorId()), body.authorName()),
+          body.text(),
+          Json.time(body.createdAt()),
+          likes,
+          comments,
+          likedByMe);
     }
   }
+
+  /** A user as posts, comments and notifications name them. */
+  record UserRef(String id, String displayName) {}
+
+  /** A post as the API and the live channel show it. */
+  record PostJson(
+      String id,
+      String familyId,
+      UserRef author,
+      String text,
+      String createdAt,
+      long likeCount,
+      long commentCount,
+      boolean likedByMe) {}
+
+  /** A comment as the API and the live channel show it. */
+  record CommentJson(String id, UserRef author, String text, String createdAt) {}
+
+  /** A user's profile with the follow counts. */
+  record UserJson(
+      String id,
+      String displayName,
+      long followerCount,
+      long followingCount,
+      boolean followedByMe) {}
+
+  /** A notification; {@code commentId} only on a comment's. */
+  record NotificationJson(
+      String id,
+      String type,
+      UserRef actor,
+      String postId,
+      @JsonInclude(NON_NULL) String commentId,
+      String createdAt,
+      boolean read) {}
 
   /** A page of posts and the cursor of the next one (null at the end). */
   record Page(List<PostView> items, String next) {}
@@ -426,7 +461,7 @@ public final class Feed {
               Long.toString(REBUILD_LEASE.toMillis()));
       String status = (String) r.get(0);
       if (status.equals("ok")) {
-        return page(user, r, limit);
+        return page(user, r);
       }
       if (status.equals("building") || attempt == 1) {
         List<FeedStore.PostRow> rows = store.feed(user, before, limit + 1, 0);
@@ -464,7 +499,7 @@ public final class Feed {
     }
   }
 
-  private Page page(long user, List<Object> r, int limit) {
+  private Page page(long user, List<Object> r) {
     boolean more = ((Long) r.get(1)) == 1L;
     List<PostView> items = new ArrayList<>();
     String last = null;
@@ -511,7 +546,7 @@ public final class Feed {
    * timelines.
    */
   public void handle(Job job) {
-    String[] p = job.payload().split("\\|");
+    String[] p = job.payload().split("\\|", -1);
     switch (p[0]) {
       case "plan" -> plan(Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]));
       case "batch" ->
@@ -583,7 +618,7 @@ public final class Feed {
     return new LikeResult(count, like);
   }
 
-  Map<String, Object> comment(Session session, long postId, String text) {
+  CommentJson comment(Session session, long postId, String text) {
     PostBody body = readable(session, postId);
     permissions.require(session, FamilyPermission.postToFeed(body.familyId()));
     long id = nextId();
@@ -605,7 +640,7 @@ public final class Feed {
             "1",
             Long.toString(postId));
     String name = profile(session.userId()).map(Profile::displayName).orElse(session.displayName());
-    Map<String, Object> comment = commentJson(id, session.userId(), name, text, createdAt);
+    CommentJson comment = commentJson(id, session.userId(), name, text, createdAt);
     publish(
         Map.of(
             "t", "comment", "id", Long.toString(postId), "f", body.familyId(), "comment", comment));
@@ -629,17 +664,17 @@ public final class Feed {
     return comment;
   }
 
-  static Map<String, Object> commentJson(
+  static CommentJson commentJson(
       long id, long authorId, String authorName, String text, Instant createdAt) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", Long.toString(id));
-    m.put("author", Map.of("id", Long.toString(authorId), "displayName", authorName));
-    m.put("text", text);
-    m.put("createdAt", Json.time(createdAt));
-    return m;
+    return new CommentJson(
+        Long.toString(id),
+        new UserRef(Long.toString(authorId), authorName),
+        text,
+        Json.time(createdAt));
   }
 
-  record CommentPage(List<Map<String, Object>> items, String next) {}
+  /** A page of comments, oldest first, and the cursor of the next one (null at the end). */
+  record CommentPage(List<CommentJson> items, String next) {}
 
   CommentPage comments(Session session, long postId, long before, int limit) {
     readable(session, postId);
@@ -692,7 +727,7 @@ public final class Feed {
     return follow;
   }
 
-  Map<String, Object> user(Session session, long userId) {
+  UserJson user(Session session, long userId) {
     Profile profile = profile(userId).orElseThrow(() -> Problem.notFound("No such user."));
     long followers = loadedSize(keys.followers(userId), () -> store.followers(userId));
     long following = loadedSize(keys.following(userId), () -> store.followees(userId));
@@ -700,13 +735,12 @@ public final class Feed {
         redis.call(
             "SISMEMBER followers",
             () -> redis.sync().sismember(keys.followers(userId), Long.toString(session.userId())));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", Long.toString(userId));
-    m.put("displayName", profile.displayName());
-    m.put("followerCount", followers);
-    m.put("followingCount", following);
-    m.put("followedByMe", Boolean.TRUE.equals(followed));
-    return m;
+    return new UserJson(
+        Long.toString(userId),
+        profile.displayName(),
+        followers,
+        following,
+        Boolean.TRUE.equals(followed));
   }
 
   /**
@@ -732,12 +766,12 @@ public final class Feed {
   private void notifyUser(long userId, String kind, long actorId, long postId, Long commentId) {
     long id = store.notify(userId, kind, actorId, postId, commentId);
     String actorName = profile(actorId).map(Profile::displayName).orElse("");
-    Map<String, Object> n =
+    NotificationJson n =
         notificationJson(id, kind, actorId, actorName, postId, commentId, Instant.now(), false);
     publish(Map.of("t", "notification", "u", userId, "notification", n));
   }
 
-  static Map<String, Object> notificationJson(
+  static NotificationJson notificationJson(
       long id,
       String kind,
       long actorId,
@@ -746,23 +780,20 @@ public final class Feed {
       Long commentId,
       Instant at,
       boolean read) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", Long.toString(id));
-    m.put("type", kind);
-    m.put("actor", Map.of("id", Long.toString(actorId), "displayName", actorName));
-    m.put("postId", Long.toString(postId));
-    if (commentId != null) {
-      m.put("commentId", Long.toString(commentId));
-    }
-    m.put("createdAt", Json.time(at));
-    m.put("read", read);
-    return m;
+    return new NotificationJson(
+        Long.toString(id),
+        kind,
+        new UserRef(Long.toString(actorId), actorName),
+        Long.toString(postId),
+        commentId == null ? null : Long.toString(commentId),
+        Json.time(at),
+        read);
   }
 
   // ---- events
   // ------------------------------------------------------------------------------------------------
 
-  private void publish(Map<String, Object> event) {
+  private void publish(Map<String, ?> event) {
     try {
       bus.publish(TOPIC, Json.MAPPER.writeValueAsString(event));
     } catch (IOException e) {

@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -137,11 +136,14 @@ public final class FeedRoutes implements AutoCloseable {
     respond(ctx, feed.feed(s, before(ctx), limit(ctx)));
   }
 
+  /** A page of posts, newest first, and the cursor of the next one (null at the end). */
+  record PostPage(List<Feed.PostJson> items, String next) {}
+
   private static void respond(Context ctx, Feed.Page page) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("items", page.items().stream().map(Feed.PostView::json).toList());
-    body.put("next", page.next());
-    Json.respond(ctx, 200, body);
+    Json.respond(
+        ctx,
+        200,
+        new PostPage(page.items().stream().map(Feed.PostView::json).toList(), page.next()));
   }
 
   private void readPost(Context ctx) {
@@ -172,10 +174,7 @@ public final class FeedRoutes implements AutoCloseable {
     Session s = Authentication.session(ctx);
     Feed.CommentPage page =
         feed.comments(s, FamilyRoutes.pathId(ctx, "id", "post"), before(ctx), limit(ctx));
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("items", page.items());
-    body.put("next", page.next());
-    Json.respond(ctx, 200, body);
+    Json.respond(ctx, 200, page);
   }
 
   private static int limit(Context ctx) {
@@ -226,6 +225,9 @@ public final class FeedRoutes implements AutoCloseable {
   // ---- notifications
   // ---------------------------------------------------------------------------------------
 
+  /** A page of notifications, newest first, the next cursor and how many are unread. */
+  record NotificationPage(List<Feed.NotificationJson> items, String next, long unreadCount) {}
+
   private void notifications(Context ctx) {
     Session s = Authentication.session(ctx);
     int limit = limit(ctx);
@@ -233,25 +235,25 @@ public final class FeedRoutes implements AutoCloseable {
         feed.store().notifications(s.userId(), before(ctx), limit + 1);
     boolean more = rows.size() > limit;
     List<FeedStore.NotificationRow> page = more ? rows.subList(0, limit) : rows;
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put(
-        "items",
-        page.stream()
-            .map(
-                n ->
-                    Feed.notificationJson(
-                        n.id(),
-                        n.kind(),
-                        n.actorId(),
-                        n.actorName(),
-                        n.postId(),
-                        n.commentId(),
-                        n.createdAt(),
-                        n.read()))
-            .toList());
-    body.put("next", more ? Long.toString(page.get(page.size() - 1).id()) : null);
-    body.put("unreadCount", feed.store().unread(s.userId()));
-    Json.respond(ctx, 200, body);
+    Json.respond(
+        ctx,
+        200,
+        new NotificationPage(
+            page.stream()
+                .map(
+                    n ->
+                        Feed.notificationJson(
+                            n.id(),
+                            n.kind(),
+                            n.actorId(),
+                            n.actorName(),
+                            n.postId(),
+                            n.commentId(),
+                            n.createdAt(),
+                            n.read()))
+                .toList(),
+            more ? Long.toString(page.get(page.size() - 1).id()) : null,
+            feed.store().unread(s.userId())));
   }
 
   private void markRead(Context ctx) {

@@ -231,10 +231,9 @@ final class FeedStore {
   }
 
   /**
-   * Copies counters taken from Redis; absolute values, so a repeated or late flush of the same
-   * values is harmless.
+   * Writes counters taken from Redis in the caller's (fenced) transaction; absolute values, so a
+   * repeated or late flush of the same values is harmless.
    */
-  /** Writes absolute counter values in the caller's (fenced) transaction. */
   static void flushCounters(Handle h, List<long[]> rows) {
     {
       var batch =

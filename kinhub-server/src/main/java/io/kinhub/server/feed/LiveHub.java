@@ -9,7 +9,6 @@ import io.kinhub.server.session.Sessions;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -145,12 +144,7 @@ final class LiveHub implements AutoCloseable {
           try {
             socket.followees.addAll(feed.followees(socket.userId));
             String name = feed.profile(socket.userId).map(Feed.Profile::displayName).orElse("");
-            socket.send(
-                Map.of(
-                    "type",
-                    "hello",
-                    "user",
-                    Map.of("id", Long.toString(socket.userId), "displayName", name)));
+            socket.send(new Hello("hello", new Feed.UserRef(Long.toString(socket.userId), name)));
             if (!sessions.live(socket.tokenHash)) {
               socket.revoked();
             }
@@ -195,8 +189,8 @@ final class LiveHub implements AutoCloseable {
       case "post" -> {
         long family = e.get("f").asLong();
         long author = e.get("a").asLong();
-        Map<String, Object> frame =
-            Map.of("type", "post", "post", Json.MAPPER.convertValue(e.get("post"), Map.class));
+        PostFrame frame =
+            new PostFrame("post", Json.MAPPER.convertValue(e.get("post"), Feed.PostJson.class));
         forEach(
             s ->
                 feed.isMember(s.userId, family)
@@ -204,34 +198,27 @@ final class LiveHub implements AutoCloseable {
             frame);
       }
       case "post_deleted" ->
-          forReaders(e, Map.of("type", "post_deleted", "postId", e.get("id").asText()));
+          forReaders(e, new PostDeletedFrame("post_deleted", e.get("id").asText()));
       case "comment" ->
           forReaders(
               e,
-              Map.of(
-                  "type",
+              new CommentFrame(
                   "comment",
-                  "postId",
                   e.get("id").asText(),
-                  "comment",
-                  Json.MAPPER.convertValue(e.get("comment"), Map.class)));
+                  Json.MAPPER.convertValue(e.get("comment"), Feed.CommentJson.class)));
       case "counts" -> {
-        Map<String, Object> frame = new LinkedHashMap<>();
-        frame.put("type", "counts");
-        frame.put("postId", e.get("id").asText());
-        frame.put("likeCount", e.get("l").asLong());
-        frame.put("commentCount", e.get("c").asLong());
-        forReaders(e, frame);
+        forReaders(
+            e,
+            new CountsFrame(
+                "counts", e.get("id").asText(), e.get("l").asLong(), e.get("c").asLong()));
       }
       case "notification" -> {
         long user = e.get("u").asLong();
         forEach(
             s -> s.userId == user,
-            Map.of(
-                "type",
+            new NotificationFrame(
                 "notification",
-                "notification",
-                Json.MAPPER.convertValue(e.get("notification"), Map.class)));
+                Json.MAPPER.convertValue(e.get("notification"), Feed.NotificationJson.class)));
       }
       case "follow" -> {
         long user = e.get("u").asLong();
@@ -251,12 +238,30 @@ final class LiveHub implements AutoCloseable {
     }
   }
 
-  private void forReaders(JsonNode e, Map<String, Object> frame) {
+  /** The first frame on a live socket: who it is for. */
+  record Hello(String type, Feed.UserRef user) {}
+
+  /** A new post for its readers. */
+  record PostFrame(String type, Feed.PostJson post) {}
+
+  /** A post that is gone. */
+  record PostDeletedFrame(String type, String postId) {}
+
+  /** A new comment on a post. */
+  record CommentFrame(String type, String postId, Feed.CommentJson comment) {}
+
+  /** A post's counters now. */
+  record CountsFrame(String type, String postId, long likeCount, long commentCount) {}
+
+  /** A notification for its user. */
+  record NotificationFrame(String type, Feed.NotificationJson notification) {}
+
+  private void forReaders(JsonNode e, Record frame) {
     long family = e.get("f").asLong();
     forEach(s -> feed.mayRead(s.userId, family), frame);
   }
 
-  private void forEach(Predicate<LiveSocket> who, Map<String, Object> frame) {
+  private void forEach(Predicate<LiveSocket> who, Record frame) {
     for (LiveSocket s : sockets) {
       try {
         if (who.test(s)) {

@@ -1,7 +1,6 @@
 package io.kinhub.server.genealogy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.kinhub.server.backing.Database;
 import io.kinhub.server.http.Json;
 import java.io.UncheckedIOException;
@@ -9,18 +8,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
  * The change history of a family's tree: one row per person create, edit, delete or revert, and per
  * GEDCOM import, written in the transaction of the change itself (so a change is never without its
- * row, nor a row without its change). {@code before} and {@code after} are the person's API
- * objects.
+ * row, nor a row without its change). {@code before} and {@code after} are {@link PersonState}s,
+ * the {@code after} of an import an {@link ImportState}.
  */
 public final class Changes {
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  private static final String IMPORT = "import";
 
   /** A recorded change. */
   public record Change(
@@ -31,8 +29,8 @@ public final class Changes {
       String displayName,
       Instant at,
       String kind,
-      Map<String, Object> before,
-      Map<String, Object> after,
+      ChangeState before,
+      ChangeState after,
       Long reverts) {}
 
   private final Database db;
@@ -48,8 +46,8 @@ public final class Changes {
       Long personId,
       Long actor,
       String kind,
-      Map<String, Object> before,
-      Map<String, Object> after,
+      ChangeState before,
+      ChangeState after,
       Long reverts) {
     h.createUpdate(
             "INSERT INTO person_change (family_id, person_id, account_id, kind, before, after, reverts) "
@@ -64,7 +62,7 @@ public final class Changes {
         .execute();
   }
 
-  private static String write(Map<String, Object> value) {
+  private static String write(ChangeState value) {
     if (value == null) {
       return null;
     }
@@ -75,12 +73,14 @@ public final class Changes {
     }
   }
 
-  private static Map<String, Object> read(String value) {
+  private static ChangeState read(String kind, String value) {
     if (value == null) {
       return null;
     }
     try {
-      return Json.MAPPER.readValue(value, MAP);
+      Class<? extends ChangeState> type =
+          IMPORT.equals(kind) ? ImportState.class : PersonState.class;
+      return Json.MAPPER.readValue(value, type);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
@@ -91,6 +91,7 @@ public final class Changes {
           + "c.before::text AS before, c.after::text AS after, c.reverts FROM person_change c LEFT JOIN account a ON a.id = c.account_id ";
 
   private static Change map(ResultSet rs) throws SQLException {
+    String kind = rs.getString("kind");
     return new Change(
         rs.getLong("id"),
         rs.getLong("family_id"),
@@ -98,9 +99,9 @@ public final class Changes {
         (Long) rs.getObject("account_id"),
         rs.getString("display_name"),
         rs.getTimestamp("at").toInstant(),
-        rs.getString("kind"),
-        read(rs.getString("before")),
-        read(rs.getString("after")),
+        kind,
+        read(kind, rs.getString("before")),
+        read(kind, rs.getString("after")),
         (Long) rs.getObject("reverts"));
   }
 

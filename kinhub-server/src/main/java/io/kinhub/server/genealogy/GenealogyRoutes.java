@@ -1,7 +1,10 @@
 package io.kinhub.server.genealogy;
 
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -18,7 +21,6 @@ import io.kinhub.server.permission.Permissions.Access;
 import io.kinhub.server.session.Authentication;
 import io.kinhub.server.session.Session;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,28 +122,42 @@ public final class GenealogyRoutes implements FamilyExtension {
           NOT_RELATED,
           "These two persons are not connected by parent, child or spouse links.");
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("from", Long.toString(from));
-    out.put("to", Long.toString(to));
-    out.put("path", answer.pathIds().stream().map(String::valueOf).toList());
-    out.put("steps", answer.steps());
-    out.put("commonAncestorIds", answer.commonAncestorIds().stream().map(String::valueOf).toList());
-    out.put("term", Map.of("zh", answer.term().zh(), "en", answer.term().en()));
-    List<Map<String, Object>> shown = new ArrayList<>();
+    List<PathPerson> shown = new ArrayList<>();
     for (long id : answer.pathIds()) {
       int i = g.index(id);
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("id", Long.toString(id));
-      p.put("name", Privacy.name(g, audience, i));
-      if (Privacy.hidden(g, audience, i)) {
-        p.put("private", true);
-      }
-      shown.add(p);
+      shown.add(
+          new PathPerson(
+              Long.toString(id),
+              Privacy.name(g, audience, i),
+              Privacy.hidden(g, audience, i) ? Boolean.TRUE : null));
     }
-    out.put("persons", shown);
-    out.put("version", g.version());
+    Relationship out =
+        new Relationship(
+            Long.toString(from),
+            Long.toString(to),
+            answer.pathIds().stream().map(String::valueOf).toList(),
+            answer.steps(),
+            answer.commonAncestorIds().stream().map(String::valueOf).toList(),
+            answer.term(),
+            shown,
+            g.version());
     Json.respond(ctx, 200, out);
   }
+
+  /** How two persons are related, with the persons of the path as the reader may see them. */
+  record Relationship(
+      String from,
+      String to,
+      List<String> path,
+      List<String> steps,
+      List<String> commonAncestorIds,
+      KinshipTerms.Term term,
+      List<PathPerson> persons,
+      long version) {}
+
+  /** A person on a relationship's path; {@code private} only on a private one. */
+  record PathPerson(
+      String id, String name, @JsonProperty("private") @JsonInclude(NON_NULL) Boolean hidden) {}
 
   private static int limit(Context ctx, int dflt, int max) {
     String text = ctx.queryParam("limit");
@@ -198,40 +214,50 @@ public final class GenealogyRoutes implements FamilyExtension {
     int limit = limit(ctx, DEFAULT_CHANGES, MAX_CHANGES);
     List<Changes.Change> page = changes.list(family, person, before, limit + 1);
     boolean more = page.size() > limit;
-    List<Map<String, Object>> out = new ArrayList<>();
+    List<ChangeItem> out = new ArrayList<>();
     for (Changes.Change c : page.subList(0, Math.min(limit, page.size()))) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", Long.toString(c.id()));
-      m.put("personId", c.personId() == null ? null : Long.toString(c.personId()));
-      m.put("kind", c.kind());
-      m.put(
-          "by",
-          c.accountId() == null
-              ? null
-              : Map.of(
-                  "userId",
-                  Long.toString(c.accountId()),
-                  "displayName",
-                  c.displayName() == null ? "" : c.displayName()));
-      m.put("at", Json.time(c.at()));
-      m.put("before", c.before());
-      m.put("after", c.after());
-      m.put("reverts", c.reverts() == null ? null : Long.toString(c.reverts()));
-      out.add(m);
+      out.add(
+          new ChangeItem(
+              Long.toString(c.id()),
+              c.personId() == null ? null : Long.toString(c.personId()),
+              c.kind(),
+              c.accountId() == null
+                  ? null
+                  : new By(
+                      Long.toString(c.accountId()), c.displayName() == null ? "" : c.displayName()),
+              Json.time(c.at()),
+              c.before(),
+              c.after(),
+              c.reverts() == null ? null : Long.toString(c.reverts())));
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("changes", out);
-    body.put("nextBefore", more ? out.get(out.size() - 1).get("id") : null);
-    Json.respond(ctx, 200, body);
+    Json.respond(ctx, 200, new ChangePage(out, more ? out.get(out.size() - 1).id() : null));
   }
+
+  /** A recorded change as the history lists it. */
+  record ChangeItem(
+      String id,
+      String personId,
+      String kind,
+      By by,
+      String at,
+      ChangeState before,
+      ChangeState after,
+      String reverts) {}
+
+  /** Who made a change. */
+  record By(String userId, String displayName) {}
+
+  /** A page of the history, newest first, and the cursor of the next one (null at the end). */
+  record ChangePage(List<ChangeItem> changes, String nextBefore) {}
+
+  /** The person of the tree the caller is (null: none chosen). */
+  record Me(String personId) {}
 
   private void me(Context ctx) {
     Session s = Authentication.session(ctx);
     long family = FamilyRoutes.pathId(ctx, "id", "family");
     permissions.require(s, FamilyPermission.read(family));
-    Map<String, Object> out = new HashMap<>();
-    out.put("personId", myPerson(family, s.userId()).map(String::valueOf).orElse(null));
-    Json.respond(ctx, 200, out);
+    Json.respond(ctx, 200, new Me(myPerson(family, s.userId()).map(String::valueOf).orElse(null)));
   }
 
   private void setMe(Context ctx) {
@@ -244,7 +270,6 @@ public final class GenealogyRoutes implements FamilyExtension {
     }
     JsonBody body = JsonBody.read(ctx);
     Optional<String> text = body.optionalString("personId", 20);
-    Map<String, Object> out = new HashMap<>();
     if (text.isEmpty()) {
       db.withHandle(
           h ->
@@ -253,8 +278,7 @@ public final class GenealogyRoutes implements FamilyExtension {
                   .bind("family", family)
                   .bind("account", s.userId())
                   .execute());
-      out.put("personId", null);
-      Json.respond(ctx, 200, out);
+      Json.respond(ctx, 200, new Me(null));
       return;
     }
     long person = idOf("personId", text.get());
@@ -268,8 +292,7 @@ public final class GenealogyRoutes implements FamilyExtension {
                 .bind("account", s.userId())
                 .bind("person", person)
                 .execute());
-    out.put("personId", Long.toString(person));
-    Json.respond(ctx, 200, out);
+    Json.respond(ctx, 200, new Me(Long.toString(person)));
   }
 
   private static long idOf(String field, String text) {
@@ -298,6 +321,7 @@ public final class GenealogyRoutes implements FamilyExtension {
 
   @Override
   public Runnable patch(long familyId, JsonBody body, long userId) {
+    // keyed by column: the PATCH sets any subset of the settings
     Map<String, Object> sets = new LinkedHashMap<>();
     Optional<JsonBody> privacy = body.optionalObject("privacy");
     if (body.isNull("privacy")) {

@@ -66,6 +66,8 @@ public final class KinshipTerms {
           Map.entry("S", "姐妹"),
           Map.entry("G", "兄弟姐妹"));
 
+  // never compared or hashed: the array is only read
+  @SuppressWarnings("ArrayRecordComponent")
   private record Row(String[] pattern, char fromSex, String age, String zh) {}
 
   private static final List<Row> ZH = load();
@@ -80,7 +82,7 @@ public final class KinshipTerms {
         if (line.isBlank() || line.startsWith("#")) {
           continue;
         }
-        String[] cols = line.split("\t");
+        String[] cols = line.split("\t", 0);
         if (cols.length != 4) {
           throw new IllegalStateException(
               "kinship-zh.tsv: 4 tab-separated columns expected: " + line);
@@ -112,6 +114,8 @@ public final class KinshipTerms {
   }
 
   /**
+   * The Chinese and English kinship terms for a path.
+   *
    * @param steps the path's steps from {@code from} to {@code to}
    * @param fromSex "male", "female" or "unknown"
    * @param age {@code to}'s age relative to {@code from}

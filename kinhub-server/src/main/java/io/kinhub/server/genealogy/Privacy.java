@@ -1,8 +1,9 @@
 package io.kinhub.server.genealogy;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.kinhub.server.permission.Permissions.Access;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 /**
  * The one place that decides what a reader sees of a person. Members of the family (and
@@ -49,38 +50,68 @@ public final class Privacy {
         : g.names[index];
   }
 
+  /** A person as a reader may see them: in full, or private. */
+  public sealed interface Shown permits FullPerson, PrivatePerson {}
+
   /**
-   * A person's API object (as {@code TreeRoutes} builds it) as {@code audience} may see it, with
-   * the generation fields added. A private person keeps only id, familyId, the links and the
-   * generation.
+   * A person in full with their generation (null outside the founder's line or before the graph
+   * knows them) and, from generation 1 on, its name from the poem.
    */
-  public static Map<String, Object> person(
-      Map<String, Object> full, KinGraph g, Audience audience) {
-    long id = Long.parseLong((String) full.get("id"));
+  public record FullPerson(
+      @JsonUnwrapped PersonBody person,
+      Integer generation,
+      @JsonUnwrapped GenerationNames generationNames)
+      implements Shown {}
+
+  /** The poem's character of a person's generation and whether their given name carries it. */
+  public record GenerationNames(String generationName, Boolean generationNameMatches) {}
+
+  /** A living person as a visitor sees them: the name (or "Private"), the links, the generation. */
+  public record PrivatePerson(
+      String id,
+      String familyId,
+      String name,
+      @JsonProperty("private") boolean hidden,
+      String fatherId,
+      String motherId,
+      List<String> spouseIds,
+      List<String> childrenIds,
+      Integer generation)
+      implements Shown {}
+
+  /**
+   * A person shown in full without the graph (generation null): an edit of a tree without founder.
+   */
+  public static Shown full(PersonBody full) {
+    return new FullPerson(full, null, null);
+  }
+
+  /**
+   * A person as {@code audience} may see them, with the generation fields added. A private person
+   * keeps only id, familyId, the links and the generation.
+   */
+  public static Shown person(PersonBody full, KinGraph g, Audience audience) {
+    long id = Long.parseLong(full.id());
     int i = g.index(id);
-    Map<String, Object> out;
+    Integer generation = i >= 0 ? Generations.generation(g, i) : null;
     // a person the graph does not know yet (created in the same instant) is private to visitors
     // until it does
     if (i >= 0 ? hidden(g, audience, i) : audience == Audience.PUBLIC) {
-      out = new LinkedHashMap<>();
-      out.put("id", full.get("id"));
-      out.put("familyId", full.get("familyId"));
-      out.put("name", i >= 0 ? name(g, audience, i) : PRIVATE_NAME);
-      out.put("private", true);
-      for (String link : new String[] {"fatherId", "motherId", "spouseIds", "childrenIds"}) {
-        if (full.containsKey(link)) {
-          out.put(link, full.get(link));
-        }
-      }
-      out.put("generation", i >= 0 ? Generations.generation(g, i) : null);
-      return out;
+      return new PrivatePerson(
+          full.id(),
+          full.familyId(),
+          i >= 0 ? name(g, audience, i) : PRIVATE_NAME,
+          true,
+          full.fatherId(),
+          full.motherId(),
+          full.spouseIds(),
+          full.childrenIds(),
+          generation);
     }
-    out = new LinkedHashMap<>(full);
-    out.put("generation", i >= 0 ? Generations.generation(g, i) : null);
-    if (i >= 0 && g.generation[i] != 0) {
-      out.put("generationName", Generations.generationName(g, i));
-      out.put("generationNameMatches", Generations.matches(g, i));
-    }
-    return out;
+    GenerationNames names =
+        i >= 0 && g.generation[i] != 0
+            ? new GenerationNames(Generations.generationName(g, i), Generations.matches(g, i))
+            : null;
+    return new FullPerson(full, generation, names);
   }
 }

@@ -288,7 +288,6 @@ public final class Relationships {
     List<Long> ids = new ArrayList<>();
     List<String> steps = new ArrayList<>();
     ids.add(g.ids[raw[0]]);
-    int ups = 0;
     int downs = 0;
     boolean monotone = true;
     boolean spouse = false;
@@ -309,7 +308,6 @@ public final class Relationships {
                 : (order < 0 ? "elder_" : "younger_") + base);
         ids.add(g.ids[w]);
         monotone &= downs == 0;
-        ups++;
         downs++;
         i++;
         continue;
@@ -321,7 +319,6 @@ public final class Relationships {
                   ? "father"
                   : g.sex[v] == KinGraph.FEMALE ? "mother" : "parent");
           monotone &= downs == 0;
-          ups++;
         }
         case DOWN -> {
           steps.add(

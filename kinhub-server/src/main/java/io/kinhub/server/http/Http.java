@@ -7,8 +7,6 @@ import io.javalin.http.HttpResponseException;
 import io.kinhub.redis.RedisUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -166,21 +164,11 @@ public final class Http {
 
   /** Writes an RFC 9457 problem response. */
   static void problem(Context ctx, int status, String code, String detail, String field) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "https://kinhub.dev/problems/" + code.replace('_', '-'));
-    body.put("title", Problem.title(status));
-    body.put("status", status);
-    if (detail != null) {
-      body.put("detail", detail);
-    }
-    body.put("code", code);
-    if (field != null) {
-      body.put("field", field);
-    }
+    ProblemBody body = ProblemBody.of(status, code, detail, field);
     if (status == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"kinhub\"");
     }
-    ctx.attribute(ANSWERED, Boolean.TRUE);
+    ctx.attribute(ANSWERED, true);
     Json.respond(ctx, status, body);
     ctx.contentType("application/problem+json");
   }

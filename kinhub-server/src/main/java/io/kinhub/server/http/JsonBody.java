@@ -135,7 +135,7 @@ public final class JsonBody {
   }
 
   private static boolean isJson(String contentType) {
-    String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+    String[] parts = contentType.toLowerCase(Locale.ROOT).split(";", -1);
     if (!parts[0].trim().equals("application/json")) {
       return false;
     }

@@ -3,8 +3,6 @@ package io.kinhub.server.http;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -31,15 +29,8 @@ public final class ProblemResponses {
 
   /** The problem+json body of {@code problem}. */
   static byte[] body(Problem problem) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "https://kinhub.dev/problems/" + problem.code().replace('_', '-'));
-    body.put("title", Problem.title(problem.status()));
-    body.put("status", problem.status());
-    body.put("detail", problem.detail());
-    body.put("code", problem.code());
-    if (problem.field() != null) {
-      body.put("field", problem.field());
-    }
+    ProblemBody body =
+        ProblemBody.of(problem.status(), problem.code(), problem.detail(), problem.field());
     try {
       return Json.MAPPER.writeValueAsBytes(body);
     } catch (IOException e) {

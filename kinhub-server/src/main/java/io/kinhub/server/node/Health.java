@@ -1,5 +1,8 @@
 package io.kinhub.server.node;
 
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.redis.connection.RedisConnections;
@@ -18,9 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +53,6 @@ public final class Health implements AutoCloseable {
   private final String version;
   private final RedisConnections redis;
   private final EventBus bus;
-  private final Database database;
   private final PrometheusMeterRegistry prometheus;
   private final ScheduledExecutorService probes;
   private final byte[] openApi;
@@ -74,7 +74,6 @@ public final class Health implements AutoCloseable {
     this.version = versionOf();
     this.redis = redis;
     this.bus = bus;
-    this.database = database;
     this.prometheus = prometheus;
     this.openApi = readOpenApi();
     this.redisProbe = new Probe("Redis", redis::probe);
@@ -85,14 +84,17 @@ public final class Health implements AutoCloseable {
     this.probes =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("kinhub-health").factory());
-    probes.scheduleWithFixedDelay(
-        () -> {
-          redisProbe.tick();
-          databaseProbe.tick();
-        },
-        0,
-        INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
+    // the ticks only hand work to the probe threads, so the schedule never ends early; close() ends
+    // it
+    var unused =
+        probes.scheduleWithFixedDelay(
+            () -> {
+              redisProbe.tick();
+              databaseProbe.tick();
+            },
+            0,
+            INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -185,45 +187,68 @@ public final class Health implements AutoCloseable {
     NodeRegistry.View nodes =
         registry == null ? new NodeRegistry.View(List.of(), List.of()) : registry.view();
     boolean draining = this.draining.getAsBoolean();
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("status", redisUp ? "up" : "down");
-    r.put("mode", identity.mode());
-    r.put("endpoint", identity.endpoint());
-    r.put("runId", identity.runId());
-    Map<String, Object> body = new LinkedHashMap<>();
     // down (a dependency) outranks draining (going away on purpose), which outranks degraded
     // (another node is wrong)
     String status = !up ? "down" : draining ? "draining" : nodes.consistent() ? "up" : "degraded";
-    body.put("status", status);
-    body.put("node", nodeId);
-    body.put("version", version);
-    body.put("redis", r);
-    body.put("database", Map.of("status", databaseUp ? "up" : "down"));
-    body.put("bus", Map.of("instance", bus.instanceId(), "trusted", bus.trusted()));
-    body.put("nodes", nodes.nodes().stream().map(Health::nodeBody).toList());
-    body.put("consistent", nodes.consistent());
-    if (!nodes.consistent()) {
-      body.put("problems", nodes.problems());
-    }
+    HealthBody body =
+        new HealthBody(
+            status,
+            nodeId,
+            version,
+            new RedisStatus(
+                redisUp ? "up" : "down", identity.mode(), identity.endpoint(), identity.runId()),
+            new Status(databaseUp ? "up" : "down"),
+            new Bus(bus.instanceId(), bus.trusted()),
+            nodes.nodes().stream().map(Health::nodeBody).toList(),
+            nodes.consistent(),
+            nodes.consistent() ? null : nodes.problems());
     if (draining) {
       ctx.header("Connection", "close");
     }
     Json.respond(ctx, status.equals("up") ? 200 : 503, body);
   }
 
-  private static Map<String, Object> nodeBody(NodeRegistry.Node n) {
-    Map<String, Object> redis = new LinkedHashMap<>();
-    redis.put("mode", n.redis().mode());
-    redis.put("endpoint", n.redis().endpoint());
-    redis.put("runId", n.redis().runId());
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("node", n.node());
-    body.put("redis", redis);
-    body.put("lastSeenAt", Json.time(n.lastSeenAt().toEpochMilli()));
-    body.put("version", n.version());
-    body.put("startedAt", Json.time(n.startedAt().toEpochMilli()));
-    body.put("draining", n.draining());
-    return body;
+  /** The body of {@code /health}; {@code problems} only when the nodes disagree. */
+  record HealthBody(
+      String status,
+      String node,
+      String version,
+      RedisStatus redis,
+      Status database,
+      Bus bus,
+      List<NodeBody> nodes,
+      boolean consistent,
+      @JsonInclude(NON_NULL) List<String> problems) {}
+
+  /** This node's Redis: reachable or not, and which server it is. */
+  record RedisStatus(String status, String mode, String endpoint, String runId) {}
+
+  /** A dependency up or down. */
+  record Status(String status) {}
+
+  /** This node's event bus: its instance and whether its invalidations are trusted. */
+  record Bus(String instance, boolean trusted) {}
+
+  /** The Redis server a node uses. */
+  record RedisIdentityBody(String mode, String endpoint, String runId) {}
+
+  /** A node of the cluster as the registry last saw it. */
+  record NodeBody(
+      String node,
+      RedisIdentityBody redis,
+      String lastSeenAt,
+      String version,
+      String startedAt,
+      boolean draining) {}
+
+  private static NodeBody nodeBody(NodeRegistry.Node n) {
+    return new NodeBody(
+        n.node(),
+        new RedisIdentityBody(n.redis().mode(), n.redis().endpoint(), n.redis().runId()),
+        Json.time(n.lastSeenAt().toEpochMilli()),
+        n.version(),
+        Json.time(n.startedAt().toEpochMilli()),
+        n.draining());
   }
 
   private void metrics(Context ctx) {

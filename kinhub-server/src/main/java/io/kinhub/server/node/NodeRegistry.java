@@ -122,8 +122,10 @@ public final class NodeRegistry implements AutoCloseable {
    * interval.
    */
   public void start() {
-    beats.scheduleWithFixedDelay(
-        this::beat, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+    // beat() catches its own failures, so the schedule never ends early; leave() ends it
+    var unused =
+        beats.scheduleWithFixedDelay(
+            this::beat, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Told (on the heartbeat thread) each time this node becomes degraded. */

@@ -94,19 +94,21 @@ public final class Singleton implements AutoCloseable {
   public void every(String task, Duration period, Duration ttl, Work<?> work) {
     long periodMs = period.toMillis();
     long firstMs = ThreadLocalRandom.current().nextLong(periodMs / 2, periodMs + 1);
-    timer.scheduleWithFixedDelay(
-        () -> {
-          try {
-            runIfFree(task, ttl, work);
-          } catch (StaleFenceException e) {
-            log.warn("{}", e.getMessage());
-          } catch (RuntimeException e) {
-            log.warn("task '{}' failed: {}", task, e.toString());
-          }
-        },
-        firstMs,
-        periodMs,
-        TimeUnit.MILLISECONDS);
+    // the task catches its own failures, so the schedule never ends early; close() ends it
+    var unused =
+        timer.scheduleWithFixedDelay(
+            () -> {
+              try {
+                runIfFree(task, ttl, work);
+              } catch (StaleFenceException e) {
+                log.warn("{}", e.getMessage());
+              } catch (RuntimeException e) {
+                log.warn("task '{}' failed: {}", task, e.toString());
+              }
+            },
+            firstMs,
+            periodMs,
+            TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -48,6 +48,7 @@ public final class Roles {
     /** A visitor of a public family; a visitor of a private family holds nothing. */
     VISITOR("family:read:{family}");
 
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: unmodifiable
     private final List<String> templates;
 
     FamilyRole(String... templates) {

@@ -85,8 +85,10 @@ final class QrLogins {
     return v;
   }
 
-  /** What a redemption answers: the login body, and whether it is a replay of an earlier answer. */
-  /** The login body as JSON text: a replay answers exactly the bytes of the first answer. */
+  /**
+   * What a redemption answers: the login body as JSON text (a replay answers exactly the bytes of
+   * the first answer), and whether it is a replay of an earlier answer.
+   */
   record Redemption(String json, boolean replayed) {}
 
   /**

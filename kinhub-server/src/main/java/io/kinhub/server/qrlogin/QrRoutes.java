@@ -113,7 +113,7 @@ public final class QrRoutes implements AutoCloseable {
           if (path.startsWith("/api/v1/qr-logins")
               && !path.endsWith("/image.svg")
               && !path.endsWith("/image.png")) {
-            refuseIfUnusable(ctx);
+            refuseIfUnusable();
           }
         });
     routes.post("/api/v1/qr-logins", this::create);
@@ -134,7 +134,7 @@ public final class QrRoutes implements AutoCloseable {
     routes.get(WS_PATH, this::refuseUpgrade);
   }
 
-  private void refuseIfUnusable(Context ctx) {
+  private void refuseIfUnusable() {
     Optional<Problem> refused = refusal.get();
     if (refused.isPresent()) {
       throw refused.get();

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sessions in Redis. A user's keys share the hash tag {@code {u<id>}} so every multi-key script
@@ -27,6 +29,8 @@ import java.util.concurrent.CompletionStage;
  * session".
  */
 final class SessionStore {
+  private static final Logger log = LoggerFactory.getLogger(SessionStore.class);
+
   private static final LuaScript CREATE =
       LuaScript.fromResource(SessionStore.class, "session_create.lua");
   private static final LuaScript TOUCH =
@@ -218,7 +222,15 @@ final class SessionStore {
     for (String hash : hashes) {
       try {
         // one key per command: pointers live in different cluster slots
-        redis.async().del(pointerKey(hash));
+        redis
+            .async()
+            .del(pointerKey(hash))
+            .whenComplete(
+                (deleted, failure) -> {
+                  if (failure != null) {
+                    log.debug("session pointer not deleted: {}", failure.toString());
+                  }
+                });
       } catch (RuntimeException e) {
         // harmless: a pointer without its record means "no session", and it expires on its own
       }

@@ -108,9 +108,9 @@ public final class GedcomExport {
             pair -> {
               // the man is HUSB when genders tell; otherwise the lower id
               boolean swap =
-                  "male".equals(gender.get(pair[1])) && !"male".equals(gender.get(pair[0]))
-                      || "female".equals(gender.get(pair[0]))
-                          && !"female".equals(gender.get(pair[1]));
+                  ("male".equals(gender.get(pair[1])) && !"male".equals(gender.get(pair[0])))
+                      || ("female".equals(gender.get(pair[0]))
+                          && !"female".equals(gender.get(pair[1])));
               long husband = swap ? pair[1] : pair[0];
               long wife = swap ? pair[0] : pair[1];
               if (!units.containsKey(key(husband, wife))
@@ -123,7 +123,8 @@ public final class GedcomExport {
     Map<Long, List<String>> childIn = new HashMap<>();
     int n = 0;
     for (Map.Entry<List<Long>, Unit> e : units.entrySet()) {
-      String xref = "@F" + (++n) + "@";
+      n++;
+      String xref = "@F" + n + "@";
       unitXref.put(e.getKey(), xref);
       Unit u = e.getValue();
       if (u.husband() != null) {

@@ -2,6 +2,7 @@ package io.kinhub.server.tree;
 
 import io.kinhub.server.backing.Database;
 import io.kinhub.server.genealogy.Changes;
+import io.kinhub.server.genealogy.ImportState;
 import io.kinhub.server.tree.gedcom.GedcomFamily;
 import io.kinhub.server.tree.gedcom.GedcomFormatException;
 import io.kinhub.server.tree.gedcom.GedcomHandler;
@@ -16,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -103,9 +103,7 @@ public final class GedcomImport {
                     actor,
                     "import",
                     null,
-                    Map.of(
-                        "imported",
-                        Map.of("persons", run.imported, "families", summary.families())),
+                    ImportState.of(run.imported, summary.families()),
                     null);
                 return new Result(
                     run.imported, summary.families(), List.copyOf(run.warnings), run.warningCount);

@@ -1,7 +1,9 @@
 package io.kinhub.server.tree;
 
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
 import static io.kinhub.server.session.RouteAccess.SESSION;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
@@ -23,7 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -144,13 +145,13 @@ public final class GedcomRoutes {
           result.families(),
           result.warningCount(),
           (System.nanoTime() - started) / 1_000_000);
-      List<Map<String, Object>> warnings =
-          result.warnings().stream().map(GedcomRoutes::json).toList();
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("imported", Map.of("persons", result.persons(), "families", result.families()));
-      out.put("warnings", warnings);
-      out.put("warningCount", result.warningCount());
-      Json.respond(ctx, 200, out);
+      Json.respond(
+          ctx,
+          200,
+          new Imported(
+              new Counts(result.persons(), result.families()),
+              result.warnings().stream().map(GedcomRoutes::json).toList(),
+              result.warningCount()));
     } finally {
       imports.release();
     }
@@ -224,13 +225,17 @@ public final class GedcomRoutes {
         .withHeaders(Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
   }
 
-  private static Map<String, Object> json(GedcomWarning w) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    if (w.line() > 0) {
-      out.put("line", w.line());
-    }
-    out.put("message", w.message());
-    return out;
+  /** What an import added, its first warnings and how many there were. */
+  record Imported(Counts imported, List<Warning> warnings, long warningCount) {}
+
+  /** How many persons and families an import added. */
+  record Counts(long persons, long families) {}
+
+  /** A warning of an import; {@code line} only when it has one. */
+  record Warning(@JsonInclude(NON_NULL) Integer line, String message) {}
+
+  private static Warning json(GedcomWarning w) {
+    return new Warning(w.line() > 0 ? w.line() : null, w.message());
   }
 
   private Problem tooLarge() {

@@ -1,5 +1,7 @@
 package io.kinhub.server.tree;
 
+import io.kinhub.server.genealogy.PersonBody;
+import io.kinhub.server.genealogy.PersonState;
 import java.util.List;
 
 /**
@@ -21,4 +23,30 @@ public record Person(
     Long motherId,
     List<Long> spouseIds,
     List<Long> childrenIds,
-    boolean deceased) {}
+    boolean deceased) {
+
+  /** The person as the API shows them to members. */
+  public PersonBody body() {
+    return new PersonBody(
+        Long.toString(id),
+        Long.toString(familyId),
+        name,
+        surname,
+        gender,
+        birthDate,
+        birthPlace,
+        deathDate,
+        deathPlace,
+        fatherId == null ? null : Long.toString(fatherId),
+        motherId == null ? null : Long.toString(motherId),
+        spouseIds.stream().map(String::valueOf).toList(),
+        childrenIds.stream().map(String::valueOf).toList(),
+        notes,
+        deceased);
+  }
+
+  /** The person as the change history stores them. */
+  public PersonState state() {
+    return body().state();
+  }
+}

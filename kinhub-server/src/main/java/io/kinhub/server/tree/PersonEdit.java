@@ -9,6 +9,7 @@ import java.util.Map;
  * spouses alone).
  */
 public record PersonEdit(
+    // keyed by column: a PATCH sets any subset of COLUMNS, and a null value clears one
     Map<String, Object> columns,
     boolean setFather,
     Long fatherId,

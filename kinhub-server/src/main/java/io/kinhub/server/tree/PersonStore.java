@@ -2,6 +2,7 @@ package io.kinhub.server.tree;
 
 import io.kinhub.server.backing.Database;
 import io.kinhub.server.genealogy.Changes;
+import io.kinhub.server.genealogy.PersonState;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -153,6 +154,7 @@ public final class PersonStore {
               long version = lockTree(h, familyId, ifVersions);
               checkReferences(h, familyId, null, edit);
               distinctParents(edit.fatherId(), edit.motherId());
+              // the columns this edit sets (keys checked against PersonEdit.COLUMNS)
               Map<String, Object> values = new LinkedHashMap<>(edit.columns());
               values.put("family_id", familyId);
               values.put("father_id", edit.fatherId());
@@ -170,8 +172,7 @@ public final class PersonStore {
               }
               bumpVersion(h, familyId);
               Person created = find(h, familyId, id).orElseThrow();
-              Changes.record(
-                  h, familyId, id, actor, "create", null, TreeRoutes.json(created), null);
+              Changes.record(h, familyId, id, actor, "create", null, created.state(), null);
               return new Changed(created, version + 1);
             });
     changed.accept(familyId);
@@ -208,6 +209,7 @@ public final class PersonStore {
               distinctParents(
                   edit.setFather() ? edit.fatherId() : current.fatherId(),
                   edit.setMother() ? edit.motherId() : current.motherId());
+              // the columns this edit sets (keys checked against PersonEdit.COLUMNS)
               Map<String, Object> values = new LinkedHashMap<>(edit.columns());
               if (edit.setFather()) {
                 refuseCycle(h, personId, edit.fatherId(), "fatherId");
@@ -234,14 +236,7 @@ public final class PersonStore {
               bumpVersion(h, familyId);
               Person updated = find(h, familyId, personId).orElseThrow();
               Changes.record(
-                  h,
-                  familyId,
-                  personId,
-                  actor,
-                  "update",
-                  TreeRoutes.json(current),
-                  TreeRoutes.json(updated),
-                  null);
+                  h, familyId, personId, actor, "update", current.state(), updated.state(), null);
               return new Changed(updated, version + 1);
             });
     changed.accept(familyId);
@@ -295,8 +290,7 @@ public final class PersonStore {
                   .bind("family", familyId)
                   .execute();
               bumpVersion(h, familyId);
-              Changes.record(
-                  h, familyId, personId, actor, "delete", TreeRoutes.json(current), null, null);
+              Changes.record(h, familyId, personId, actor, "delete", current.state(), null, null);
               return version + 1;
             });
     changed.accept(familyId);
@@ -331,7 +325,10 @@ public final class PersonStore {
                         + " changed after this change; revert the later changes first.");
               }
               Optional<Person> current = find(h, familyId, personId);
-              Map<String, Object> before = change.before();
+              if (change.before() != null && !(change.before() instanceof PersonState)) {
+                throw new IllegalStateException("change " + changeId + " holds no person");
+              }
+              PersonState before = (PersonState) change.before();
               Person restored;
               if (before == null) {
                 Person p =
@@ -349,8 +346,7 @@ public final class PersonStore {
                     .bind("family", familyId)
                     .execute();
                 bumpVersion(h, familyId);
-                Changes.record(
-                    h, familyId, personId, actor, "revert", TreeRoutes.json(p), null, changeId);
+                Changes.record(h, familyId, personId, actor, "revert", p.state(), null, changeId);
                 return p;
               }
               if (current.isEmpty()) {
@@ -358,37 +354,36 @@ public final class PersonStore {
                         "INSERT INTO person (id, family_id, name) VALUES (:id, :family, :name)")
                     .bind("id", personId)
                     .bind("family", familyId)
-                    .bind("name", before.get("name"))
+                    .bind("name", before.name())
                     .execute();
               }
-              Map<String, Object> columns = new LinkedHashMap<>();
-              columns.put("name", before.get("name"));
-              columns.put("surname", before.get("surname"));
-              columns.put("gender", before.getOrDefault("gender", "unknown"));
-              columns.put("birth_date", before.get("birthDate"));
-              columns.put("birth_place", before.get("birthPlace"));
-              columns.put("death_date", before.get("deathDate"));
-              columns.put("death_place", before.get("deathPlace"));
-              columns.put("notes", before.get("notes"));
-              columns.put("deceased", Boolean.TRUE.equals(before.get("deceased")));
-              Long father = existing(h, familyId, before.get("fatherId"));
-              Long mother = existing(h, familyId, before.get("motherId"));
+              Long father = existing(h, familyId, before.fatherId());
+              Long mother = existing(h, familyId, before.motherId());
               refuseCycle(h, personId, father, "fatherId");
               refuseCycle(h, personId, mother, "motherId");
-              columns.put("father_id", father);
-              columns.put("mother_id", mother);
-              String sets =
-                  String.join(", ", columns.keySet().stream().map(c -> c + " = :" + c).toList());
-              var update =
-                  h.createUpdate(
-                          "UPDATE person SET " + sets + " WHERE id = :id AND family_id = :family")
-                      .bind("id", personId)
-                      .bind("family", familyId);
-              columns.forEach(update::bind);
-              update.execute();
+              h.createUpdate(
+                      "UPDATE person SET name = :name, surname = :surname, gender = :gender, "
+                          + "birth_date = :birth_date, birth_place = :birth_place, "
+                          + "death_date = :death_date, death_place = :death_place, notes = :notes, "
+                          + "deceased = :deceased, father_id = :father_id, mother_id = :mother_id "
+                          + "WHERE id = :id AND family_id = :family")
+                  .bind("id", personId)
+                  .bind("family", familyId)
+                  .bind("name", before.name())
+                  .bind("surname", before.surname())
+                  .bind("gender", before.gender() == null ? "unknown" : before.gender())
+                  .bind("birth_date", before.birthDate())
+                  .bind("birth_place", before.birthPlace())
+                  .bind("death_date", before.deathDate())
+                  .bind("death_place", before.deathPlace())
+                  .bind("notes", before.notes())
+                  .bind("deceased", before.deceased())
+                  .bind("father_id", father)
+                  .bind("mother_id", mother)
+                  .execute();
               List<Long> spouses = new ArrayList<>();
-              if (before.get("spouseIds") instanceof List<?> list) {
-                for (Object o : list) {
+              if (before.spouseIds() != null) {
+                for (String o : before.spouseIds()) {
                   Long spouse = existing(h, familyId, o);
                   if (spouse != null && spouse != personId) {
                     spouses.add(spouse);
@@ -396,13 +391,13 @@ public final class PersonStore {
                 }
               }
               replaceSpouses(h, familyId, personId, spouses);
-              if (current.isEmpty() && before.get("childrenIds") instanceof List<?> list) {
+              if (current.isEmpty() && before.childrenIds() != null) {
                 // children detached by the delete get this parent back where the slot is still free
                 String slot =
-                    "female".equals(before.get("gender"))
+                    "female".equals(before.gender())
                         ? "mother_id"
-                        : "male".equals(before.get("gender")) ? "father_id" : null;
-                for (Object o : list) {
+                        : "male".equals(before.gender()) ? "father_id" : null;
+                for (String o : before.childrenIds()) {
                   Long child = existing(h, familyId, o);
                   if (slot != null && child != null) {
                     h.createUpdate(
@@ -426,8 +421,8 @@ public final class PersonStore {
                   personId,
                   actor,
                   "revert",
-                  current.map(TreeRoutes::json).orElse(null),
-                  TreeRoutes.json(restored),
+                  current.map(Person::state).orElse(null),
+                  restored.state(),
                   changeId);
               return restored;
             });
@@ -435,8 +430,8 @@ public final class PersonStore {
     return done;
   }
 
-  private static Long existing(Handle h, long familyId, Object id) {
-    if (!(id instanceof String text) || !text.matches("[1-9][0-9]{0,17}")) {
+  private static Long existing(Handle h, long familyId, String text) {
+    if (text == null || !text.matches("[1-9][0-9]{0,17}")) {
       return null;
     }
     long value = Long.parseLong(text);

@@ -38,6 +38,8 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class TreeJson {
   /** A serialised tree at one version: the JSON, gzip-compressed. */
+  // never compared or hashed (the version is its identity); the bytes are written as they are
+  @SuppressWarnings("ArrayRecordComponent")
   public record Document(long version, byte[] gzipped, Audience audience) {
     public Document(long version, byte[] gzipped) {
       this(version, gzipped, Audience.FULL);

@@ -6,6 +6,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.kinhub.server.family.FamilyRoutes;
 import io.kinhub.server.genealogy.KinGraphs;
+import io.kinhub.server.genealogy.PersonBody;
 import io.kinhub.server.genealogy.Privacy;
 import io.kinhub.server.genealogy.Privacy.Audience;
 import io.kinhub.server.http.Json;
@@ -91,7 +92,7 @@ public final class TreeRoutes {
     PersonStore.Changed changed =
         persons.create(family, edit(JsonBody.read(ctx), true), s.userId(), ifMatch(ctx, family));
     ctx.header("ETag", new TreeJson.Document(changed.version(), null).etag(family));
-    Json.respond(ctx, 201, shown(family, json(changed.person()), Audience.FULL));
+    Json.respond(ctx, 201, shown(family, changed.person().body(), Audience.FULL));
   }
 
   private void read(Context ctx) {
@@ -103,7 +104,7 @@ public final class TreeRoutes {
         persons
             .find(family, id)
             .orElseThrow(() -> Problem.notFound("No such person in this family."));
-    Json.respond(ctx, 200, shown(family, json(person), audience));
+    Json.respond(ctx, 200, shown(family, person.body(), audience));
   }
 
   private void update(Context ctx) {
@@ -115,7 +116,7 @@ public final class TreeRoutes {
         persons.update(
             family, id, edit(JsonBody.read(ctx), false), s.userId(), ifMatch(ctx, family));
     ctx.header("ETag", new TreeJson.Document(changed.version(), null).etag(family));
-    Json.respond(ctx, 200, shown(family, json(changed.person()), Audience.FULL));
+    Json.respond(ctx, 200, shown(family, changed.person().body(), Audience.FULL));
   }
 
   private void delete(Context ctx) {
@@ -134,7 +135,7 @@ public final class TreeRoutes {
   }
 
   /** The change undone and the person as they are now. */
-  record Reverted(String reverted, Map<String, Object> person) {}
+  record Reverted(String reverted, PersonBody person) {}
 
   private void revert(Context ctx) {
     Session s = Authentication.session(ctx);
@@ -142,7 +143,7 @@ public final class TreeRoutes {
     long change = FamilyRoutes.pathId(ctx, "changeId", "change");
     permissions.require(s, FamilyPermission.editPersons(family));
     Person person = persons.revert(family, change, s.userId());
-    Json.respond(ctx, 200, new Reverted(Long.toString(change), json(person)));
+    Json.respond(ctx, 200, new Reverted(Long.toString(change), person.body()));
   }
 
   private void tree(Context ctx) throws IOException {
@@ -179,12 +180,10 @@ public final class TreeRoutes {
    * A person as {@code audience} may see them, with the generation fields, from the graph at the
    * current version.
    */
-  private Map<String, Object> shown(long family, Map<String, Object> full, Audience audience) {
+  private Privacy.Shown shown(long family, PersonBody full, Audience audience) {
     if (audience == Audience.FULL && !graphs.hasFounder(family)) {
       // an edit of a large tree does not wait for a graph it does not need
-      Map<String, Object> out = new LinkedHashMap<>(full);
-      out.put("generation", null);
-      return out;
+      return Privacy.full(full);
     }
     long version = versions.version(family).orElseThrow(() -> Problem.notFound("No such family."));
     return Privacy.person(full, graphs.graph(family, version), audience);
@@ -223,8 +222,8 @@ public final class TreeRoutes {
     if (acceptEncoding == null) {
       return false;
     }
-    for (String candidate : acceptEncoding.split(",")) {
-      String[] parts = candidate.strip().split(";");
+    for (String candidate : acceptEncoding.split(",", 0)) {
+      String[] parts = candidate.strip().split(";", 0);
       String coding = parts[0].strip().toLowerCase(Locale.ROOT);
       if (!coding.equals("gzip") && !coding.equals("x-gzip") && !coding.equals("*")) {
         continue;
@@ -244,7 +243,7 @@ public final class TreeRoutes {
     if (ifNoneMatch == null) {
       return false;
     }
-    for (String candidate : ifNoneMatch.split(",")) {
+    for (String candidate : ifNoneMatch.split(",", 0)) {
       String tag = candidate.strip();
       if (tag.equals("*")
           || tag.equals(etag)
@@ -255,29 +254,9 @@ public final class TreeRoutes {
     return false;
   }
 
-  /** A person as the API shows it. */
-  public static Map<String, Object> json(Person p) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", Long.toString(p.id()));
-    out.put("familyId", Long.toString(p.familyId()));
-    out.put("name", p.name());
-    out.put("surname", p.surname());
-    out.put("gender", p.gender());
-    out.put("birthDate", p.birthDate());
-    out.put("birthPlace", p.birthPlace());
-    out.put("deathDate", p.deathDate());
-    out.put("deathPlace", p.deathPlace());
-    out.put("fatherId", p.fatherId() == null ? null : Long.toString(p.fatherId()));
-    out.put("motherId", p.motherId() == null ? null : Long.toString(p.motherId()));
-    out.put("spouseIds", p.spouseIds().stream().map(String::valueOf).toList());
-    out.put("childrenIds", p.childrenIds().stream().map(String::valueOf).toList());
-    out.put("notes", p.notes());
-    out.put("deceased", p.deceased());
-    return out;
-  }
-
   /** Validates a create ({@code complete}) or PATCH body into an edit. */
   private static PersonEdit edit(JsonBody body, boolean complete) {
+    // the columns this body sets: a PATCH names any subset of them
     Map<String, Object> columns = new LinkedHashMap<>();
     if (complete || body.has("name")) {
       columns.put(

@@ -176,8 +176,8 @@ public final class PageRoutes {
     }
     String best = "en";
     double bestQ = -1;
-    for (String part : acceptLanguage.split(",")) {
-      String[] pieces = part.trim().split(";");
+    for (String part : acceptLanguage.split(",", 0)) {
+      String[] pieces = part.trim().split(";", 0);
       if (pieces.length == 0) {
         continue;
       }

@@ -133,7 +133,7 @@ public final class GedcomReader {
     while (i < n && i - start <= 2 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
       i++;
     }
-    if (i == start || i - start > 2 || i < n && text.charAt(i) != ' ') {
+    if (i == start || i - start > 2 || (i < n && text.charAt(i) != ' ')) {
       throw new GedcomFormatException(
           number, "a line must start with a level 0 to 99, not '" + shown(text) + "'");
     }

@@ -159,7 +159,7 @@ public final class PartialDate {
    * neither.
    */
   private static PartialDate structured(String original, String s, boolean iso) {
-    String[] words = s.split("\\s+");
+    String[] words = s.split("\\s+", 0);
     Qualifier qualifier = QUALIFIERS.get(words[0].toLowerCase(Locale.ROOT));
     int first = qualifier == null ? 0 : 1;
     int count = words.length - first;
@@ -176,7 +176,7 @@ public final class PartialDate {
       return null;
     }
     int month = count == 1 ? ABSENT : month(words[words.length - 2]);
-    if (month == 0 || count == 3 && !DAY.matcher(words[first]).matches()) {
+    if (month == 0 || (count == 3 && !DAY.matcher(words[first]).matches())) {
       return null;
     }
     return of(
