@@ -205,7 +205,7 @@ public final class GenealogyBench implements Scenario {
       SingleNode.User visitor = node.signUp("visitor" + persons + "@bench.kinhub.test", "Visitor");
       long family = node.createFamily(owner, "Generated " + persons);
       String fam = base + "/api/v1/families/" + family;
-      send("PATCH", fam, owner.token(), "{\"public\": true}".getBytes());
+      send("PATCH", fam, owner.token(), "{\"public\": true}".getBytes(StandardCharsets.UTF_8));
       HttpResponse<byte[]> imported =
           send(
               "POST",
@@ -215,11 +215,18 @@ public final class GenealogyBench implements Scenario {
                   .getBytes(StandardCharsets.UTF_8));
       if (imported.statusCode() != 200) {
         throw new IllegalStateException(
-            "import: " + imported.statusCode() + " " + new String(imported.body()));
+            "import: "
+                + imported.statusCode()
+                + " "
+                + new String(imported.body(), StandardCharsets.UTF_8));
       }
       // a settings change bumps the version: the next request builds the graph and the member
       // document afresh
-      send("PATCH", fam, owner.token(), "{\"privacy\": {\"maxAliveAge\": 120}}".getBytes());
+      send(
+          "PATCH",
+          fam,
+          owner.token(),
+          "{\"privacy\": {\"maxAliveAge\": 120}}".getBytes(StandardCharsets.UTF_8));
       JsonNode tree = JSON.readTree(send("GET", fam + "/tree", owner.token(), null).body());
       send(
           "GET",
@@ -234,7 +241,8 @@ public final class GenealogyBench implements Scenario {
             "PATCH",
             fam,
             owner.token(),
-            ("{\"privacy\": {\"maxAliveAge\": " + (130 + round) + "}}").getBytes());
+            ("{\"privacy\": {\"maxAliveAge\": " + (130 + round) + "}}")
+                .getBytes(StandardCharsets.UTF_8));
         for (int k = 0; k < 2; k++) {
           boolean member = (round + k) % 2 == 0;
           long t = System.nanoTime();
@@ -250,7 +258,11 @@ public final class GenealogyBench implements Scenario {
       List<String> ids = new ArrayList<>();
       tree.get("persons").forEach(p -> ids.add(p.get("id").asText()));
       // graph build: time a relationship query right after a version bump, less a warm query's time
-      send("PATCH", fam, owner.token(), "{\"privacy\": {\"maxAliveAge\": 121}}".getBytes());
+      send(
+          "PATCH",
+          fam,
+          owner.token(),
+          "{\"privacy\": {\"maxAliveAge\": 121}}".getBytes(StandardCharsets.UTF_8));
       long before = usedHeapAfterGc();
       long cold = System.nanoTime();
       send(
@@ -305,7 +317,11 @@ public final class GenealogyBench implements Scenario {
           JSON.readTree(send("GET", fam + "/tree", owner.token(), null).body())
               .get("version")
               .asLong();
-      send("PATCH", fam, owner.token(), "{\"privacy\": {\"maxAliveAge\": 122}}".getBytes());
+      send(
+          "PATCH",
+          fam,
+          owner.token(),
+          "{\"privacy\": {\"maxAliveAge\": 122}}".getBytes(StandardCharsets.UTF_8));
       long buildStart = System.nanoTime();
       KinGraph graph = node.kinGraphs().graph(family, version + 1);
       long build = System.nanoTime() - buildStart;

@@ -112,8 +112,7 @@ class RedisLocksTest {
     FencedLease lease =
         nodeA
             .tryAcquire(
-                "long",
-                LockOptions.ttl(Duration.ofMillis(1_000)).watched(l -> lost.incrementAndGet()))
+                "long", LockOptions.ttl(Duration.ofSeconds(1)).watched(l -> lost.incrementAndGet()))
             .orElseThrow();
     Thread.sleep(3_500); // the work: three and a half times the time to live
 

@@ -29,7 +29,7 @@ class RateLimiterModelTest {
    * More than the test can take: the model ignores refill, so times may lag the model by at most
    * this.
    */
-  private static final Duration SLACK = Duration.ofSeconds(120);
+  private static final Duration SLACK = Duration.ofMinutes(2);
 
   private RedisConnections redis;
 

@@ -10,6 +10,7 @@ import io.kinhub.server.system.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,7 @@ class AccountsAndSessionsApiTest {
             null,
             Map.of(
                 "login",
-                "  " + login.toUpperCase() + " ",
+                "  " + login.toUpperCase(Locale.ROOT) + " ",
                 "password",
                 PASSWORD,
                 "displayName",
@@ -83,7 +84,8 @@ class AccountsAndSessionsApiTest {
         api.post(
             "/api/v1/accounts",
             null,
-            Map.of("login", login.toUpperCase(), "password", PASSWORD, "displayName", "X")),
+            Map.of(
+                "login", login.toUpperCase(Locale.ROOT), "password", PASSWORD, "displayName", "X")),
         409,
         "account_exists");
   }

@@ -99,7 +99,7 @@ class EmbeddedLifecycleTest {
     try {
       Api api = new Api("http://127.0.0.1:" + port);
       await()
-          .atMost(Duration.ofSeconds(120))
+          .atMost(Duration.ofMinutes(2))
           .ignoreExceptions()
           .until(() -> api.get("/health", null).status() == 200);
       assertThat(embeddedRunning(dataDir)).isTrue();
@@ -136,7 +136,7 @@ class EmbeddedLifecycleTest {
     try {
       Api childApi = new Api("http://127.0.0.1:" + port);
       await()
-          .atMost(Duration.ofSeconds(120))
+          .atMost(Duration.ofMinutes(2))
           .ignoreExceptions()
           .until(() -> childApi.get("/health", null).status() == 200);
       String login = childApi.register(Api.newLogin(), PASSWORD);

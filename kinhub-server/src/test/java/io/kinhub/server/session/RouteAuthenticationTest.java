@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,8 @@ class RouteAuthenticationTest {
                   for (JsonNode requirement : op.getValue().path("security")) {
                     bearer |= requirement.has("bearerAuth");
                   }
-                  out.add(new Operation(op.getKey().toUpperCase(), path.getKey(), bearer));
+                  out.add(
+                      new Operation(op.getKey().toUpperCase(Locale.ROOT), path.getKey(), bearer));
                 }
               });
     }

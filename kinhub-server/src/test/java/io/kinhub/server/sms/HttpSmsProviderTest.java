@@ -13,6 +13,7 @@ import io.kinhub.server.system.TestBackends;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +51,8 @@ class HttpSmsProviderTest {
           phoneById.put(id, body.get("to").asText());
           // the gateway fails the first message's first attempt
           boolean fail = attempt == 1 && body.get("to").asText().endsWith("00");
-          byte[] reply = (fail ? "{\"error\":\"busy\"}" : "{\"ok\":true}").getBytes();
+          byte[] reply =
+              (fail ? "{\"error\":\"busy\"}" : "{\"ok\":true}").getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(fail ? 500 : 200, reply.length);
           exchange.getResponseBody().write(reply);
           exchange.close();

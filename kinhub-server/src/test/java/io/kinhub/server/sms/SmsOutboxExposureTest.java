@@ -73,7 +73,7 @@ class SmsOutboxExposureTest {
     try {
       Api api = new Api("http://127.0.0.1:" + port);
       await()
-          .atMost(Duration.ofSeconds(120))
+          .atMost(Duration.ofMinutes(2))
           .ignoreExceptions()
           .until(() -> api.get("/health", null).status() == 200);
       String phone = newPhone();

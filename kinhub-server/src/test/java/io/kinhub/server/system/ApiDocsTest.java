@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -53,7 +54,7 @@ class ApiDocsTest {
                       .forEachRemaining(
                           method -> {
                             if (METHODS.contains(method)) {
-                              operations.add(method.toUpperCase() + " " + path.getKey());
+                              operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
                             }
                           }));
     }

@@ -76,14 +76,13 @@ class FeatureBodyShapesTest {
     return r.json();
   }
 
-  private static final String FULL =
-      "id:s,familyId:s,name:s,surname:%s,gender:s,birthDate:%s,birthPlace:null,deathDate:%s,"
-          + "deathPlace:null,fatherId:%s,motherId:null,spouseIds:[],childrenIds:%s,notes:null,"
-          + "deceased:b";
-
   private static String full(
       String surname, String birth, String death, String father, String children) {
-    return String.format(FULL, surname, birth, death, father, children);
+    return String.format(
+        "id:s,familyId:s,name:s,surname:%s,gender:s,birthDate:%s,birthPlace:null,deathDate:%s,"
+            + "deathPlace:null,fatherId:%s,motherId:null,spouseIds:[],childrenIds:%s,notes:null,"
+            + "deceased:b",
+        surname, birth, death, father, children);
   }
 
   @Test
@@ -200,7 +199,7 @@ class FeatureBodyShapesTest {
         .isEqualTo("{personId:null}");
 
     byte[] gedcom =
-        ("0 HEAD\n0 @I1@ INDI\n1 NAME Chen /Bo/\n0 @I1@ INDI\n1 NAME Again\n0 TRLR\n")
+        "0 HEAD\n0 @I1@ INDI\n1 NAME Chen /Bo/\n0 @I1@ INDI\n1 NAME Again\n0 TRLR\n"
             .getBytes(StandardCharsets.UTF_8);
     JsonNode imported =
         ok(api.raw("POST", p + "/gedcom", owner.token(), "application/octet-stream", gedcom), 200);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kinhub.server.app.Kinhub;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,7 +34,7 @@ class OpenApiCompletenessTest {
                 method -> {
                   if (Set.of("get", "put", "post", "delete", "patch", "head", "options")
                       .contains(method)) {
-                    documented.add(method.toUpperCase() + " " + path.getKey());
+                    documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
                   }
                 });
       }

@@ -64,7 +64,7 @@ public final class RawHttp {
       }
       return parse(
           received.toByteArray(),
-          timedOut || System.nanoTime() >= deadline && !complete(received.toByteArray()));
+          timedOut || (System.nanoTime() >= deadline && !complete(received.toByteArray())));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

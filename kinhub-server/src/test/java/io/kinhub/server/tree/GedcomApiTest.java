@@ -318,7 +318,7 @@ class GedcomApiTest {
                     "/api/v1/families/" + family + "/gedcom",
                     owner.token(),
                     "application/json",
-                    "{}".getBytes())
+                    "{}".getBytes(StandardCharsets.UTF_8))
                 .status())
         .isEqualTo(415);
   }

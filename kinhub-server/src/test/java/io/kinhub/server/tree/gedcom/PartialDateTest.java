@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kinhub.server.tree.gedcom.PartialDate.Qualifier;
 import java.time.YearMonth;
+import java.util.Locale;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -211,7 +212,7 @@ class PartialDateTest {
                   return PartialDate.parse(
                       qualifier == Qualifier.EXACT
                           ? text
-                          : qualifier.name().toLowerCase() + " " + text);
+                          : qualifier.name().toLowerCase(Locale.ROOT) + " " + text);
                 });
     Arbitrary<PartialDate> phrases =
         Arbitraries.strings()
