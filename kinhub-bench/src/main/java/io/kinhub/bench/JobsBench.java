@@ -222,7 +222,7 @@ public final class JobsBench implements Scenario {
           .append(
               "job the queue then makes one `XREADGROUP` per batch and one `EVALSHA` per batch of finished jobs to settle them ")
           .append(
-              "(XACK + XDEL); jobs with an idempotency key or a delay go through a Lua script instead of the plain `XADD`.\n");
+              "(XACK, then XTRIM MINID of what every worker has settled); jobs with an idempotency key or a delay go through a Lua script instead of the plain `XADD`.\n");
       run.report(report.append('\n'));
     } finally {
       if (profiler != null) {

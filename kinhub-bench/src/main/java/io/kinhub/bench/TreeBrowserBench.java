@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * them).
  *
  * <pre>
- * java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench [--rounds 10] [--redraws 1000]
+ * ./kinhub bench tree-page [--rounds 10] [--redraws 1000]
  *      [--sizes 10000,50000] [--fixtures ../shared/fixtures/gedcom] [--out docs/bench-tree-page.md]
  * </pre>
  */
@@ -198,8 +198,7 @@ public final class TreeBrowserBench implements Scenario {
         .append(Machine.loadAverage())
         .append(
             ". Chromium headless (software rendering), viewport 1280×800, device pixel ratio 1.\n\n");
-    out.append(
-            "Command: `java -cp kinhub-bench/target/kinhub-bench.jar io.kinhub.bench.TreeBrowserBench ")
+    out.append("Command: `./kinhub bench tree-page ")
         .append(String.join(" ", args))
         .append("`\n\n");
     out.append(rounds)
