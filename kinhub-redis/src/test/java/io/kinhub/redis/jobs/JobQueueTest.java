@@ -225,14 +225,7 @@ class JobQueueTest {
     JobQueue q =
         queue(nodeA, QueueSettings.defaults().withVisibilityTimeout(Duration.ofSeconds(2)));
     q.enqueue("orphan");
-    var taken =
-        nodeB
-            .sync()
-            .xreadgroup(
-                JobQueue.consumer("crashed"),
-                XReadArgs.Builder.count(1),
-                XReadArgs.StreamOffset.lastConsumed(nodeB.key("{q:test}:stream")));
-    assertThat(taken).hasSize(1);
+    takeOneAndDie();
     List<String> handled = new CopyOnWriteArrayList<>();
     work(q, "survivor", job -> handled.add(job.payload()));
     for (int i = 0; i < 2_000; i++) {
@@ -244,12 +237,8 @@ class JobQueueTest {
         .until(() -> handled.contains("orphan") && handled.size() == 2_001 && q.pending() == 0);
   }
 
-  @Test
-  void jobOfAConsumerThatDied_isReclaimedAfterTheVisibilityTimeout() {
-    JobQueue q =
-        queue(nodeA, QueueSettings.defaults().withVisibilityTimeout(Duration.ofSeconds(1)));
-    q.enqueue("orphan");
-    // a consumer takes the job and dies without acknowledging it
+  /** A consumer takes the oldest job and dies without acknowledging it. */
+  private void takeOneAndDie() {
     var taken =
         nodeB
             .sync()
@@ -258,6 +247,14 @@ class JobQueueTest {
                 XReadArgs.Builder.count(1),
                 XReadArgs.StreamOffset.lastConsumed(nodeB.key("{q:test}:stream")));
     assertThat(taken).hasSize(1);
+  }
+
+  @Test
+  void jobOfAConsumerThatDied_isReclaimedAfterTheVisibilityTimeout() {
+    JobQueue q =
+        queue(nodeA, QueueSettings.defaults().withVisibilityTimeout(Duration.ofSeconds(1)));
+    q.enqueue("orphan");
+    takeOneAndDie();
     List<String> handled = new CopyOnWriteArrayList<>();
 
     work(q, "survivor", job -> handled.add(job.payload()));
