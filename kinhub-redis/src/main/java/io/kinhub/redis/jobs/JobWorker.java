@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +46,12 @@ public final class JobWorker implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final Thread reader;
   private final Map<String, Running> inFlight = new ConcurrentHashMap<>();
+
+  /**
+   * Entries read ahead (delivered to this consumer) and not yet started: renewed like running ones.
+   */
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
+
   private final Counter succeeded;
   private final Counter failed;
   private final Counter retried;
@@ -111,25 +118,41 @@ public final class JobWorker implements AutoCloseable {
     return worker;
   }
 
+  /** Most entries one read asks for. */
+  private static final int MAX_READ = 512;
+
+  /**
+   * Reads the free handler slots' worth of jobs plus as many again (read-ahead): one read per batch
+   * is the reader's fixed cost, so a read-ahead batch keeps the handlers busy while the next read
+   * is under way. A job read ahead waits for a slot here (at most one handler's run); it is renewed
+   * like a running one, and released back to the stream if the worker closes first.
+   */
   private void readLoop() {
     long backoffMs = 50;
+    int readAhead = queue.settings.concurrency();
     while (running) {
       try {
-        slots.acquire();
-        slots.release();
-        int free = Math.max(1, slots.availablePermits());
+        int count = Math.min(MAX_READ, slots.availablePermits() + readAhead);
         List<StreamMessage<String, String>> messages =
             blocking
                 .sync()
                 .xreadgroup(
                     JobQueue.consumer(consumer),
-                    XReadArgs.Builder.count(free).block(queue.settings.block()),
+                    XReadArgs.Builder.count(count).block(queue.settings.block()),
                     XReadArgs.StreamOffset.lastConsumed(queue.stream));
         backoffMs = 50;
-        if (messages != null) {
-          for (StreamMessage<String, String> m : messages) {
-            dispatch(m);
+        if (messages == null) {
+          continue;
+        }
+        messages.forEach(m -> held.add(m.getId()));
+        for (int i = 0; i < messages.size(); i++) {
+          if (!acquireWhileRunning()) {
+            messages.subList(i, messages.size()).forEach(this::releaseHeld);
+            return;
           }
+          StreamMessage<String, String> m = messages.get(i);
+          start(m);
+          held.remove(m.getId());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -147,27 +170,52 @@ public final class JobWorker implements AutoCloseable {
     }
   }
 
+  /** Waits for a handler slot; false when the worker is closing meanwhile. */
+  private boolean acquireWhileRunning() throws InterruptedException {
+    while (running) {
+      if (slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A job read ahead that will not start here: back to the stream for another worker, at once. */
+  private void releaseHeld(StreamMessage<String, String> message) {
+    Job job = message.getBody().get("id") == null ? null : toJob(message);
+    settle(message, job, job == null ? "ok" : "release", 0, null);
+    held.remove(message.getId());
+  }
+
   private void dispatch(StreamMessage<String, String> message) throws InterruptedException {
     slots.acquire();
-    Map<String, String> f = message.getBody();
-    if (f.get("id") == null) {
+    start(message);
+  }
+
+  /** Runs a delivered job on a slot already taken. */
+  private void start(StreamMessage<String, String> message) {
+    if (message.getBody().get("id") == null) {
       // an entry deleted between delivery and read: nothing to do but settle it
       settle(message, null, "ok", 0, null);
       slots.release();
       return;
     }
-    String enqueuedAt = f.get("enqueuedAt");
-    Job job =
-        new Job(
-            queue.name,
-            f.get("id"),
-            f.getOrDefault("payload", ""),
-            Integer.parseInt(f.getOrDefault("attempt", "1")),
-            // jobs enqueued by plain XADD carry the time in their entry id ("<ms>-<seq>")
-            enqueuedAt != null
-                ? Long.parseLong(enqueuedAt)
-                : Long.parseLong(message.getId().substring(0, message.getId().indexOf('-'))));
+    Job job = toJob(message);
     handlers.submit(() -> run(message, job));
+  }
+
+  private Job toJob(StreamMessage<String, String> message) {
+    Map<String, String> f = message.getBody();
+    String enqueuedAt = f.get("enqueuedAt");
+    return new Job(
+        queue.name,
+        f.get("id"),
+        f.getOrDefault("payload", ""),
+        Integer.parseInt(f.getOrDefault("attempt", "1")),
+        // jobs enqueued by plain XADD carry the time in their entry id ("<ms>-<seq>")
+        enqueuedAt != null
+            ? Long.parseLong(enqueuedAt)
+            : Long.parseLong(message.getId().substring(0, message.getId().indexOf('-'))));
   }
 
   private void run(StreamMessage<String, String> message, Job job) {
@@ -333,11 +381,16 @@ public final class JobWorker implements AutoCloseable {
    * consumers.
    */
   private void renew() {
-    if (inFlight.isEmpty()) {
+    if (inFlight.isEmpty() && held.isEmpty()) {
       return;
     }
     try {
-      String[] ids = inFlight.keySet().toArray(String[]::new);
+      List<String> renewing = new ArrayList<>(inFlight.keySet());
+      renewing.addAll(held);
+      if (renewing.isEmpty()) {
+        return;
+      }
+      String[] ids = renewing.toArray(String[]::new);
       queue
           .redis
           .sync()
@@ -374,7 +427,7 @@ public final class JobWorker implements AutoCloseable {
                           JobQueue.consumer(consumer), queue.settings.visibilityTimeout(), "0-0")
                       .count(free));
       for (StreamMessage<String, String> m : claimed.getMessages()) {
-        if (inFlight.containsKey(m.getId())) {
+        if (inFlight.containsKey(m.getId()) || held.contains(m.getId())) {
           continue;
         }
         log.info(

@@ -285,6 +285,35 @@ class JobQueueTest {
   }
 
   @Test
+  void jobsReadAhead_areReleasedWhenTheWorkerCloses_andRunElsewhereAtOnce() throws Exception {
+    // visibility timeout far beyond the test: only a release can hand the read-ahead jobs on in
+    // time
+    QueueSettings settings =
+        QueueSettings.defaults().withConcurrency(1).withVisibilityTimeout(Duration.ofMinutes(5));
+    JobQueue q = queue(nodeA, settings);
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    JobWorker a =
+        q.startWorker(
+            "a",
+            job -> {
+              started.countDown();
+              Thread.sleep(1_500);
+            });
+    q.enqueue("first");
+    assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    q.enqueue("second"); // read ahead by a, waiting for its one slot
+    await().atMost(Duration.ofSeconds(5)).until(() -> q.pending() == 2);
+
+    a.close(Duration.ofSeconds(5));
+    List<String> handled = new CopyOnWriteArrayList<>();
+    work(queue(nodeB, settings), "b", job -> handled.add(job.payload()));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains("second"));
+    assertThat(handled).doesNotContain("first");
+    await().atMost(Duration.ofSeconds(5)).until(() -> q.pending() == 0);
+  }
+
+  @Test
   void gracefulClose_letsRunningJobsFinish() {
     JobQueue q = queue(nodeA, QueueSettings.defaults());
     List<String> finished = new CopyOnWriteArrayList<>();
