@@ -107,12 +107,14 @@ public final class JobWorker implements AutoCloseable {
     Duration visibility = queue.settings.visibilityTimeout();
     long renewEvery = Math.max(50, visibility.toMillis() / 3);
     long reclaimEvery = Math.max(50, visibility.toMillis() / 4);
-    worker.housekeeping.scheduleWithFixedDelay(worker::promote, 0, 200, TimeUnit.MILLISECONDS);
-    worker.housekeeping.scheduleWithFixedDelay(
-        worker::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
-    worker.housekeeping.scheduleWithFixedDelay(
-        worker::reclaim, reclaimEvery, reclaimEvery, TimeUnit.MILLISECONDS);
-    worker.housekeeping.scheduleWithFixedDelay(worker::measure, 0, 5, TimeUnit.SECONDS);
+    // each task catches its own failures (a thrown one would end its schedule); close() stops them
+    ScheduledExecutorService h = worker.housekeeping;
+    var unused = h.scheduleWithFixedDelay(worker::promote, 0, 200, TimeUnit.MILLISECONDS);
+    unused = h.scheduleWithFixedDelay(worker::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+    unused =
+        h.scheduleWithFixedDelay(
+            worker::reclaim, reclaimEvery, reclaimEvery, TimeUnit.MILLISECONDS);
+    unused = h.scheduleWithFixedDelay(worker::measure, 0, 5, TimeUnit.SECONDS);
     worker.reader.start();
     worker.acker.start();
     return worker;
@@ -201,7 +203,9 @@ public final class JobWorker implements AutoCloseable {
       return;
     }
     Job job = toJob(message);
-    handlers.submit(() -> run(message, job));
+    // execute, not submit: run() settles every Exception itself, and an Error reaches the thread's
+    // uncaught-exception handler instead of vanishing in an unread Future
+    handlers.execute(() -> run(message, job));
   }
 
   private Job toJob(StreamMessage<String, String> message) {

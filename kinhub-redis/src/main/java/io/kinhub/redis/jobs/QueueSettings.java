@@ -98,8 +98,8 @@ public record QueueSettings(
 
   /** Delay before attempt {@code nextAttempt}: exponential, capped, with jitter in [0.5, 1.5). */
   Duration backoff(int nextAttempt, double jitter) {
-    double base = baseBackoff.toMillis() * Math.pow(2, Math.max(0, nextAttempt - 2));
-    double capped = Math.min(base, maxBackoff.toMillis());
+    double base = (double) baseBackoff.toMillis() * Math.pow(2, Math.max(0, nextAttempt - 2));
+    double capped = Math.min(base, (double) maxBackoff.toMillis());
     return Duration.ofMillis(Math.max(1, Math.round(capped * (0.5 + jitter))));
   }
 }

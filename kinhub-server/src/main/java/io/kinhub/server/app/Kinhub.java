@@ -365,8 +365,9 @@ public final class Kinhub implements AutoCloseable {
     }
     for (Connector connector : http.jettyServer().server().getConnectors()) {
       if (connector instanceof AbstractNetworkConnector network) {
-        network.shutdown(); // closes the listening socket: a balancer's next connection goes to
-        // another node
+        // closes the listening socket: a balancer's next connection goes to another node; nothing
+        // to wait for here (the drain that follows waits for the requests in flight)
+        var unused = network.shutdown();
       }
     }
     openSockets.closeAllForRestart();

@@ -48,7 +48,8 @@ public final class KeepAlive implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name(kind + "-ws-keepalive").factory());
     long every = Math.max(100, idleTimeout.toMillis() / 3);
-    pinger.scheduleWithFixedDelay(this::round, every, every, TimeUnit.MILLISECONDS);
+    // round() catches whatever a socket throws, so the schedule never ends by an exception
+    var unused = pinger.scheduleWithFixedDelay(this::round, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Keeps {@code peer} alive from now on (from its admission, before it opens). */

@@ -70,7 +70,9 @@ final class QrHub implements AutoCloseable {
           }
           wakeAll();
         });
-    timers.scheduleWithFixedDelay(this::tick, RECHECK_MS, RECHECK_MS, TimeUnit.MILLISECONDS);
+    // tick() catches everything, so the schedule never ends by an exception
+    var unused =
+        timers.scheduleWithFixedDelay(this::tick, RECHECK_MS, RECHECK_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Tells every node (this one included) that a ticket changed. */
@@ -146,12 +148,12 @@ final class QrHub implements AutoCloseable {
 
   /** Runs {@code task} on a virtual thread. */
   void submit(Runnable task) {
-    wakeups.submit(task);
+    wakeups.execute(task);
   }
 
   /** Runs {@code task} on a virtual thread after {@code delayMillis}. */
   ScheduledFuture<?> after(long delayMillis, Runnable task) {
-    return timers.schedule(() -> wakeups.submit(task), delayMillis, TimeUnit.MILLISECONDS);
+    return timers.schedule(() -> wakeups.execute(task), delayMillis, TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -185,7 +185,11 @@ public final class QrSocket implements Session.Listener.AutoDemanding, KeepAlive
         closing = true;
         cancelTimer();
         String reason = view.state().wire();
-        writer.last(() -> owner.hub().after(CLOSE_GRACE_MS, () -> close(1000, reason)));
+        writer.last(
+            () -> {
+              // the socket closes by itself if the grace timer is lost with the node
+              var unused = owner.hub().after(CLOSE_GRACE_MS, () -> close(1000, reason));
+            });
       } else if (view.deadline() > 0) {
         reschedule(owner.hub().at(view.deadline(), this::wake));
       }
